@@ -1,0 +1,38 @@
+"""Entry point and router: page config, safety check, crisis control, login gate, navigation."""
+import streamlit as st
+
+from companion import people
+from companion.config import get_settings
+from companion.db import session_scope
+from companion.safety_check import problems
+from companion.ui.crisis import crisis_control
+from companion.ui.gate import gate, logout_button
+from companion.ui.navigation import pages_for
+
+st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
+                   initial_sidebar_state="auto")
+crisis_control()
+
+unsafe = problems(st.get_option, get_settings())
+if unsafe:
+    st.error("This server's settings are not safe for health records, so the app will not run. "
+             "An administrator needs to fix: " + "; ".join(unsafe))
+    st.stop()
+
+try:
+    with session_scope() as session:
+        first_run = people.user_count(session) == 0
+    actor, user = (None, None) if first_run else gate()
+except Exception:  # the database is unreachable: say so, keep the crisis control usable
+    st.error("The app can't reach its database right now. Please try again in a few minutes. "
+             "If you need help now, use the button above.")
+    st.stop()
+
+if actor is not None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{actor.display_name}**")
+        logout_button()
+    if not st.session_state.get("authentication_status"):
+        actor, user = None, None
+
+st.navigation(pages_for(actor, user, first_run)).run()

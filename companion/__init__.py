@@ -1,0 +1,1 @@
+"""IOP Companion: the app without Streamlit (services, models, rules)."""

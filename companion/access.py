@@ -1,0 +1,97 @@
+"""Who may read or change which client's records: the one place that decides.
+
+Every service calls `authorize` before touching a client's record. A denial raises
+`AccessDenied` and writes nothing; an allowed staff access is written to the audit trail.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlmodel import Session, select
+
+from companion import audit
+from companion.actors import Actor
+from companion.errors import AccessDenied
+from companion.models import CLIENT_ROLES, Enrolment, Role, User
+
+
+class RecordKind(StrEnum):
+    PROFILE = "profile"              # enrolment: therapist, track, location, discharge
+    CHECKIN = "checkin"
+    CRAVING = "craving"
+    SAFETY_PLAN = "safety_plan"
+    MEASURE = "measure"              # PHQ-9, GAD-7, BAM answers and scores
+    AFTERCARE_PLAN = "aftercare_plan"
+    AFTERCARE_REVIEW = "aftercare_review"  # a therapist's comments and decision
+    SKILL_PRACTICE = "skill_practice"
+    ATTENDANCE = "attendance"
+    FLAG = "flag"
+
+
+class Action(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+
+R, W = frozenset({Action.READ}), frozenset({Action.READ, Action.WRITE})
+_CLIENT_OWNED = (RecordKind.CHECKIN, RecordKind.CRAVING, RecordKind.SAFETY_PLAN,
+                 RecordKind.MEASURE, RecordKind.AFTERCARE_PLAN, RecordKind.SKILL_PRACTICE)
+
+# (role, kind) -> {relation: actions}. Relation: "own" (the client themself), "assigned"
+# (the client's therapist), "any" (any client of the clinic). Absent means no access.
+_OWN_RULES = {RecordKind.PROFILE: R, RecordKind.AFTERCARE_REVIEW: R, RecordKind.ATTENDANCE: R,
+              **{kind: W for kind in _CLIENT_OWNED}}
+RULES: dict[tuple[Role, RecordKind], dict[str, frozenset[Action]]] = {
+    **{(Role.CLIENT, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
+    **{(Role.ALUMNI, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
+    **{(Role.THERAPIST, kind): {"assigned": R} for kind in (RecordKind.PROFILE, *_CLIENT_OWNED)},
+    **{(Role.THERAPIST, kind): {"assigned": W} for kind in
+       (RecordKind.AFTERCARE_REVIEW, RecordKind.ATTENDANCE, RecordKind.FLAG)},
+    (Role.ADMIN, RecordKind.PROFILE): {"any": W},
+}
+
+DENIED = "You don't have access to that record."
+
+
+def _relations(session: Session, actor: Actor, client_id: int) -> set[str]:
+    client = session.get(User, client_id)
+    if client is None or client.role not in CLIENT_ROLES:
+        return set()
+    relations = {"any"}
+    if actor.id == client_id:
+        relations.add("own")
+    if actor.role == Role.THERAPIST:
+        enrolment = session.get(Enrolment, client_id)
+        if enrolment is not None and enrolment.therapist_id == actor.id:
+            relations.add("assigned")
+    return relations
+
+
+def allowed(session: Session, actor: Actor, client_id: int, kind: RecordKind,
+            action: Action = Action.READ) -> bool:
+    rule = RULES.get((actor.role, kind), {})
+    if not rule:
+        return False
+    return any(action in rule.get(rel, ()) for rel in _relations(session, actor, client_id))
+
+
+def authorize(session: Session, actor: Actor, client_id: int, kind: RecordKind,
+              action: Action = Action.READ, detail: str = "") -> None:
+    """Raise `AccessDenied` unless allowed; audit every allowed staff access."""
+    if not allowed(session, actor, client_id, kind, action):
+        raise AccessDenied(DENIED)
+    if actor.is_staff:
+        audit.record(session, actor, action.value, kind.value, client_id, detail)
+
+
+def assigned_client_ids(session: Session, actor: Actor) -> list[int]:
+    """The clients a therapist may see (their caseload, alumni included)."""
+    if actor.role != Role.THERAPIST:
+        raise AccessDenied("Only therapists have a caseload.")
+    stmt = select(Enrolment.client_id).where(Enrolment.therapist_id == actor.id)
+    return list(session.exec(stmt))
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if actor.role not in roles:
+        raise AccessDenied("That is not available to your account.")

@@ -1,0 +1,150 @@
+"""`python -m companion …` (also `companion …`): the operator's commands.
+
+Every command is idempotent and fails with one clear line (exit code 2) on bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from companion import people
+from companion.errors import CompanionError
+from companion.models import Role
+
+
+def _session():
+    from companion.db import session_scope
+
+    return session_scope()
+
+
+def cmd_migrate(_args) -> str:
+    from companion.db import migrate
+
+    migrate()
+    return "Database is up to date."
+
+
+def cmd_check(_args) -> str:
+    from companion.config import ROOT, get_settings
+    from companion.safety_check import config_file_options, problems
+
+    found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), get_settings())
+    if found:
+        raise CompanionError("unsafe settings: " + "; ".join(found))
+    return "Settings are safe to serve."
+
+
+def cmd_create_user(args) -> str:
+    with _session() as session:
+        try:
+            existing = people.find_user(session, args.username)
+        except CompanionError:
+            existing = None
+        if existing is not None:
+            if existing.role != args.role:
+                raise CompanionError(f"{existing.username} already exists as {existing.role}.")
+            return f"{existing.username} already exists; nothing changed."
+        if args.role == Role.ADMIN and not _has_admin(session):
+            new = people.bootstrap_admin(session, args.username, args.name or args.username)
+        else:
+            actor = people.operator_actor(session, args.as_admin)
+            therapist_id = people.find_user(session, args.therapist).id if args.therapist else None
+            new = people.create_user(session, actor, args.username, args.name or args.username,
+                                     Role(args.role), therapist_id=therapist_id,
+                                     track=args.track, location=args.location)
+    return (f"Created {new.user.role} {new.user.username}. "
+            f"One-time password: {new.temporary_password}")
+
+
+def _has_admin(session) -> bool:
+    try:
+        people.operator_actor(session)
+        return True
+    except CompanionError:
+        return False
+
+
+def cmd_assign(args) -> str:
+    with _session() as session:
+        actor = people.operator_actor(session, args.as_admin)
+        client = people.find_user(session, args.username)
+        therapist_id = people.find_user(session, args.therapist).id if args.therapist else None
+        people.assign(session, actor, client.id, therapist_id=therapist_id, track=args.track,
+                      location=args.location)
+    return f"Assignment saved for {client.username}."
+
+
+def cmd_discharge(args) -> str:
+    with _session() as session:
+        actor = people.operator_actor(session, args.as_admin)
+        client = people.find_user(session, args.username)
+        people.discharge(session, actor, client.id)
+    return f"{client.username} is now alumni."
+
+
+def cmd_reset_password(args) -> str:
+    with _session() as session:
+        actor = people.operator_actor(session, args.as_admin)
+        user = people.find_user(session, args.username)
+        temporary = people.reset_password(session, actor, user.id)
+    return f"One-time password for {user.username}: {temporary}"
+
+
+def cmd_demo(args) -> str:
+    from companion import demo
+
+    with _session() as session:
+        password = demo.seed(session, args.password)
+    return ("Demo clinic ready (all fictional). Accounts: demo-admin, demo-therapist1, "
+            "demo-therapist2, demo-client1 … demo-client8, demo-alum1, demo-alum2.\n"
+            f"Shared password: {password}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="companion", description="IOP Companion operator commands")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
+    sub.add_parser("check", help="refuse unsafe server settings").set_defaults(fn=cmd_check)
+
+    def with_admin(sp):
+        sp.add_argument("--as-admin", help="admin username to act as (default: the first)")
+        return sp
+
+    c = with_admin(sub.add_parser("create-user", help="create an account"))
+    c.add_argument("username")
+    c.add_argument("--name", help="display name")
+    c.add_argument("--role", choices=[r.value for r in Role], default=Role.CLIENT.value)
+    c.add_argument("--therapist", help="therapist username (clients)")
+    c.add_argument("--track", help="morning or evening (clients)")
+    c.add_argument("--location", help="site key or telehealth (clients)")
+    c.set_defaults(fn=cmd_create_user)
+    a = with_admin(sub.add_parser("assign", help="assign a client"))
+    a.add_argument("username")
+    a.add_argument("--therapist")
+    a.add_argument("--track")
+    a.add_argument("--location")
+    a.set_defaults(fn=cmd_assign)
+    d = with_admin(sub.add_parser("discharge", help="client → alumni"))
+    d.add_argument("username")
+    d.set_defaults(fn=cmd_discharge)
+    r = with_admin(sub.add_parser("reset-password", help="give a one-time password"))
+    r.add_argument("username")
+    r.set_defaults(fn=cmd_reset_password)
+    m = sub.add_parser("demo", help="seed the fictional demo clinic")
+    m.add_argument("--password", help="shared password for every demo account")
+    m.set_defaults(fn=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        print(args.fn(args))
+    except CompanionError as exc:
+        print(f"companion {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a clear line, not a traceback, for an operator
+        print(f"companion {args.command}: failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,80 @@
+"""The clinic's editable settings (`data/clinic.toml`): tracks, locations, crisis resources.
+
+Read without touching the database, so the crisis control renders even when it is down.
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from companion.config import ROOT
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class CrisisResource:
+    name: str
+    detail: str
+    call: str | None = None
+    text: str | None = None
+    text_body: str | None = None
+
+    @property
+    def tel_link(self) -> str | None:
+        return f"tel:{_dial(self.call)}" if self.call else None
+
+    @property
+    def sms_link(self) -> str | None:
+        if not self.text:
+            return None
+        body = f"?&body={self.text_body}" if self.text_body else ""
+        return f"sms:{_dial(self.text)}{body}"
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    phone: str
+    tracks: tuple[Choice, ...]
+    locations: tuple[Choice, ...]
+    crisis_resources: tuple[CrisisResource, ...]
+
+    def track_label(self, key: str) -> str:
+        return next((c.label for c in self.tracks if c.key == key), key)
+
+    def location_label(self, key: str) -> str:
+        return next((c.label for c in self.locations if c.key == key), key)
+
+
+def _dial(number: str) -> str:
+    return re.sub(r"[^0-9+]", "", number)
+
+
+def clinic_file() -> Path:
+    return Path(os.environ.get("COMPANION_CLINIC_FILE", ROOT / "data" / "clinic.toml"))
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Clinic:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    return Clinic(
+        name=raw["name"],
+        phone=raw.get("phone", ""),
+        tracks=tuple(Choice(**t) for t in raw["tracks"]),
+        locations=tuple(Choice(**loc) for loc in raw["locations"]),
+        crisis_resources=tuple(CrisisResource(**r) for r in raw["crisis_resources"]),
+    )
+
+
+def get_clinic() -> Clinic:
+    return _load(str(clinic_file()))

@@ -1,0 +1,73 @@
+"""One engine per process; SQLite with WAL, foreign keys and a busy timeout; migrations."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlmodel import Session
+
+from companion.config import ROOT, get_settings
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+@lru_cache(maxsize=4)
+def engine_for(url: str) -> sa.Engine:
+    return make_engine(url)
+
+
+def get_engine() -> sa.Engine:
+    return engine_for(get_settings().database_url)
+
+
+@contextmanager
+def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def migrate(url: str | None = None, revision: str = "head") -> None:
+    """Bring the database at `url` (default: the configured one) up to `revision`."""
+    from alembic import command
+
+    url = url or get_settings().database_url
+    if url.startswith("sqlite"):
+        make_engine(url).dispose()  # creates the folder
+    command.upgrade(alembic_config(url), revision)

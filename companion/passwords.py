@@ -1,0 +1,79 @@
+"""Password rules (NIST SP 800-63B as the only factor), hashing, one-time passwords."""
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+import bcrypt
+from zxcvbn import zxcvbn
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from companion.config import get_settings
+from companion.errors import InvalidInput
+
+MIN_CHARS = 15
+MAX_CHARS = 64  # we accept at least this many; bcrypt's real ceiling is 72 bytes
+BCRYPT_MAX_BYTES = 72
+_COMMON = frozenset(FREQUENCY_LISTS["passwords"])
+_TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no look-alikes, easy to read aloud
+
+
+def normalize(password: str) -> str:
+    """The login library strips surrounding whitespace, so every path here does too."""
+    return (password or "").strip()
+
+
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why this password can't be used, in plain words; None if it is fine."""
+    pw = normalize(password)
+    if len(pw) < MIN_CHARS:
+        return f"Use at least {MIN_CHARS} characters. A short sentence you'll remember works well."
+    if len(pw.encode("utf-8")) > BCRYPT_MAX_BYTES:
+        return (f"That password is too long to store safely (over {BCRYPT_MAX_BYTES} bytes; "
+                "emoji and accented letters count as several). Please use a shorter one.")
+    if pw.lower() in _COMMON:
+        return "That password is on a list of common passwords. Please choose another."
+    result = zxcvbn(pw, user_inputs=[u for u in user_inputs if u])
+    if result["score"] < 3:
+        hint = result["feedback"].get("warning") or "It would be easy to guess."
+        return f"That password is too easy to guess. {hint}".strip()
+    return None
+
+
+def check_new_password(password: str, user_inputs: tuple[str, ...] = ()) -> str:
+    problem = password_problem(password, user_inputs)
+    if problem:
+        raise InvalidInput(problem)
+    return normalize(password)
+
+
+def hash_password(password: str) -> str:
+    rounds = get_settings().bcrypt_rounds
+    return bcrypt.hashpw(normalize(password).encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    raw = normalize(password).encode()
+    if len(raw) > BCRYPT_MAX_BYTES:
+        raw = raw[:BCRYPT_MAX_BYTES]  # still costs a full check; such a hash can never match
+        hashed = dummy_hash()
+    try:
+        return bcrypt.checkpw(raw, hashed.encode())
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(rounds: int) -> str:
+    return bcrypt.hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(rounds)).decode()
+
+
+def dummy_hash() -> str:
+    """A hash nobody knows the password to, at the same cost as real ones (equal timing)."""
+    return _dummy_hash(get_settings().bcrypt_rounds)
+
+
+def temporary_password() -> str:
+    """A one-time password an admin can read out: 4 groups of 5, about 98 bits."""
+    groups = ("".join(secrets.choice(_TEMP_ALPHABET) for _ in range(5)) for _ in range(4))
+    return "-".join(groups)

@@ -1,0 +1,268 @@
+"""Accounts and enrolment: created by admins (no self-registration), one first admin at setup."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from companion import audit, passwords
+from companion.access import Action, RecordKind, authorize, require_role
+from companion.actors import Actor
+from companion.clinic import get_clinic
+from companion.errors import AccessDenied, InvalidInput, NotFound
+from companion.models import CLIENT_ROLES, Enrolment, LoginThrottle, Role, User
+from companion.timeutil import show, utcnow
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    user: User
+    temporary_password: str
+
+
+def clean_username(username: str) -> str:
+    name = (username or "").strip().lower()
+    if not USERNAME_RE.match(name):
+        raise InvalidInput("A username is 3–40 characters: lowercase letters, digits, "
+                           "dots, dashes or underscores, starting with a letter or digit.")
+    return name
+
+
+def _clean_name(display_name: str) -> str:
+    name = " ".join((display_name or "").split())
+    if not 1 <= len(name) <= 120:
+        raise InvalidInput("Please give a name of 1–120 characters.")
+    return name
+
+
+def user_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User)).one()
+
+
+def create_first_admin(session: Session, username: str, display_name: str,
+                       password: str) -> User:
+    """Only while the clinic has no account at all; never again after."""
+    if user_count(session):
+        raise AccessDenied("The clinic is already set up. Ask an admin for an account.")
+    username = clean_username(username)
+    pw = passwords.check_new_password(password, (username, display_name))
+    admin = User(username=username, display_name=_clean_name(display_name), role=Role.ADMIN,
+                 password_hash=passwords.hash_password(pw), must_change_password=False)
+    session.add(admin)
+    session.flush()
+    return admin
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.")
+    return user
+
+
+def _check_enrolment(session: Session, therapist_id: int | None, track: str | None,
+                     location: str | None) -> None:
+    clinic = get_clinic()
+    if track is not None and track not in {t.key for t in clinic.tracks}:
+        raise InvalidInput(f"Unknown track {track!r}.")
+    if location is not None and location not in {loc.key for loc in clinic.locations}:
+        raise InvalidInput(f"Unknown location {location!r}.")
+    if therapist_id is not None:
+        therapist = session.get(User, therapist_id)
+        if therapist is None or therapist.role != Role.THERAPIST or not therapist.is_active:
+            raise InvalidInput("Choose an active therapist.")
+
+
+def create_user(session: Session, actor: Actor, username: str, display_name: str, role: Role,
+                *, therapist_id: int | None = None, track: str | None = None,
+                location: str | None = None) -> NewAccount:
+    """An admin enrols a person; they get a one-time password to change at first login."""
+    require_role(actor, Role.ADMIN)
+    role = Role(role)
+    username = clean_username(username)
+    display_name = _clean_name(display_name)
+    if role in CLIENT_ROLES:
+        if therapist_id is None or track is None or location is None:
+            raise InvalidInput("A client needs a therapist, a track and a location.")
+        _check_enrolment(session, therapist_id, track, location)
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise InvalidInput("That username is taken. Please choose another.")
+    temporary = passwords.temporary_password()
+    user = User(username=username, display_name=display_name, role=role,
+                password_hash=passwords.hash_password(temporary), must_change_password=True)
+    session.add(user)
+    session.flush()
+    if role in CLIENT_ROLES:
+        session.add(Enrolment(client_id=user.id, therapist_id=therapist_id, track=track,
+                              location=location,
+                              discharged_at=utcnow() if role == Role.ALUMNI else None))
+        authorize(session, actor, user.id, RecordKind.PROFILE, Action.WRITE, "enrolled")
+    return NewAccount(user, temporary)
+
+
+def assign(session: Session, actor: Actor, client_id: int, *, therapist_id: int | None = None,
+           track: str | None = None, location: str | None = None) -> Enrolment:
+    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE, "assignment changed")
+    _check_enrolment(session, therapist_id, track, location)
+    enrolment = session.get(Enrolment, client_id)
+    if therapist_id is not None:
+        enrolment.therapist_id = therapist_id
+    if track is not None:
+        enrolment.track = track
+    if location is not None:
+        enrolment.location = location
+    enrolment.updated_at = utcnow()
+    session.add(enrolment)
+    return enrolment
+
+
+def discharge(session: Session, actor: Actor, client_id: int) -> User:
+    """Client → alumni: keeps every record, the therapist link and the alumni pages."""
+    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE, "discharged")
+    client = _user(session, client_id)
+    if client.role == Role.ALUMNI:
+        return client  # idempotent
+    client.role = Role.ALUMNI
+    client.updated_at = utcnow()
+    enrolment = session.get(Enrolment, client_id)
+    enrolment.discharged_at = utcnow()
+    session.add_all([client, enrolment])
+    return client
+
+
+def reset_password(session: Session, actor: Actor, user_id: int) -> str:
+    """A new one-time password; every signed-in session of that person ends."""
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    if user.role in CLIENT_ROLES:
+        authorize(session, actor, user_id, RecordKind.PROFILE, Action.WRITE, "password reset")
+    temporary = passwords.temporary_password()
+    user.password_hash = passwords.hash_password(temporary)
+    user.must_change_password = True
+    _end_sessions(user)
+    session.add(user)
+    throttle = session.get(LoginThrottle, user.username)
+    if throttle is not None:
+        session.delete(throttle)
+    return temporary
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    require_role(actor, Role.ADMIN)
+    user = _user(session, user_id)
+    if user.id == actor.id and not active:
+        raise InvalidInput("You can't deactivate your own account.")
+    if user.role in CLIENT_ROLES:
+        authorize(session, actor, user_id, RecordKind.PROFILE, Action.WRITE,
+                  "reactivated" if active else "deactivated")
+    user.is_active = active
+    if not active:
+        _end_sessions(user)
+    session.add(user)
+    return user
+
+
+def change_own_password(session: Session, actor: Actor, current: str, new: str,
+                        repeat: str) -> User:
+    user = _user(session, actor.id)
+    if not passwords.verify_password(current, user.password_hash):
+        raise InvalidInput("Your current password isn't right. Nothing was changed.")
+    if passwords.normalize(new) != passwords.normalize(repeat):
+        raise InvalidInput("The two new passwords don't match. Nothing was changed.")
+    pw = passwords.check_new_password(new, (user.username, user.display_name))
+    if passwords.verify_password(pw, user.password_hash):
+        raise InvalidInput("Please choose a password different from your current one.")
+    user.password_hash = passwords.hash_password(pw)
+    user.must_change_password = False
+    _end_sessions(user)
+    session.add(user)
+    return user
+
+
+def _end_sessions(user: User) -> None:
+    user.sessions_valid_after = utcnow()
+    user.updated_at = user.sessions_valid_after
+
+
+def own_profile(session: Session, actor: Actor) -> dict:
+    """What an account page shows a person about themself."""
+    user = _user(session, actor.id)
+    profile = {"Name": user.display_name, "Username": user.username,
+               "Account": user.role.capitalize()}
+    if user.role in CLIENT_ROLES:
+        enrolment = session.get(Enrolment, user.id)
+        clinic = get_clinic()
+        therapist = session.get(User, enrolment.therapist_id) if enrolment.therapist_id else None
+        profile |= {"Therapist": therapist.display_name if therapist else "—",
+                    "Track": clinic.track_label(enrolment.track),
+                    "Location": clinic.location_label(enrolment.location),
+                    "In the program since": show(enrolment.enrolled_at, "%b %-d, %Y")}
+        if enrolment.discharged_at:
+            profile["Completed the program"] = show(enrolment.discharged_at, "%b %-d, %Y")
+    return profile
+
+
+def therapists(session: Session, actor: Actor) -> list[User]:
+    require_role(actor, Role.ADMIN)
+    stmt = select(User).where(User.role == Role.THERAPIST, col(User.is_active).is_(True))
+    return list(session.exec(stmt.order_by(User.display_name)))
+
+
+def people(session: Session, actor: Actor) -> pd.DataFrame:
+    """Every account, for admins; reading the client list is audited."""
+    require_role(actor, Role.ADMIN)
+    therapist = User.__table__.alias("therapist")
+    stmt = (select(User.id, User.username, User.display_name, User.role, User.is_active,
+                   User.must_change_password, Enrolment.track, Enrolment.location,
+                   therapist.c.display_name)
+            .join(Enrolment, Enrolment.client_id == User.id, isouter=True)
+            .join(therapist, therapist.c.id == Enrolment.therapist_id, isouter=True)
+            .order_by(User.role, User.username))
+    rows = session.exec(stmt).all()
+    frame = pd.DataFrame(rows, columns=["id", "Username", "Name", "Role", "Active",
+                                        "Must change password", "Track", "Location",
+                                        "Therapist"])
+    client_ids = [int(r.id) for r in frame.itertuples() if r.Role in CLIENT_ROLES]
+    audit.record_many(session, actor, "read", RecordKind.PROFILE.value, client_ids,
+                      "people list")
+    return frame
+
+
+def find_user(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        raise NotFound(f"No account named {username.strip().lower()!r}.")
+    return user
+
+
+def bootstrap_admin(session: Session, username: str, display_name: str) -> NewAccount:
+    """For the server's operator (CLI) when no active admin exists: a one-time password."""
+    stmt = select(User.id).where(User.role == Role.ADMIN, col(User.is_active).is_(True))
+    if session.exec(stmt).first() is not None:
+        raise AccessDenied("An admin already exists; create accounts as that admin.")
+    username = clean_username(username)
+    if session.exec(select(User.id).where(User.username == username)).first() is not None:
+        raise InvalidInput("That username is taken. Please choose another.")
+    temporary = passwords.temporary_password()
+    admin = User(username=username, display_name=_clean_name(display_name), role=Role.ADMIN,
+                 password_hash=passwords.hash_password(temporary), must_change_password=True)
+    session.add(admin)
+    session.flush()
+    return NewAccount(admin, temporary)
+
+
+def operator_actor(session: Session, username: str | None = None) -> Actor:
+    """The admin the CLI acts as: the one named, else the first active admin."""
+    stmt = select(User).where(User.role == Role.ADMIN, col(User.is_active).is_(True))
+    if username:
+        stmt = stmt.where(User.username == username.strip().lower())
+    admin = session.exec(stmt.order_by(User.id)).first()
+    if admin is None:
+        raise NotFound("No active admin account to act as. Create one first: "
+                       "companion create-user NAME --role admin")
+    return Actor.of(admin)

@@ -1,0 +1,1 @@
+"""Small Streamlit helpers shared by pages, so pages stay short."""

@@ -1,0 +1,159 @@
+"""Streamlit side of sign-in: wires streamlit-authenticator to `companion.auth`.
+
+The library draws the login form and writes or deletes its re-login cookie through a browser
+component drawn in the same run, so nothing here calls `st.rerun()` after `login()` or
+`logout()` (an immediate rerun drops the cookie write or delete). Its credential check and
+cookie read are replaced on our instance by database-backed versions: lockout held in the
+database, equal timing for unknown names, and server-side revocation of old cookies.
+"""
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from sqlmodel import select
+
+from companion import auth
+from companion.actors import Actor
+from companion.config import get_settings
+from companion.db import session_scope
+from companion.models import User
+
+AUTH_KEY = "_authenticator"
+SIGNED_IN_AT = "_signed_in_at"
+LAST_ACTIVITY = "_last_activity"
+NOTICE = "_auth_notice"
+
+
+def _library_entry(user: User) -> dict:
+    return {"name": user.display_name, "roles": [user.role], "email": None, "password": "*"}
+
+
+def _check_credentials(model, username: str, password: str) -> bool:
+    with session_scope() as session:
+        result = auth.check_login(session, username, password)
+        if result.user is not None:
+            auth.mark_seen(session, result.user)
+    if result.user is None:
+        st.session_state[NOTICE] = result.message
+        return False
+    model.credentials["usernames"][result.user.username] = _library_entry(result.user)
+    st.session_state[SIGNED_IN_AT] = time.time()
+    return True
+
+
+def _checked_cookie(read_cookie, model):
+    token = read_cookie()
+    if not token:
+        return token
+    with session_scope() as session:
+        user = auth.cookie_user(session, token)
+        if user is not None:
+            auth.mark_seen(session, user)
+    if user is None:
+        return None
+    model.credentials["usernames"][user.username] = _library_entry(user)
+    st.session_state[SIGNED_IN_AT] = time.time()
+    return token
+
+
+def build_authenticator() -> stauth.Authenticate:
+    """One per script run (it draws the cookie component)."""
+    settings = get_settings()
+    authenticator = stauth.Authenticate(
+        {"usernames": {}}, cookie_name=settings.cookie_name, cookie_key=settings.cookie_key,
+        cookie_expiry_days=settings.cookie_lifetime_hours / 24, auto_hash=False,
+        login_sleep_time=0)
+    model = authenticator.authentication_controller.authentication_model
+    model.check_credentials = partial(_check_credentials, model)
+    cookies = authenticator.cookie_controller.cookie_model
+    cookies.get_cookie = partial(_checked_cookie, cookies.get_cookie, model)
+    st.session_state[AUTH_KEY] = authenticator
+    return authenticator
+
+
+def authenticator() -> stauth.Authenticate:
+    return st.session_state[AUTH_KEY]
+
+
+def signed_in() -> bool:
+    return bool(st.session_state.get("authentication_status"))
+
+
+def sign_out(notice: str = "") -> None:
+    """End this session and its cookie: no rerun after (the cookie delete needs this run)."""
+    username = st.session_state.get("username")
+    if username:
+        with session_scope() as session:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is not None:
+                auth.end_sessions(session, user.id)
+    if signed_in():
+        authenticator().logout(location="unrendered")
+    for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor"):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[NOTICE] = notice
+
+
+def _on_logout(_details: dict) -> None:
+    username = _details.get("username")
+    if username:
+        with session_scope() as session:
+            user = session.exec(select(User).where(User.username == username)).first()
+            if user is not None:
+                auth.end_sessions(session, user.id)
+    for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor"):
+        st.session_state.pop(key, None)
+
+
+def logout_button() -> None:
+    authenticator().logout("Sign out", location="sidebar", key="sign_out",
+                           callback=_on_logout, use_container_width=True)
+
+
+def gate() -> tuple[Actor | None, User | None]:
+    """Sign in from the cookie if it stands, then check the session still holds."""
+    build_authenticator().login(location="unrendered")
+    if not signed_in():
+        return None, None
+    settings = get_settings()
+    now = time.time()
+    last = st.session_state.get(LAST_ACTIVITY, now)
+    if now - last > settings.idle_timeout_minutes * 60:
+        sign_out(auth.IDLE)
+        return None, None
+    with session_scope() as session:
+        user = session.exec(select(User).where(
+            User.username == st.session_state["username"])).first()
+        user = user and auth.active_user(session, user.id,
+                                         st.session_state.get(SIGNED_IN_AT, 0.0))
+        if user is not None:
+            auth.mark_seen(session, user)
+    if user is None:
+        sign_out("Your session has ended. Please sign in again.")
+        return None, None
+    st.session_state[LAST_ACTIVITY] = now
+    actor = Actor.of(user)
+    st.session_state["actor"] = actor
+    return actor, user
+
+
+def restart_session_after_password_change() -> None:
+    """A password change ends every older session; keep this one with a fresh cookie."""
+    st.session_state[SIGNED_IN_AT] = time.time()
+    authenticator().cookie_controller.set_cookie()
+
+
+def current_actor() -> Actor:
+    """The signed-in actor (pages run only after the gate let them through)."""
+    actor = st.session_state.get("actor")
+    if actor is None:
+        st.stop()
+    return actor
+
+
+def pop_notice() -> str | None:
+    return st.session_state.pop(NOTICE, None)

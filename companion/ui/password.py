@@ -1,0 +1,33 @@
+"""The change-password form, used at first sign-in and from the account page."""
+import streamlit as st
+
+from companion import people
+from companion.actors import Actor
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.passwords import MIN_CHARS
+from companion.ui.gate import restart_session_after_password_change
+
+
+def password_form(actor: Actor, forced: bool) -> None:
+    """A failed save keeps what was typed and says why; a good one keeps this device signed in."""
+    with st.form("change_password"):
+        current = st.text_input("Current password", type="password")
+        new = st.text_input("New password", type="password",
+                            help=f"At least {MIN_CHARS} characters. Spaces and any characters "
+                                 "are fine; a short sentence is easy to remember.")
+        repeat = st.text_input("Repeat new password", type="password")
+        submitted = st.form_submit_button("Save new password", type="primary",
+                                          use_container_width=True)
+    if not submitted:
+        return
+    try:
+        with session_scope() as session:
+            people.change_own_password(session, actor, current, new, repeat)
+    except CompanionError as exc:
+        st.error(str(exc))
+        return
+    restart_session_after_password_change()
+    st.success("Your password is changed. Any other device you were signed in on is signed out.")
+    if forced:
+        st.button("Continue", type="primary")

@@ -1,0 +1,99 @@
+"""People: enrol clients, create staff accounts, assign, discharge, reset, deactivate."""
+import streamlit as st
+
+from companion import people
+from companion.clinic import get_clinic
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.models import Role
+from companion.ui.gate import current_actor
+
+actor = current_actor()
+clinic = get_clinic()
+st.title("People")
+
+with session_scope() as session:
+    frame = people.people(session, actor)
+    therapists = {t.id: t.display_name for t in people.therapists(session, actor)}
+
+track_keys = [t.key for t in clinic.tracks]
+location_keys = [loc.key for loc in clinic.locations]
+
+
+def show_temporary(username: str, temporary: str) -> None:
+    st.success(f"One-time password for **{username}** (shown once — give it to them in "
+               f"person; they choose their own at first sign-in):")
+    st.code(temporary, language=None)
+
+
+with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2):
+    with st.form("create_account"):
+        role = st.selectbox("Account type", [Role.CLIENT, Role.THERAPIST, Role.ADMIN],
+                            format_func=str.capitalize)
+        name = st.text_input("Name")
+        username = st.text_input("Username")
+        st.caption("For clients:")
+        therapist = st.selectbox("Therapist", list(therapists), format_func=therapists.get,
+                                 index=None, placeholder="Choose a therapist")
+        track = st.selectbox("Track", track_keys, format_func=clinic.track_label)
+        location = st.selectbox("Location", location_keys, format_func=clinic.location_label)
+        create = st.form_submit_button("Create account", type="primary",
+                                       use_container_width=True)
+    if create:
+        client = role == Role.CLIENT
+        try:
+            with session_scope() as session:
+                new = people.create_user(
+                    session, actor, username, name, role,
+                    therapist_id=therapist if client else None,
+                    track=track if client else None, location=location if client else None)
+        except CompanionError as exc:
+            st.error(str(exc))
+        else:
+            show_temporary(new.user.username, new.temporary_password)
+
+st.dataframe(frame.drop(columns=["id"]), hide_index=True, use_container_width=True)
+
+st.subheader("Manage an account")
+ids = frame["id"].tolist()
+labels = {int(r.id): f"{r.Name} ({r.Username}, {r.Role})" for r in frame.itertuples()}
+chosen = st.selectbox("Account", ids, format_func=lambda i: labels[int(i)], index=None,
+                      placeholder="Choose an account")
+if chosen is not None:
+    row = frame.set_index("id").loc[chosen]
+    chosen = int(chosen)
+    try:
+        if row["Role"] in (Role.CLIENT, Role.ALUMNI):
+            with st.form("assign"):
+                names = list(therapists)
+                current = next((i for i, n in therapists.items() if n == row["Therapist"]), None)
+                new_therapist = st.selectbox("Therapist", names, format_func=therapists.get,
+                                             index=names.index(current) if current in names
+                                             else None)
+                new_track = st.selectbox("Track", track_keys, format_func=clinic.track_label,
+                                         index=track_keys.index(row["Track"]))
+                new_location = st.selectbox("Location", location_keys,
+                                            format_func=clinic.location_label,
+                                            index=location_keys.index(row["Location"]))
+                if st.form_submit_button("Save assignment", use_container_width=True):
+                    with session_scope() as session:
+                        people.assign(session, actor, chosen, therapist_id=new_therapist,
+                                      track=new_track, location=new_location)
+                    st.success("Assignment saved.")
+            if row["Role"] == Role.CLIENT and st.button("Discharge to alumni",
+                                                        use_container_width=True):
+                with session_scope() as session:
+                    people.discharge(session, actor, chosen)
+                st.success("Discharged: they keep their records and now see the alumni pages.")
+        cols = st.columns(2)
+        if cols[0].button("Reset password", use_container_width=True):
+            with session_scope() as session:
+                temporary = people.reset_password(session, actor, chosen)
+            show_temporary(row["Username"], temporary)
+        active = bool(row["Active"])
+        if cols[1].button("Deactivate" if active else "Reactivate", use_container_width=True):
+            with session_scope() as session:
+                people.set_active(session, actor, chosen, not active)
+            st.success("Deactivated: signed out everywhere." if active else "Reactivated.")
+    except CompanionError as exc:
+        st.error(str(exc))

@@ -1,0 +1,30 @@
+"""One-time set-up: create the clinic's first admin (shown only while no account exists)."""
+import streamlit as st
+
+from companion import people
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.passwords import MIN_CHARS
+
+st.title("Welcome to IOP Companion")
+st.write("No account exists yet. Create the clinic's first administrator. "
+         "This page disappears as soon as that account exists.")
+with st.form("first_admin"):
+    name = st.text_input("Your name")
+    username = st.text_input("Username")
+    password = st.text_input("Password", type="password",
+                             help=f"At least {MIN_CHARS} characters; spaces are fine.")
+    repeat = st.text_input("Repeat password", type="password")
+    submitted = st.form_submit_button("Create admin account", type="primary",
+                                      use_container_width=True)
+if submitted:
+    try:
+        if password.strip() != repeat.strip():
+            raise people.InvalidInput("The two passwords don't match.")
+        with session_scope() as session:
+            people.create_first_admin(session, username, name, password)
+    except CompanionError as exc:
+        st.error(str(exc))
+    else:
+        st.success("Admin account created. Opening the sign-in page…")
+        st.button("Continue to sign in")

@@ -1,0 +1,16 @@
+"""Sign in. No self-registration and no password recovery by e-mail: resets go via an admin."""
+import streamlit as st
+
+from companion.ui.gate import authenticator, pop_notice, signed_in
+
+st.title("🌿 IOP Companion")
+st.caption("For clients, alumni and staff of the program. Accounts are made by the clinic.")
+authenticator().login(fields={"Form name": "Sign in", "Username": "Username",
+                              "Password": "Password", "Login": "Sign in"})
+notice = pop_notice()
+if signed_in():
+    st.success("Signed in. Opening your pages…")
+    st.button("Continue")
+elif notice:
+    st.error(notice)
+st.caption("Forgot your password? Ask the program's staff for a one-time password.")
