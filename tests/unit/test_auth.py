@@ -1,0 +1,140 @@
+"""Sign-in: lockout in the database, equal paths for unknown names, cookie revocation."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+
+from companion import auth, passwords
+from companion.auth import Outcome, check_login, cookie_user
+from companion.config import get_settings
+from companion.models import LoginThrottle
+from companion.timeutil import utcnow
+from tests.conftest import PASSWORD
+
+
+def test_right_password_signs_in_and_clears_failures(session, users):
+    user = users.client(name="robin")
+    assert check_login(session, "robin", "nope").outcome is Outcome.WRONG
+    result = check_login(session, "  Robin ", f"  {PASSWORD} ")
+    assert result.outcome is Outcome.OK and result.user.id == user.id
+    assert session.get(LoginThrottle, "robin").failed_count == 0
+
+
+def test_wrong_and_unknown_say_the_same_words(session, users):
+    users.client(name="robin")
+    wrong = check_login(session, "robin", "not the password at all")
+    unknown = check_login(session, "nobody-here", "not the password at all")
+    assert wrong.outcome is unknown.outcome is Outcome.WRONG
+    assert wrong.message == unknown.message == auth.WRONG
+    assert "username" in wrong.message and "exist" not in wrong.message
+
+
+def test_every_path_costs_one_bcrypt_check(session, users, monkeypatch):
+    users.client(name="robin")
+    calls = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password",
+                        lambda pw, h: calls.append(h) or real(pw, h))
+    for name, pw in [("robin", PASSWORD), ("robin", "wrong one"), ("ghost", "wrong one"),
+                     ("", "")]:
+        calls.clear()
+        check_login(session, name, pw)
+        assert len(calls) == 1, name
+
+
+def test_five_failures_lock_for_fifteen_minutes_even_with_the_right_password(session, users):
+    users.client(name="robin")
+    outcomes = [check_login(session, "robin", f"wrong {i}").outcome for i in range(5)]
+    assert outcomes == [Outcome.WRONG] * 4 + [Outcome.LOCKED]
+    locked = check_login(session, "robin", PASSWORD)
+    assert locked.outcome is Outcome.LOCKED and locked.user is None
+    assert "15 minutes" in locked.message
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        assert check_login(session, "robin", PASSWORD).outcome is Outcome.OK
+
+
+def test_unknown_names_lock_the_same_way(session):
+    outcomes = [check_login(session, "ghost", "x" * 20).outcome for _ in range(6)]
+    assert outcomes == [Outcome.WRONG] * 4 + [Outcome.LOCKED] * 2
+
+
+def test_lockout_survives_a_new_session(db_url, users, session):
+    """Counts live in the database, so a restart or another replica sees them."""
+    from companion.db import session_scope
+
+    users.client(name="robin")
+    session.commit()
+    for i in range(5):
+        with session_scope() as s:
+            check_login(s, "robin", f"wrong {i}")
+    with session_scope() as s:
+        assert check_login(s, "robin", PASSWORD).outcome is Outcome.LOCKED
+
+
+def test_deactivated_account_cannot_sign_in(session, users):
+    user = users.client(name="robin")
+    user.is_active = False
+    assert check_login(session, "robin", PASSWORD).outcome is Outcome.WRONG
+
+
+def _token(username: str, issued: datetime | None = None, lifetime_h: float | None = None):
+    lifetime = (lifetime_h or get_settings().cookie_lifetime_hours) * 3600
+    issued = issued or utcnow()
+    return {"username": username, "exp_date": issued.timestamp() + lifetime}
+
+
+@pytest.fixture
+def seen_client(session, users):
+    user = users.client(name="robin")
+    user.sessions_valid_after = utcnow() - timedelta(hours=1)
+    user.last_seen_at = utcnow()
+    return user
+
+
+def test_fresh_cookie_signs_in(session, seen_client):
+    assert cookie_user(session, _token("robin")).id == seen_client.id
+
+
+def test_cookie_issued_before_logout_is_refused(session, seen_client):
+    token = _token("robin")
+    auth.end_sessions(session, seen_client.id)
+    assert cookie_user(session, token) is None
+
+
+def test_cookie_with_expiry_beyond_the_lifetime_is_refused(session, seen_client):
+    assert cookie_user(session, _token("robin", lifetime_h=24 * 30)) is None
+
+
+def test_expired_or_malformed_cookie_is_refused(session, seen_client):
+    old = _token("robin", issued=utcnow() - timedelta(hours=9))
+    assert cookie_user(session, old) is None
+    for bad in ({}, {"username": "robin"}, {"username": "robin", "exp_date": "soon"}):
+        assert cookie_user(session, bad) is None
+
+
+def test_cookie_after_idle_timeout_is_refused(session, seen_client):
+    seen_client.last_seen_at = utcnow() - timedelta(minutes=16)
+    assert cookie_user(session, _token("robin")) is None
+
+
+def test_cookie_of_deactivated_or_unknown_user_is_refused(session, seen_client):
+    assert cookie_user(session, _token("ghost")) is None
+    seen_client.is_active = False
+    assert cookie_user(session, _token("robin")) is None
+
+
+def test_active_user_ends_a_live_session_after_revocation(session, seen_client):
+    signed_in = utcnow().timestamp()
+    assert auth.active_user(session, seen_client.id, signed_in) is not None
+    with time_machine.travel(datetime.now(timezone.utc) + timedelta(seconds=2)):
+        auth.end_sessions(session, seen_client.id)
+    assert auth.active_user(session, seen_client.id, signed_in) is None
+
+
+def test_mark_seen_writes_at_most_once_a_minute(session, seen_client):
+    seen_client.last_seen_at = stamp = utcnow() - timedelta(seconds=30)
+    auth.mark_seen(session, seen_client)
+    assert seen_client.last_seen_at == stamp
+    seen_client.last_seen_at = utcnow() - timedelta(seconds=90)
+    auth.mark_seen(session, seen_client)
+    assert utcnow() - seen_client.last_seen_at < timedelta(seconds=5)

@@ -1,0 +1,54 @@
+import pytest
+
+from companion import passwords
+from companion.errors import InvalidInput
+
+
+@pytest.mark.parametrize("pw,why", [
+    ("short one", "at least 15"),
+    ("passwordpassword", "easy to guess"),
+    ("aaaaaaaaaaaaaaaaaaaa", "easy to guess"),
+    ("123456789012345678", "easy to guess"),
+    ("é" * 40, "too long"),
+    ("🌿" * 19, "too long"),
+])
+def test_refused_with_a_reason(pw, why):
+    assert why in passwords.password_problem(pw)
+
+
+def test_username_based_password_is_refused():
+    assert "easy to guess" in passwords.password_problem("robin.example2024", ("robin.example",))
+
+
+def test_common_password_list_ships_with_the_app():
+    assert "on a list of common passwords" in passwords.password_problem("hd764nw5d7e1vb1")
+
+
+@pytest.mark.parametrize("pw", [
+    "a quiet harbor at dawn 42",         # spaces allowed
+    "Ünïcødé lanterns glow softly",      # any characters
+    "x7Qm2vLp9Rt4Wz8Ks3Nd6Hf1Jb5Yc0Ge" * 2,  # 64 characters
+])
+def test_good_passphrases_pass(pw):
+    assert passwords.password_problem(pw) is None
+
+
+def test_surrounding_spaces_are_stripped_everywhere():
+    hashed = passwords.hash_password("  a quiet harbor at dawn 42  ")
+    assert passwords.verify_password("a quiet harbor at dawn 42", hashed)
+    assert passwords.check_new_password(" a quiet harbor at dawn 42 ") == "a quiet harbor at dawn 42"
+
+
+def test_over_long_input_never_crashes_verification():
+    hashed = passwords.hash_password("a quiet harbor at dawn 42")
+    assert passwords.verify_password("x" * 500, hashed) is False
+
+
+def test_temporary_passwords_are_strong_and_different():
+    a, b = passwords.temporary_password(), passwords.temporary_password()
+    assert a != b and len(a) == 23 and passwords.password_problem(a) is None
+
+
+def test_check_new_password_raises_a_clear_error():
+    with pytest.raises(InvalidInput, match="at least 15"):
+        passwords.check_new_password("tiny")
