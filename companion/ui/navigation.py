@@ -13,9 +13,9 @@ def _page(path: str, title: str, icon: str, default: bool = False) -> st.Page:
 
 def pages_for(actor: Actor | None, user: User | None, first_run: bool) -> list[st.Page]:
     if first_run:
-        return [_page("pages/first_run.py", "Set up the clinic", "🛠️", default=True)]
+        return [_page("pages/public/first_run.py", "Set up the clinic", "🛠️", default=True)]
     if actor is None:
-        return [_page("pages/login.py", "Sign in", "🔑", default=True)]
+        return [_page("pages/public/login.py", "Sign in", "🔑", default=True)]
     if user is not None and user.must_change_password:
         return [_page("pages/common/change_password.py", "Choose your password", "🔑",
                       default=True)]

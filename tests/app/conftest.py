@@ -1,0 +1,56 @@
+"""AppTest helpers: a fresh database per test, caches cleared, sign-in by the real form."""
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from companion.config import ROOT
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+
+
+def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
+    """Fill the library's form, submit, then rerun as the cookie component would."""
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    if not at.session_state["authentication_status"]:
+        return at  # no cookie was written, so no component rerun follows
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything a person would read on the page, as one string."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info",
+                                  "success", "error", "warning")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def registered_pages(at: AppTest) -> set[str]:
+    return {info["script_path"].split("/pages/")[-1] for info in at._registered_pages.values()
+            if "/pages/" in info["script_path"]}
+
+
+@pytest.fixture
+def app(db_url) -> AppTest:
+    return new_app()
+
+
+def links(at: AppTest) -> dict[str, str]:
+    """Link buttons on the page: label -> URL (the crisis control's tel:/sms: links)."""
+    return {el.proto.label: el.proto.url for el in at.get("link_button")}
