@@ -47,6 +47,9 @@ class Clinic:
     tracks: tuple[Choice, ...]
     locations: tuple[Choice, ...]
     crisis_resources: tuple[CrisisResource, ...]
+    substances: tuple[str, ...] = ()
+    triggers: tuple[str, ...] = ()
+    coping: tuple[str, ...] = ()
 
     def track_label(self, key: str) -> str:
         return next((c.label for c in self.tracks if c.key == key), key)
@@ -73,6 +76,9 @@ def _load(path: str) -> Clinic:
         tracks=tuple(Choice(**t) for t in raw["tracks"]),
         locations=tuple(Choice(**loc) for loc in raw["locations"]),
         crisis_resources=tuple(CrisisResource(**r) for r in raw["crisis_resources"]),
+        substances=tuple(raw.get("substances", ())),
+        triggers=tuple(raw.get("triggers", ())),
+        coping=tuple(raw.get("coping", ())),
     )
 
 

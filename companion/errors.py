@@ -15,3 +15,16 @@ class NotFound(CompanionError, LookupError):
 
 class InvalidInput(CompanionError, ValueError):
     pass
+
+
+class FormErrors(InvalidInput):
+    """Several fields are wrong: `fields` maps each to a message shown beside it."""
+
+    def __init__(self, fields: dict[str, str]):
+        self.fields = fields
+        super().__init__("Please check the highlighted answers: nothing was saved yet, "
+                         "and what you typed is still here.")
+
+
+class StaleEdit(InvalidInput):
+    """Someone saved this record since the form was opened."""

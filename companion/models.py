@@ -5,7 +5,7 @@ The schema itself is created by the Alembic migrations in `migrations/`, never b
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Optional
 
@@ -87,3 +87,99 @@ class AuditEvent(SQLModel, table=True):
     record_kind: str = Field(max_length=32)
     client_id: Optional[int] = Field(default=None, foreign_key="users.id")
     detail: str = Field(default="", max_length=500)
+
+
+class CheckIn(SQLModel, table=True):
+    """One daily check-in version. Each save adds a row; the current one has `is_current`."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (sa.UniqueConstraint("client_id", "day", "version"),
+                      sa.Index("ix_checkins_client_day", "client_id", "day", "is_current"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    day: date  # the clinic's calendar day
+    version: int = 1
+    is_current: bool = True
+    mood: int
+    craving: int
+    stress: int
+    sleep_hours: float
+    sleep_quality: int  # 1 (poor) – 5 (great)
+    used: str = Field(max_length=16)  # no / yes / prefer_not
+    use_details: str = Field(default="", max_length=500)
+    medication: Optional[str] = Field(default=None, max_length=16)  # yes / no / None (n/a)
+    note: str = Field(default="", max_length=1000)
+    bring_to_group: str = Field(default="", max_length=280)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class Craving(SQLModel, table=True):
+    """A craving episode, logged any time. Local day/hour are kept for the heat map."""
+
+    __tablename__ = "cravings"
+    __table_args__ = (sa.Index("ix_cravings_client_at", "client_id", "at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    local_day: date
+    local_hour: int
+    local_weekday: int  # 0 = Monday
+    intensity: int
+    where: str = Field(default="", max_length=200)
+    with_whom: str = Field(default="", max_length=200)
+    outcome: Optional[str] = Field(default=None, max_length=16)  # passed / used / still_there
+    duration_minutes: Optional[int] = None
+    surf_seconds: Optional[int] = None  # from the urge-surfing timer
+    note: str = Field(default="", max_length=1000)
+    followup_intensity: Optional[int] = None
+    followup_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class EntryTag(SQLModel, table=True):
+    """Triggers, skills, substances and coping strategies of an entry, one row each,
+    so frequencies are counted in SQL."""
+
+    __tablename__ = "entry_tags"
+    __table_args__ = (sa.Index("ix_entry_tags_client_type", "client_id", "tag_type", "day"),
+                      sa.Index("ix_entry_tags_entry", "entry_kind", "entry_id"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    entry_kind: str = Field(max_length=16)  # checkin / craving
+    entry_id: int
+    tag_type: str = Field(max_length=16)  # trigger / skill / substance / coping
+    label: str = Field(max_length=80)
+    day: date
+
+
+class PersonalTrigger(SQLModel, table=True):
+    """A trigger a client named themself; offered in their lists from then on."""
+
+    __tablename__ = "personal_triggers"
+    __table_args__ = (sa.UniqueConstraint("client_id", "label"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id", index=True)
+    label: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class Flag(SQLModel, table=True):
+    """Something a therapist should look at, raised by `companion.flags` rules."""
+
+    __tablename__ = "flags"
+    __table_args__ = (sa.Index("ix_flags_client_open", "client_id", "acknowledged_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    rule: str = Field(max_length=32)
+    reason: str = Field(max_length=300)
+    source_kind: Optional[str] = Field(default=None, max_length=16)
+    source_id: Optional[int] = None
+    raised_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    acknowledged_by: Optional[int] = Field(default=None, foreign_key="users.id")
+    acknowledged_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    ack_note: str = Field(default="", max_length=500)

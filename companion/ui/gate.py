@@ -82,31 +82,33 @@ def signed_in() -> bool:
     return bool(st.session_state.get("authentication_status"))
 
 
-def sign_out(notice: str = "") -> None:
-    """End this session and its cookie: no rerun after (the cookie delete needs this run)."""
-    username = st.session_state.get("username")
-    if username:
-        with session_scope() as session:
-            user = session.exec(select(User).where(User.username == username)).first()
-            if user is not None:
-                auth.end_sessions(session, user.id)
-    if signed_in():
-        authenticator().logout(location="unrendered")
+def _end_sessions_of(username: str | None) -> None:
+    if not username:
+        return
+    with session_scope() as session:
+        user = session.exec(select(User).where(User.username == username)).first()
+        if user is not None:
+            auth.end_sessions(session, user.id)
+
+
+def _forget_session() -> None:
     for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor"):
         st.session_state.pop(key, None)
+
+
+def sign_out(notice: str = "") -> None:
+    """End this session and its cookie: no rerun after (the cookie delete needs this run)."""
+    _end_sessions_of(st.session_state.get("username"))
+    if signed_in():
+        authenticator().logout(location="unrendered")
+    _forget_session()
     if notice:
         st.session_state[NOTICE] = notice
 
 
-def _on_logout(_details: dict) -> None:
-    username = _details.get("username")
-    if username:
-        with session_scope() as session:
-            user = session.exec(select(User).where(User.username == username)).first()
-            if user is not None:
-                auth.end_sessions(session, user.id)
-    for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor"):
-        st.session_state.pop(key, None)
+def _on_logout(details: dict) -> None:
+    _end_sessions_of(details.get("username"))
+    _forget_session()
 
 
 def logout_button() -> None:

@@ -15,6 +15,7 @@ def test_clinic_file_has_the_required_crisis_resources():
             "sms:741741?&body=HOME"} <= links
     assert {t.key for t in clinic.tracks} == {"morning", "evening"}
     assert "telehealth" in {loc.key for loc in clinic.locations} and len(clinic.locations) == 3
+    assert len(clinic.substances) >= 5 and len(clinic.triggers) >= 10 and len(clinic.coping) >= 8
 
 
 def run(capsys, *argv):

@@ -1,0 +1,186 @@
+"""Daily check-ins: one per client per clinic day, editable that day and the next; every
+save keeps the earlier versions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from companion import flags, support, tags
+from companion.access import Action, RecordKind, authorize
+from companion.actors import Actor
+from companion.clinic import get_clinic
+from companion.errors import FormErrors, InvalidInput, StaleEdit
+from companion.models import CheckIn, Flag
+from companion.support import Support
+from companion.timeutil import clinic_today
+
+USED_CHOICES = {"no": "No", "yes": "Yes", "prefer_not": "Prefer not to say"}
+MEDICATION_CHOICES = {"yes": "Yes", "no": "No"}
+NOTE_MAX, BRING_MAX, DETAILS_MAX = 1000, 280, 500
+
+
+@dataclass
+class CheckInEntry:
+    """What the form collects. Lists hold labels from the clinic's lists."""
+
+    mood: int = 5
+    craving: int = 0
+    stress: int = 3
+    sleep_hours: float = 7.0
+    sleep_quality: int = 3
+    used: str = "no"
+    substances: list[str] = field(default_factory=list)
+    use_details: str = ""
+    triggers: list[str] = field(default_factory=list)
+    new_trigger: str = ""
+    skills: list[str] = field(default_factory=list)
+    medication: str | None = None
+    note: str = ""
+    bring_to_group: str = ""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    checkin: CheckIn
+    flags: list[Flag]
+    support: "Support | None"
+
+
+def editable_days(today: date | None = None) -> tuple[date, date]:
+    today = today or clinic_today()
+    return today, today - timedelta(days=1)
+
+
+def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEntry:
+    errors: dict[str, str] = {}
+    for name, low, high in (("mood", 1, 10), ("craving", 0, 10), ("stress", 0, 10),
+                            ("sleep_quality", 1, 5)):
+        value = getattr(entry, name)
+        if not isinstance(value, int) or not low <= value <= high:
+            errors[name] = f"Choose a number from {low} to {high}."
+    if not isinstance(entry.sleep_hours, (int, float)) or not 0 <= entry.sleep_hours <= 24:
+        errors["sleep_hours"] = "Hours of sleep go from 0 to 24."
+    if entry.used not in USED_CHOICES:
+        errors["used"] = "Choose one of the answers."
+    if entry.medication not in (None, *MEDICATION_CHOICES):
+        errors["medication"] = "Choose yes, no, or leave it blank."
+    entry.use_details = tags.clean_text(entry.use_details)
+    entry.note = tags.clean_text(entry.note)
+    entry.bring_to_group = tags.clean_text(entry.bring_to_group)
+    entry.new_trigger = " ".join(tags.clean_text(entry.new_trigger).split())
+    tags.check_length(errors, "use_details", entry.use_details, DETAILS_MAX)
+    tags.check_length(errors, "note", entry.note, NOTE_MAX)
+    tags.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX)
+    tags.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL)
+    if entry.used != "yes":
+        entry.substances, entry.use_details = [], ""
+    tags.check_labels(errors, "substances", entry.substances, list(get_clinic().substances))
+    tags.check_labels(errors, "triggers", entry.triggers,
+                      tags.trigger_options(session, client_id))
+    tags.check_labels(errors, "skills", entry.skills, tags.coping_options())
+    if errors:
+        raise FormErrors(errors)
+    return entry
+
+
+def current(session: Session, actor: Actor, client_id: int, day: date) -> CheckIn | None:
+    authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ, f"check-in {day}")
+    return _current(session, client_id, day)
+
+
+def _current(session: Session, client_id: int, day: date) -> CheckIn | None:
+    stmt = select(CheckIn).where(CheckIn.client_id == client_id, CheckIn.day == day,
+                                 col(CheckIn.is_current).is_(True))
+    return session.exec(stmt).first()
+
+
+def history(session: Session, actor: Actor, client_id: int, day: date) -> list[CheckIn]:
+    """Every saved version of one day's check-in, newest first."""
+    authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ,
+              f"check-in history {day}")
+    stmt = select(CheckIn).where(CheckIn.client_id == client_id, CheckIn.day == day)
+    return list(session.exec(stmt.order_by(col(CheckIn.version).desc())))
+
+
+def entry_of(session: Session, checkin: CheckIn) -> CheckInEntry:
+    """The form values of a saved check-in (to edit it)."""
+    found = tags.tags_of(session, "checkin", checkin.id)
+    return CheckInEntry(
+        mood=checkin.mood, craving=checkin.craving, stress=checkin.stress,
+        sleep_hours=checkin.sleep_hours, sleep_quality=checkin.sleep_quality,
+        used=checkin.used, substances=found.get("substance", []),
+        use_details=checkin.use_details, triggers=found.get("trigger", []),
+        skills=found.get("skill", []), medication=checkin.medication, note=checkin.note,
+        bring_to_group=checkin.bring_to_group)
+
+
+def defaults(session: Session, actor: Actor) -> CheckInEntry:
+    """Sensible starting values: sleep, medication and levels from the latest check-in."""
+    authorize(session, actor, actor.id, RecordKind.CHECKIN, Action.READ)
+    stmt = (select(CheckIn).where(CheckIn.client_id == actor.id,
+                                  col(CheckIn.is_current).is_(True),
+                                  CheckIn.day >= clinic_today() - timedelta(days=7))
+            .order_by(col(CheckIn.day).desc()))
+    last = session.exec(stmt).first()
+    if last is None:
+        return CheckInEntry()
+    return CheckInEntry(mood=last.mood, craving=last.craving, stress=last.stress,
+                        sleep_hours=last.sleep_hours, sleep_quality=last.sleep_quality,
+                        medication=last.medication)
+
+
+def record_checkin(session: Session, actor: Actor, entry: CheckInEntry, *,
+                   day: date | None = None, expected_version: int | None = None) -> SaveResult:
+    """Save today's (or yesterday's) check-in as a new version.
+
+    `expected_version` is the version the form was loaded with (0 for none): if someone
+    saved since, `StaleEdit` is raised and nothing is written.
+    """
+    authorize(session, actor, actor.id, RecordKind.CHECKIN, Action.WRITE)
+    day = day or clinic_today()
+    if day not in editable_days():
+        raise InvalidInput("A check-in can be changed on its day and the day after.")
+    entry = validate(session, actor.id, entry)
+    previous = _current(session, actor.id, day)
+    have = previous.version if previous else 0
+    if expected_version is not None and expected_version != have:
+        raise StaleEdit("This check-in was saved from another screen since you opened it. "
+                        "Your answers are still here: review the latest, then save again.")
+    if entry.new_trigger:
+        tags.remember_trigger(session, actor.id, entry.new_trigger)
+        entry.triggers = [*entry.triggers, entry.new_trigger]
+    checkin = CheckIn(client_id=actor.id, day=day, version=have + 1, mood=entry.mood,
+                      craving=entry.craving, stress=entry.stress,
+                      sleep_hours=float(entry.sleep_hours), sleep_quality=entry.sleep_quality,
+                      used=entry.used, use_details=entry.use_details,
+                      medication=entry.medication, note=entry.note,
+                      bring_to_group=entry.bring_to_group)
+    try:
+        with session.begin_nested():
+            if previous is not None:
+                previous.is_current = False
+                session.add(previous)
+            session.add(checkin)
+            session.flush()
+    except IntegrityError as exc:  # a parallel save took this version number
+        raise StaleEdit("This check-in was just saved from another screen. Your answers are "
+                        "still here: review the latest, then save again.") from exc
+    for tag_type, labels in (("trigger", entry.triggers), ("skill", entry.skills),
+                             ("substance", entry.substances)):
+        tags.add_tags(session, actor.id, "checkin", checkin.id, day, tag_type, labels)
+    version_ids = [c.id for c in session.exec(select(CheckIn).where(
+        CheckIn.client_id == actor.id, CheckIn.day == day))]
+    raised = flags.for_checkin(session, checkin, version_ids)
+    return SaveResult(checkin, raised, support.for_checkin(session, checkin))
+
+
+def days_with_checkin(session: Session, actor: Actor, client_id: int, start: date,
+                      end: date) -> set[date]:
+    authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ, "calendar")
+    stmt = select(CheckIn.day).where(CheckIn.client_id == client_id,
+                                     col(CheckIn.is_current).is_(True),
+                                     CheckIn.day >= start, CheckIn.day <= end)
+    return set(session.exec(stmt))

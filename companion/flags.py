@@ -1,0 +1,98 @@
+"""Flags for therapists: every rule and threshold lives here, and every feature raises
+flags through this module."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from companion.models import CheckIn, Craving, Flag
+
+CRAVING_HIGH = 8          # craving intensity at or above this raises a flag
+MOOD_DROP = 3             # mood this many points below the 14-day baseline raises a flag
+MOOD_BASELINE_DAYS = 14
+MOOD_BASELINE_MIN_CHECKINS = 3
+USE_FREE_RUN_DAYS = 3     # a use report after this many use-free check-in days is a "slip"
+
+
+class Rule:
+    CRAVING_HIGH = "craving_high"
+    USE_REPORTED = "use_reported"
+    MOOD_DROP = "mood_drop"
+
+
+RULE_LABELS = {Rule.CRAVING_HIGH: "Strong craving", Rule.USE_REPORTED: "Use reported",
+               Rule.MOOD_DROP: "Mood drop"}
+
+
+def _already_open(session: Session, client_id: int, rule: str, kind: str,
+                  source_ids: list[int]) -> bool:
+    stmt = select(Flag.id).where(Flag.client_id == client_id, Flag.rule == rule,
+                                 Flag.source_kind == kind, col(Flag.source_id).in_(source_ids))
+    return session.exec(stmt).first() is not None
+
+
+def raise_flag(session: Session, client_id: int, rule: str, reason: str, kind: str,
+               source_id: int, same_record_ids: list[int] | None = None) -> Flag | None:
+    """Raise once per record: earlier versions of the same record count as the same."""
+    if _already_open(session, client_id, rule, kind, same_record_ids or [source_id]):
+        return None
+    flag = Flag(client_id=client_id, rule=rule, reason=reason[:300], source_kind=kind,
+                source_id=source_id)
+    session.add(flag)
+    return flag
+
+
+def mood_baseline(session: Session, client_id: int, day: date) -> float | None:
+    """Average mood over the 14 days before `day`, if there are enough check-ins."""
+    since = day - timedelta(days=MOOD_BASELINE_DAYS)
+    stmt = select(func.avg(CheckIn.mood), func.count()).where(
+        CheckIn.client_id == client_id, col(CheckIn.is_current).is_(True),
+        CheckIn.day >= since, CheckIn.day < day)
+    avg, count = session.exec(stmt).one()
+    return float(avg) if count >= MOOD_BASELINE_MIN_CHECKINS else None
+
+
+def use_free_days_before(session: Session, client_id: int, day: date) -> int:
+    """How many check-in days in a row before `day` reported no use."""
+    stmt = (select(CheckIn.used).where(CheckIn.client_id == client_id,
+                                       col(CheckIn.is_current).is_(True), CheckIn.day < day)
+            .order_by(col(CheckIn.day).desc()).limit(90))
+    run = 0
+    for used in session.exec(stmt):
+        if used != "no":
+            break
+        run += 1
+    return run
+
+
+def for_checkin(session: Session, checkin: CheckIn, version_ids: list[int]) -> list[Flag]:
+    raised = []
+    if checkin.craving >= CRAVING_HIGH:
+        raised.append(raise_flag(session, checkin.client_id, Rule.CRAVING_HIGH,
+                                 f"Check-in craving {checkin.craving}/10", "checkin",
+                                 checkin.id, version_ids))
+    if checkin.used == "yes":
+        raised.append(raise_flag(session, checkin.client_id, Rule.USE_REPORTED,
+                                 "Use reported in the daily check-in", "checkin", checkin.id,
+                                 version_ids))
+    baseline = mood_baseline(session, checkin.client_id, checkin.day)
+    if baseline is not None and checkin.mood <= baseline - MOOD_DROP:
+        raised.append(raise_flag(session, checkin.client_id, Rule.MOOD_DROP,
+                                 f"Mood {checkin.mood}/10, {baseline - checkin.mood:.1f} below "
+                                 f"the 14-day average of {baseline:.1f}", "checkin", checkin.id,
+                                 version_ids))
+    return [f for f in raised if f is not None]
+
+
+def for_craving(session: Session, craving: Craving) -> list[Flag]:
+    raised = []
+    if craving.intensity >= CRAVING_HIGH:
+        raised.append(raise_flag(session, craving.client_id, Rule.CRAVING_HIGH,
+                                 f"Craving logged at {craving.intensity}/10", "craving",
+                                 craving.id))
+    if craving.outcome == "used":
+        raised.append(raise_flag(session, craving.client_id, Rule.USE_REPORTED,
+                                 "A craving episode ended in use", "craving", craving.id))
+    return [f for f in raised if f is not None]

@@ -1,0 +1,72 @@
+"""The supportive response a client sees, in the same rerun, when a risk rule fires."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from companion import flags, trends
+from companion.models import CheckIn, Craving, EntryTag
+
+DEFAULT_ACTIONS = ("Urge surfing", "Called or texted someone", "Slow breathing")
+
+
+@dataclass(frozen=True)
+class Support:
+    headline: str
+    message: str
+    actions: tuple[str, ...]
+
+
+def coping_actions(session: Session, client_id: int, limit: int = 3) -> tuple[str, ...]:
+    """The client's own: what lowered their cravings, then what they use most."""
+    works = trends.what_works_rows(session, client_id)
+    chosen = [s for s, d in zip(works["strategy"], works["avg_drop"]) if d > 0][:limit]
+    if len(chosen) < limit:
+        stmt = (select(EntryTag.label).where(EntryTag.client_id == client_id,
+                                             EntryTag.tag_type.in_(("coping", "skill")))
+                .group_by(EntryTag.label).order_by(func.count().desc()).limit(limit * 2))
+        chosen += [label for label in session.exec(stmt) if label not in chosen]
+    chosen += [a for a in DEFAULT_ACTIONS if a not in chosen]
+    return tuple(chosen[:limit])
+
+
+def for_checkin(session: Session, checkin: CheckIn) -> Support | None:
+    if checkin.used == "yes":
+        return _after_use(session, checkin.client_id,
+                          flags.use_free_days_before(session, checkin.client_id, checkin.day))
+    if checkin.craving >= flags.CRAVING_HIGH:
+        return _strong_craving(session, checkin.client_id, checkin.craving)
+    return None
+
+
+def for_craving(session: Session, craving: Craving) -> Support | None:
+    if craving.outcome == "used":
+        return _after_use(session, craving.client_id,
+                          flags.use_free_days_before(session, craving.client_id,
+                                                     craving.local_day))
+    if craving.intensity >= flags.CRAVING_HIGH:
+        return _strong_craving(session, craving.client_id, craving.intensity)
+    return None
+
+
+def _strong_craving(session: Session, client_id: int, level: int) -> Support:
+    return Support(
+        headline="That's a strong craving — thank you for noticing it and writing it down.",
+        message=(f"At {level}/10 an urge can feel like it will never end, but urges rise, "
+                 "peak and pass, usually within 20–30 minutes. Your therapist will see this "
+                 "and can talk it through with you. Right now, you could try:"),
+        actions=coping_actions(session, client_id))
+
+
+def _after_use(session: Session, client_id: int, free_days: int) -> Support:
+    run = (f"You had {free_days} check-in days without use before this, and they still "
+           "count. " if free_days >= flags.USE_FREE_RUN_DAYS else "")
+    return Support(
+        headline="Thank you for being honest. That takes courage.",
+        message=(f"{run}A use is something to learn from, not a reason to give up. "
+                 "Your therapist will see this and can help you plan the next steps. "
+                 "If you used opioids or aren't sure what you took: don't use alone, keep "
+                 "naloxone near, and call 911 for anyone who is hard to wake. For now:"),
+        actions=coping_actions(session, client_id))

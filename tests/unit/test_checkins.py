@@ -1,0 +1,116 @@
+"""Daily check-ins: one a day, editable that day and the next, every version kept."""
+from datetime import timedelta
+
+import pytest
+import time_machine
+from sqlmodel import select
+
+from companion import checkins
+from companion.checkins import CheckInEntry, record_checkin
+from companion.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
+from companion.models import AuditEvent, CheckIn, EntryTag, PersonalTrigger
+from companion.timeutil import clinic_today
+from tests.conftest import actor
+
+
+@pytest.fixture
+def me(users):
+    return actor(users.client(users.therapist(name="thera"), name="me"))
+
+
+def test_first_save_of_the_day_is_version_one(session, me):
+    saved = record_checkin(session, me, CheckInEntry(mood=7, triggers=["Bored"],
+                                                     skills=["Slow breathing"]))
+    assert (saved.checkin.version, saved.checkin.day, saved.checkin.is_current) == (
+        1, clinic_today(), True)
+    labels = set(session.exec(select(EntryTag.tag_type, EntryTag.label)))
+    assert labels == {("trigger", "Bored"), ("skill", "Slow breathing")}
+    assert saved.flags == [] and saved.support is None
+
+
+def test_an_edit_keeps_the_earlier_version(session, me):
+    record_checkin(session, me, CheckInEntry(mood=4, note="rough morning"), expected_version=0)
+    record_checkin(session, me, CheckInEntry(mood=6, note="better after group"),
+                   expected_version=1)
+    versions = checkins.history(session, me, me.id, clinic_today())
+    assert [(v.version, v.mood, v.note, v.is_current) for v in versions] == [
+        (2, 6, "better after group", True), (1, 4, "rough morning", False)]
+    assert checkins.current(session, me, me.id, clinic_today()).mood == 6
+
+
+def test_stale_form_is_refused_and_nothing_written(session, me):
+    record_checkin(session, me, CheckInEntry(mood=4), expected_version=0)
+    with pytest.raises(StaleEdit, match="still here"):
+        record_checkin(session, me, CheckInEntry(mood=9), expected_version=0)
+    assert len(checkins.history(session, me, me.id, clinic_today())) == 1
+
+
+def test_yesterday_is_editable_the_day_before_is_not(session, me):
+    yesterday = clinic_today() - timedelta(days=1)
+    assert record_checkin(session, me, CheckInEntry(), day=yesterday).checkin.day == yesterday
+    with pytest.raises(InvalidInput, match="day after"):
+        record_checkin(session, me, CheckInEntry(), day=clinic_today() - timedelta(days=2))
+
+
+def test_today_follows_the_clinic_zone_not_utc(session, me):
+    # 03:30 UTC on Jan 10 is still Jan 9 in New York.
+    with time_machine.travel("2027-01-10 03:30:00+00:00", tick=False):
+        saved = record_checkin(session, me, CheckInEntry())
+        assert str(saved.checkin.day) == "2027-01-09"
+
+
+def test_every_bad_field_gets_its_own_message(session, me):
+    entry = CheckInEntry(mood=0, craving=11, sleep_hours=30, used="maybe", note="x" * 1001,
+                         triggers=["Not a trigger"], skills=["Juggling"])
+    with pytest.raises(FormErrors) as err:
+        record_checkin(session, me, entry)
+    assert set(err.value.fields) == {"mood", "craving", "sleep_hours", "used", "note",
+                                     "triggers", "skills"}
+    assert session.exec(select(CheckIn)).first() is None
+
+
+def test_substances_only_kept_when_use_is_yes(session, me):
+    saved = record_checkin(session, me, CheckInEntry(used="no", substances=["Alcohol"],
+                                                     use_details="x"))
+    assert saved.checkin.use_details == ""
+    assert session.exec(select(EntryTag).where(EntryTag.tag_type == "substance")).first() is None
+
+
+def test_own_trigger_is_remembered_and_offered(session, me):
+    record_checkin(session, me, CheckInEntry(new_trigger="  Driving past   the old bar "))
+    assert session.exec(select(PersonalTrigger.label)).one() == "Driving past the old bar"
+    assert "Driving past the old bar" in checkins.tags.trigger_options(session, me.id)
+    record_checkin(session, me, CheckInEntry(triggers=["Driving past the old bar"]),
+                   expected_version=1)
+
+
+def test_defaults_come_from_the_latest_checkin(session, me):
+    assert checkins.defaults(session, me) == CheckInEntry()
+    record_checkin(session, me, CheckInEntry(sleep_hours=5.5, sleep_quality=2, medication="yes",
+                                             note="private"))
+    start = checkins.defaults(session, me)
+    assert (start.sleep_hours, start.sleep_quality, start.medication, start.note) == (
+        5.5, 2, "yes", "")
+
+
+def test_another_client_cannot_read_or_write(session, users, me):
+    other = actor(users.client(users.therapist()))
+    record_checkin(session, me, CheckInEntry())
+    with pytest.raises(AccessDenied):
+        checkins.current(session, other, me.id, clinic_today())
+    with pytest.raises(AccessDenied):
+        checkins.history(session, other, me.id, clinic_today())
+
+
+def test_therapist_reads_assigned_client_audited_but_cannot_write(session, users, me):
+    from companion.models import User
+
+    therapist = actor(session.exec(select(User).where(User.username == "thera")).one())
+    record_checkin(session, me, CheckInEntry(mood=3))
+    assert checkins.current(session, therapist, me.id, clinic_today()).mood == 3
+    audit = session.exec(select(AuditEvent)).all()
+    assert [(a.actor_id, a.record_kind, a.client_id) for a in audit] == [
+        (therapist.id, "checkin", me.id)]
+    stranger = actor(users.therapist())
+    with pytest.raises(AccessDenied):
+        checkins.current(session, stranger, me.id, clinic_today())
