@@ -32,3 +32,12 @@ def for_therapist(session: Session, actor: Actor) -> pd.DataFrame:
     audit.record_many(session, actor, "read", RecordKind.PROFILE.value,
                       [int(i) for i in frame["client_id"]], "caseload")
     return frame
+
+
+def client_choices(session: Session, actor: Actor) -> dict[int, str]:
+    """Assigned clients' ids and names, for a picker (no record content, not audited)."""
+    require_role(actor, Role.THERAPIST)
+    stmt = (select(User.id, User.display_name).join(Enrolment, Enrolment.client_id == User.id)
+            .where(Enrolment.therapist_id == actor.id, User.is_active)
+            .order_by(User.display_name))
+    return {row.id: row.display_name for row in session.exec(stmt)}

@@ -81,12 +81,14 @@ def daily_trends(frame: pd.DataFrame, window_days: int) -> alt.LayerChart | None
     data = rolling_long(frame)
     colour = alt.Color("measure:N", title=None,
                        scale=alt.Scale(domain=list(MEASURE_COLOURS),
-                                       range=list(MEASURE_COLOURS.values())))
+                                       range=list(MEASURE_COLOURS.values())),
+                       legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3,
+                                         symbolOpacity=1))
     base = alt.Chart(data).encode(
         x=alt.X("day:T", title=None, axis=_date_axis(window_days)), color=colour,
         tooltip=[alt.Tooltip("day:T", title="Day", format="%a %b %-d"),
                  alt.Tooltip("measure:N", title="Measure"),
-                 alt.Tooltip("value:Q", title="That day", format=".0f"),
+                 alt.Tooltip("value:Q", title="That day", format=".1~f"),
                  alt.Tooltip("avg:Q", title="7-day average", format=".1f")])
     y_scale = alt.Scale(domain=[0, 10])
     raw = base.transform_filter("isValid(datum.value)")
@@ -114,7 +116,8 @@ def trigger_counts(frame: pd.DataFrame) -> alt.LayerChart | None:
         return None
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=130)),
-        x=alt.X("count:Q", title="Times noted", axis=alt.Axis(tickMinStep=1, format="d"),
+        x=alt.X("count:Q", title="Times noted",
+                axis=alt.Axis(tickMinStep=1, format="d", tickCount=4),
                 scale=alt.Scale(domain=[0, int(data["count"].max() * 1.15) + 1])),
         tooltip=[alt.Tooltip("label:N", title="Trigger"), alt.Tooltip("count:Q", title="Times")])
     bars = base.mark_bar(color=PRIMARY, cornerRadiusEnd=3)
@@ -224,7 +227,7 @@ def what_works(frame: pd.DataFrame) -> alt.LayerChart | None:
         y=alt.Y("strategy:N", sort=list(data["strategy"]), title=None,
                 axis=alt.Axis(labelLimit=130)),
         x=alt.X("avg_drop:Q", title="Average drop in craving (0–10)",
-                scale=alt.Scale(domain=[low, high * 1.3], nice=False)),
+                axis=alt.Axis(tickCount=4), scale=alt.Scale(domain=[low, high * 1.3], nice=False)),
         tooltip=[alt.Tooltip("strategy:N", title="Strategy"),
                  alt.Tooltip("avg_drop:Q", title="Average drop", format=".1f"),
                  alt.Tooltip("uses:Q", title="Times used")])

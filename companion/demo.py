@@ -1,14 +1,16 @@
 """An obviously fictional demo clinic: 1 admin, 2 therapists, 8 clients, 2 alumni."""
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import datetime, time, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, delete, select
 
-from companion import passwords
+from companion import flags, passwords
+from companion.clinic import get_clinic
 from companion.errors import AccessDenied
-from companion.models import Enrolment, Role, User
-from companion.timeutil import utcnow
+from companion.models import CheckIn, Craving, EntryTag, Enrolment, Flag, Role, User
+from companion.timeutil import clinic_today, clinic_zone, utcnow
 
 PREFIX = "demo-"
 THERAPISTS = [("demo-therapist1", "Dr. Quinn Example"), ("demo-therapist2", "Sam Placeholder, LPC")]
@@ -63,7 +65,89 @@ def seed(session: Session, password: str | None = None) -> str:
     for username, name, track, location, t, days in CLIENTS:
         client = _upsert(session, username, name, Role.CLIENT, hashed)
         _enrol(session, client, therapists[t], track, location, days)
+    clients = []
+    for username, name, track, location, t, days in CLIENTS:
+        clients.append((session.exec(select(User).where(User.username == username)).one(), days))
     for username, name, track, location, t, days, discharged in ALUMNI:
         alum = _upsert(session, username, name, Role.ALUMNI, hashed)
         _enrol(session, alum, therapists[t], track, location, days, discharged)
+        clients.append((alum, days))
+    _history(session, clients)
     return password
+
+
+def _history(session: Session, clients: list[tuple[User, int]]) -> None:
+    """60 days of believable, fictional check-ins and cravings (fixed seed: repeatable)."""
+    ids = [c.id for c, _ in clients]
+    for model in (EntryTag, Flag, Craving, CheckIn):
+        session.exec(delete(model).where(col(model.client_id).in_(ids)))
+    rng = random.Random(2026)
+    clinic = get_clinic()
+    for index, (client, days) in enumerate(clients):
+        _client_history(session, rng, clinic, client, min(days, 60), slips=index in (2, 5))
+    session.flush()
+
+
+def _local(day, hour: int, minute: int) -> datetime:
+    return datetime.combine(day, time(hour, minute), clinic_zone()).astimezone(
+        utcnow().tzinfo)
+
+
+def _client_history(session, rng, clinic, client, days, slips: bool) -> None:
+    today = clinic_today()
+    mood, craving = rng.uniform(4, 6), rng.uniform(3, 6)
+    favourite = rng.sample(clinic.coping, 4)
+    usual = rng.sample(clinic.triggers, 5)
+    effect = {name: rng.uniform(0.5, 4) for name in favourite}  # what works, for this person
+    for offset in range(days, -1, -1):
+        day = today - timedelta(days=offset)
+        mood = min(9.5, max(1.5, mood + rng.uniform(-1.2, 1.4) + 0.03))
+        craving = min(9.5, max(0.0, craving + rng.uniform(-1.3, 1.1) - 0.03))
+        used = "yes" if slips and rng.random() < 0.05 else "no"
+        missed = rng.random() < (0.3 if offset == 0 else 0.15)  # as in real life
+        checkin = None if missed else CheckIn(client_id=client.id, day=day, mood=round(mood), craving=round(craving),
+                          stress=max(0, min(10, round(10 - mood + rng.uniform(-2, 2)))),
+                          sleep_hours=rng.choice([5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5]),
+                          sleep_quality=rng.randint(2, 5), used=used,
+                          created_at=_local(day, rng.randint(7, 21), rng.randint(0, 59)),
+                          bring_to_group=("Talking to family about my recovery"
+                                          if offset == 0 and rng.random() < 0.5 else ""))
+        if checkin is not None:
+            session.add(checkin)
+            session.flush()
+            for tag_type, labels in (("trigger", rng.sample(usual, rng.randint(0, 2))),
+                                     ("skill", rng.sample(favourite, rng.randint(0, 2)))):
+                for label in labels:
+                    session.add(EntryTag(client_id=client.id, entry_kind="checkin",
+                                         entry_id=checkin.id, tag_type=tag_type, label=label,
+                                         day=day))
+            if offset <= 10:
+                flags.for_checkin(session, checkin, [checkin.id])
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
+            hour = rng.choice([8, 12, 16, 17, 18, 19, 20, 21, 22])
+            at = _local(day, hour, rng.randint(0, 59))
+            if at > utcnow():
+                continue
+            coping = rng.sample(favourite, rng.randint(0, 2))
+            intensity = max(1, min(10, round(craving + rng.uniform(-2, 3))))
+            outcome = rng.choices(["passed", "still_there", "used"],
+                                  [0.8, 0.15, 0.05 if slips else 0.0])[0]
+            local = at.astimezone(clinic_zone())
+            item = Craving(client_id=client.id, at=at, local_day=local.date(),
+                           local_hour=local.hour, local_weekday=local.weekday(),
+                           intensity=intensity, outcome=outcome,
+                           duration_minutes=rng.choice([5, 10, 15, 20, 30, 45]))
+            if coping and rng.random() < 0.7:
+                best = max(effect[name] for name in coping) + rng.uniform(-0.5, 0.5)
+                item.followup_intensity = max(0, round(intensity - best))
+                item.followup_at = at + timedelta(minutes=20)
+            session.add(item)
+            session.flush()
+            for tag_type, labels in (("trigger", rng.sample(usual, rng.randint(0, 2))),
+                                     ("coping", coping)):
+                for label in labels:
+                    session.add(EntryTag(client_id=client.id, entry_kind="craving",
+                                         entry_id=item.id, tag_type=tag_type, label=label,
+                                         day=local.date()))
+            if offset <= 10:
+                flags.for_craving(session, item)

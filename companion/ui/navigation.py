@@ -21,9 +21,12 @@ def pages_for(actor: Actor | None, user: User | None, first_run: bool) -> list[s
                       default=True)]
     account = _page("pages/common/account.py", "My account", "👤")
     if actor.role in (Role.CLIENT, Role.ALUMNI):
-        return [_page("pages/client/home.py", "Home", "🏠", default=True), account]
+        return [_page("pages/client/home.py", "Home", "🏠", default=True),
+                _page("pages/client/checkin.py", "Check-in", "✅"),
+                _page("pages/client/cravings.py", "Cravings", "🌊"),
+                _page("pages/client/trends.py", "My trends", "📈"), account]
     if actor.role == Role.THERAPIST:
         return [_page("pages/therapist/caseload.py", "My caseload", "📋", default=True),
-                account]
+                _page("pages/therapist/client.py", "Client record", "🗂️"), account]
     return [_page("pages/admin/people.py", "People", "👥", default=True),
             _page("pages/admin/audit.py", "Audit trail", "🔎"), account]

@@ -1,20 +1,52 @@
-"""A client's (or alumnus's) home: a warm start; features add their cards here."""
+"""A client's (or alumnus's) home: today's check-in, a quick craving log, trends at a glance."""
 import streamlit as st
 
-from companion import people
+from companion import charts, checkins, cravings, people, trends
 from companion.db import session_scope
 from companion.models import Role
+from companion.timeutil import clinic_today, show
 from companion.ui.gate import current_actor
+from companion.ui.text import plain
 
 actor = current_actor()
+today = clinic_today()
 with session_scope() as session:
     profile = people.own_profile(session, actor)
-first_name = actor.display_name.split()[0]
-st.title(f"Hi, {first_name} 🌿")
+    todays = checkins.current(session, actor, actor.id, today)
+    week = trends.daily(session, actor, actor.id, 7)
+    pending = cravings.pending_followups(session, actor)
+
+st.title(f"Hi, {plain(actor.display_name.split()[0])} 🌿")
 if actor.role == Role.ALUMNI:
-    st.write("You completed the program — welcome back. Your plan and history are here "
-             "whenever you need them.")
+    st.caption("You completed the program — welcome back. Your plan and history are here "
+               "whenever you need them.")
 else:
-    st.write(f"{profile['Track']} · {profile['Location']} · Therapist: {profile['Therapist']}")
-st.info("Every day you show up for yourself counts. If things feel heavy, the "
-        "**Need help now?** button at the top is always one tap away.")
+    st.caption(plain(f"{profile['Track']} · {profile['Location']} · "
+                     f"Therapist: {profile['Therapist']}"))
+
+with st.container(border=True):
+    if todays is None:
+        st.markdown("**You haven't checked in today yet.** It takes about 30 seconds, "
+                    "and every check-in helps you and your therapist see how you're doing.")
+        st.page_link("pages/client/checkin.py", label="Check in now", icon="✅")
+    else:
+        st.markdown(f"**Checked in today** at {show(todays.created_at, '%-I:%M %p')} — "
+                    f"mood {todays.mood}/10, craving {todays.craving}/10. Thank you.")
+        st.page_link("pages/client/checkin.py", label="Change today's check-in", icon="✏️")
+
+st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",
+             use_container_width=True)
+if pending:
+    st.info(f"You have {len(pending)} craving{'s' if len(pending) > 1 else ''} to follow up: "
+            "how strong is it now?")
+    st.page_link("pages/client/cravings.py", label="Answer now", icon="💬")
+
+if not week.empty:
+    st.subheader("This week")
+    cols = st.columns(2)
+    for col, field, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
+        col.caption(f"{label} · latest {int(week[field].iloc[-1])}/10")
+        chart = charts.sparkline(week, field)
+        if chart is not None:
+            col.altair_chart(chart, use_container_width=True)
+    st.page_link("pages/client/trends.py", label="See all my trends", icon="📈")

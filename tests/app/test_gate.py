@@ -14,9 +14,11 @@ from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
 from tests.conftest import PASSWORD
 
 ROLE_PAGES = {
-    Role.CLIENT: {"client/home.py", "common/account.py"},
-    Role.ALUMNI: {"client/home.py", "common/account.py"},
-    Role.THERAPIST: {"therapist/caseload.py", "common/account.py"},
+    Role.CLIENT: {"client/home.py", "client/checkin.py", "client/cravings.py",
+                  "client/trends.py", "common/account.py"},
+    Role.ALUMNI: {"client/home.py", "client/checkin.py", "client/cravings.py",
+                  "client/trends.py", "common/account.py"},
+    Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "common/account.py"},
     Role.ADMIN: {"admin/people.py", "admin/audit.py", "common/account.py"},
 }
 ALL_ROLE_PAGES = set().union(*ROLE_PAGES.values())

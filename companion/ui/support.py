@@ -1,0 +1,17 @@
+"""The supportive response drawn right after a save that fired a risk rule."""
+import streamlit as st
+
+from companion.support import Support
+from companion.ui.crisis import crisis_resources
+
+
+def show_support(support: Support) -> None:
+    with st.container(border=True):
+        st.markdown(f"### 💚 {support.headline}")
+        st.write(support.message)
+        for action in support.actions:
+            st.markdown(f"- **{action}**")
+        st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
+                     icon="🌊")
+        with st.expander("People you can reach right now", expanded=True):
+            crisis_resources()

@@ -1,0 +1,120 @@
+"""Today's check-in: one short form, defaults from the latest, editable today and tomorrow."""
+from datetime import timedelta
+
+import streamlit as st
+
+from companion import checkins
+from companion.checkins import MEDICATION_CHOICES, USED_CHOICES, CheckInEntry
+from companion.clinic import get_clinic
+from companion.db import session_scope
+from companion.errors import CompanionError, StaleEdit
+from companion.tags import coping_options, trigger_options
+from companion.timeutil import clinic_today, show
+from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.gate import current_actor
+from companion.ui.support import show_support
+
+FORM = "checkin"
+MOOD_WORDS = {1: "1 · very low", 5: "5 · okay", 10: "10 · great"}
+LEVEL_WORDS = {0: "0 · none", 5: "5", 10: "10 · overwhelming"}
+SLEEP_WORDS = {1: "Poor", 2: "Restless", 3: "Okay", 4: "Good", 5: "Great"}
+MED_OPTIONS = {None: "Not on medication", **MEDICATION_CHOICES}
+
+actor = current_actor()
+today = clinic_today()
+st.title("Daily check-in")
+which = st.segmented_control("Day", ["Today", "Yesterday"], default="Today",
+                             label_visibility="collapsed") or "Today"
+day = today if which == "Today" else today - timedelta(days=1)
+
+with session_scope() as session:
+    existing = checkins.current(session, actor, actor.id, day)
+    start = checkins.entry_of(session, existing) if existing else checkins.defaults(session, actor)
+    triggers = trigger_options(session, actor.id)
+version = existing.version if existing else 0
+start = st.session_state.pop("_checkin_draft", None) or start
+key = f"ci-{day}-{version}-"
+
+
+def save() -> None:
+    ss = st.session_state
+    entry = CheckInEntry(
+        mood=ss[key + "mood"], craving=ss[key + "craving"], stress=ss[key + "stress"],
+        sleep_hours=ss[key + "sleep_hours"], sleep_quality=ss[key + "sleep_quality"],
+        used=ss[key + "used"], substances=ss[key + "substances"],
+        use_details=ss[key + "use_details"], triggers=ss[key + "triggers"],
+        new_trigger=ss[key + "new_trigger"], skills=ss[key + "skills"],
+        medication=ss[key + "medication"], note=ss[key + "note"],
+        bring_to_group=ss[key + "bring_to_group"])
+    try:
+        with session_scope() as session:
+            result = checkins.record_checkin(session, actor, entry, day=day,
+                                             expected_version=version)
+    except CompanionError as exc:
+        remember_failure(FORM, exc)
+        if isinstance(exc, StaleEdit):  # the form reloads at the newer version: keep the draft
+            ss["_checkin_draft"] = entry
+        return
+    clear_failure(FORM)
+    ss["_checkin_saved"] = (result.checkin.day, result.checkin.version, result.support)
+
+
+saved = st.session_state.pop("_checkin_saved", None)
+if saved:
+    st.success(f"Saved — thank you for checking in. {'That counts. 🌱' if saved[1] == 1 else ''}")
+    if saved[2] is not None:
+        show_support(saved[2])
+elif existing:
+    st.caption(f"Saved {show(existing.created_at)}"
+               f"{f' (changed {existing.version - 1}×)' if existing.version > 1 else ''}. "
+               "You can change it today and tomorrow; earlier answers are kept.")
+show_failure(FORM)
+
+with st.form(f"checkin-{day}-{version}", border=False):
+    st.select_slider("Mood", options=range(1, 11), value=start.mood, key=key + "mood",
+                     format_func=lambda v: MOOD_WORDS.get(v, str(v)))
+    field_message(FORM, "mood")
+    st.select_slider("Craving", options=range(0, 11), value=start.craving, key=key + "craving",
+                     format_func=lambda v: LEVEL_WORDS.get(v, str(v)))
+    field_message(FORM, "craving")
+    st.select_slider("Anxiety or stress", options=range(0, 11), value=start.stress,
+                     key=key + "stress", format_func=lambda v: LEVEL_WORDS.get(v, str(v)))
+    field_message(FORM, "stress")
+    cols = st.columns(2)
+    cols[0].number_input("Hours of sleep", 0.0, 24.0, float(start.sleep_hours), 0.5,
+                         key=key + "sleep_hours")
+    cols[1].selectbox("Sleep quality", list(SLEEP_WORDS), index=start.sleep_quality - 1,
+                      format_func=SLEEP_WORDS.get, key=key + "sleep_quality")
+    field_message(FORM, "sleep_hours")
+    st.radio("Did you use today?", list(USED_CHOICES), format_func=USED_CHOICES.get,
+             index=list(USED_CHOICES).index(start.used), horizontal=True, key=key + "used")
+    with st.expander("If you used: what, and anything you want to add (optional)"):
+        st.multiselect("What did you use?", list(get_clinic().substances),
+                       default=[s for s in start.substances if s in get_clinic().substances],
+                       key=key + "substances")
+        field_message(FORM, "substances")
+        st.text_area("Details (optional)", start.use_details, max_chars=500,
+                     key=key + "use_details", height=80)
+        field_message(FORM, "use_details")
+    st.multiselect("Triggers today", triggers,
+                   default=[t for t in start.triggers if t in triggers], key=key + "triggers",
+                   placeholder="Choose any that fit")
+    field_message(FORM, "triggers")
+    st.text_input("Another trigger, in your words (optional)", max_chars=80,
+                  key=key + "new_trigger")
+    field_message(FORM, "new_trigger")
+    st.multiselect("Skills I used today", coping_options(),
+                   default=[s for s in start.skills if s in coping_options()],
+                   key=key + "skills", placeholder="Choose any you used")
+    field_message(FORM, "skills")
+    st.radio("Took my medication as prescribed", list(MED_OPTIONS), format_func=MED_OPTIONS.get,
+             index=list(MED_OPTIONS).index(start.medication), horizontal=True,
+             key=key + "medication")
+    st.text_area("Note (optional, just for you and your therapist)", start.note,
+                 max_chars=1000, key=key + "note", height=80)
+    field_message(FORM, "note")
+    st.text_input("Something I want to bring to group (optional)", start.bring_to_group,
+                  max_chars=280, key=key + "bring_to_group")
+    field_message(FORM, "bring_to_group")
+    st.form_submit_button("Save check-in", type="primary", use_container_width=True,
+                          on_click=save)

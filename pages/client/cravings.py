@@ -1,0 +1,142 @@
+"""Cravings: a two-tap quick log, the urge-surfing timer, details, and "how strong now?"."""
+
+import streamlit as st
+
+from companion import cravings
+from companion.cravings import OUTCOMES, CravingEntry
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.tags import coping_options, trigger_options
+from companion.timeutil import show
+from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.gate import current_actor
+from companion.ui.support import show_support
+from companion.ui.surf import surf_timer
+
+FORM = "craving"
+actor = current_actor()
+st.title("Cravings")
+
+
+def quick_log() -> None:
+    level = st.session_state.get("quick_level")
+    if level is None:
+        return
+    with session_scope() as session:
+        saved = cravings.log_craving(session, actor, CravingEntry(intensity=int(level)))
+    st.session_state["craving_id"] = saved.craving.id
+    st.session_state["cr-intensity"] = int(level)
+    st.session_state["_craving_support"] = saved.support
+    st.session_state["quick_level"] = None
+
+
+def followup(craving_id: int, widget: str) -> None:
+    try:
+        with session_scope() as session:
+            cravings.record_followup(session, actor, craving_id,
+                                     int(st.session_state[widget]))
+    except CompanionError as exc:
+        st.session_state["_followup_error"] = str(exc)
+
+
+with session_scope() as session:
+    pending = cravings.pending_followups(session, actor)
+for craving, strategies in pending:
+    with st.container(border=True):
+        st.markdown(f"**Earlier ({show(craving.at, '%-I:%M %p')}) the craving was "
+                    f"{craving.intensity}/10** and you tried: {', '.join(strategies)}.")
+        widget = f"followup-{craving.id}"
+        st.select_slider("How strong is it now?", options=range(0, 11), value=craving.intensity,
+                         key=widget)
+        st.button("Save", key=f"save-{widget}", on_click=followup, args=(craving.id, widget),
+                  use_container_width=True)
+if message := st.session_state.pop("_followup_error", None):
+    st.error(message)
+
+st.subheader("How strong is it right now?")
+st.pills("Tap a number to log it (0 = none, 10 = overwhelming)", options=list(range(0, 11)),
+         key="quick_level", on_change=quick_log)
+
+craving_id = st.session_state.get("craving_id")
+support = st.session_state.pop("_craving_support", None)
+if craving_id:
+    st.success("Logged. Noticing an urge is a skill in itself.")
+    if support is not None:
+        show_support(support)
+    surf_timer(actor, craving_id)
+
+
+def save_details() -> None:
+    ss = st.session_state
+    duration = ss["cr-duration"]
+    entry = CravingEntry(
+        intensity=int(ss["cr-intensity"]), triggers=ss["cr-triggers"],
+        new_trigger=ss["cr-new-trigger"], where=ss["cr-where"], with_whom=ss["cr-with"],
+        coping=ss["cr-coping"], outcome=ss["cr-outcome"],
+        duration_minutes=int(duration) if duration else None, note=ss["cr-note"])
+    try:
+        with session_scope() as session:
+            if ss.get("craving_id"):
+                saved = cravings.add_details(session, actor, ss["craving_id"], entry)
+            else:
+                saved = cravings.log_craving(session, actor, entry)
+    except CompanionError as exc:
+        remember_failure(FORM, exc)
+        return
+    clear_failure(FORM)
+    for name in ("cr-intensity", "cr-triggers", "cr-coping", "cr-new-trigger", "cr-where", "cr-with",
+                 "cr-note", "cr-outcome", "cr-duration"):
+        ss.pop(name, None)
+    ss["craving_id"] = None
+    ss["_craving_saved"] = saved.support
+    ss["_craving_saved_flag"] = True
+
+
+if st.session_state.pop("_craving_saved_flag", False):
+    st.success("Saved. Each entry helps you see what works for you.")
+    if (saved_support := st.session_state.pop("_craving_saved", None)) is not None:
+        show_support(saved_support)
+
+with session_scope() as session:
+    triggers = trigger_options(session, actor.id)
+title = "Add details to this craving" if craving_id else "Log a craving with details"
+with st.expander(title, expanded=bool(craving_id)):
+    show_failure(FORM)
+    with st.form("craving-details", border=False):
+        st.select_slider("Intensity", options=range(0, 11), key="cr-intensity")
+        field_message(FORM, "intensity")
+        st.multiselect("What set it off?", triggers, key="cr-triggers",
+                       placeholder="Choose any that fit")
+        field_message(FORM, "triggers")
+        st.text_input("Another trigger, in your words (optional)", max_chars=80,
+                      key="cr-new-trigger")
+        field_message(FORM, "new_trigger")
+        cols = st.columns(2)
+        cols[0].text_input("Where was I?", max_chars=200, key="cr-where")
+        cols[1].text_input("With whom?", max_chars=200, key="cr-with")
+        field_message(FORM, "where")
+        field_message(FORM, "with_whom")
+        st.multiselect("What I did", coping_options(), key="cr-coping",
+                       placeholder="A skill or coping strategy")
+        field_message(FORM, "coping")
+        st.radio("How did it end?", [None, *OUTCOMES],
+                 format_func=lambda o: "Not sure yet" if o is None else OUTCOMES[o],
+                 horizontal=True, key="cr-outcome")
+        st.number_input("How long did it last? (minutes)", min_value=0, max_value=1440,
+                        value=None, step=5, key="cr-duration")
+        field_message(FORM, "duration_minutes")
+        st.text_area("Note (optional)", max_chars=1000, key="cr-note", height=80)
+        field_message(FORM, "note")
+        st.form_submit_button("Save", type="primary", use_container_width=True,
+                              on_click=save_details)
+
+st.subheader("Recent")
+with session_scope() as session:
+    recent = cravings.recent(session, actor, actor.id, limit=10)
+if not recent:
+    st.caption("Nothing logged yet. Logging an urge — even a small one — helps you learn "
+               "your patterns.")
+for c in recent:
+    ended = OUTCOMES.get(c.outcome, "not sure yet") if c.outcome else "not sure yet"
+    after = f" · later {c.followup_intensity}/10" if c.followup_intensity is not None else ""
+    st.markdown(f"**{c.intensity}/10** · {show(c.at, '%a %-I:%M %p')} · {ended}{after}")

@@ -1,0 +1,10 @@
+"""My trends: mood, craving and stress, triggers, when cravings come, how they end,
+what works for me, and the days I checked in. No streaks that reset."""
+import streamlit as st
+
+from companion.ui.gate import current_actor
+from companion.ui.trends import draw_trends
+
+actor = current_actor()
+st.title("My trends")
+draw_trends(actor, actor.id)

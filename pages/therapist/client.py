@@ -1,0 +1,46 @@
+"""One assigned client's check-ins, cravings and trends (each look is audited)."""
+import streamlit as st
+
+from companion import caseload, checkins, cravings
+from companion.cravings import OUTCOMES
+from companion.db import session_scope
+from companion.timeutil import clinic_today, show
+from companion.ui.gate import current_actor
+from companion.ui.text import plain
+from companion.ui.trends import draw_trends
+
+actor = current_actor()
+st.title("Client record")
+with session_scope() as session:
+    clients = caseload.client_choices(session, actor)
+if not clients:
+    st.info("No clients are assigned to you yet.")
+    st.stop()
+chosen = st.selectbox("Client", list(clients), format_func=clients.get,
+                      index=None, placeholder="Choose a client", key="record-client")
+if chosen is None:
+    st.stop()
+
+with session_scope() as session:
+    today = checkins.current(session, actor, chosen, clinic_today())
+    recent = cravings.recent(session, actor, chosen, limit=15)
+st.subheader("Today's check-in")
+if today is None:
+    st.caption("No check-in yet today.")
+else:
+    st.markdown(f"Mood **{today.mood}**/10 · craving **{today.craving}**/10 · stress "
+                f"**{today.stress}**/10 · sleep {today.sleep_hours:g} h · used: "
+                f"**{checkins.USED_CHOICES[today.used]}**")
+    if today.bring_to_group:
+        st.markdown("**Wants to bring to group:** " + plain(today.bring_to_group))
+    if today.note:
+        st.markdown("**Note:** " + plain(today.note))
+st.subheader("Recent cravings")
+for c in recent:
+    ended = OUTCOMES.get(c.outcome, "not noted") if c.outcome else "not noted"
+    after = f" → {c.followup_intensity}/10 later" if c.followup_intensity is not None else ""
+    st.markdown(f"**{c.intensity}/10**{after} · {show(c.at)} · {ended}")
+if not recent:
+    st.caption("No cravings logged.")
+st.divider()
+draw_trends(actor, chosen, key="therapist-trends")
