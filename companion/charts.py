@@ -31,7 +31,10 @@ Chart = alt.Chart | alt.LayerChart
 
 def _style(chart: Chart, height: int) -> Chart:
     """Shared phone-friendly sizing, fonts and calm chrome."""
-    return (chart.properties(width="container", height=height)
+    # fit-x: fill the phone's width, keep the plot's own height (Streamlit's default "fit"
+    # squeezes title, legend and axes into the height and leaves a sliver of plot).
+    return (chart.properties(width="container", height=height,
+                             autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
             .configure(font="sans-serif", background=BACKGROUND)
             .configure_axis(labelFontSize=13, titleFontSize=13, labelColor=TEXT,
                             titleColor=TEXT, gridColor=LIGHT, domainColor=GRID, tickColor=GRID)

@@ -93,6 +93,9 @@ def cmd_reset_password(args) -> str:
 
 def cmd_demo(args) -> str:
     from companion import demo
+    from companion.db import migrate
+
+    migrate()  # the demo is meant for a fresh database: make sure it has its tables
 
     with _session() as session:
         password = demo.seed(session, args.password)

@@ -101,15 +101,18 @@ def _client_history(session, rng, clinic, client, days, slips: bool) -> None:
     effect = {name: rng.uniform(0.5, 4) for name in favourite}  # what works, for this person
     for offset in range(days, -1, -1):
         day = today - timedelta(days=offset)
-        mood = min(9.5, max(1.5, mood + rng.uniform(-1.2, 1.4) + 0.03))
-        craving = min(9.5, max(0.0, craving + rng.uniform(-1.3, 1.1) - 0.03))
+        progress = 1 - offset / max(days, 1)  # most people feel better as the weeks go by
+        mood = min(9.5, max(1.5, mood + 0.3 * (5 + 2 * progress - mood) + rng.gauss(0, 1)))
+        craving = min(9.5, max(0.0, craving + 0.3 * (5 - 3 * progress - craving)
+                               + rng.gauss(0, 1)))
         used = "yes" if slips and rng.random() < 0.05 else "no"
         missed = rng.random() < (0.3 if offset == 0 else 0.15)  # as in real life
         checkin = None if missed else CheckIn(client_id=client.id, day=day, mood=round(mood), craving=round(craving),
                           stress=max(0, min(10, round(10 - mood + rng.uniform(-2, 2)))),
                           sleep_hours=rng.choice([5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5]),
                           sleep_quality=rng.randint(2, 5), used=used,
-                          created_at=_local(day, rng.randint(7, 21), rng.randint(0, 59)),
+                          created_at=min(utcnow(), _local(day, rng.randint(7, 21),
+                                                          rng.randint(0, 59))),
                           bring_to_group=("Talking to family about my recovery"
                                           if offset == 0 and rng.random() < 0.5 else ""))
         if checkin is not None:

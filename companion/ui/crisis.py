@@ -9,7 +9,7 @@ LABEL = "🆘 Need help now?"
 
 
 def crisis_control() -> None:
-    with st.popover(LABEL, use_container_width=True):
+    with st.popover(LABEL, width="stretch"):
         crisis_resources()
 
 
@@ -20,11 +20,11 @@ def crisis_resources() -> None:
         st.markdown(f"**{res.name}** — {res.detail}")
         cols = st.columns(2)
         if res.tel_link:
-            cols[0].link_button(f"📞 Call {res.call}", res.tel_link, use_container_width=True)
+            cols[0].link_button(f"📞 Call {res.call}", res.tel_link, width="stretch")
         if res.sms_link:
             label = f"💬 Text {res.text_body + ' to ' if res.text_body else ''}{res.text}"
-            cols[1].link_button(label, res.sms_link, use_container_width=True)
+            cols[1].link_button(label, res.sms_link, width="stretch")
     if clinic.phone:
         st.markdown(f"**{clinic.name}** — during program hours, call the clinic.")
         st.link_button(f"📞 Call the clinic {clinic.phone}", f"tel:{clinic.phone}",
-                       use_container_width=True)
+                       width="stretch")

@@ -18,7 +18,7 @@ def password_form(actor: Actor, forced: bool) -> None:
                                  "are fine; a short sentence is easy to remember.")
         repeat = st.text_input("Repeat new password", type="password")
         submitted = st.form_submit_button("Save new password", type="primary",
-                                          use_container_width=True)
+                                          width="stretch")
     if not submitted:
         return
     try:

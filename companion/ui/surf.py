@@ -53,7 +53,7 @@ def surf_timer(actor: Actor, craving_id: int) -> None:
         st.error(error)
     if "surf_started" not in st.session_state:
         st.button("🌊 Ride it out: start the urge-surfing timer", on_click=_start,
-                  use_container_width=True)
+                  width="stretch")
         return
     _running(actor, craving_id)
 
@@ -71,5 +71,5 @@ def _running(actor: Actor, craving_id: int) -> None:
         st.caption("Notice where you feel it in your body. You don't have to act on it.")
         cols = st.columns(2)
         cols[0].button("The wave passed", type="primary", on_click=_passed,
-                       args=(actor, craving_id), use_container_width=True)
-        cols[1].button("Stop timer", on_click=_stop, use_container_width=True)
+                       args=(actor, craving_id), width="stretch")
+        cols[1].button("Stop timer", on_click=_stop, width="stretch")

@@ -15,7 +15,7 @@ def _chart(chart, empty: str) -> None:
     if chart is None:
         st.caption(empty)
     else:
-        st.altair_chart(chart, use_container_width=True)
+        st.altair_chart(chart, width="stretch")
 
 
 def draw_trends(actor: Actor, client_id: int, key: str = "trends") -> None:
@@ -31,17 +31,12 @@ def draw_trends(actor: Actor, client_id: int, key: str = "trends") -> None:
         works = trends.what_works(session, actor, client_id)
         month_days = checkins.days_with_checkin(session, actor, client_id,
                                                 today.replace(day=1), today)
-    st.subheader("Mood, craving and stress")
     _chart(charts.daily_trends(daily, days), "Check-ins will draw your lines here.")
-    st.subheader("What works for me")
+    st.markdown("**What works for me**")
     st.caption("How much a craving fell by the time you answered “how strong is it now?”.")
     _chart(charts.what_works(works), "Log a craving with what you did, answer the follow-up "
                                      "later, and your own results appear here.")
-    st.subheader("Triggers")
     _chart(charts.trigger_counts(triggers), "No triggers noted in this window.")
-    st.subheader("When cravings come")
     _chart(charts.craving_heatmap(heat), "No cravings logged in this window.")
-    st.subheader("How cravings ended")
     _chart(charts.craving_outcomes(outcomes), "No endings noted in this window.")
-    st.subheader(f"Check-ins in {today:%B}")
     _chart(charts.checkin_calendar(month_days, today), "No check-ins yet this month.")

@@ -12,4 +12,4 @@ st.caption("Every time staff open or change a client's records, it is written he
 limit = st.selectbox("Show the newest", [100, 500, 2000], index=0)
 with session_scope() as session:
     frame = audit.events(session, actor, limit=limit)
-st.dataframe(frame, hide_index=True, use_container_width=True)
+st.dataframe(frame, hide_index=True, width="stretch")

@@ -38,7 +38,7 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
         track = st.selectbox("Track", track_keys, format_func=clinic.track_label)
         location = st.selectbox("Location", location_keys, format_func=clinic.location_label)
         create = st.form_submit_button("Create account", type="primary",
-                                       use_container_width=True)
+                                       width="stretch")
     if create:
         client = role == Role.CLIENT
         try:
@@ -52,7 +52,7 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
         else:
             show_temporary(new.user.username, new.temporary_password)
 
-st.dataframe(frame.drop(columns=["id"]), hide_index=True, use_container_width=True)
+st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch")
 
 st.subheader("Manage an account")
 ids = frame["id"].tolist()
@@ -75,23 +75,23 @@ if chosen is not None:
                 new_location = st.selectbox("Location", location_keys,
                                             format_func=clinic.location_label,
                                             index=location_keys.index(row["Location"]))
-                if st.form_submit_button("Save assignment", use_container_width=True):
+                if st.form_submit_button("Save assignment", width="stretch"):
                     with session_scope() as session:
                         people.assign(session, actor, chosen, therapist_id=new_therapist,
                                       track=new_track, location=new_location)
                     st.success("Assignment saved.")
             if row["Role"] == Role.CLIENT and st.button("Discharge to alumni",
-                                                        use_container_width=True):
+                                                        width="stretch"):
                 with session_scope() as session:
                     people.discharge(session, actor, chosen)
                 st.success("Discharged: they keep their records and now see the alumni pages.")
         cols = st.columns(2)
-        if cols[0].button("Reset password", use_container_width=True):
+        if cols[0].button("Reset password", width="stretch"):
             with session_scope() as session:
                 temporary = people.reset_password(session, actor, chosen)
             show_temporary(row["Username"], temporary)
         active = bool(row["Active"])
-        if cols[1].button("Deactivate" if active else "Reactivate", use_container_width=True):
+        if cols[1].button("Deactivate" if active else "Reactivate", width="stretch"):
             with session_scope() as session:
                 people.set_active(session, actor, chosen, not active)
             st.success("Deactivated: signed out everywhere." if active else "Reactivated.")

@@ -116,5 +116,5 @@ with st.form(f"checkin-{day}-{version}", border=False):
     st.text_input("Something I want to bring to group (optional)", start.bring_to_group,
                   max_chars=280, key=key + "bring_to_group")
     field_message(FORM, "bring_to_group")
-    st.form_submit_button("Save check-in", type="primary", use_container_width=True,
+    st.form_submit_button("Save check-in", type="primary", width="stretch",
                           on_click=save)

@@ -49,7 +49,7 @@ for craving, strategies in pending:
         st.select_slider("How strong is it now?", options=range(0, 11), value=craving.intensity,
                          key=widget)
         st.button("Save", key=f"save-{widget}", on_click=followup, args=(craving.id, widget),
-                  use_container_width=True)
+                  width="stretch")
 if message := st.session_state.pop("_followup_error", None):
     st.error(message)
 
@@ -127,7 +127,7 @@ with st.expander(title, expanded=bool(craving_id)):
         field_message(FORM, "duration_minutes")
         st.text_area("Note (optional)", max_chars=1000, key="cr-note", height=80)
         field_message(FORM, "note")
-        st.form_submit_button("Save", type="primary", use_container_width=True,
+        st.form_submit_button("Save", type="primary", width="stretch",
                               on_click=save_details)
 
 st.subheader("Recent")

@@ -35,7 +35,7 @@ with st.container(border=True):
         st.page_link("pages/client/checkin.py", label="Change today's check-in", icon="✏️")
 
 st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",
-             use_container_width=True)
+             width="stretch")
 if pending:
     st.info(f"You have {len(pending)} craving{'s' if len(pending) > 1 else ''} to follow up: "
             "how strong is it now?")
@@ -48,5 +48,5 @@ if not week.empty:
         col.caption(f"{label} · latest {int(week[field].iloc[-1])}/10")
         chart = charts.sparkline(week, field)
         if chart is not None:
-            col.altair_chart(chart, use_container_width=True)
+            col.altair_chart(chart, width="stretch")
     st.page_link("pages/client/trends.py", label="See all my trends", icon="📈")

@@ -16,7 +16,7 @@ with st.form("first_admin"):
                              help=f"At least {MIN_CHARS} characters; spaces are fine.")
     repeat = st.text_input("Repeat password", type="password")
     submitted = st.form_submit_button("Create admin account", type="primary",
-                                      use_container_width=True)
+                                      width="stretch")
 if submitted:
     try:
         if password.strip() != repeat.strip():

@@ -12,4 +12,4 @@ with session_scope() as session:
 if frame.empty:
     st.info("No clients are assigned to you yet. An admin assigns clients on the People page.")
 else:
-    st.dataframe(frame.drop(columns=["client_id"]), hide_index=True, use_container_width=True)
+    st.dataframe(frame.drop(columns=["client_id"]), hide_index=True, width="stretch")
