@@ -8,6 +8,7 @@ from companion.safety_check import problems
 from companion.ui.crisis import crisis_control
 from companion.ui.gate import gate, logout_button
 from companion.ui.navigation import pages_for
+from companion.ui.text import plain
 
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
@@ -30,7 +31,7 @@ except Exception:  # the database is unreachable: say so, keep the crisis contro
 
 if actor is not None:
     with st.sidebar:
-        st.caption(f"Signed in as **{actor.display_name}**")
+        st.caption(f"Signed in as **{plain(actor.display_name)}**")
         logout_button()
     if not st.session_state.get("authentication_status"):
         actor, user = None, None

@@ -1,0 +1,147 @@
+"""The check-in and craving forms, the supportive response, and kept input on failure."""
+import pytest
+from sqlmodel import select
+
+from companion.models import CheckIn, Craving, Flag
+from tests.app.conftest import links, sign_in, texts
+
+
+@pytest.fixture
+def client_app(app, users, session):
+    users.client(users.therapist(name="thera"), name="robin")
+    session.commit()
+    sign_in(app, "robin")
+    return app
+
+
+def _by_label(widgets, label):
+    return next(w for w in widgets if w.label == label)
+
+
+def test_checkin_saves_and_shows_in_history(client_app, session):
+    at = client_app.switch_page("pages/client/checkin.py").run()
+    _by_label(at.select_slider, "Mood").set_value(7)
+    _by_label(at.text_input, "Something I want to bring to group (optional)").input(
+        "How to say no at family dinners")
+    _submit(at)
+    assert "Saved — thank you" in texts(at)
+    row = session.exec(select(CheckIn)).one()
+    assert (row.mood, row.bring_to_group, row.version) == (7, "How to say no at family dinners", 1)
+    assert "You can change it today and tomorrow" in texts(at.run())
+
+
+def _submit(at):
+    next(b for b in at.button if b.label in ("Save check-in", "Save")).click().run()
+
+
+def test_strong_craving_shows_support_and_flags_the_therapist(client_app, session):
+    at = client_app.switch_page("pages/client/checkin.py").run()
+    _by_label(at.select_slider, "Craving").set_value(9)
+    _submit(at)
+    page = texts(at)
+    assert "strong craving" in page and "Urge surfing" in page
+    assert "tel:988" in links(at).values()
+    assert [f.rule for f in session.exec(select(Flag))] == ["craving_high"]
+
+
+def test_stale_checkin_keeps_what_was_typed_and_says_why(client_app, session):
+    """Saved from another device since this form opened: nothing is overwritten, the typed
+    answers stay on screen, and the person is told why."""
+    from companion.actors import Actor
+    from companion.checkins import CheckInEntry, record_checkin
+    from companion.models import User
+
+    at = client_app.switch_page("pages/client/checkin.py").run()
+    _by_label(at.select_slider, "Mood").set_value(3)
+    note = "Note (optional, just for you and your therapist)"
+    _by_label(at.text_area, note).input("A long day but I made it")
+    robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
+    record_checkin(session, robin, CheckInEntry(mood=8, note="from my other phone"))
+    session.commit()
+    _submit(at)
+    assert "saved from another screen" in texts(at)
+    assert _by_label(at.select_slider, "Mood").value == 3
+    assert _by_label(at.text_area, note).value == "A long day but I made it"
+    rows = session.exec(select(CheckIn)).all()
+    assert [(r.mood, r.note) for r in rows] == [(8, "from my other phone")]
+    _submit(at)  # saving again, on purpose, now makes a second version
+    session.expire_all()
+    assert sorted(r.version for r in session.exec(select(CheckIn))) == [1, 2]
+
+
+def test_quick_craving_log_is_one_tap(client_app, session):
+    at = client_app.switch_page("pages/client/cravings.py").run()
+    at.pills[0].set_value(6).run()
+    craving = session.exec(select(Craving)).one()
+    assert craving.intensity == 6
+    assert "Logged" in texts(at)
+    assert any(b.label.startswith("🌊 Ride it out") for b in at.button)
+
+
+def test_urge_surfing_timer_records_the_wave(client_app, session):
+    import time
+
+    at = client_app.switch_page("pages/client/cravings.py").run()
+    at.pills[0].set_value(7).run()
+    next(b for b in at.button if b.label.startswith("🌊 Ride it out")).click().run()
+    assert any("Breathe" in m for m in texts(at).splitlines())
+    at.session_state["surf_started"] = time.time() - 125  # as if the wave took two minutes
+    next(b for b in at.button if b.label == "The wave passed").click().run()
+    assert "You rode that wave for 2 min" in texts(at)
+    craving = session.exec(select(Craving)).one()
+    assert 125 <= craving.surf_seconds < 135 and craving.outcome == "passed"
+
+
+def test_craving_with_details_and_use_supports_kindly(client_app, session):
+    at = client_app.switch_page("pages/client/cravings.py").run()
+    _by_label(at.select_slider, "Intensity").set_value(4)
+    _by_label(at.multiselect, "What I did").set_value(["Music"])
+    _by_label(at.radio, "How did it end?").set_value("used")
+    _submit(at)
+    page = texts(at)
+    assert "Thank you for being honest" in page and "naloxone" in page
+    craving = session.exec(select(Craving)).one()
+    assert (craving.intensity, craving.outcome) == (4, "used")
+    assert [f.rule for f in session.exec(select(Flag))] == ["use_reported"]
+
+
+def test_follow_up_is_asked_on_the_next_visit(client_app, session):
+    from datetime import timedelta
+
+    from companion.actors import Actor
+    from companion.cravings import CravingEntry, log_craving
+    from companion.models import User
+    from companion.timeutil import utcnow
+
+    robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
+    log_craving(session, robin, CravingEntry(intensity=7, coping=["Music"]),
+                at=utcnow() - timedelta(minutes=20))
+    session.commit()
+    at = client_app.switch_page("pages/client/home.py").run()
+    assert "to follow up" in texts(at)
+    at = at.switch_page("pages/client/cravings.py").run()
+    _by_label(at.select_slider, "How strong is it now?").set_value(2)
+    next(b for b in at.button if b.label == "Save").click().run()
+    session.expire_all()
+    assert session.exec(select(Craving)).one().followup_intensity == 2
+    assert "How strong is it now?" not in [s.label for s in at.select_slider]
+
+
+def test_therapist_sees_the_same_data_and_each_look_is_audited(app, users, session):
+    from companion.actors import Actor
+    from companion.checkins import CheckInEntry, record_checkin
+    from companion.models import AuditEvent
+
+    therapist = users.therapist(name="thera")
+    client = users.client(therapist, name="robin")
+    users.client(users.therapist(), name="someone-else")
+    record_checkin(session, Actor.of(client), CheckInEntry(mood=4, bring_to_group="**bold**"))
+    session.commit()
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/client.py").run()
+    assert at.selectbox[0].options == [client.display_name]
+    at.selectbox[0].set_value(client.id).run()
+    assert "Mood **4**/10" in texts(at) and r"\*\*bold\*\*" in texts(at)
+    kinds = {a.record_kind for a in session.exec(select(AuditEvent).where(
+        AuditEvent.actor_id == therapist.id, AuditEvent.client_id == client.id))}
+    assert {"checkin", "craving"} <= kinds
