@@ -1,9 +1,11 @@
 """Entry point and router: page config, safety check, crisis control, login gate, navigation."""
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from companion import people
 from companion.config import get_settings
 from companion.db import session_scope
+from companion.passwords import dummy_hash
 from companion.safety_check import problems
 from companion.ui.crisis import crisis_control
 from companion.ui.gate import gate, logout_button
@@ -22,9 +24,10 @@ if unsafe:
 
 try:
     with session_scope() as session:
-        first_run = people.user_count(session) == 0
+        first_run = not people.clinic_is_set_up(session)
+    dummy_hash()  # made once per process, before any sign-in, so timing tells nothing
     actor, user = (None, None) if first_run else gate()
-except Exception:  # the database is unreachable: say so, keep the crisis control usable
+except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
     st.error("The app can't reach its database right now. Please try again in a few minutes. "
              "If you need help now, use the button above.")
     st.stop()

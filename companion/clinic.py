@@ -58,6 +58,15 @@ class Clinic:
         return next((c.label for c in self.locations if c.key == key), key)
 
 
+FALLBACK_CRISIS = (
+    CrisisResource("988 Suicide & Crisis Lifeline", "Call or text 988, any time.", "988", "988"),
+    CrisisResource("Emergency", "In immediate danger or a possible overdose, call 911.", "911"),
+    CrisisResource("SAMHSA National Helpline", "Free, confidential, 24/7.", "1-800-662-4357"),
+    CrisisResource("Georgia Crisis & Access Line", "24/7 crisis help.", "1-800-715-4225"),
+    CrisisResource("Crisis Text Line", "Text HOME to 741741.", None, "741741", "HOME"),
+)
+
+
 def _dial(number: str) -> str:
     return re.sub(r"[^0-9+]", "", number)
 

@@ -44,6 +44,18 @@ def user_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User)).one()
 
 
+_SET_UP: set[str] = set()  # databases known to hold an account: that never goes back
+
+
+def clinic_is_set_up(session: Session) -> bool:
+    """Whether any account exists (then the first-run page is gone for good); asked of the
+    database only until the answer is yes."""
+    url = str(session.get_bind().url)
+    if url not in _SET_UP and user_count(session) > 0:
+        _SET_UP.add(url)
+    return url in _SET_UP
+
+
 def create_first_admin(session: Session, username: str, display_name: str,
                        password: str) -> User:
     """Only while the clinic has no account at all; never again after."""

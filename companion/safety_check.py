@@ -10,7 +10,7 @@ REQUIRED_OPTIONS: dict[str, Any] = {
     "server.enableCORS": True,
     "server.enableStaticServing": False,
     "client.toolbarMode": "viewer",
-    "client.showErrorDetails": False,
+    "client.showErrorDetails": "none",  # legacy `false` still shows tracebacks
     "browser.gatherUsageStats": False,
 }
 MAX_UPLOAD_MB = 10

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from companion.clinic import get_clinic
+from companion.clinic import FALLBACK_CRISIS, get_clinic
 
 LABEL = "🆘 Need help now?"
 
@@ -14,9 +14,13 @@ def crisis_control() -> None:
 
 
 def crisis_resources() -> None:
-    clinic = get_clinic()
+    try:
+        clinic = get_clinic()
+        resources = clinic.crisis_resources
+    except Exception:  # a broken clinic file must never take the crisis numbers away
+        clinic, resources = None, FALLBACK_CRISIS
     st.markdown("**You are not alone. Reach someone now:**")
-    for res in clinic.crisis_resources:
+    for res in resources:
         st.markdown(f"**{res.name}** — {res.detail}")
         cols = st.columns(2)
         if res.tel_link:
@@ -24,7 +28,7 @@ def crisis_resources() -> None:
         if res.sms_link:
             label = f"💬 Text {res.text_body + ' to ' if res.text_body else ''}{res.text}"
             cols[1].link_button(label, res.sms_link, width="stretch")
-    if clinic.phone:
+    if clinic is not None and clinic.phone:
         st.markdown(f"**{clinic.name}** — during program hours, call the clinic.")
         st.link_button(f"📞 Call the clinic {clinic.phone}", f"tel:{clinic.phone}",
                        width="stretch")

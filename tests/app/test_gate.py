@@ -225,3 +225,12 @@ def test_unreachable_database_still_shows_crisis_help(monkeypatch):
     assert "can't reach its database" in page
     assert {"tel:988", "sms:988", "tel:911", "tel:18006624357"} <= set(links(at).values())
     get_settings.cache_clear()
+
+
+def test_broken_clinic_file_keeps_the_crisis_numbers(app, monkeypatch, tmp_path):
+    bad = tmp_path / "clinic.toml"
+    bad.write_text('name = "x"\n[[crisis_resources]]\nname = "y"\nsurprise = 1\n')
+    monkeypatch.setenv("COMPANION_CLINIC_FILE", str(bad))
+    app.run()
+    assert {"tel:988", "sms:988", "tel:911", "tel:18006624357", "tel:18007154225",
+            "sms:741741?&body=HOME"} <= set(links(app).values())
