@@ -20,10 +20,14 @@ class Rule:
     CRAVING_HIGH = "craving_high"
     USE_REPORTED = "use_reported"
     MOOD_DROP = "mood_drop"
+    SELF_HARM = "self_harm"          # urgent: same-day follow-up
+    SEVERE_SCORE = "severe_score"    # a measure in its severe band (thresholds in its file)
+    WORSENING = "worsening"          # a reliable rise since the last one (points in its file)
 
 
 RULE_LABELS = {Rule.CRAVING_HIGH: "Strong craving", Rule.USE_REPORTED: "Use reported",
-               Rule.MOOD_DROP: "Mood drop"}
+               Rule.MOOD_DROP: "Mood drop", Rule.SELF_HARM: "Self-harm answer — today",
+               Rule.SEVERE_SCORE: "Severe score", Rule.WORSENING: "Worsening score"}
 
 
 def _already_open(session: Session, client_id: int, rule: str, kind: str,
@@ -34,12 +38,13 @@ def _already_open(session: Session, client_id: int, rule: str, kind: str,
 
 
 def raise_flag(session: Session, client_id: int, rule: str, reason: str, kind: str,
-               source_id: int, same_record_ids: list[int] | None = None) -> Flag | None:
+               source_id: int, same_record_ids: list[int] | None = None,
+               urgent: bool = False) -> Flag | None:
     """Raise once per record: earlier versions of the same record count as the same."""
     if _already_open(session, client_id, rule, kind, same_record_ids or [source_id]):
         return None
     flag = Flag(client_id=client_id, rule=rule, reason=reason[:300], source_kind=kind,
-                source_id=source_id)
+                source_id=source_id, urgent=urgent)
     session.add(flag)
     return flag
 
@@ -95,4 +100,33 @@ def for_craving(session: Session, craving: Craving) -> list[Flag]:
     if craving.outcome == "used":
         raised.append(raise_flag(session, craving.client_id, Rule.USE_REPORTED,
                                  "A craving episode ended in use", "craving", craving.id))
+    return [f for f in raised if f is not None]
+
+
+def for_measure(session: Session, response, instrument, scored, previous: dict | None
+                ) -> list[Flag]:
+    """A risk item above 0 (PHQ-9 item 9) is urgent; a severe total or a rise of the
+    instrument's `worsening_points` since the last one raise ordinary flags."""
+    raised = []
+    for item_id in scored.risk_items:
+        raised.append(raise_flag(
+            session, response.client_id, Rule.SELF_HARM,
+            f"{instrument.title} item {item_id} answered "
+            f"{response.answers[item_id]} (thoughts of death or self-harm): follow up today",
+            "measure", response.id, urgent=True))
+    for scale in instrument.scales:
+        value = scored.values.get(scale.id)
+        if value is None:
+            continue
+        if scale.severe_from is not None and value >= scale.severe_from:
+            raised.append(raise_flag(session, response.client_id, Rule.SEVERE_SCORE,
+                                     f"{instrument.title} {scale.label.lower()} {value} "
+                                     f"({scale.band(value).label.lower()})", "measure",
+                                     response.id))
+        before = (previous or {}).get(scale.id)
+        if (scale.worsening_points is not None and before is not None
+                and value - before >= scale.worsening_points):
+            raised.append(raise_flag(session, response.client_id, Rule.WORSENING,
+                                     f"{instrument.title} {scale.label.lower()} rose from "
+                                     f"{before} to {value}", "measure", response.id))
     return [f for f in raised if f is not None]

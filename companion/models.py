@@ -180,6 +180,50 @@ class Flag(SQLModel, table=True):
     source_kind: Optional[str] = Field(default=None, max_length=16)
     source_id: Optional[int] = None
     raised_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    urgent: bool = False  # same-day follow-up (a self-harm answer)
     acknowledged_by: Optional[int] = Field(default=None, foreign_key="users.id")
     acknowledged_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
     ack_note: str = Field(default="", max_length=500)
+
+
+class MeasureResponse(SQLModel, table=True):
+    """One completed questionnaire (PHQ-9, GAD-7, BAM): item answers and scale scores."""
+
+    __tablename__ = "measure_responses"
+    __table_args__ = (sa.Index("ix_measures_client_instrument", "client_id", "instrument",
+                               "completed_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    instrument: str = Field(max_length=16)
+    form: str = Field(default="", max_length=8)
+    answers: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # item -> score|None
+    scores: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))   # scale -> value|None
+    completed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    local_day: date
+
+
+class SafetyPlan(SQLModel, table=True):
+    """One version of a client's safety plan; each save adds a version."""
+
+    __tablename__ = "safety_plans"
+    __table_args__ = (sa.UniqueConstraint("client_id", "version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id", index=True)
+    version: int = 1
+    is_current: bool = True
+    sections: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class ChainAnalysis(SQLModel, table=True):
+    """A look back at a use, offered (never forced) after a check-in that reports one."""
+
+    __tablename__ = "chain_analyses"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id", index=True)
+    checkin_id: Optional[int] = Field(default=None, foreign_key="checkins.id")
+    answers: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))

@@ -1,0 +1,143 @@
+"""Measurement-based care: which questionnaires are due, answering them, their history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from companion import flags, instruments
+from companion.access import Action, RecordKind, authorize
+from companion.actors import Actor
+from companion.errors import InvalidInput
+from companion.instruments import Instrument, InstrumentError, Scored
+from companion.models import Flag, MeasureResponse
+from companion.timeutil import clinic_today, to_clinic, utcnow
+
+
+@dataclass(frozen=True)
+class Due:
+    instrument: Instrument
+    form: str
+
+    @property
+    def label(self) -> str:
+        form = self.instrument.form(self.form)
+        return f"{self.instrument.name}" + (f" — {form.label}" if form else "")
+
+
+@dataclass(frozen=True)
+class MeasureSaved:
+    response: MeasureResponse
+    scored: Scored
+    flags: list[Flag]
+
+    @property
+    def risk(self) -> bool:
+        return bool(self.scored.risk_items)
+
+
+def _last_days(session: Session, client_id: int) -> dict[tuple[str, str], date]:
+    stmt = (select(MeasureResponse.instrument, MeasureResponse.form,
+                   MeasureResponse.local_day)
+            .where(MeasureResponse.client_id == client_id))
+    last: dict[tuple[str, str], date] = {}
+    for instrument, form, day in session.exec(stmt):
+        last[(instrument, form)] = max(day, last.get((instrument, form), day))
+    return last
+
+
+def due(session: Session, actor: Actor, today: date | None = None) -> list[Due]:
+    """The questionnaires due for this client or alumnus today, per `schedule.toml`."""
+    authorize(session, actor, actor.id, RecordKind.MEASURE, Action.READ)
+    today = today or clinic_today()
+    last = _last_days(session, actor.id)
+    found = []
+    for rule in instruments.schedule():
+        if actor.role.value not in rule["roles"]:
+            continue
+        key = (rule["instrument"], rule.get("form", ""))
+        since = last.get(key)
+        if "after_intake_of" in rule:  # counts from the intake form as well
+            intake = last.get((rule["instrument"], rule["after_intake_of"]))
+            since = max(d for d in (since, intake) if d) if intake else None
+            if intake is None:
+                continue
+        if rule.get("intake"):
+            is_due = key not in last
+        else:
+            is_due = since is None or today - since >= timedelta(days=rule["every_days"])
+        if is_due and all(d.instrument.id != key[0] for d in found):
+            found.append(Due(instruments.get(key[0]), key[1]))
+    return found
+
+
+def submit(session: Session, actor: Actor, instrument_id: str, answers: dict[str, int | None],
+           form: str = "") -> MeasureSaved:
+    """Score and keep a completed questionnaire; raise flags by the instrument's rules."""
+    authorize(session, actor, actor.id, RecordKind.MEASURE, Action.WRITE)
+    try:
+        instrument = instruments.get(instrument_id)
+        scored = instruments.score(instrument, answers, form)
+    except InstrumentError as exc:
+        raise InvalidInput(f"That questionnaire couldn't be saved: {exc}.") from exc
+    if all(answers.get(i.id) is None for i in instrument.items(form)):
+        raise InvalidInput("Please answer at least one question before saving.")
+    previous = _latest(session, actor.id, instrument_id)
+    now = utcnow()
+    response = MeasureResponse(client_id=actor.id, instrument=instrument_id, form=form,
+                               answers=dict(answers), scores=scored.values, completed_at=now,
+                               local_day=to_clinic(now).date())
+    session.add(response)
+    session.flush()
+    raised = flags.for_measure(session, response, instrument, scored,
+                               previous.scores if previous else None)
+    return MeasureSaved(response, scored, raised)
+
+
+def _latest(session: Session, client_id: int, instrument_id: str) -> MeasureResponse | None:
+    stmt = (select(MeasureResponse).where(MeasureResponse.client_id == client_id,
+                                          MeasureResponse.instrument == instrument_id)
+            .order_by(col(MeasureResponse.completed_at).desc()))
+    return session.exec(stmt).first()
+
+
+def history(session: Session, actor: Actor, client_id: int, instrument_id: str,
+            days: int = 365) -> pd.DataFrame:
+    """One row per response and scale: day, form, scale, value, band."""
+    authorize(session, actor, client_id, RecordKind.MEASURE, Action.READ,
+              f"{instrument_id} history")
+    instrument = instruments.get(instrument_id)
+    stmt = (select(MeasureResponse).where(
+        MeasureResponse.client_id == client_id, MeasureResponse.instrument == instrument_id,
+        MeasureResponse.local_day >= clinic_today() - timedelta(days=days))
+        .order_by(MeasureResponse.completed_at))
+    rows = []
+    for response in session.exec(stmt):
+        for scale in instrument.scales:
+            value = response.scores.get(scale.id)
+            band = scale.band(value)
+            rows.append({"day": response.local_day, "form": response.form, "scale": scale.id,
+                         "label": scale.label, "value": value,
+                         "band": band.label if band else "Incomplete", "id": response.id})
+    return pd.DataFrame(rows, columns=["day", "form", "scale", "label", "value", "band", "id"])
+
+
+def latest_answers(session: Session, actor: Actor, client_id: int,
+                   instrument_id: str) -> MeasureResponse | None:
+    authorize(session, actor, client_id, RecordKind.MEASURE, Action.READ,
+              f"{instrument_id} answers")
+    return _latest(session, client_id, instrument_id)
+
+
+def meaning(instrument: Instrument, scale_id: str, value: int | None) -> str:
+    """A plain sentence about a score — never that someone is "safe"."""
+    scale = next(s for s in instrument.scales if s.id == scale_id)
+    if value is None:
+        return (f"Your {instrument.title} {scale.label.lower()} couldn't be scored because "
+                "several questions were skipped — that's okay.")
+    band = scale.band(value)
+    return (f"Your latest {instrument.title} {scale.label.lower()} is {value} "
+            f"(of {scale.max}): {band.label.lower()} — {band.meaning}. Scores are a starting "
+            "point for a conversation with your therapist, not a verdict.")

@@ -1,0 +1,158 @@
+"""Due measures, the item-9 flag, severe and worsening flags, safety-plan versions and access."""
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from companion import chains, measures, safety
+from companion.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
+from companion.models import AuditEvent, Flag, MeasureResponse, User
+from companion.timeutil import clinic_today
+from tests.conftest import actor
+
+
+@pytest.fixture
+def me(users):
+    return actor(users.client(users.therapist(name="thera"), name="me"))
+
+
+def phq(values):
+    return {str(i): v for i, v in enumerate(values, start=1)}
+
+
+def _flags(session):
+    session.flush()
+    return [(f.rule, f.urgent) for f in session.exec(select(Flag))]
+
+
+def test_new_client_has_phq9_gad7_and_intake_bam_due(session, me):
+    due = {(d.instrument.id, d.form) for d in measures.due(session, me)}
+    assert due == {("phq9", ""), ("gad7", ""), ("bam", "30")}
+
+
+def test_weekly_bam_after_intake_and_biweekly_phq(session, me):
+    measures.submit(session, me, "phq9", phq([0] * 9))
+    measures.submit(session, me, "bam", {"1": 1}, form="30")
+    due = {(d.instrument.id, d.form) for d in measures.due(session, me)}
+    assert due == {("gad7", "")}
+    in_a_week = clinic_today() + timedelta(days=7)
+    assert {(d.instrument.id, d.form) for d in measures.due(session, me, in_a_week)} == {
+        ("gad7", ""), ("bam", "7")}
+    in_two_weeks = clinic_today() + timedelta(days=14)
+    assert ("phq9", "") in {(d.instrument.id, d.form)
+                            for d in measures.due(session, me, in_two_weeks)}
+
+
+def test_alumni_get_the_30_day_bam_monthly(session, users):
+    alum = actor(users.alumni(users.therapist()))
+    due = {(d.instrument.id, d.form) for d in measures.due(session, alum)}
+    assert ("bam", "30") in due and ("bam", "7") not in due
+
+
+def test_item9_above_zero_raises_an_urgent_flag(session, me):
+    saved = measures.submit(session, me, "phq9", phq([0] * 8 + [1]))
+    assert saved.risk
+    assert _flags(session) == [("self_harm", True)]
+
+
+def test_item9_at_zero_raises_nothing(session, me):
+    saved = measures.submit(session, me, "phq9", phq([1] * 8 + [0]))
+    assert not saved.risk and _flags(session) == []
+
+
+def test_severe_total_and_worsening_raise_ordinary_flags(session, me):
+    measures.submit(session, me, "phq9", phq([2] + [1] * 7 + [0]))       # 9
+    saved = measures.submit(session, me, "phq9", phq([2] * 6 + [1, 1, 0]))  # 14: +5
+    assert saved.scored.values["total"] == 14
+    assert _flags(session) == [("worsening", False)]
+    measures.submit(session, me, "gad7", phq([3, 3, 3, 2, 2, 1, 1]))       # 15: severe
+    assert ("severe_score", False) in _flags(session)
+
+
+def test_a_rise_of_four_is_not_worsening(session, me):
+    measures.submit(session, me, "phq9", phq([2] + [1] * 7 + [0]))  # 9
+    measures.submit(session, me, "phq9", phq([2] * 5 + [1] * 3 + [0]))  # 13: +4
+    assert _flags(session) == []
+
+
+def test_empty_questionnaire_is_refused(session, me):
+    with pytest.raises(InvalidInput, match="at least one"):
+        measures.submit(session, me, "phq9", {})
+    assert session.exec(select(MeasureResponse)).first() is None
+
+
+def test_history_and_meaning(session, me):
+    measures.submit(session, me, "gad7", phq([1] * 7))
+    frame = measures.history(session, me, me.id, "gad7")
+    assert frame[["scale", "value", "band"]].to_dict("records") == [
+        {"scale": "total", "value": 7, "band": "Mild"}]
+    sentence = measures.meaning(measures.instruments.get("gad7"), "total", 7)
+    assert "mild" in sentence and "safe" not in sentence.lower()
+
+
+def test_measures_access(session, users, me):
+    measures.submit(session, me, "phq9", phq([1] * 9))
+    other = actor(users.client(users.therapist()))
+    with pytest.raises(AccessDenied):
+        measures.history(session, other, me.id, "phq9")
+    therapist = actor(session.exec(select(User).where(User.username == "thera")).one())
+    assert len(measures.history(session, therapist, me.id, "phq9")) == 1
+    assert session.exec(select(AuditEvent.record_kind)).all() == ["measure"]
+
+
+PLAN = {"warning_signs": "Skipping meals, not answering texts",
+        "coping": "Walk around the block", "reasons": "My kids",
+        "help_people": [{"name": "Sis", "phone": "555-0142"}, {"name": "", "phone": ""}],
+        "professionals": [{"name": "Sponsor", "phone": "(555) 0199"}]}
+
+
+def test_safety_plan_versions_keep_every_save(session, me):
+    first = safety.save(session, me, PLAN, expected_version=0)
+    second = safety.save(session, me, {**PLAN, "reasons": "My kids and my dog"},
+                         expected_version=1)
+    versions = safety.history(session, me, me.id)
+    assert [(v.version, v.is_current) for v in versions] == [(2, True), (1, False)]
+    assert versions[1].sections["reasons"] == "My kids"
+    assert first.sections["help_people"] == [{"name": "Sis", "phone": "555-0142"}]
+    assert [c.tel for c in safety.contacts(second)] == ["tel:5550142", "tel:5550199"]
+
+
+def test_stale_safety_plan_save_is_refused(session, me):
+    safety.save(session, me, PLAN, expected_version=0)
+    with pytest.raises(StaleEdit, match="still here"):
+        safety.save(session, me, PLAN, expected_version=0)
+
+
+def test_bad_contacts_get_a_message(session, me):
+    with pytest.raises(FormErrors) as err:
+        safety.save(session, me, {**PLAN, "help_people": [{"name": "", "phone": "555"}],
+                                  "professionals": [{"name": "X", "phone": "call me"}]})
+    assert set(err.value.fields) == {"help_people", "professionals"}
+
+
+def test_safety_plan_access(session, users, me):
+    safety.save(session, me, PLAN)
+    other = actor(users.client(users.therapist()))
+    stranger = actor(users.therapist())
+    for who in (other, stranger):
+        with pytest.raises(AccessDenied):
+            safety.current(session, who, me.id)
+    with pytest.raises(AccessDenied):
+        safety.save(session, stranger, PLAN)  # staff never write a client's plan... as them
+    therapist = actor(session.exec(select(User).where(User.username == "thera")).one())
+    assert safety.current(session, therapist, me.id).sections["reasons"] == "My kids"
+
+
+def test_plan_text_always_lists_988_and_911(session, me):
+    text = safety.as_text(safety.save(session, me, PLAN))
+    assert "988" in text and "911" in text and "My kids" in text
+
+
+def test_chain_analysis_is_optional_and_kept(session, users, me):
+    with pytest.raises(FormErrors):
+        chains.record(session, me, {})
+    chains.record(session, me, {"before": "Payday, walked past the bar", "next_time": "Call Sis"})
+    therapist = actor(session.exec(select(User).where(User.username == "thera")).one())
+    assert chains.for_client(session, therapist, me.id)[0].answers["next_time"] == "Call Sis"
+    with pytest.raises(AccessDenied):
+        chains.for_client(session, actor(users.client(users.therapist())), me.id)
