@@ -253,3 +253,40 @@ def sparkline(frame: pd.DataFrame, field: str) -> alt.Chart | None:
                  alt.Tooltip(f"{field}:Q", title=field.replace("_", " ").capitalize())])
     return (chart.properties(width="container", height=40)
             .configure(background="transparent", padding=2).configure_view(stroke=None))
+
+
+BAND_SHADES = ["#eef3f0", "#f3efe3", "#f6e9dc", "#f4e1d6", "#efd8d2"]
+
+
+def measure_trend(frame: pd.DataFrame, bands: list[tuple[int, int, str]], title: str,
+                  higher_is_better: bool = False) -> alt.LayerChart | None:
+    """A measure's scores over time over its severity bands (shaded, labelled).
+
+    `frame`: columns `day` (date) and `value` (int, None when too many items were skipped);
+    `bands`: (low, high, label) from the instrument file, lowest first.
+    """
+    if _is_empty(frame, "value"):
+        return None
+    data = frame.dropna(subset=["value"])
+    shades = BAND_SHADES[:len(bands)]
+    if higher_is_better:
+        shades = list(reversed(shades))
+    band_frame = pd.DataFrame({"low": [b[0] - 0.5 if b[0] > 0 else 0 for b in bands],
+                               "high": [b[1] + 0.5 for b in bands],
+                               "label": [b[2] for b in bands], "shade": shades})
+    top = bands[-1][1]
+    y = alt.Scale(domain=[0, top + 0.5], nice=False)
+    rects = alt.Chart(band_frame).mark_rect(opacity=0.9).encode(
+        y=alt.Y("low:Q", scale=y, title=None), y2="high:Q",
+        color=alt.Color("shade:N", scale=None), tooltip=[alt.Tooltip("label:N", title="Band")])
+    labels = alt.Chart(band_frame).mark_text(align="left", baseline="middle", dx=4, fontSize=11,
+                                             color=GREY).encode(
+        y=alt.Y("mid:Q", scale=y), x=alt.value(0), text="label:N").transform_calculate(
+        mid="(datum.low + datum.high) / 2")
+    line = alt.Chart(data).mark_line(color=PRIMARY, strokeWidth=3, point=alt.OverlayMarkDef(
+        color=PRIMARY, size=60, filled=True)).encode(
+        x=alt.X("day:T", title=None, axis=alt.Axis(format="%b %-d", tickCount=4)),
+        y=alt.Y("value:Q", scale=y, title="Score"),
+        tooltip=[alt.Tooltip("day:T", title="Day", format="%a %b %-d"),
+                 alt.Tooltip("value:Q", title="Score")])
+    return _style(alt.layer(rects, labels, line).properties(title=title), 220)

@@ -6,10 +6,11 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from companion import flags, passwords
+from companion import flags, instruments, passwords
 from companion.clinic import get_clinic
 from companion.errors import AccessDenied
-from companion.models import CheckIn, Craving, EntryTag, Enrolment, Flag, Role, User
+from companion.models import (ChainAnalysis, CheckIn, Craving, EntryTag, Enrolment, Flag,
+                              MeasureResponse, Role, SafetyPlan, User)
 from companion.timeutil import clinic_today, clinic_zone, utcnow
 
 PREFIX = "demo-"
@@ -79,13 +80,60 @@ def seed(session: Session, password: str | None = None) -> str:
 def _history(session: Session, clients: list[tuple[User, int]]) -> None:
     """60 days of believable, fictional check-ins and cravings (fixed seed: repeatable)."""
     ids = [c.id for c, _ in clients]
-    for model in (EntryTag, Flag, Craving, CheckIn):
+    for model in (EntryTag, Flag, ChainAnalysis, Craving, CheckIn, MeasureResponse, SafetyPlan):
         session.exec(delete(model).where(col(model.client_id).in_(ids)))
     rng = random.Random(2026)
     clinic = get_clinic()
     for index, (client, days) in enumerate(clients):
         _client_history(session, rng, clinic, client, min(days, 60), slips=index in (2, 5))
+        _measures(session, rng, client, min(days, 60), improving=index % 3 != 1)
+        if index % 4 != 3:
+            _safety_plan(session, client, index)
     session.flush()
+
+
+def _measures(session, rng, client, days: int, improving: bool) -> None:
+    """PHQ-9 and GAD-7 every two weeks, BAM at intake then weekly: change over time."""
+    today = clinic_today()
+    plan = [("phq9", "", 14, 9), ("gad7", "", 14, 7), ("bam", "30", 10_000, 0), ("bam", "7", 7, 0)]
+    for instrument_id, form, every, items in plan:
+        instrument = instruments.get(instrument_id)
+        protective = {i for sc in instrument.scales if sc.higher_is_better for i in sc.items}
+        start = today - timedelta(days=days) + timedelta(days=0 if form != "7" else 7)
+        day = start
+        while day <= today - timedelta(days=1):
+            progress = (day - start).days / max(days, 1)
+            level = 1.9 - (1.2 * progress if improving else -0.2 * progress)
+            answers = {}
+            for item in instrument.items(form):
+                top = item.options[-1].score
+                value = round(min(top, max(0, rng.gauss(level * top / 3, 0.7))))
+                if item.risk:
+                    value = 0
+                if item.id in protective:
+                    value = top - value
+                answers[item.id] = value if any(o.score == value for o in item.options) else 0
+            scored = instruments.score(instrument, answers, form)
+            session.add(MeasureResponse(client_id=client.id, instrument=instrument_id,
+                                        form=form, answers=answers, scores=scored.values,
+                                        completed_at=_local(day, 10, 0), local_day=day))
+            day += timedelta(days=every)
+
+
+def _safety_plan(session, client, index: int) -> None:
+    people = [{"name": "My sister (demo)", "phone": "555-0142"},
+              {"name": "Sponsor (demo)", "phone": "555-0167"}][: 1 + index % 2]
+    session.add(SafetyPlan(client_id=client.id, version=1, sections={
+        "warning_signs": "Skipping meals, staying in bed, not answering texts, thinking "
+                         "'one won't hurt'.",
+        "coping": "Slow breathing for five minutes; a walk around the block; a hot shower.",
+        "distractions": "The library; the coffee shop on 3rd; calling my cousin about sports.",
+        "help_people": people,
+        "professionals": [{"name": "My counselor (demo)", "phone": "555-0100"}],
+        "environment": "Naloxone in the kitchen drawer and in my bag. Don't use alone. My "
+                       "sister holds my spare medication.",
+        "reasons": "My kids, my dog, and the trip we're planning next summer.",
+    }))
 
 
 def _local(day, hour: int, minute: int) -> datetime:

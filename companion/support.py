@@ -17,6 +17,7 @@ class Support:
     headline: str
     message: str
     actions: tuple[str, ...]
+    offer_look_back: bool = False
 
 
 def coping_actions(session: Session, client_id: int, limit: int = 3) -> tuple[str, ...]:
@@ -69,4 +70,4 @@ def _after_use(session: Session, client_id: int, free_days: int) -> Support:
                  "Your therapist will see this and can help you plan the next steps. "
                  "If you used opioids or aren't sure what you took: don't use alone, keep "
                  "naloxone near, and call 911 for anyone who is hard to wake. For now:"),
-        actions=coping_actions(session, client_id))
+        actions=coping_actions(session, client_id), offer_look_back=True)

@@ -8,8 +8,16 @@ from companion.clinic import FALLBACK_CRISIS, get_clinic
 LABEL = "🆘 Need help now?"
 
 
-def crisis_control() -> None:
+def crisis_control(own_contacts: list | None = None, plan_link: bool = False) -> None:
+    """The popover on every page; a client's own safety-plan contacts come first."""
     with st.popover(LABEL, width="stretch"):
+        if plan_link:
+            st.page_link("pages/client/safety_plan.py", label="Open my safety plan", icon="🛟")
+        if own_contacts:
+            st.markdown("**Your people, from your safety plan:**")
+            for contact in own_contacts:
+                st.link_button(f"📞 {contact.name} · {contact.phone}", contact.tel,
+                               width="stretch")
         crisis_resources()
 
 
@@ -32,3 +40,15 @@ def crisis_resources() -> None:
         st.markdown(f"**{clinic.name}** — during program hours, call the clinic.")
         st.link_button(f"📞 Call the clinic {clinic.phone}", f"tel:{clinic.phone}",
                        width="stretch")
+
+
+def own_crisis_contacts(actor) -> list:
+    """The client's safety-plan contacts, or none if they can't be read right now."""
+    from companion import safety
+    from companion.db import session_scope
+
+    try:
+        with session_scope() as session:
+            return safety.contacts(safety.current(session, actor, actor.id))
+    except Exception:  # crisis help must render even if this read fails
+        return []

@@ -24,7 +24,10 @@ def pages_for(actor: Actor | None, user: User | None, first_run: bool) -> list[s
         return [_page("pages/client/home.py", "Home", "🏠", default=True),
                 _page("pages/client/checkin.py", "Check-in", "✅"),
                 _page("pages/client/cravings.py", "Cravings", "🌊"),
-                _page("pages/client/trends.py", "My trends", "📈"), account]
+                _page("pages/client/trends.py", "My trends", "📈"),
+                _page("pages/client/measures.py", "Questionnaires", "📝"),
+                _page("pages/client/safety_plan.py", "My safety plan", "🛟"),
+                _page("pages/client/lookback.py", "Look back", "🔍"), account]
     if actor.role == Role.THERAPIST:
         return [_page("pages/therapist/caseload.py", "My caseload", "📋", default=True),
                 _page("pages/therapist/client.py", "Client record", "🗂️"), account]

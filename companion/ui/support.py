@@ -13,5 +13,10 @@ def show_support(support: Support) -> None:
             st.markdown(f"- **{action}**")
         st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
                      icon="🌊")
+        st.page_link("pages/client/safety_plan.py", label="Open my safety plan", icon="🛟")
+        if support.offer_look_back:
+            st.page_link("pages/client/lookback.py",
+                         label="When you're ready: look back at what happened (optional)",
+                         icon="🔍")
         with st.expander("People you can reach right now", expanded=True):
             crisis_resources()

@@ -56,6 +56,8 @@ def save() -> None:
             ss["_checkin_draft"] = entry
         return
     clear_failure(FORM)
+    if result.checkin.used == "yes":
+        ss["lookback_checkin"] = result.checkin.id
     ss["_checkin_saved"] = (result.checkin.day, result.checkin.version, result.support)
 
 

@@ -1,7 +1,7 @@
 """A client's (or alumnus's) home: today's check-in, a quick craving log, trends at a glance."""
 import streamlit as st
 
-from companion import charts, checkins, cravings, people, trends
+from companion import charts, checkins, cravings, measures, people, trends
 from companion.db import session_scope
 from companion.models import Role
 from companion.timeutil import clinic_today, show
@@ -15,6 +15,7 @@ with session_scope() as session:
     todays = checkins.current(session, actor, actor.id, today)
     week = trends.daily(session, actor, actor.id, 7)
     pending = cravings.pending_followups(session, actor)
+    due = measures.due(session, actor)
 
 st.title(f"Hi, {plain(actor.display_name.split()[0])} 🌿")
 if actor.role == Role.ALUMNI:
@@ -40,6 +41,12 @@ if pending:
     st.info(f"You have {len(pending)} craving{'s' if len(pending) > 1 else ''} to follow up: "
             "how strong is it now?")
     st.page_link("pages/client/cravings.py", label="Answer now", icon="💬")
+
+if due:
+    names = ", ".join(d.instrument.title for d in due)
+    st.info(f"A short questionnaire is due: {names}. It helps you and your therapist see "
+            "change over time.")
+    st.page_link("pages/client/measures.py", label="Answer now", icon="📝")
 
 if not week.empty:
     st.subheader("This week")

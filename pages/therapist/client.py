@@ -1,11 +1,13 @@
 """One assigned client's check-ins, cravings and trends (each look is audited)."""
 import streamlit as st
 
-from companion import caseload, checkins, cravings
+from companion import caseload, chains, checkins, cravings, safety
 from companion.cravings import OUTCOMES
 from companion.db import session_scope
 from companion.timeutil import clinic_today, show
 from companion.ui.gate import current_actor
+from companion.ui.measures import measure_trends
+from companion.ui.safety_plan import show_plan
 from companion.ui.text import plain
 from companion.ui.trends import draw_trends
 
@@ -44,3 +46,24 @@ if not recent:
     st.caption("No cravings logged.")
 st.divider()
 draw_trends(actor, chosen, key="therapist-trends")
+
+st.divider()
+st.subheader("Questionnaires")
+measure_trends(actor, chosen)
+st.subheader("Safety plan")
+with session_scope() as session:
+    plan = safety.current(session, actor, chosen)
+    look_backs = chains.for_client(session, actor, chosen)
+if plan is None:
+    st.caption("No safety plan yet.")
+else:
+    st.caption(f"Version {plan.version}, saved {show(plan.created_at)}.")
+    show_plan(plan, key="therapist-plan")
+st.subheader("Look-backs after a use")
+if not look_backs:
+    st.caption("None written.")
+for chain in look_backs:
+    with st.expander(f"{show(chain.created_at)}"):
+        for name, question in chains.QUESTIONS.items():
+            if chain.answers.get(name):
+                st.markdown(f"**{question}**  \n" + plain(chain.answers[name]))

@@ -13,11 +13,12 @@ from companion.timeutil import utcnow
 from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
 from tests.conftest import PASSWORD
 
+CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py",
+                "client/trends.py", "client/measures.py", "client/safety_plan.py",
+                "client/lookback.py", "common/account.py"}
 ROLE_PAGES = {
-    Role.CLIENT: {"client/home.py", "client/checkin.py", "client/cravings.py",
-                  "client/trends.py", "common/account.py"},
-    Role.ALUMNI: {"client/home.py", "client/checkin.py", "client/cravings.py",
-                  "client/trends.py", "common/account.py"},
+    Role.CLIENT: CLIENT_PAGES,
+    Role.ALUMNI: CLIENT_PAGES,
     Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "common/account.py"},
     Role.ADMIN: {"admin/people.py", "admin/audit.py", "common/account.py"},
 }

@@ -1,0 +1,27 @@
+"""Drawing measure history (client and therapist share it)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from companion import charts, instruments, measures
+from companion.actors import Actor
+from companion.db import session_scope
+
+
+def measure_trends(actor: Actor, client_id: int) -> None:
+    for instrument in instruments.load_all().values():
+        with session_scope() as session:
+            frame = measures.history(session, actor, client_id, instrument.id)
+        if frame.empty:
+            continue
+        st.markdown(f"**{instrument.name}**")
+        for scale in instrument.scales:
+            rows = frame[frame["scale"] == scale.id][["day", "value"]]
+            bands = [(b.low, b.high, b.label) for b in scale.bands]
+            title = scale.label if len(instrument.scales) > 1 else f"{instrument.title} total"
+            chart = charts.measure_trend(rows, bands, title, scale.higher_is_better)
+            if chart is not None:
+                st.altair_chart(chart, width="stretch")
+            latest = rows["value"].iloc[-1] if not rows.empty else None
+            value = None if latest is None or latest != latest else int(latest)
+            st.caption(measures.meaning(instrument, scale.id, value))

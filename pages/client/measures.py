@@ -1,0 +1,78 @@
+"""Questionnaires (PHQ-9, GAD-7, BAM): what's due, answering on a phone, and my scores."""
+import streamlit as st
+
+from companion import instruments, measures, safety
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.ui.crisis import crisis_resources
+from companion.ui.gate import current_actor
+from companion.ui.measures import measure_trends
+from companion.ui.safety_plan import show_plan
+
+actor = current_actor()
+st.title("Questionnaires")
+st.caption("Short, standard questionnaires that you and your therapist use to see change "
+           "over time. You can skip any question.")
+
+result = st.session_state.pop("_measure_result", None)
+if result is not None:
+    instrument = instruments.get(result["instrument"])
+    if result["risk"]:
+        with st.container(border=True):
+            st.markdown("### 💚 Thank you for telling us.")
+            st.write("You said you've had thoughts that you would be better off dead or of "
+                     "hurting yourself. That sounds really painful, and you don't have to carry "
+                     "it alone. Your therapist has been told and will reach out to you today. "
+                     "If you might act on these thoughts, call 988 or 911 now.")
+            with session_scope() as session:
+                plan = safety.current(session, actor, actor.id)
+            st.markdown("**Your safety plan**")
+            show_plan(plan, key="risk")
+            crisis_resources()
+    else:
+        st.success(f"Saved your {instrument.title}. Thank you.")
+    for scale in instrument.scales:
+        st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id)))
+
+with session_scope() as session:
+    due = measures.due(session, actor)
+choices = {f"{d.instrument.id}:{d.form}": f"Due: {d.label}" for d in due}
+for instrument in instruments.load_all().values():
+    form = "30" if instrument.forms else ""
+    choices.setdefault(f"{instrument.id}:{form}", instrument.name)
+picked = st.selectbox("Questionnaire", list(choices), format_func=choices.get, index=None,
+                      placeholder="Choose one" if not due else f"{len(due)} due — choose one")
+if picked:
+    instrument_id, form = picked.split(":")
+    instrument = instruments.get(instrument_id)
+    items = instrument.items(form)
+
+    def submit() -> None:
+        answers = {}
+        for item in items:
+            label = st.session_state.get(f"m-{picked}-{item.id}")
+            answers[item.id] = next((o.score for o in item.options if o.label == label), None)
+        try:
+            with session_scope() as session:
+                saved = measures.submit(session, actor, instrument_id, answers, form)
+        except CompanionError as exc:
+            st.session_state["_measure_error"] = str(exc)
+            return
+        st.session_state["_measure_result"] = {"instrument": instrument_id, "risk": saved.risk,
+                                               "scores": saved.scored.values}
+        for item in items:
+            st.session_state.pop(f"m-{picked}-{item.id}", None)
+
+    if message := st.session_state.pop("_measure_error", None):
+        st.error(message)
+    st.markdown(f"**{instrument.intro(form)}**")
+    with st.form(f"measure-{picked}", border=False):
+        for n, item in enumerate(items, start=1):
+            st.radio(f"{item.id}. {item.text}", [o.label for o in item.options], index=None,
+                     key=f"m-{picked}-{item.id}")
+        st.form_submit_button("Save answers", type="primary", width="stretch", on_click=submit)
+    st.caption(instrument.reference)
+
+st.divider()
+st.subheader("My scores over time")
+measure_trends(actor, actor.id)

@@ -1,0 +1,85 @@
+"""My safety plan: ready before a hard moment; every save keeps the earlier versions."""
+import streamlit as st
+
+from companion import safety
+from companion.db import session_scope
+from companion.errors import CompanionError, StaleEdit
+from companion.timeutil import show
+from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.gate import current_actor
+from companion.ui.safety_plan import show_plan
+
+FORM = "safety"
+actor = current_actor()
+st.title("My safety plan")
+st.caption("A plan for hard moments, in your own words: what you notice, what helps, and who "
+           "you can reach. Your therapist can see it, to help you with it.")
+
+with session_scope() as session:
+    plan = safety.current(session, actor, actor.id)
+version = plan.version if plan else 0
+sections = st.session_state.pop("_safety_draft", None) or (
+    plan.sections if plan else safety.empty_sections())
+key = f"sp-{version}-"
+
+if st.session_state.pop("_safety_saved", False):
+    st.success("Saved. Earlier versions are kept.")
+show_failure(FORM)
+show_plan(plan, key="view")
+if plan is not None:
+    st.caption(f"Last saved {show(plan.created_at)} (version {plan.version}).")
+    st.download_button("Download a copy to print or keep", safety.as_text(plan),
+                       file_name="my-safety-plan.txt", mime="text/plain", width="stretch")
+
+
+def _contacts(section: str) -> list[dict]:
+    ss = st.session_state
+    return [{"name": ss[f"{key}{section}-name-{n}"], "phone": ss[f"{key}{section}-phone-{n}"]}
+            for n in range(safety.MAX_CONTACTS)]
+
+
+def save() -> None:
+    ss = st.session_state
+    draft = {name: ss[key + name] for name in safety.TEXT_SECTIONS}
+    draft |= {section: _contacts(section) for section in safety.CONTACT_SECTIONS}
+    try:
+        with session_scope() as session:
+            safety.save(session, actor, draft, expected_version=version)
+    except CompanionError as exc:
+        remember_failure(FORM, exc)
+        if isinstance(exc, StaleEdit):
+            ss["_safety_draft"] = draft
+        return
+    clear_failure(FORM)
+    ss["_safety_saved"] = True
+
+
+with st.expander("✏️ Edit my plan", expanded=plan is None):
+    with st.form(f"safety-{version}", border=False):
+        for name, title in list(safety.TEXT_SECTIONS.items())[:3]:
+            st.text_area(title, sections.get(name, ""), max_chars=safety.TEXT_MAX,
+                         key=key + name, height=90)
+            field_message(FORM, name)
+        for section, title in safety.CONTACT_SECTIONS.items():
+            st.markdown(f"**{title}**")
+            rows = sections.get(section, [])
+            for n in range(safety.MAX_CONTACTS):
+                row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
+                cols = st.columns([3, 2])
+                cols[0].text_input("Name", row["name"], max_chars=safety.NAME_MAX,
+                                   key=f"{key}{section}-name-{n}",
+                                   label_visibility="visible" if n == 0 else "collapsed")
+                cols[1].text_input("Phone", row["phone"], max_chars=25,
+                                   key=f"{key}{section}-phone-{n}",
+                                   label_visibility="visible" if n == 0 else "collapsed")
+            field_message(FORM, section)
+            if section == "professionals":
+                st.caption("The clinic, 988 and 911 are always on your plan.")
+        st.text_area(safety.TEXT_SECTIONS["environment"], sections.get("environment", ""),
+                     max_chars=safety.TEXT_MAX, key=key + "environment", height=90,
+                     help=safety.ENVIRONMENT_HINT, placeholder=safety.ENVIRONMENT_HINT)
+        field_message(FORM, "environment")
+        st.text_area(safety.TEXT_SECTIONS["reasons"], sections.get("reasons", ""),
+                     max_chars=safety.TEXT_MAX, key=key + "reasons", height=90)
+        field_message(FORM, "reasons")
+        st.form_submit_button("Save my plan", type="primary", width="stretch", on_click=save)
