@@ -1,4 +1,6 @@
 """Entry point and router: page config, safety check, crisis control, login gate, navigation."""
+import logging
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -7,14 +9,16 @@ from companion.config import get_settings
 from companion.db import session_scope
 from companion.passwords import dummy_hash
 from companion.safety_check import problems
-from companion.ui.crisis import crisis_control
+from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.ui.gate import gate, logout_button
 from companion.ui.navigation import pages_for
 from companion.ui.text import plain
 
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
-crisis_control()
+help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later
+with help_slot:
+    crisis_control()
 
 unsafe = problems(st.get_option, get_settings())
 if unsafe:
@@ -28,6 +32,7 @@ try:
     dummy_hash()  # made once per process, before any sign-in, so timing tells nothing
     actor, user = (None, None) if first_run else gate()
 except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
+    logging.getLogger("companion").exception("database unavailable")
     st.error("The app can't reach its database right now. Please try again in a few minutes. "
              "If you need help now, use the button above.")
     st.stop()
@@ -39,4 +44,8 @@ if actor is not None:
     if not st.session_state.get("authentication_status"):
         actor, user = None, None
 
-st.navigation(pages_for(actor, user, first_run)).run()
+navigation = st.navigation(pages_for(actor, user, first_run))
+if actor is not None and actor.is_client_side and not user.must_change_password:
+    with help_slot:
+        crisis_control(own_crisis_contacts(actor), plan_link=True)
+navigation.run()

@@ -86,19 +86,21 @@ def _history(session: Session, clients: list[tuple[User, int]]) -> None:
     clinic = get_clinic()
     for index, (client, days) in enumerate(clients):
         _client_history(session, rng, clinic, client, min(days, 60), slips=index in (2, 5))
-        _measures(session, rng, client, min(days, 60), improving=index % 3 != 1)
+        _measures(session, rng, client, min(days, 60), improving=index % 3 != 1,
+                  slips=index in (2, 5))
         if index % 4 != 3:
             _safety_plan(session, client, index)
     session.flush()
 
 
-def _measures(session, rng, client, days: int, improving: bool) -> None:
+def _measures(session, rng, client, days: int, improving: bool, slips: bool) -> None:
     """PHQ-9 and GAD-7 every two weeks, BAM at intake then weekly: change over time."""
     today = clinic_today()
     plan = [("phq9", "", 14, 9), ("gad7", "", 14, 7), ("bam", "30", 10_000, 0), ("bam", "7", 7, 0)]
     for instrument_id, form, every, items in plan:
         instrument = instruments.get(instrument_id)
         protective = {i for sc in instrument.scales if sc.higher_is_better for i in sc.items}
+        use = {i for sc in instrument.scales if sc.id == "use" for i in sc.items}
         start = today - timedelta(days=days) + timedelta(days=0 if form != "7" else 7)
         day = start
         while day <= today - timedelta(days=1):
@@ -112,6 +114,8 @@ def _measures(session, rng, client, days: int, improving: bool) -> None:
                     value = 0
                 if item.id in protective:
                     value = top - value
+                if item.id in use or item.id.startswith("7"):
+                    value = 1 if slips and rng.random() < 0.3 else 0
                 answers[item.id] = value if any(o.score == value for o in item.options) else 0
             scored = instruments.score(instrument, answers, form)
             session.add(MeasureResponse(client_id=client.id, instrument=instrument_id,

@@ -118,7 +118,8 @@ class Craving(SQLModel, table=True):
     """A craving episode, logged any time. Local day/hour are kept for the heat map."""
 
     __tablename__ = "cravings"
-    __table_args__ = (sa.Index("ix_cravings_client_at", "client_id", "at"),)
+    __table_args__ = (sa.Index("ix_cravings_client_at", "client_id", "at"),
+                      sa.Index("ix_cravings_client_local_day", "client_id", "local_day"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="users.id")

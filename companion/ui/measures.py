@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from companion import charts, instruments, measures
+from companion import instruments, measures
 from companion.actors import Actor
 from companion.db import session_scope
+from companion.ui.charts import draw
 
 
 def measure_trends(actor: Actor, client_id: int) -> None:
@@ -19,9 +20,7 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             rows = frame[frame["scale"] == scale.id][["day", "value"]]
             bands = [(b.low, b.high, b.label) for b in scale.bands]
             title = scale.label if len(instrument.scales) > 1 else f"{instrument.title} total"
-            chart = charts.measure_trend(rows, bands, title, scale.higher_is_better)
-            if chart is not None:
-                st.altair_chart(chart, width="stretch")
+            draw("measure_trend", rows, bands, title, scale.higher_is_better)
             latest = rows["value"].iloc[-1] if not rows.empty else None
             value = None if latest is None or latest != latest else int(latest)
             st.caption(measures.meaning(instrument, scale.id, value))

@@ -1,10 +1,11 @@
 """A client's (or alumnus's) home: today's check-in, a quick craving log, trends at a glance."""
 import streamlit as st
 
-from companion import charts, checkins, cravings, measures, people, trends
+from companion import checkins, cravings, measures, people, trends
 from companion.db import session_scope
 from companion.models import Role
 from companion.timeutil import clinic_today, show
+from companion.ui.charts import draw
 from companion.ui.gate import current_actor
 from companion.ui.text import plain
 
@@ -53,7 +54,6 @@ if not week.empty:
     cols = st.columns(2)
     for col, field, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
         col.caption(f"{label} · latest {int(week[field].iloc[-1])}/10")
-        chart = charts.sparkline(week, field)
-        if chart is not None:
-            col.altair_chart(chart, width="stretch")
+        with col:
+            draw("sparkline", week, field)
     st.page_link("pages/client/trends.py", label="See all my trends", icon="📈")
