@@ -1,34 +1,126 @@
-"""A therapist's caseload: their assigned clients only, each read audited."""
+"""A therapist's caseload: assigned clients only, computed with SQL aggregates, sorted by
+need, each client's row read audited.
+
+Need score (higher first; open flags always sort first):
+    100 × urgent open flags + 10 × open flags + 3 × days with use in the last 14
+    + 2 × check-ins missed in the last 7 + max(0, 7-day craving − 5)
+    + 2 × max(0, drop in 7-day mood against the 14 days before)
+"""
 from __future__ import annotations
 
-import pandas as pd
-from sqlmodel import Session, select
+from datetime import timedelta
 
-from companion import audit
+import pandas as pd
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from companion import audit, flags
 from companion.access import RecordKind, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.models import Enrolment, Role, User
-from companion.timeutil import show
+from companion.models import CheckIn, Enrolment, Flag, MeasureResponse, Role, User
+from companion.timeutil import clinic_today, show
+
+COLUMNS = ["client_id", "Client", "Status", "Track", "Location", "Last check-in",
+           "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
+           "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need"]
 
 
-def for_therapist(session: Session, actor: Actor) -> pd.DataFrame:
-    require_role(actor, Role.THERAPIST)
+def _clients(session: Session, actor: Actor):
     stmt = (select(User.id, User.display_name, User.role, Enrolment.track, Enrolment.location,
                    Enrolment.enrolled_at)
             .join(Enrolment, Enrolment.client_id == User.id)
-            .where(Enrolment.therapist_id == actor.id, User.is_active)
-            .order_by(User.role, User.display_name))
-    rows = session.exec(stmt).all()
+            .where(Enrolment.therapist_id == actor.id, col(User.is_active).is_(True)))
+    return session.exec(stmt).all()
+
+
+def _checkin_stats(session: Session, ids: list[int], today) -> dict[int, tuple]:
+    d7, d14, d21 = (today - timedelta(days=n) for n in (6, 13, 20))
+    recent = CheckIn.day >= d7
+    previous = (CheckIn.day < d7) & (CheckIn.day >= d21)
+    stmt = (select(CheckIn.client_id,
+                   func.avg(case((recent, CheckIn.mood))),
+                   func.avg(case((previous, CheckIn.mood))),
+                   func.avg(case((recent, CheckIn.craving))),
+                   func.avg(case((previous, CheckIn.craving))),
+                   func.sum(case(((CheckIn.day >= d14) & (CheckIn.used == "yes"), 1), else_=0)),
+                   func.sum(case((recent, 1), else_=0)))
+            .where(col(CheckIn.client_id).in_(ids), col(CheckIn.is_current).is_(True),
+                   CheckIn.day >= d21)
+            .group_by(CheckIn.client_id))
+    return {row[0]: row[1:] for row in session.exec(stmt)}
+
+
+def _last_checkin(session: Session, ids: list[int]) -> dict[int, object]:
+    stmt = (select(CheckIn.client_id, func.max(CheckIn.day))
+            .where(col(CheckIn.client_id).in_(ids)).group_by(CheckIn.client_id))
+    return dict(session.exec(stmt).all())
+
+
+def _open_flags(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
+    stmt = (select(Flag.client_id, func.count(), func.sum(case((Flag.urgent, 1), else_=0)))
+            .where(col(Flag.client_id).in_(ids), col(Flag.acknowledged_at).is_(None))
+            .group_by(Flag.client_id))
+    return {row[0]: (row[1], int(row[2] or 0)) for row in session.exec(stmt)}
+
+
+def _latest_scores(session: Session, ids: list[int]) -> dict[tuple[int, str], int | None]:
+    newest = (select(MeasureResponse.client_id, MeasureResponse.instrument,
+                     func.max(MeasureResponse.completed_at).label("at"))
+              .where(col(MeasureResponse.client_id).in_(ids),
+                     col(MeasureResponse.instrument).in_(("phq9", "gad7")))
+              .group_by(MeasureResponse.client_id, MeasureResponse.instrument).subquery())
+    stmt = (select(MeasureResponse.client_id, MeasureResponse.instrument,
+                   MeasureResponse.scores)
+            .join(newest, (newest.c.client_id == MeasureResponse.client_id)
+                  & (newest.c.instrument == MeasureResponse.instrument)
+                  & (newest.c.at == MeasureResponse.completed_at)))
+    return {(c, i): s.get("total") for c, i, s in session.exec(stmt)}
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 1)
+
+
+def need_score(urgent: int, open_flags: int, use_days: int, missed: int,
+               craving7: float | None, mood_change: float | None) -> float:
+    return (100 * urgent + 10 * open_flags + 3 * use_days + 2 * missed
+            + max(0.0, (craving7 or 0) - 5) + 2 * max(0.0, -(mood_change or 0)))
+
+
+def for_therapist(session: Session, actor: Actor, track: str | None = None,
+                  location: str | None = None) -> pd.DataFrame:
+    """The caseload, neediest first. Raises "no check-in" flags that are due."""
+    require_role(actor, Role.THERAPIST)
+    clients = [c for c in _clients(session, actor)
+               if (track is None or c.track == track) and (location is None or c.location == location)]
+    ids = [c.id for c in clients]
+    today = clinic_today()
+    flags.for_missing_checkins(session, ids, today)
+    session.flush()
+    stats, last = _checkin_stats(session, ids, today), _last_checkin(session, ids)
+    open_flags, scores = _open_flags(session, ids), _latest_scores(session, ids)
     clinic = get_clinic()
-    frame = pd.DataFrame({
-        "client_id": [r.id for r in rows],
-        "Client": [r.display_name for r in rows],
-        "Status": ["Alumni" if r.role == Role.ALUMNI else "In program" for r in rows],
-        "Track": [clinic.track_label(r.track) for r in rows],
-        "Location": [clinic.location_label(r.location) for r in rows],
-        "Since": [show(r.enrolled_at, "%b %-d, %Y") for r in rows],
-    })
+    rows = []
+    for c in clients:
+        mood7, mood_prev, crave7, crave_prev, use_days, seen7 = stats.get(
+            c.id, (None, None, None, None, 0, 0))
+        days_in = (today - c.enrolled_at.date()).days + 1
+        missed = 0 if c.role == Role.ALUMNI else max(0, min(7, days_in) - int(seen7 or 0))
+        mood_change = None if mood7 is None or mood_prev is None else mood7 - mood_prev
+        crave_change = None if crave7 is None or crave_prev is None else crave7 - crave_prev
+        count, urgent = open_flags.get(c.id, (0, 0))
+        rows.append([c.id, c.display_name, "Alumni" if c.role == Role.ALUMNI else "In program",
+                     clinic.track_label(c.track), clinic.location_label(c.location),
+                     last[c.id].strftime("%a %b %-d") if c.id in last else "never",
+                     _round(mood7), _round(mood_change), _round(crave7), _round(crave_change),
+                     int(use_days or 0), missed, count, urgent, scores.get((c.id, "phq9")),
+                     scores.get((c.id, "gad7")),
+                     round(need_score(urgent, count, int(use_days or 0), missed, crave7,
+                                      mood_change), 1)])
+    frame = pd.DataFrame(rows, columns=COLUMNS)
+    frame = frame.sort_values(["Urgent", "Open flags", "Need", "Client"],
+                              ascending=[False, False, False, True], ignore_index=True)
     audit.record_many(session, actor, "read", RecordKind.PROFILE.value,
                       [int(i) for i in frame["client_id"]], "caseload")
     return frame
@@ -38,6 +130,19 @@ def client_choices(session: Session, actor: Actor) -> dict[int, str]:
     """Assigned clients' ids and names, for a picker (no record content, not audited)."""
     require_role(actor, Role.THERAPIST)
     stmt = (select(User.id, User.display_name).join(Enrolment, Enrolment.client_id == User.id)
-            .where(Enrolment.therapist_id == actor.id, User.is_active)
+            .where(Enrolment.therapist_id == actor.id, col(User.is_active).is_(True))
             .order_by(User.display_name))
     return {row.id: row.display_name for row in session.exec(stmt)}
+
+
+def open_flags(session: Session, actor: Actor) -> list[tuple[Flag, str]]:
+    """Every open flag on the caseload, urgent first, with the client's name."""
+    require_role(actor, Role.THERAPIST)
+    stmt = (select(Flag, User.display_name).join(User, User.id == Flag.client_id)
+            .join(Enrolment, Enrolment.client_id == Flag.client_id)
+            .where(Enrolment.therapist_id == actor.id, col(Flag.acknowledged_at).is_(None))
+            .order_by(col(Flag.urgent).desc(), col(Flag.raised_at).desc()))
+    rows = session.exec(stmt).all()
+    audit.record_many(session, actor, "read", RecordKind.FLAG.value,
+                      sorted({f.client_id for f, _ in rows}), "open flags")
+    return [(f, name) for f, name in rows]

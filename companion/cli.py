@@ -104,6 +104,16 @@ def cmd_demo(args) -> str:
             f"Shared password: {password}")
 
 
+def cmd_verify_audit(_args) -> str:
+    from companion import audit
+
+    with _session() as session:
+        verdict = audit.verify(session)
+    if not verdict.ok:
+        raise CompanionError(verdict.message)
+    return verdict.message
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="companion", description="IOP Companion operator commands")
     sub = p.add_subparsers(dest="command", required=True)
@@ -134,6 +144,8 @@ def parser() -> argparse.ArgumentParser:
     r = with_admin(sub.add_parser("reset-password", help="give a one-time password"))
     r.add_argument("username")
     r.set_defaults(fn=cmd_reset_password)
+    sub.add_parser("verify-audit", help="check the audit trail's hash chain").set_defaults(
+        fn=cmd_verify_audit)
     m = sub.add_parser("demo", help="seed the fictional demo clinic")
     m.add_argument("--password", help="shared password for every demo account")
     m.set_defaults(fn=cmd_demo)

@@ -45,13 +45,18 @@ def get_engine() -> sa.Engine:
 @contextmanager
 def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
     """A session that commits on success and rolls back on error."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+    engine = engine or get_engine()
+    with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+        if session.info.pop("audit_dirty", False):
+            from companion.audit import seal
+
+            seal(engine)
 
 
 def alembic_config(url: str):

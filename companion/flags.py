@@ -14,6 +14,7 @@ MOOD_DROP = 3             # mood this many points below the 14-day baseline rais
 MOOD_BASELINE_DAYS = 14
 MOOD_BASELINE_MIN_CHECKINS = 3
 USE_FREE_RUN_DAYS = 3     # a use report after this many use-free check-in days is a "slip"
+NO_CHECKIN_DAYS = 3       # this many days without a check-in raises a flag (clients in program)
 
 
 class Rule:
@@ -23,11 +24,14 @@ class Rule:
     SELF_HARM = "self_harm"          # urgent: same-day follow-up
     SEVERE_SCORE = "severe_score"    # a measure in its severe band (thresholds in its file)
     WORSENING = "worsening"          # a reliable rise since the last one (points in its file)
+    NO_CHECKIN = "no_checkin"
+    ABSENCE = "absence"              # an unexcused absence from group (groups issue)
 
 
 RULE_LABELS = {Rule.CRAVING_HIGH: "Strong craving", Rule.USE_REPORTED: "Use reported",
                Rule.MOOD_DROP: "Mood drop", Rule.SELF_HARM: "Self-harm answer — today",
-               Rule.SEVERE_SCORE: "Severe score", Rule.WORSENING: "Worsening score"}
+               Rule.SEVERE_SCORE: "Severe score", Rule.WORSENING: "Worsening score",
+               Rule.NO_CHECKIN: "No check-in", Rule.ABSENCE: "Missed group"}
 
 
 def _already_open(session: Session, client_id: int, rule: str, kind: str,
@@ -130,3 +134,78 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
                                      f"{instrument.title} {scale.label.lower()} rose from "
                                      f"{before} to {value}", "measure", response.id))
     return [f for f in raised if f is not None]
+
+
+def for_missing_checkins(session: Session, client_ids: list[int], today: date) -> list[Flag]:
+    """Clients in the program with no check-in for `NO_CHECKIN_DAYS` days (counting from
+    enrolment when they never checked in); one open flag at a time per client."""
+    from companion.models import Enrolment, User  # local: models import nothing from here
+
+    if not client_ids:
+        return []
+    cutoff = today - timedelta(days=NO_CHECKIN_DAYS)
+    last = dict(session.exec(
+        select(CheckIn.client_id, func.max(CheckIn.day))
+        .where(col(CheckIn.client_id).in_(client_ids)).group_by(CheckIn.client_id)).all())
+    open_already = set(session.exec(
+        select(Flag.client_id).where(col(Flag.client_id).in_(client_ids),
+                                     Flag.rule == Rule.NO_CHECKIN,
+                                     col(Flag.acknowledged_at).is_(None))))
+    in_program = session.exec(
+        select(Enrolment.client_id, Enrolment.enrolled_at).join(User, User.id == Enrolment.client_id)
+        .where(col(Enrolment.client_id).in_(client_ids), User.role == "client")).all()
+    raised = []
+    for client_id, enrolled_at in in_program:
+        since = last.get(client_id)
+        start = since or enrolled_at.date()
+        if start > cutoff or client_id in open_already:
+            continue
+        words = (f"No check-in since {since:%a %b %-d}" if since
+                 else "No check-in since joining the program")
+        flag = Flag(client_id=client_id, rule=Rule.NO_CHECKIN, reason=words,
+                    source_kind="checkin", source_id=None)
+        session.add(flag)
+        raised.append(flag)
+    return raised
+
+
+# --- Reading and acknowledging (therapists) ------------------------------------------------
+
+ACK_NOTE_MAX = 500
+
+
+def for_client(session: Session, actor, client_id: int, include_acknowledged: bool = True,
+               since=None) -> list[Flag]:
+    """A client's flags, newest first: open ones, and (by default) the handled history."""
+    from companion.access import Action, RecordKind, authorize
+
+    authorize(session, actor, client_id, RecordKind.FLAG, Action.READ, "flags")
+    stmt = select(Flag).where(Flag.client_id == client_id)
+    if not include_acknowledged:
+        stmt = stmt.where(col(Flag.acknowledged_at).is_(None))
+    if since is not None:
+        stmt = stmt.where(Flag.raised_at >= since)
+    return list(session.exec(stmt.order_by(col(Flag.urgent).desc(), col(Flag.raised_at).desc())))
+
+
+def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
+    """The therapist notes what they did; the flag stays in the history."""
+    from companion.access import Action, RecordKind, authorize
+    from companion.errors import InvalidInput, NotFound
+    from companion.timeutil import utcnow
+
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        raise NotFound("That flag no longer exists.")
+    authorize(session, actor, flag.client_id, RecordKind.FLAG, Action.WRITE,
+              f"acknowledged flag {flag_id}")
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput("Please add a short note on what you did or plan to do.")
+    if len(note) > ACK_NOTE_MAX:
+        raise InvalidInput(f"Please keep the note under {ACK_NOTE_MAX} characters.")
+    if flag.acknowledged_at is not None:
+        raise InvalidInput("This flag was already acknowledged.")
+    flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = actor.id, utcnow(), note
+    session.add(flag)
+    return flag

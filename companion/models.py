@@ -77,7 +77,8 @@ class AuditEvent(SQLModel, table=True):
     """Append-only: who did what to which client's record, when."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_client_at", "client_id", "at"),)
+    __table_args__ = (sa.Index("ix_audit_client_at", "client_id", "at"),
+                      sa.Index("ux_audit_seq", "seq", unique=True))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False, index=True))
@@ -87,6 +88,21 @@ class AuditEvent(SQLModel, table=True):
     record_kind: str = Field(max_length=32)
     client_id: Optional[int] = Field(default=None, foreign_key="users.id")
     detail: str = Field(default="", max_length=500)
+    # Tamper evidence: rows are sealed in order into a hash chain (see companion.audit).
+    seq: Optional[int] = None
+    prev_hash: Optional[str] = Field(default=None, max_length=64)
+    row_hash: Optional[str] = Field(default=None, max_length=64)
+
+
+class AuditSeal(SQLModel, table=True):
+    """The head of the audit hash chain; its one row is also the lock sealers queue on."""
+
+    __tablename__ = "audit_seal"
+
+    id: int = Field(default=1, primary_key=True)
+    last_seq: int = 0
+    last_hash: str = Field(default="0" * 64, max_length=64)
+    turns: int = 0
 
 
 class CheckIn(SQLModel, table=True):

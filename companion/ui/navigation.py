@@ -30,6 +30,7 @@ def pages_for(actor: Actor | None, user: User | None, first_run: bool) -> list[s
                 _page("pages/client/lookback.py", "Look back", "🔍"), account]
     if actor.role == Role.THERAPIST:
         return [_page("pages/therapist/caseload.py", "My caseload", "📋", default=True),
-                _page("pages/therapist/client.py", "Client record", "🗂️"), account]
+                _page("pages/therapist/client.py", "Client record", "🗂️"),
+                _page("pages/therapist/brief.py", "Pre-session brief", "📄"), account]
     return [_page("pages/admin/people.py", "People", "👥", default=True),
             _page("pages/admin/audit.py", "Audit trail", "🔎"), account]

@@ -1,15 +1,75 @@
-"""My caseload: assigned clients only."""
+"""My caseload: who needs attention first, open flags to acknowledge, then everyone."""
 import streamlit as st
 
-from companion import caseload
+from companion import caseload, flags
+from companion.clinic import get_clinic
 from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.timeutil import show
 from companion.ui.gate import current_actor
+from companion.ui.text import plain
 
 actor = current_actor()
+clinic = get_clinic()
 st.title("My caseload")
+
+
+def open_record(client_id: int) -> None:
+    st.session_state["record-client"] = client_id
+    st.session_state["_go_record"] = True
+
+
+def acknowledge(flag_id: int) -> None:
+    note = st.session_state.get(f"ack-{flag_id}", "")
+    try:
+        with session_scope() as session:
+            flags.acknowledge(session, actor, flag_id, note)
+    except CompanionError as exc:
+        st.session_state[f"_ack_error_{flag_id}"] = str(exc)
+
+
+if st.session_state.pop("_go_record", False):
+    st.switch_page("pages/therapist/client.py")
+
+cols = st.columns(2)
+track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]],
+                          format_func=lambda k: "All tracks" if k is None else clinic.track_label(k))
+site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
+                         format_func=lambda k: "All sites" if k is None
+                         else clinic.location_label(k))
 with session_scope() as session:
-    frame = caseload.for_therapist(session, actor)
+    frame = caseload.for_therapist(session, actor, track, site)
+    open_list = caseload.open_flags(session, actor)
+
+st.subheader(f"Needs attention ({len(open_list)})")
+if not open_list:
+    st.caption("No open flags. 🌿")
+for flag, name in open_list:
+    with st.container(border=True):
+        badge = "🔴 **Today:** " if flag.urgent else "🟠 "
+        st.markdown(f"{badge}**{plain(name)}** — {flags.RULE_LABELS.get(flag.rule, flag.rule)}  \n"
+                    f"{plain(flag.reason)} · {show(flag.raised_at)}")
+        st.text_input("What I did or will do", key=f"ack-{flag.id}", max_chars=500,
+                      placeholder="e.g. Called, safety plan reviewed, seeing her tomorrow")
+        if message := st.session_state.pop(f"_ack_error_{flag.id}", None):
+            st.error(message)
+        b1, b2 = st.columns(2)
+        b1.button("Acknowledge", key=f"ack-btn-{flag.id}", on_click=acknowledge,
+                  args=(flag.id,), width="stretch")
+        b2.button("Open record", key=f"open-{flag.id}", on_click=open_record,
+                  args=(flag.client_id,), width="stretch")
+
+st.subheader("Everyone, by need")
 if frame.empty:
-    st.info("No clients are assigned to you yet. An admin assigns clients on the People page.")
+    st.info("No clients match. An admin assigns clients on the People page.")
 else:
-    st.dataframe(frame.drop(columns=["client_id"]), hide_index=True, width="stretch")
+    st.dataframe(frame.drop(columns=["client_id"]), hide_index=True, width="stretch",
+                 column_config={"Need": st.column_config.NumberColumn(
+                     help="Urgent flags, then open flags, then use, missed check-ins, high "
+                          "craving and falling mood (see the caseload docs)")})
+    pick = st.selectbox("Open a client's record", frame["client_id"].tolist(), index=None,
+                        format_func=dict(zip(frame["client_id"], frame["Client"])).get,
+                        placeholder="Choose a client")
+    if pick is not None:
+        open_record(int(pick))
+        st.switch_page("pages/therapist/client.py")

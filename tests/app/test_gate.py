@@ -19,7 +19,8 @@ CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py",
 ROLE_PAGES = {
     Role.CLIENT: CLIENT_PAGES,
     Role.ALUMNI: CLIENT_PAGES,
-    Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "common/account.py"},
+    Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "therapist/brief.py",
+                     "common/account.py"},
     Role.ADMIN: {"admin/people.py", "admin/audit.py", "common/account.py"},
 }
 ALL_ROLE_PAGES = set().union(*ROLE_PAGES.values())

@@ -1,0 +1,92 @@
+"""The pre-session brief: what changed for one client since a date, in one read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session
+
+from companion import chains, flags, instruments, measures, safety, trends
+from companion.access import Action, RecordKind, authorize
+from companion.actors import Actor
+from companion.audit import REDISCLOSURE_NOTICE
+from companion.models import ChainAnalysis, Flag, SafetyPlan, User
+from companion.timeutil import clinic_today, show, to_clinic
+
+
+@dataclass(frozen=True)
+class Brief:
+    client_name: str
+    since: date
+    daily: pd.DataFrame
+    triggers: pd.DataFrame
+    outcomes: pd.DataFrame
+    works: pd.DataFrame
+    measures: dict[str, pd.DataFrame]
+    plan_versions: list[SafetyPlan]
+    look_backs: list[ChainAnalysis]
+    flags: list[Flag]
+
+    @property
+    def days(self) -> int:
+        return (clinic_today() - self.since).days + 1
+
+    def recurring_triggers(self) -> list[tuple[str, int]]:
+        return [(r.label, int(r.count)) for r in self.triggers.itertuples() if r.count >= 2]
+
+
+def for_client(session: Session, actor: Actor, client_id: int, since: date) -> Brief:
+    authorize(session, actor, client_id, RecordKind.PROFILE, Action.READ, f"brief since {since}")
+    days = max(1, (clinic_today() - since).days + 1)
+    client = session.get(User, client_id)
+    plans = [v for v in safety.history(session, actor, client_id)
+             if to_clinic(v.created_at).date() >= since]
+    looks = [c for c in chains.for_client(session, actor, client_id, limit=50)
+             if to_clinic(c.created_at).date() >= since]
+    return Brief(
+        client_name=client.display_name, since=since,
+        daily=trends.daily(session, actor, client_id, days),
+        triggers=trends.trigger_counts(session, actor, client_id, days),
+        outcomes=trends.craving_outcomes(session, actor, client_id, days),
+        works=trends.what_works(session, actor, client_id),
+        measures={i: measures.history(session, actor, client_id, i, days)
+                  for i in instruments.load_all()},
+        plan_versions=plans, look_backs=looks,
+        flags=[f for f in flags.for_client(session, actor, client_id)
+               if to_clinic(f.raised_at).date() >= since or f.acknowledged_at is None])
+
+
+def as_text(brief: Brief) -> str:
+    """A print-friendly copy, led by the Part 2 notice against re-disclosure."""
+    d = brief.daily
+    lines = [REDISCLOSURE_NOTICE, "", f"PRE-SESSION BRIEF — {brief.client_name}",
+             f"Since {brief.since:%a %b %-d, %Y} ({brief.days} days)", ""]
+    if d.empty:
+        lines.append("Check-ins: none in this period.")
+    else:
+        lines.append(f"Check-ins: {len(d)} of {brief.days} days. Mood avg {d['mood'].mean():.1f}, "
+                     f"craving avg {d['craving'].mean():.1f}, stress avg {d['stress'].mean():.1f}.")
+    recurring = brief.recurring_triggers()
+    lines.append("Recurring triggers: " + (", ".join(f"{t} ({n})" for t, n in recurring)
+                                           or "none"))
+    if not brief.works.empty:
+        lines.append("What helps (avg fall in craving): " + ", ".join(
+            f"{r.strategy} {r.avg_drop:.1f} (n={r.uses})" for r in brief.works.itertuples()))
+    for instrument_id, frame in brief.measures.items():
+        if frame.empty:
+            continue
+        title = instruments.get(instrument_id).title
+        for scale, rows in frame.groupby("label", sort=False):
+            values = ", ".join(f"{r.day:%b %-d}: {r.value if r.value == r.value else '—'}"
+                               for r in rows.itertuples())
+            lines.append(f"{title} {scale}: {values}")
+    lines.append(f"Safety plan changes: {len(brief.plan_versions)}")
+    lines.append(f"Look-backs after a use: {len(brief.look_backs)}")
+    lines.append("Flags:")
+    for f in brief.flags:
+        handled = (f"acknowledged {show(f.acknowledged_at)}: {f.ack_note}"
+                   if f.acknowledged_at else "OPEN")
+        lines.append(f"- {show(f.raised_at)} {flags.RULE_LABELS.get(f.rule, f.rule)}: "
+                     f"{f.reason} — {handled}")
+    return "\n".join(lines) + "\n"
