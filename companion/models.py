@@ -244,3 +244,72 @@ class ChainAnalysis(SQLModel, table=True):
     checkin_id: Optional[int] = Field(default=None, foreign_key="checkins.id")
     answers: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class AftercarePlan(SQLModel, table=True):
+    """A client's aftercare plan: its review status; the content lives in its versions."""
+
+    __tablename__ = "aftercare_plans"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id", sa_column_kwargs={"unique": True})
+    status: str = Field(default="draft", max_length=24)
+    current_version: int = 0
+    approved_version: Optional[int] = None
+    submitted_to: Optional[int] = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class AftercareVersion(SQLModel, table=True):
+    """Every save of an aftercare plan: nothing is overwritten."""
+
+    __tablename__ = "aftercare_versions"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="aftercare_plans.id")
+    client_id: int = Field(foreign_key="users.id", index=True)
+    version: int
+    sections: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class AftercareComment(SQLModel, table=True):
+    """A reviewer's comment on one section of one version."""
+
+    __tablename__ = "aftercare_comments"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="aftercare_plans.id", index=True)
+    client_id: int = Field(foreign_key="users.id")
+    version: int
+    section: str = Field(max_length=32)
+    author_id: int = Field(foreign_key="users.id")
+    text: str = Field(max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class AftercareEvent(SQLModel, table=True):
+    """The plan's review history: submitted, changes requested, approved."""
+
+    __tablename__ = "aftercare_events"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="aftercare_plans.id", index=True)
+    client_id: int = Field(foreign_key="users.id")
+    version: int
+    actor_id: int = Field(foreign_key="users.id")
+    event: str = Field(max_length=24)
+    note: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class Setting(SQLModel, table=True):
+    """Clinic-wide settings an admin changes in the app (e.g. the alumni coordinator)."""
+
+    __tablename__ = "settings"
+
+    key: str = Field(max_length=64, primary_key=True)
+    value: str = Field(default="", max_length=500)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
