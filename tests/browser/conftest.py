@@ -9,13 +9,13 @@ set they fail instead, because CI must run them (`.ci/run` also fails on any ski
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -107,42 +107,77 @@ def app_env(tmp_path_factory) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def app_url(chromium_executable, app_env, tmp_path_factory) -> str:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=app_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(f"{base}/_stcore/health"):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail("streamlit did not become healthy:\n" + log_path.read_text(),
+class AppServer:
+    """`streamlit run app.py` in its own process group, logging to a file."""
+
+    def __init__(self, env: dict[str, str], log_path: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self._log = log_path.open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py",
+             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             # Edits to the source while the suite runs must not hot-reload the server.
+             "--server.fileWatcherType", "none", "--server.runOnSave", "false"],
+            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+
+    def log_tail(self, lines: int = 40) -> str:
+        self._log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def wait_healthy(self, timeout_s: float = START_TIMEOUT_S):
+        deadline = time.monotonic() + timeout_s
+        while not _healthy(f"{self.url}/_stcore/health"):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("streamlit did not become healthy:\n" + self.log_tail(),
                             pytrace=False)
             time.sleep(0.2)  # polling a condition with a deadline, not a fixed wait
-        yield base
-    finally:
+
+    def check_alive(self):
+        code = self.proc.poll()
+        if code is not None:
+            pytest.fail(f"the app server (pid {self.proc.pid}) has exited with code {code}; "
+                        "if its log ends with 'Stopping...' something outside the tests sent "
+                        f"it a signal. Log tail:\n{self.log_tail()}", pytrace=False)
+
+    def stop(self):
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=10)
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
         except ProcessLookupError:
             pass
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        log.close()
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self._log.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(chromium_executable, app_env, tmp_path_factory) -> AppServer:
+    server = AppServer(app_env, tmp_path_factory.mktemp("streamlit-log") / "streamlit.log")
+    try:
+        server.wait_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app_url(app_server) -> str:
+    """The running app's base URL (checked alive before each test)."""
+    app_server.check_alive()
+    return app_server.url
 
 
 @pytest.fixture(scope="session")
 def browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 
+    for stale in ARTIFACTS.glob("FAILED-*.png"):  # screenshots of an earlier run's failures
+        stale.unlink()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_executable, args=CHROMIUM_ARGS)
         yield browser
@@ -167,6 +202,164 @@ def new_phone(browser, app_url):
         context.close()
 
 
+class App:
+    """One phone page of the app, with waits tied to Streamlit's own script runs.
+
+    Streamlit draws the first run of a fresh page load before the browser has reported its
+    cookies; the login library's cookie component then reports them and the app runs again.
+    A test that asserts something is *absent* (still signed out, no admin heading) must wait
+    for that second run, or it would pass on the first. So this watches the app's websocket:
+    `settle()` returns once the cookie report has been sent and every run requested since the
+    last action has started (`new_session`) and finished successfully (`script_finished`).
+    """
+
+    # Keys of extra_streamlit_components.CookieManager's component as streamlit-authenticator
+    # calls it: "init" reads every cookie, "set" writes one, "delete" deletes one.
+    READ, WRITE, DELETE = "init", "set", "delete"
+
+    def __init__(self, page):
+        self.page = page
+        self.ws = None
+        self._fresh()
+        page.on("websocket", self._attach)
+
+    # -- websocket bookkeeping --------------------------------------------------------------
+    def _fresh(self):
+        self.reported = set()  # cookie component keys that reported back: init, set, delete
+        self.pending = False   # a rerun was requested and has not finished yet
+        self.started = False   # the server started a run since the last request
+
+    def _attach(self, ws):
+        self.ws = ws
+        self._fresh()
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, payload):
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        if not isinstance(payload, bytes):
+            return
+        msg = BackMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") != "rerun_script":
+            return
+        self.pending, self.started = True, False
+        for widget in msg.rerun_script.widget_states.widgets:
+            if widget.WhichOneof("value") == "json_value":
+                self.reported.add(widget.id.rsplit("-", 1)[-1])
+
+    def _received(self, payload):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        kind = msg.WhichOneof("type")
+        if kind == "new_session" and self.pending:
+            self.started = True
+        elif (kind == "script_finished" and self.started
+              and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
+            self.pending = self.started = False
+
+    @property
+    def settled(self) -> bool:
+        return self.READ in self.reported and not self.pending
+
+    def settle(self, after: str | None = None, timeout_ms: float = 15_000):
+        """Wait until the cookie check ran and the last requested run finished (and, with
+        `after`, until the cookie component with that key reported back: the browser has
+        written or deleted the cookie)."""
+        from playwright.sync_api import expect
+
+        def done(*_):
+            return self.settled and (after is None or after in self.reported)
+
+        if not done():
+            assert self.ws is not None, "the app opened no websocket"
+            self.ws.wait_for_event("framereceived", predicate=done, timeout=timeout_ms)
+        expect(self.page.get_by_test_id("stApp")).to_have_attribute(
+            "data-test-script-state", "notRunning")
+
+    # -- what a user does ---------------------------------------------------------------------
+    def goto(self, path: str = "/"):
+        with self.page.expect_websocket():
+            self.page.goto(path)
+        self.settle()
+        return self
+
+    def reload(self):
+        with self.page.expect_websocket():
+            self.page.reload()
+        self.settle()
+        return self
+
+    def act(self, locator, after: str | None = None):
+        """Click something that reruns the app, then wait for that run to finish."""
+        if after:
+            self.reported.discard(after)
+        with self.ws.expect_event("framesent"):
+            locator.click()
+        self.settle(after)
+
+    def sign_in(self, username: str, password: str = DEMO_PASSWORD, ok: bool = True):
+        """Submit the sign-in form; with `ok`, also wait until the browser holds the cookie."""
+        page = self.page
+        page.get_by_role("textbox", name="Username").fill(username)
+        page.get_by_role("textbox", name="Password").fill(password)
+        self.act(page.get_by_role("button", name="Sign in"), after=self.WRITE if ok else None)
+
+    def sidebar_nav(self):
+        return self.page.get_by_test_id("stSidebarNav")
+
+    def open_sidebar(self):
+        """Open the sidebar if it is collapsed (phones start with it collapsed)."""
+        if self.page.get_by_test_id("stExpandSidebarButton").is_visible():
+            self.page.get_by_test_id("stExpandSidebarButton").click()
+        self.sidebar_nav().wait_for()
+
+    def close_sidebar(self):
+        """Close the sidebar if open: left open on a phone it covers the page."""
+        collapse = self.page.get_by_test_id("stSidebarCollapseButton").locator("button")
+        if collapse.is_visible():
+            collapse.click()
+        self.page.get_by_test_id("stExpandSidebarButton").wait_for()
+
+    def navigate(self, title: str):
+        """Open a page from the sidebar, as a user would, and close the sidebar again."""
+        self.open_sidebar()
+        self.act(self.sidebar_nav().get_by_role("link", name=title, exact=True))
+        self.close_sidebar()
+
+    def sign_out(self):
+        self.open_sidebar()
+        self.act(self.page.get_by_role("button", name="Sign out"), after=self.DELETE)
+
+    def crisis_button(self):
+        return self.page.get_by_role("button", name=re.compile("Need help now"))
+
+    def screenshot(self, name: str):
+        """Save what the phone shows, once lazily loaded elements (charts…) have drawn."""
+        from playwright.sync_api import expect
+
+        expect(self.page.get_by_test_id("stSkeleton")).to_have_count(0)
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.fixture
+def app(phone) -> App:
+    """A page in the `phone` context, not yet opened (call `app.goto()`)."""
+    return App(phone.new_page())
+
+
+@pytest.fixture
+def app_in():
+    """`app_in(context)`: an App on a new page of another context (see `new_phone`)."""
+    return lambda context: App(context.new_page())
+
+
 @pytest.fixture
 def phone(new_phone, request):
     """A fresh 390×844 touch context; a failing test leaves a screenshot in test-artifacts/."""
@@ -175,9 +368,10 @@ def phone(new_phone, request):
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
         for i, page in enumerate(context.pages):
             try:
-                page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}-{i}.png"),
+                page.screenshot(path=str(ARTIFACTS / f"FAILED-{name}-{i}.png"),
                                 full_page=True)
             except Exception:  # the page may be gone; the failure itself is what matters
                 pass
