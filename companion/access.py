@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from companion import audit
 from companion.actors import Actor
 from companion.errors import AccessDenied
-from companion.models import CLIENT_ROLES, Enrolment, Role, User
+from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User
 
 
 class RecordKind(StrEnum):
@@ -24,6 +24,7 @@ class RecordKind(StrEnum):
     AFTERCARE_PLAN = "aftercare_plan"
     AFTERCARE_REVIEW = "aftercare_review"  # a therapist's comments and decision
     SKILL_PRACTICE = "skill_practice"
+    SKILL_ASSIGNMENT = "skill_assignment"  # a module a therapist asks a client to work on
     ATTENDANCE = "attendance"
     FLAG = "flag"
 
@@ -40,15 +41,20 @@ _CLIENT_OWNED = (RecordKind.CHECKIN, RecordKind.CRAVING, RecordKind.SAFETY_PLAN,
 # (role, kind) -> {relation: actions}. Relation: "own" (the client themself), "assigned"
 # (the client's therapist), "any" (any client of the clinic). Absent means no access.
 _OWN_RULES = {RecordKind.PROFILE: R, RecordKind.AFTERCARE_REVIEW: R, RecordKind.ATTENDANCE: R,
-              **{kind: W for kind in _CLIENT_OWNED}}
+              RecordKind.SKILL_ASSIGNMENT: R, **{kind: W for kind in _CLIENT_OWNED}}
 RULES: dict[tuple[Role, RecordKind], dict[str, frozenset[Action]]] = {
     **{(Role.CLIENT, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
     **{(Role.ALUMNI, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
     **{(Role.THERAPIST, kind): {"assigned": R} for kind in (RecordKind.PROFILE, *_CLIENT_OWNED)},
     **{(Role.THERAPIST, kind): {"assigned": W} for kind in
-       (RecordKind.AFTERCARE_REVIEW, RecordKind.ATTENDANCE, RecordKind.FLAG)},
+       (RecordKind.AFTERCARE_REVIEW, RecordKind.ATTENDANCE, RecordKind.FLAG,
+        RecordKind.SKILL_ASSIGNMENT)},
     (Role.ADMIN, RecordKind.PROFILE): {"any": W},
 }
+# The alumni coordinator (a therapist an admin names) reviews alumni's aftercare plans.
+for _kind, _acts in ((RecordKind.PROFILE, R), (RecordKind.AFTERCARE_PLAN, R),
+                     (RecordKind.AFTERCARE_REVIEW, W)):
+    RULES[(Role.THERAPIST, _kind)] = {**RULES[(Role.THERAPIST, _kind)], "coordinator": _acts}
 
 DENIED = "You don't have access to that record."
 
@@ -64,6 +70,10 @@ def _relations(session: Session, actor: Actor, client_id: int) -> set[str]:
         enrolment = session.get(Enrolment, client_id)
         if enrolment is not None and enrolment.therapist_id == actor.id:
             relations.add("assigned")
+        if client.role == Role.ALUMNI:
+            coordinator = session.get(Setting, "alumni_coordinator_id")
+            if coordinator is not None and coordinator.value == str(actor.id):
+                relations.add("coordinator")
     return relations
 
 

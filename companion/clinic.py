@@ -50,6 +50,7 @@ class Clinic:
     substances: tuple[str, ...] = ()
     triggers: tuple[str, ...] = ()
     coping: tuple[str, ...] = ()
+    weekly_hours: float = 9  # group hours a week the program asks of a client
 
     def track_label(self, key: str) -> str:
         return next((c.label for c in self.tracks if c.key == key), key)
@@ -88,6 +89,7 @@ def _load(path: str) -> Clinic:
         substances=tuple(raw.get("substances", ())),
         triggers=tuple(raw.get("triggers", ())),
         coping=tuple(raw.get("coping", ())),
+        weekly_hours=float(raw.get("weekly_hours", 9)),
     )
 
 

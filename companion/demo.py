@@ -74,7 +74,62 @@ def seed(session: Session, password: str | None = None) -> str:
         _enrol(session, alum, therapists[t], track, location, days, discharged)
         clients.append((alum, days))
     _history(session, clients)
+    _aftercare_plans(session, clients)
     return password
+
+
+def _aftercare_plans(session: Session, clients: list[tuple[User, int]]) -> None:
+    """Plans in every review state, made through the services as people would."""
+    from companion import aftercare
+    from companion.actors import Actor
+    from companion.models import AftercareComment, AftercareEvent, AftercarePlan, AftercareVersion
+
+    ids = [c.id for c, _ in clients]
+    for model in (AftercareComment, AftercareEvent, AftercareVersion, AftercarePlan):
+        session.exec(delete(model).where(col(model.client_id).in_(ids)))
+    by_name = {c.username: c for c, _ in clients}
+
+    def sections(name: str) -> dict:
+        plan = aftercare.empty_sections()
+        plan["next_care"] = {"level": "Weekly outpatient", "provider": "Harbor Light (demo)",
+                             "when": "Tuesdays 6 pm"}
+        plan["supports"] = [{"what": "Peer support meeting (demo)", "when": "Mon & Thu 7 pm",
+                             "where": "Community center, room 2"}]
+        plan["people"] = [{"name": f"{name}'s sister (demo)", "relationship": "sister",
+                           "phone": "555-0142"}]
+        plan["warning_signs"] = "Skipping meals\nStaying in bed\nThinking 'just one'"
+        plan["high_risk"] = [{"situation": "Payday", "plan": "Pay bills first, then call Sis"}]
+        plan["coping"] = "Urge surfing, a walk, calling someone"
+        plan["routine"] = "Up at 7, walk, work, dinner with family, phone off at 10"
+        plan["goals"] = [{"goal": "Walk 5k", "target_date": "2027-03-31", "progress": "40"}]
+        plan["slip_plan"] = {"who_i_tell": "My sister and my counselor",
+                             "first_24_hours": "Go to a meeting, call my counselor, no shame"}
+        return plan
+
+    states = {"demo-client1": "approved", "demo-client2": "submitted",
+              "demo-client3": "changes_requested", "demo-client4": "draft",
+              "demo-alum1": "approved", "demo-alum2": "updated"}
+    for username, state in states.items():
+        client = by_name[username]
+        me = Actor.of(client)
+        first = client.display_name.split()[0]
+        aftercare.save(session, me, sections(first))
+        if state == "draft":
+            continue
+        aftercare.submit(session, me)
+        reviewer = Actor.of(session.get(User, aftercare.reviewer_for(session, client.id)))
+        if state == "submitted":
+            continue
+        if state == "changes_requested":
+            aftercare.comment(session, reviewer, client.id, "people",
+                              "Could you add your sponsor's number here too?")
+            aftercare.decide(session, reviewer, client.id, approve=False)
+            continue
+        aftercare.decide(session, reviewer, client.id, approve=True, note="A strong plan.")
+        if state == "updated":
+            updated = sections(first)
+            updated["routine"] = "Up at 7, walk, work, call a friend after dinner"
+            aftercare.save(session, me, updated)
 
 
 def _history(session: Session, clients: list[tuple[User, int]]) -> None:

@@ -313,3 +313,161 @@ class Setting(SQLModel, table=True):
     key: str = Field(max_length=64, primary_key=True)
     value: str = Field(default="", max_length=500)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class SkillAnswer(SQLModel, table=True):
+    """One saved version of a client's answers to a skills exercise; each save adds a row
+    and the newest has `is_current` (content lives in `data/skills/`)."""
+
+    __tablename__ = "skill_answers"
+    __table_args__ = (sa.UniqueConstraint("client_id", "module_id", "exercise_id", "version"),
+                      sa.Index("ix_skill_answers_client_current", "client_id", "is_current"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    module_id: str = Field(max_length=48)
+    exercise_id: str = Field(max_length=48)
+    version: int = 1
+    is_current: bool = True
+    answers: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # field id -> value
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class SkillLessonRead(SQLModel, table=True):
+    """A lesson a client marked as read (once per lesson)."""
+
+    __tablename__ = "skill_lessons_read"
+    __table_args__ = (sa.UniqueConstraint("client_id", "module_id", "lesson_id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    module_id: str = Field(max_length=48)
+    lesson_id: str = Field(max_length=48)
+    read_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class SkillPractice(SQLModel, table=True):
+    """The practice log: a skill used in daily life and how much it helped (0–10)."""
+
+    __tablename__ = "skill_practice"
+    __table_args__ = (sa.Index("ix_skill_practice_client_day", "client_id", "local_day"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    module_id: str = Field(max_length=48)
+    skill: str = Field(max_length=80)
+    helped: int  # 0 (not at all) – 10 (a lot)
+    note: str = Field(default="", max_length=280)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    local_day: date  # the clinic's calendar day
+
+
+class SkillAssignment(SQLModel, table=True):
+    """A module a therapist asked a client to work on, with a short note."""
+
+    __tablename__ = "skill_assignments"
+    __table_args__ = (sa.Index("ix_skill_assignments_client", "client_id", "withdrawn_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    module_id: str = Field(max_length=48)
+    therapist_id: int = Field(foreign_key="users.id")
+    note: str = Field(default="", max_length=280)
+    assigned_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    withdrawn_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+
+
+# --- Group sessions (groups issue) -----------------------------------------------------------
+
+
+class GroupSeries(SQLModel, table=True):
+    """A weekly group: its first start (UTC), length and an iCalendar RRULE. The rule is
+    expanded in the clinic's local time (`tzid`), so daylight-saving changes never move it."""
+
+    __tablename__ = "group_series"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    topic: str = Field(default="", max_length=500)
+    track: str = Field(max_length=16)
+    location: str = Field(max_length=32)   # a site key, or telehealth
+    link: str = Field(default="", max_length=300)  # the telehealth join link
+    facilitator_id: int = Field(foreign_key="users.id", index=True)
+    capacity: int
+    starts_at: datetime = Field(sa_column=_utc(nullable=False))  # first occurrence (DTSTART)
+    duration_minutes: int
+    rrule: str = Field(max_length=300)     # e.g. FREQ=WEEKLY;BYDAY=MO;UNTIL=20270301T235959
+    tzid: str = Field(max_length=64)       # the zone the rule is expanded in
+    created_by: Optional[int] = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class GroupException(SQLModel, table=True):
+    """One occurrence cancelled or moved, with a note shown to clients. `occurrence_at` is
+    the occurrence's original start (its RECURRENCE-ID)."""
+
+    __tablename__ = "group_exceptions"
+    __table_args__ = (sa.UniqueConstraint("series_id", "occurrence_at"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="group_series.id")
+    occurrence_at: datetime = Field(sa_column=_utc(nullable=False))
+    status: str = Field(max_length=16)     # cancelled / moved
+    starts_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    ends_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    note: str = Field(default="", max_length=300)
+    created_by: Optional[int] = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class GroupRsvp(SQLModel, table=True):
+    """A client's answer for one occurrence: going, or can't make it (with a reason)."""
+
+    __tablename__ = "group_rsvps"
+    __table_args__ = (sa.UniqueConstraint("series_id", "occurrence_at", "client_id"),
+                      sa.Index("ix_group_rsvps_client_at", "client_id", "occurrence_at"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="group_series.id")
+    occurrence_at: datetime = Field(sa_column=_utc(nullable=False))
+    client_id: int = Field(foreign_key="users.id")
+    status: str = Field(max_length=16)     # going / not_going
+    reason: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class GroupAttendance(SQLModel, table=True):
+    """A client's attendance at one occurrence. A correction adds a version; the current
+    one has `is_current`. `starts_at` and `minutes` are the session as held (moves included)."""
+
+    __tablename__ = "group_attendance"
+    __table_args__ = (sa.UniqueConstraint("series_id", "occurrence_at", "client_id", "version"),
+                      sa.Index("ix_group_attendance_client_at", "client_id", "starts_at",
+                               "is_current"))
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    series_id: int = Field(foreign_key="group_series.id")
+    occurrence_at: datetime = Field(sa_column=_utc(nullable=False))
+    client_id: int = Field(foreign_key="users.id")
+    version: int = 1
+    is_current: bool = True
+    status: str = Field(max_length=16)     # present / absent / excused
+    starts_at: datetime = Field(sa_column=_utc(nullable=False))
+    minutes: int
+    marked_by: int = Field(foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class CheckInReminder(SQLModel, table=True):
+    """The daily check-in time a client chose (a local wall-clock time, minutes after
+    midnight), carried as a daily event with an alarm in their calendar file."""
+
+    __tablename__ = "checkin_reminders"
+
+    client_id: int = Field(foreign_key="users.id", primary_key=True)
+    minute_of_day: int
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))

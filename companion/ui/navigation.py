@@ -27,10 +27,12 @@ def pages_for(actor: Actor | None, user: User | None, first_run: bool) -> list[s
                 _page("pages/client/trends.py", "My trends", "📈"),
                 _page("pages/client/measures.py", "Questionnaires", "📝"),
                 _page("pages/client/safety_plan.py", "My safety plan", "🛟"),
-                _page("pages/client/lookback.py", "Look back", "🔍"), account]
+                _page("pages/client/lookback.py", "Look back", "🔍"),
+                _page("pages/client/aftercare.py", "Aftercare plan", "🧭"), account]
     if actor.role == Role.THERAPIST:
         return [_page("pages/therapist/caseload.py", "My caseload", "📋", default=True),
                 _page("pages/therapist/client.py", "Client record", "🗂️"),
-                _page("pages/therapist/brief.py", "Pre-session brief", "📄"), account]
+                _page("pages/therapist/brief.py", "Pre-session brief", "📄"),
+                _page("pages/therapist/reviews.py", "Aftercare reviews", "🧭"), account]
     return [_page("pages/admin/people.py", "People", "👥", default=True),
             _page("pages/admin/audit.py", "Audit trail", "🔎"), account]

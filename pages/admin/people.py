@@ -1,7 +1,7 @@
 """People: enrol clients, create staff accounts, assign, discharge, reset, deactivate."""
 import streamlit as st
 
-from companion import people
+from companion import aftercare, people
 from companion.clinic import get_clinic
 from companion.db import session_scope
 from companion.errors import CompanionError
@@ -97,3 +97,18 @@ if chosen is not None:
             st.success("Deactivated: signed out everywhere." if active else "Reactivated.")
     except CompanionError as exc:
         st.error(str(exc))
+
+st.subheader("Alumni coordinator")
+st.caption("Who reviews alumni's aftercare plans. If no one is set, each alumnus's former "
+           "therapist does.")
+with session_scope() as session:
+    current_coordinator = aftercare.coordinator_id(session)
+options = [None, *therapists]
+pick = st.selectbox("Alumni coordinator", options,
+                    index=options.index(current_coordinator)
+                    if current_coordinator in options else 0,
+                    format_func=lambda i: "Former therapist" if i is None else therapists[i])
+if pick != current_coordinator and st.button("Save coordinator", width="stretch"):
+    with session_scope() as session:
+        aftercare.set_coordinator(session, actor, pick)
+    st.success("Saved.")

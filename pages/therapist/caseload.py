@@ -1,7 +1,7 @@
 """My caseload: who needs attention first, open flags to acknowledge, then everyone."""
 import streamlit as st
 
-from companion import caseload, flags
+from companion import aftercare, caseload, flags
 from companion.clinic import get_clinic
 from companion.db import session_scope
 from companion.errors import CompanionError
@@ -40,6 +40,13 @@ site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
 with session_scope() as session:
     frame = caseload.for_therapist(session, actor, track, site)
     open_list = caseload.open_flags(session, actor)
+
+with session_scope() as session:
+    waiting = aftercare.waiting_for(session, actor)
+if waiting:
+    st.info(f"🧭 {len(waiting)} aftercare plan{'s' if len(waiting) > 1 else ''} waiting for "
+            "your review.")
+    st.page_link("pages/therapist/reviews.py", label="Review now", icon="🧭")
 
 st.subheader(f"Needs attention ({len(open_list)})")
 if not open_list:

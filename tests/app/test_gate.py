@@ -15,12 +15,12 @@ from tests.conftest import PASSWORD
 
 CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py",
                 "client/trends.py", "client/measures.py", "client/safety_plan.py",
-                "client/lookback.py", "common/account.py"}
+                "client/lookback.py", "client/aftercare.py", "common/account.py"}
 ROLE_PAGES = {
     Role.CLIENT: CLIENT_PAGES,
     Role.ALUMNI: CLIENT_PAGES,
     Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "therapist/brief.py",
-                     "common/account.py"},
+                     "therapist/reviews.py", "common/account.py"},
     Role.ADMIN: {"admin/people.py", "admin/audit.py", "common/account.py"},
 }
 ALL_ROLE_PAGES = set().union(*ROLE_PAGES.values())

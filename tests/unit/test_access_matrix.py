@@ -14,11 +14,11 @@ from tests.conftest import actor
 
 K = RecordKind
 CLIENT_READ = {K.PROFILE, K.CHECKIN, K.CRAVING, K.SAFETY_PLAN, K.MEASURE, K.AFTERCARE_PLAN,
-               K.AFTERCARE_REVIEW, K.SKILL_PRACTICE, K.ATTENDANCE}
+               K.AFTERCARE_REVIEW, K.SKILL_PRACTICE, K.SKILL_ASSIGNMENT, K.ATTENDANCE}
 CLIENT_WRITE = {K.CHECKIN, K.CRAVING, K.SAFETY_PLAN, K.MEASURE, K.AFTERCARE_PLAN,
                 K.SKILL_PRACTICE}
 THERAPIST_READ = set(K)
-THERAPIST_WRITE = {K.AFTERCARE_REVIEW, K.ATTENDANCE, K.FLAG}
+THERAPIST_WRITE = {K.AFTERCARE_REVIEW, K.ATTENDANCE, K.FLAG, K.SKILL_ASSIGNMENT}
 
 # (role, relation) -> {action: kinds allowed}
 EXPECTED = {
@@ -32,6 +32,10 @@ EXPECTED = {
                                           Action.WRITE: THERAPIST_WRITE},
     (Role.THERAPIST, "other client"): {Action.READ: set(), Action.WRITE: set()},
     (Role.THERAPIST, "unassigned client"): {Action.READ: set(), Action.WRITE: set()},
+    # the alumni coordinator reviews any alumnus's aftercare plan, and sees nothing else
+    (Role.THERAPIST, "coordinated alumni"): {
+        Action.READ: {K.PROFILE, K.AFTERCARE_PLAN, K.AFTERCARE_REVIEW},
+        Action.WRITE: {K.AFTERCARE_REVIEW}},
     (Role.ADMIN, "other client"): {Action.READ: {K.PROFILE}, Action.WRITE: {K.PROFILE}},
     (Role.ADMIN, "other alumni"): {Action.READ: {K.PROFILE}, Action.WRITE: {K.PROFILE}},
 }
@@ -46,14 +50,25 @@ def world(users):
     return {
         "t1": t1, "t2": t2, "admin": users.admin(), "c1": c1,
         "c2": users.client(t2), "a1": users.alumni(t1), "a2": users.alumni(t2),
-        "loose": users.client(None),
+        "loose": users.client(None), "coordinator": _coordinator(users),
     }
+
+
+def _coordinator(users):
+    from companion.models import Setting
+
+    coordinator = users.therapist()
+    users.session.add(Setting(key="alumni_coordinator_id", value=str(coordinator.id)))
+    users.session.flush()
+    return coordinator
 
 
 def _pair(world, role, relation):
     """(acting user, client whose record is touched)."""
     acting = {Role.CLIENT: world["c1"], Role.ALUMNI: world["a1"], Role.THERAPIST: world["t1"],
               Role.ADMIN: world["admin"]}[role]
+    if relation == "coordinated alumni":
+        return world["coordinator"], world["a2"]
     target = {"own": acting, "other client": world["c2"], "other alumni": world["a2"],
               "assigned": world["c1"], "assigned alumni": world["a1"],
               "unassigned client": world["loose"]}[relation]

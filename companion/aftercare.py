@@ -1,0 +1,348 @@
+"""The aftercare plan: sections a client builds, versions that are never overwritten, a
+review by their therapist (or the alumni coordinator), and prompts for alumni to revisit it.
+
+Review states and who moves them (anything else is refused):
+    draft / changes_requested / updated --submit (client)--> submitted
+    submitted --withdraw (client)--> draft
+    submitted --approve / request_changes (reviewer)--> approved / changes_requested
+    saving: draft → draft, changes_requested → changes_requested, approved/updated → updated;
+            refused while submitted (withdraw first)
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from companion.access import Action, RecordKind, authorize
+from companion.actors import Actor
+from companion.errors import FormErrors, InvalidInput, NotFound, StaleEdit
+from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
+                              AftercareVersion, Enrolment, Role, Setting, User)
+from companion.timeutil import clinic_today, to_clinic, utcnow
+
+COORDINATOR_KEY = "alumni_coordinator_id"
+STATUS_LABELS = {"draft": "Draft", "submitted": "Waiting for review",
+                 "changes_requested": "Changes requested", "approved": "Approved",
+                 "updated": "Updated since approval"}
+CARE_LEVELS = ["Weekly outpatient", "Individual therapy", "Support group", "Other"]
+
+# section -> (title, kind, fields). kind: "text" (one box), "fields" (named fields),
+# "rows" (a short list of rows with these fields).
+SECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "next_care": ("Next level of care", "fields", ("level", "provider", "when")),
+    "supports": ("Recurring supports", "rows", ("what", "when", "where")),
+    "people": ("People to call", "rows", ("name", "relationship", "phone")),
+    "warning_signs": ("My warning signs", "text", ()),
+    "high_risk": ("High-risk situations and what I will do", "rows", ("situation", "plan")),
+    "coping": ("Coping strategies that work for me", "text", ()),
+    "routine": ("My daily routine", "text", ()),
+    "goals": ("Goals", "rows", ("goal", "target_date", "progress")),
+    "medication": ("Medication and MAT continuity", "fields",
+                   ("prescriber", "pharmacy", "next_refill")),
+    "slip_plan": ("If I slip", "fields", ("who_i_tell", "first_24_hours")),
+}
+FIELD_LABELS = {"level": "Level of care", "provider": "Provider", "when": "Day and time",
+                "what": "What", "where": "Place or link", "name": "Name",
+                "relationship": "Relationship", "phone": "Phone", "situation": "Situation",
+                "plan": "What I will do", "goal": "Goal", "target_date": "Target date",
+                "progress": "Progress (%)", "prescriber": "Prescriber", "pharmacy": "Pharmacy",
+                "next_refill": "Next refill date", "who_i_tell": "Who I tell",
+                "first_24_hours": "What I do in the first 24 hours"}
+MAX_ROWS, TEXT_MAX, FIELD_MAX = 6, 1500, 200
+PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,25}$")
+REVIEW_DAYS = (30, 60, 90)   # after discharge, then every 90 days
+REVIEW_EVERY = 90
+
+
+def empty_sections() -> dict:
+    blank = {}
+    for key, (_, kind, fields) in SECTIONS.items():
+        blank[key] = "" if kind == "text" else {f: "" for f in fields} if kind == "fields" else []
+    return blank
+
+
+def _clean(sections: dict) -> dict:
+    errors: dict[str, str] = {}
+    clean = empty_sections()
+    for key, (_, kind, fields) in SECTIONS.items():
+        value = sections.get(key)
+        if kind == "text":
+            clean[key] = str(value or "").strip()
+            if len(clean[key]) > TEXT_MAX:
+                errors[key] = f"Please keep this under {TEXT_MAX} characters."
+        elif kind == "fields":
+            clean[key] = {f: str((value or {}).get(f) or "").strip() for f in fields}
+            if any(len(v) > FIELD_MAX for v in clean[key].values()):
+                errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
+        else:
+            rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
+            rows = [r for r in rows if any(r.values())]
+            if len(rows) > MAX_ROWS:
+                errors[key] = f"Up to {MAX_ROWS} rows here."
+            if any(len(v) > FIELD_MAX for r in rows for v in r.values()):
+                errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
+            clean[key] = rows
+    for row in clean["people"]:
+        if row["phone"] and not PHONE_RE.match(row["phone"]):
+            errors["people"] = f"“{row['phone']}” doesn't look like a phone number."
+        if (row["phone"] or row["relationship"]) and not row["name"]:
+            errors["people"] = "Each person needs a name."
+    for row in clean["goals"]:
+        if row["progress"] and not (row["progress"].isdigit() and 0 <= int(row["progress"]) <= 100):
+            errors["goals"] = "Progress is a number from 0 to 100."
+        if row["target_date"]:
+            try:
+                date.fromisoformat(row["target_date"])
+            except ValueError:
+                errors["goals"] = "Target dates look like 2027-03-31."
+    level = clean["next_care"]["level"]
+    if level and level not in CARE_LEVELS:
+        errors["next_care"] = "Choose a level of care from the list."
+    if errors:
+        raise FormErrors(errors)
+    return clean
+
+
+def _plan(session: Session, client_id: int) -> AftercarePlan | None:
+    return session.exec(select(AftercarePlan).where(AftercarePlan.client_id == client_id)).first()
+
+
+@dataclass(frozen=True)
+class PlanView:
+    plan: AftercarePlan | None
+    version: AftercareVersion | None
+    comments: list[AftercareComment]
+
+    @property
+    def status(self) -> str:
+        return self.plan.status if self.plan else "draft"
+
+    @property
+    def sections(self) -> dict:
+        return self.version.sections if self.version else empty_sections()
+
+
+def _version(session: Session, plan: AftercarePlan, number: int) -> AftercareVersion | None:
+    return session.exec(select(AftercareVersion).where(
+        AftercareVersion.plan_id == plan.id, AftercareVersion.version == number)).first()
+
+
+def view(session: Session, actor: Actor, client_id: int) -> PlanView:
+    """The current plan with the comments on the version that was last reviewed."""
+    authorize(session, actor, client_id, RecordKind.AFTERCARE_PLAN, Action.READ, "aftercare plan")
+    plan = _plan(session, client_id)
+    if plan is None or plan.current_version == 0:
+        return PlanView(plan, None, [])
+    comments = list(session.exec(select(AftercareComment).where(
+        AftercareComment.plan_id == plan.id).order_by(col(AftercareComment.id).desc())))
+    latest_reviewed = max((c.version for c in comments), default=None)
+    return PlanView(plan, _version(session, plan, plan.current_version),
+                    [c for c in comments if c.version == latest_reviewed])
+
+
+def save(session: Session, actor: Actor, sections: dict,
+         expected_version: int | None = None) -> AftercareVersion:
+    authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
+    clean = _clean(sections)
+    plan = _plan(session, actor.id)
+    if plan is None:
+        plan = AftercarePlan(client_id=actor.id)
+        session.add(plan)
+        session.flush()
+    if plan.status == "submitted":
+        raise InvalidInput("Your plan is with your reviewer. Withdraw it first to make changes.")
+    stale = StaleEdit("Your plan was saved from another screen since you opened it. What you "
+                      "typed is still here: check the latest, then save again.")
+    if expected_version is not None and expected_version != plan.current_version:
+        raise stale
+    version = AftercareVersion(plan_id=plan.id, client_id=actor.id,
+                               version=plan.current_version + 1, sections=clean)
+    try:
+        with session.begin_nested():
+            session.add(version)
+            session.flush()
+    except IntegrityError as exc:
+        raise stale from exc
+    plan.current_version = version.version
+    plan.status = {"approved": "updated", "updated": "updated",
+                   "changes_requested": "changes_requested"}.get(plan.status, "draft")
+    plan.updated_at = utcnow()
+    session.add(plan)
+    return version
+
+
+def reviewer_for(session: Session, client_id: int) -> int | None:
+    """The client's therapist; for alumni, the alumni coordinator when the admin set one."""
+    client = session.get(User, client_id)
+    if client is not None and client.role == Role.ALUMNI:
+        coordinator = session.get(Setting, COORDINATOR_KEY)
+        if coordinator and coordinator.value:
+            return int(coordinator.value)
+    enrolment = session.get(Enrolment, client_id)
+    return enrolment.therapist_id if enrolment else None
+
+
+def _event(session: Session, plan: AftercarePlan, actor: Actor, event: str, note: str = "") -> None:
+    session.add(AftercareEvent(plan_id=plan.id, client_id=plan.client_id,
+                               version=plan.current_version, actor_id=actor.id, event=event,
+                               note=note))
+
+
+def submit(session: Session, actor: Actor) -> AftercarePlan:
+    authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
+    plan = _plan(session, actor.id)
+    if plan is None or plan.current_version == 0:
+        raise InvalidInput("Save your plan before sending it for review.")
+    if plan.status not in ("draft", "changes_requested", "updated"):
+        raise InvalidInput(f"A plan that is “{STATUS_LABELS[plan.status].lower()}” can't be "
+                           "sent again.")
+    reviewer = reviewer_for(session, actor.id)
+    if reviewer is None:
+        raise InvalidInput("No reviewer is set for your plan yet. Please ask the clinic.")
+    plan.status, plan.submitted_to, plan.updated_at = "submitted", reviewer, utcnow()
+    _event(session, plan, actor, "submitted")
+    session.add(plan)
+    return plan
+
+
+def withdraw(session: Session, actor: Actor) -> AftercarePlan:
+    authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
+    plan = _plan(session, actor.id)
+    if plan is None or plan.status != "submitted":
+        raise InvalidInput("Only a plan waiting for review can be withdrawn.")
+    plan.status, plan.updated_at = "draft", utcnow()
+    _event(session, plan, actor, "withdrawn")
+    session.add(plan)
+    return plan
+
+
+def _reviewable(session: Session, actor: Actor, client_id: int) -> AftercarePlan:
+    authorize(session, actor, client_id, RecordKind.AFTERCARE_REVIEW, Action.WRITE,
+              "aftercare review")
+    plan = _plan(session, client_id)
+    if plan is None:
+        raise NotFound("This client has no aftercare plan yet.")
+    if plan.status != "submitted":
+        raise InvalidInput("This plan isn't waiting for review.")
+    return plan
+
+
+def comment(session: Session, actor: Actor, client_id: int, section: str,
+            text: str) -> AftercareComment:
+    plan = _reviewable(session, actor, client_id)
+    text = (text or "").strip()
+    if section not in SECTIONS:
+        raise InvalidInput("Unknown section.")
+    if not text or len(text) > 1000:
+        raise InvalidInput("A comment is 1–1000 characters.")
+    note = AftercareComment(plan_id=plan.id, client_id=client_id, version=plan.current_version,
+                            section=section, author_id=actor.id, text=text)
+    session.add(note)
+    return note
+
+
+def decide(session: Session, actor: Actor, client_id: int, approve: bool,
+           note: str = "") -> AftercarePlan:
+    plan = _reviewable(session, actor, client_id)
+    if not approve and not (note or "").strip() and not session.exec(
+            select(AftercareComment.id).where(AftercareComment.plan_id == plan.id,
+                                              AftercareComment.version == plan.current_version)
+    ).first():
+        raise InvalidInput("Say what to change: add a comment on a section or a note.")
+    plan.status = "approved" if approve else "changes_requested"
+    if approve:
+        plan.approved_version = plan.current_version
+    plan.updated_at = utcnow()
+    _event(session, plan, actor, plan.status, (note or "").strip()[:1000])
+    session.add(plan)
+    return plan
+
+
+def history(session: Session, actor: Actor, client_id: int) -> list[AftercareVersion]:
+    authorize(session, actor, client_id, RecordKind.AFTERCARE_PLAN, Action.READ,
+              "aftercare history")
+    stmt = select(AftercareVersion).where(AftercareVersion.client_id == client_id)
+    return list(session.exec(stmt.order_by(col(AftercareVersion.version).desc())))
+
+
+def events(session: Session, actor: Actor, client_id: int) -> list[AftercareEvent]:
+    authorize(session, actor, client_id, RecordKind.AFTERCARE_PLAN, Action.READ,
+              "aftercare review history")
+    stmt = select(AftercareEvent).where(AftercareEvent.client_id == client_id)
+    return list(session.exec(stmt.order_by(col(AftercareEvent.id).desc())))
+
+
+def section_lines(sections: dict, key: str) -> list[str]:
+    """A section as plain lines, for diffs, PDFs and reading."""
+    _, kind, fields = SECTIONS[key]
+    value = sections.get(key)
+    if kind == "text":
+        return [line for line in str(value or "").splitlines() if line.strip()]
+    if kind == "fields":
+        return [f"{FIELD_LABELS[f]}: {value.get(f)}" for f in fields if (value or {}).get(f)]
+    return [" · ".join(str(r.get(f)) for f in fields if r.get(f)) for r in value or []]
+
+
+def diff(older: dict, newer: dict) -> list[tuple[str, list[str]]]:
+    """Section by section, the changed lines ("- old", "+ new"); unchanged sections left out."""
+    changes = []
+    for key, (title, _, _) in SECTIONS.items():
+        before, after = section_lines(older, key), section_lines(newer, key)
+        if before != after:
+            lines = [d for d in difflib.ndiff(before, after) if d[:1] in "-+"]
+            changes.append((title, lines))
+    return changes
+
+
+def waiting_for(session: Session, actor: Actor) -> list[tuple[AftercarePlan, str]]:
+    """Plans submitted to this reviewer, oldest first."""
+    if actor.role != Role.THERAPIST:
+        return []
+    stmt = (select(AftercarePlan, User.display_name).join(User, User.id == AftercarePlan.client_id)
+            .where(AftercarePlan.status == "submitted", AftercarePlan.submitted_to == actor.id)
+            .order_by(AftercarePlan.updated_at))
+    return list(session.exec(stmt).all())
+
+
+def review_due(session: Session, actor: Actor, today: date | None = None) -> date | None:
+    """For alumni: the 30/60/90-day (then every 90 days) review date that has come, if the
+    plan hasn't been saved or approved since."""
+    if actor.role != Role.ALUMNI:
+        return None
+    enrolment = session.get(Enrolment, actor.id)
+    if enrolment is None or enrolment.discharged_at is None:
+        return None
+    today = today or clinic_today()
+    discharged = to_clinic(enrolment.discharged_at).date()
+    milestones = [discharged + timedelta(days=d) for d in REVIEW_DAYS]
+    while milestones[-1] <= today:
+        milestones.append(milestones[-1] + timedelta(days=REVIEW_EVERY))
+    passed = [m for m in milestones if m <= today]
+    if not passed:
+        return None
+    plan = _plan(session, actor.id)
+    touched = to_clinic(plan.updated_at).date() if plan else None
+    return passed[-1] if touched is None or touched < passed[-1] else None
+
+
+def set_coordinator(session: Session, actor: Actor, therapist_id: int | None) -> None:
+    """An admin names who reviews alumni plans (None: each alumnus's former therapist)."""
+    if actor.role != Role.ADMIN:
+        raise InvalidInput("Only admins set the alumni coordinator.")
+    if therapist_id is not None:
+        therapist = session.get(User, therapist_id)
+        if therapist is None or therapist.role != Role.THERAPIST:
+            raise InvalidInput("Choose a therapist.")
+    setting = session.get(Setting, COORDINATOR_KEY) or Setting(key=COORDINATOR_KEY)
+    setting.value, setting.updated_at = str(therapist_id or ""), utcnow()
+    session.add(setting)
+
+
+def coordinator_id(session: Session) -> int | None:
+    setting = session.get(Setting, COORDINATOR_KEY)
+    return int(setting.value) if setting and setting.value else None

@@ -1,0 +1,55 @@
+"""Aftercare plan widgets shared by the client's editor and the reviewer's page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from companion import aftercare
+from companion.actors import Actor
+from companion.db import session_scope
+from companion.timeutil import show
+from companion.ui.text import plain
+
+
+def show_section(sections: dict, key: str) -> None:
+    lines = aftercare.section_lines(sections, key)
+    if not lines:
+        st.caption("Not filled in yet.")
+    if key == "people":
+        for row in sections.get("people", []):
+            label = f"📞 {row['name']}" + (f" ({row['relationship']})" if row["relationship"]
+                                          else "")
+            if row["phone"]:
+                st.link_button(f"{label} · {row['phone']}", "tel:" + "".join(
+                    c for c in row["phone"] if c.isdigit() or c == "+"), width="stretch")
+            else:
+                st.markdown(plain(label))
+        return
+    for line in lines:
+        st.markdown("- " + plain(line))
+
+
+def history_and_diff(actor: Actor, client_id: int, key: str) -> None:
+    with session_scope() as session:
+        versions = aftercare.history(session, actor, client_id)
+        events = aftercare.events(session, actor, client_id)
+    if len(versions) < 1:
+        return
+    with st.expander(f"History ({len(versions)} versions)"):
+        for event in events[:10]:
+            label = aftercare.STATUS_LABELS.get(event.event, event.event.capitalize())
+            note = f" — “{plain(event.note)}”" if event.note else ""
+            st.markdown(f"{show(event.created_at)} · version {event.version} · **{label}**{note}")
+        if len(versions) >= 2:
+            numbers = [v.version for v in versions]
+            cols = st.columns(2)
+            old = cols[0].selectbox("Compare version", numbers[1:], key=f"{key}-old")
+            new = cols[1].selectbox("with version", numbers, key=f"{key}-new")
+            by_number = {v.version: v for v in versions}
+            changes = aftercare.diff(by_number[old].sections, by_number[new].sections)
+            if not changes:
+                st.caption("No differences.")
+            for title, lines in changes:
+                st.markdown(f"**{title}**")
+                for line in lines:
+                    sign, text = line[:1], line[2:]
+                    st.markdown(("🟢 added: " if sign == "+" else "🔴 removed: ") + plain(text))

@@ -1,0 +1,66 @@
+"""Aftercare plans waiting for my review: comment per section, then approve or ask for changes."""
+import streamlit as st
+
+from companion import aftercare
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.timeutil import show
+from companion.ui.aftercare import history_and_diff, show_section
+from companion.ui.gate import current_actor
+from companion.ui.text import plain
+
+actor = current_actor()
+st.title("Aftercare reviews")
+if done := st.session_state.pop("_review_done", None):
+    st.success(done)
+with session_scope() as session:
+    waiting = aftercare.waiting_for(session, actor)
+if not waiting:
+    st.info("No plans are waiting for your review.")
+    st.stop()
+names = {p.client_id: f"{name} · sent {show(p.updated_at, '%b %-d')}" for p, name in waiting}
+chosen = st.selectbox("Plan", list(names), format_func=names.get, key="review-client")
+
+
+def add_comment(section: str) -> None:
+    text = st.session_state.get(f"rc-{chosen}-{section}", "")
+    try:
+        with session_scope() as session:
+            aftercare.comment(session, actor, chosen, section, text)
+    except CompanionError as exc:
+        st.session_state["_review_error"] = str(exc)
+        return
+    st.session_state[f"rc-{chosen}-{section}"] = ""
+
+
+def decide(approve: bool) -> None:
+    try:
+        with session_scope() as session:
+            aftercare.decide(session, actor, chosen, approve,
+                             st.session_state.get(f"review-note-{chosen}", ""))
+    except CompanionError as exc:
+        st.session_state["_review_error"] = str(exc)
+        return
+    st.session_state["_review_done"] = "Approved." if approve else "Sent back with your comments."
+
+
+if error := st.session_state.pop("_review_error", None):
+    st.error(error)
+with session_scope() as session:
+    view = aftercare.view(session, actor, chosen)
+own = [c for c in view.comments if c.version == view.plan.current_version]
+for section, (title, _, _) in aftercare.SECTIONS.items():
+    with st.container(border=True):
+        st.markdown(f"**{title}**")
+        show_section(view.sections, section)
+        for c in own:
+            if c.section == section:
+                st.info("💬 " + plain(c.text))
+        st.text_input("Comment on this section", key=f"rc-{chosen}-{section}", max_chars=1000)
+        st.button("Add comment", key=f"rc-btn-{chosen}-{section}", on_click=add_comment,
+                  args=(section,), width="stretch")
+st.text_area("Note to the client (optional)", key=f"review-note-{chosen}", max_chars=1000)
+cols = st.columns(2)
+cols[0].button("Approve", type="primary", width="stretch", on_click=decide, args=(True,))
+cols[1].button("Ask for changes", width="stretch", on_click=decide, args=(False,))
+history_and_diff(actor, chosen, "review")

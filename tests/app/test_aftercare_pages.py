@@ -1,0 +1,54 @@
+"""The aftercare editor, sending for review, the reviewer's page and the PDF download."""
+from sqlmodel import select
+
+from companion.models import AftercarePlan, AftercareVersion
+from tests.app.conftest import new_app, sign_in, texts
+
+
+def _fill(at, key, value):
+    next(w for w in [*at.text_input, *at.text_area] if w.key == key).input(value)
+
+
+def test_client_builds_submits_and_therapist_asks_for_a_change(app, users, session):
+    therapist = users.therapist(name="thera")
+    client = users.client(therapist, name="robin")
+    session.commit()
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/aftercare.py").run()
+    assert "Not started" in texts(at)
+    _fill(at, "ac-0-warning_signs", "Skipping meals")
+    _fill(at, "ac-0-people-0-name", "Sis")
+    _fill(at, "ac-0-people-0-phone", "555-0142")
+    next(b for b in at.button if b.label == "Save my plan").click().run()
+    assert "Saved" in texts(at)
+    next(b for b in at.button if b.label == "Send for review").click().run()
+    assert "Waiting for review" in texts(at)
+    assert session.exec(select(AftercarePlan)).one().status == "submitted"
+
+    reviewer = new_app()
+    sign_in(reviewer, "thera")
+    assert "1 aftercare plan waiting" in texts(reviewer)
+    rv = reviewer.switch_page("pages/therapist/reviews.py").run()
+    rv.text_input(key=f"rc-{client.id}-people").input("Add your sponsor too?")
+    rv.button(key=f"rc-btn-{client.id}-people").click().run()
+    next(b for b in rv.button if b.label == "Ask for changes").click().run()
+    assert "Sent back" in texts(rv)
+
+    at.run()
+    page = texts(at)
+    assert "Changes requested" in page and "Add your sponsor too?" in page
+    assert any(d.proto.label == "Download PDF" for d in at.get("download_button"))
+
+
+def test_bad_phone_in_plan_keeps_the_form(app, users, session):
+    users.client(users.therapist(), name="robin")
+    session.commit()
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/aftercare.py").run()
+    _fill(at, "ac-0-routine", "Walk at 7")
+    _fill(at, "ac-0-people-0-name", "Sis")
+    _fill(at, "ac-0-people-0-phone", "call her")
+    next(b for b in at.button if b.label == "Save my plan").click().run()
+    assert "doesn't look like a phone number" in texts(at)
+    assert next(w for w in at.text_area if w.key == "ac-0-routine").value == "Walk at 7"
+    assert session.exec(select(AftercareVersion)).first() is None

@@ -1,0 +1,153 @@
+"""Aftercare plan: versions, diffs, every review transition, alumni access and prompts, PDF."""
+import io
+from datetime import timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+
+from companion import aftercare, people, pdf
+from companion.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
+from companion.models import Enrolment
+from companion.timeutil import clinic_today, utcnow
+from tests.conftest import actor
+
+
+@pytest.fixture
+def cast(users):
+    therapist = users.therapist(name="thera")
+    return {"therapist": actor(therapist), "client": actor(users.client(therapist, name="me")),
+            "other": actor(users.therapist(name="other")), "admin": actor(users.admin())}
+
+
+def plan(**overrides):
+    sections = aftercare.empty_sections()
+    sections["warning_signs"] = "Skipping meals\nNot answering texts"
+    sections["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-0142"}]
+    sections["next_care"] = {"level": "Weekly outpatient", "provider": "Demo Clinic",
+                             "when": "Tuesdays 6 pm"}
+    return {**sections, **overrides}
+
+
+def test_every_save_is_a_new_version_and_diffs_by_section(session, cast):
+    me = cast["client"]
+    aftercare.save(session, me, plan(), expected_version=0)
+    aftercare.save(session, me, plan(warning_signs="Skipping meals\nStaying in bed"),
+                   expected_version=1)
+    versions = aftercare.history(session, me, me.id)
+    assert [v.version for v in versions] == [2, 1]
+    changes = aftercare.diff(versions[1].sections, versions[0].sections)
+    assert changes == [("My warning signs", ["- Not answering texts", "+ Staying in bed"])]
+
+
+def test_stale_save_is_refused(session, cast):
+    aftercare.save(session, cast["client"], plan(), expected_version=0)
+    with pytest.raises(StaleEdit):
+        aftercare.save(session, cast["client"], plan(), expected_version=0)
+
+
+def test_bad_fields_are_named(session, cast):
+    with pytest.raises(FormErrors) as err:
+        aftercare.save(session, cast["client"], plan(
+            people=[{"name": "", "relationship": "", "phone": "not a phone"}],
+            goals=[{"goal": "Run 5k", "target_date": "soon", "progress": "120"}],
+            next_care={"level": "Moon base", "provider": "", "when": ""}))
+    assert set(err.value.fields) == {"people", "goals", "next_care"}
+
+
+def test_review_cycle_and_every_refused_transition(session, cast):
+    me, therapist = cast["client"], cast["therapist"]
+    with pytest.raises(InvalidInput, match="Save your plan"):
+        aftercare.submit(session, me)
+    aftercare.save(session, me, plan())
+    with pytest.raises(InvalidInput, match="isn't waiting"):
+        aftercare.decide(session, therapist, me.id, approve=True)
+    with pytest.raises(InvalidInput, match="Only a plan waiting"):
+        aftercare.withdraw(session, me)
+    assert aftercare.submit(session, me).status == "submitted"
+    with pytest.raises(InvalidInput, match="can't be sent again"):
+        aftercare.submit(session, me)
+    with pytest.raises(InvalidInput, match="Withdraw it first"):
+        aftercare.save(session, me, plan())
+    with pytest.raises(InvalidInput, match="Say what to change"):
+        aftercare.decide(session, therapist, me.id, approve=False)
+    aftercare.comment(session, therapist, me.id, "people", "Add your sponsor's number?")
+    assert aftercare.decide(session, therapist, me.id, approve=False).status == (
+        "changes_requested")
+    view = aftercare.view(session, me, me.id)
+    assert [(c.section, c.text) for c in view.comments] == [("people",
+                                                             "Add your sponsor's number?")]
+    aftercare.save(session, me, plan(people=[
+        {"name": "Sis", "relationship": "sister", "phone": "555-0142"},
+        {"name": "Sponsor", "relationship": "sponsor", "phone": "555-0167"}]))
+    assert aftercare.view(session, me, me.id).status == "changes_requested"
+    aftercare.submit(session, me)
+    approved = aftercare.decide(session, therapist, me.id, approve=True, note="Well done")
+    assert (approved.status, approved.approved_version) == ("approved", 2)
+    with pytest.raises(InvalidInput):
+        aftercare.submit(session, me)
+    aftercare.save(session, me, plan(routine="Walk at 7"))
+    assert aftercare.view(session, me, me.id).status == "updated"
+    aftercare.submit(session, me)
+    assert aftercare.withdraw(session, me).status == "draft"
+    events = [e.event for e in aftercare.events(session, me, me.id)]
+    assert events == ["withdrawn", "submitted", "approved", "submitted", "changes_requested",
+                      "submitted"]
+
+
+def test_only_the_reviewer_reviews(session, cast):
+    me = cast["client"]
+    aftercare.save(session, me, plan())
+    aftercare.submit(session, me)
+    for who in (cast["other"], cast["admin"], me):
+        with pytest.raises(AccessDenied):
+            aftercare.decide(session, who, me.id, approve=True)
+    with pytest.raises(AccessDenied):
+        aftercare.view(session, cast["other"], me.id)
+
+
+def test_waiting_for_review_list(session, cast):
+    aftercare.save(session, cast["client"], plan())
+    aftercare.submit(session, cast["client"])
+    waiting = aftercare.waiting_for(session, cast["therapist"])
+    assert [name for _, name in waiting] == [cast["client"].display_name]
+    assert aftercare.waiting_for(session, cast["other"]) == []
+
+
+def test_alumni_keep_their_plan_and_can_go_to_the_coordinator(session, cast):
+    me = cast["client"]
+    aftercare.save(session, me, plan())
+    people.discharge(session, cast["admin"], me.id)
+    alum = actor(session.get(__import__("companion.models", fromlist=["User"]).User, me.id))
+    assert aftercare.view(session, alum, me.id).sections["warning_signs"].startswith("Skipping")
+    aftercare.set_coordinator(session, cast["admin"], cast["other"].id)
+    assert aftercare.submit(session, alum).submitted_to == cast["other"].id
+    aftercare.comment(session, cast["other"], me.id, "goals", "Add a target date")
+    aftercare.decide(session, cast["other"], me.id, approve=False)
+    with pytest.raises(AccessDenied):  # the coordinator sees the plan, not the check-ins
+        from companion.checkins import current
+        current(session, cast["other"], me.id, clinic_today())
+
+
+@pytest.mark.parametrize("days_since_discharge,due", [(29, False), (30, True), (59, True),
+                                                      (61, True), (200, True)])
+def test_alumni_review_prompts(session, cast, days_since_discharge, due):
+    me = cast["client"]
+    people.discharge(session, cast["admin"], me.id)
+    session.get(Enrolment, me.id).discharged_at = utcnow() - timedelta(days=days_since_discharge)
+    from companion.models import User
+    alum = actor(session.get(User, me.id))
+    aftercare.save(session, alum, plan())
+    plan_row = aftercare.view(session, alum, me.id).plan
+    plan_row.updated_at = utcnow() - timedelta(days=days_since_discharge)  # saved at discharge
+    assert (aftercare.review_due(session, alum) is not None) is due
+    plan_row.updated_at = utcnow()
+    assert aftercare.review_due(session, alum) is None
+
+
+def test_pdf_has_the_plan_and_the_crisis_lines(session, cast):
+    version = aftercare.save(session, cast["client"], plan())
+    data = pdf.aftercare_pdf("Avery Demo", version.sections, "approved", "Nov 25")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "My aftercare plan — Avery Demo" in text and "Sis · sister · 555-0142" in text
+    assert "988" in text and "1-800-662-4357" in text and "741741" in text
