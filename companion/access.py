@@ -26,6 +26,7 @@ class RecordKind(StrEnum):
     SKILL_PRACTICE = "skill_practice"
     SKILL_ASSIGNMENT = "skill_assignment"  # a module a therapist asks a client to work on
     ATTENDANCE = "attendance"
+    RSVP = "rsvp"                    # a client's answer for a group session (groups)
     FLAG = "flag"
 
 
@@ -36,7 +37,8 @@ class Action(StrEnum):
 
 R, W = frozenset({Action.READ}), frozenset({Action.READ, Action.WRITE})
 _CLIENT_OWNED = (RecordKind.CHECKIN, RecordKind.CRAVING, RecordKind.SAFETY_PLAN,
-                 RecordKind.MEASURE, RecordKind.AFTERCARE_PLAN, RecordKind.SKILL_PRACTICE)
+                 RecordKind.MEASURE, RecordKind.AFTERCARE_PLAN, RecordKind.SKILL_PRACTICE,
+                 RecordKind.RSVP)
 
 # (role, kind) -> {relation: actions}. Relation: "own" (the client themself), "assigned"
 # (the client's therapist), "any" (any client of the clinic). Absent means no access.

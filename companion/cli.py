@@ -114,6 +114,24 @@ def cmd_verify_audit(_args) -> str:
     return verdict.message
 
 
+def cmd_new_key(_args) -> str:
+    from companion.crypto import new_key
+
+    return new_key()
+
+
+def cmd_rotate_key(_args) -> str:
+    from sqlmodel import SQLModel
+
+    import companion.models  # noqa: F401
+    from companion.crypto import rotate
+    from companion.db import get_engine
+
+    rows = rotate(get_engine(), SQLModel.metadata)
+    return (f"Re-encrypted {rows} rows under the new key. Remove the old key from "
+            "OLD_ENCRYPTION_KEYS once every replica runs with the new ENCRYPTION_KEY.")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="companion", description="IOP Companion operator commands")
     sub = p.add_subparsers(dest="command", required=True)
@@ -146,6 +164,9 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_reset_password)
     sub.add_parser("verify-audit", help="check the audit trail's hash chain").set_defaults(
         fn=cmd_verify_audit)
+    sub.add_parser("new-key", help="print a new encryption key").set_defaults(fn=cmd_new_key)
+    sub.add_parser("rotate-key", help="re-encrypt stored text under ENCRYPTION_KEY "
+                   "(old keys in OLD_ENCRYPTION_KEYS)").set_defaults(fn=cmd_rotate_key)
     m = sub.add_parser("demo", help="seed the fictional demo clinic")
     m.add_argument("--password", help="shared password for every demo account")
     m.set_defaults(fn=cmd_demo)

@@ -209,3 +209,34 @@ def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = actor.id, utcnow(), note
     session.add(flag)
     return flag
+
+
+# --- Group attendance (groups issue) ---------------------------------------------------------
+
+
+def for_absence(session: Session, attendance, version_ids: list[int], what: str) -> Flag | None:
+    """An unexcused absence from group: one flag per attendance record (its corrections
+    count as the same record). `what` names the session, e.g. "Process group, Mon Mar 1"."""
+    if attendance.status != "absent":
+        return None
+    return raise_flag(session, attendance.client_id, Rule.ABSENCE,
+                      f"Missed {what} (not excused)", "attendance", attendance.id,
+                      version_ids)
+
+
+def settle_absence(session: Session, client_id: int, version_ids: list[int], actor_id: int,
+                   note: str) -> list[Flag]:
+    """An absence corrected to present or excused: its open flag is acknowledged with the
+    correction as the note, so it leaves the to-do list but stays in the history."""
+    from companion.timeutil import utcnow
+
+    stmt = select(Flag).where(Flag.client_id == client_id, Flag.rule == Rule.ABSENCE,
+                              Flag.source_kind == "attendance",
+                              col(Flag.source_id).in_(version_ids),
+                              col(Flag.acknowledged_at).is_(None))
+    settled = list(session.exec(stmt))
+    for flag in settled:
+        flag.acknowledged_by, flag.acknowledged_at = actor_id, utcnow()
+        flag.ack_note = note[:ACK_NOTE_MAX]
+        session.add(flag)
+    return settled

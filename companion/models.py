@@ -12,6 +12,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from companion.crypto import EncryptedJSON, EncryptedText
 from companion.timeutil import UTCDateTime, utcnow
 
 
@@ -28,6 +29,15 @@ CLIENT_ROLES = frozenset({Role.CLIENT, Role.ALUMNI})
 
 def _utc(**kw) -> sa.Column:
     return sa.Column(UTCDateTime(), **kw)
+
+
+def _secret() -> sa.Column:
+    """Free text a person wrote: encrypted at rest (companion.crypto)."""
+    return sa.Column(EncryptedText(), nullable=False, default="")
+
+
+def _secret_json() -> sa.Column:
+    return sa.Column(EncryptedJSON(), nullable=False)
 
 
 class User(SQLModel, table=True):
@@ -123,10 +133,10 @@ class CheckIn(SQLModel, table=True):
     sleep_hours: float
     sleep_quality: int  # 1 (poor) – 5 (great)
     used: str = Field(max_length=16)  # no / yes / prefer_not
-    use_details: str = Field(default="", max_length=500)
+    use_details: str = Field(default="", sa_column=_secret())
     medication: Optional[str] = Field(default=None, max_length=16)  # yes / no / None (n/a)
-    note: str = Field(default="", max_length=1000)
-    bring_to_group: str = Field(default="", max_length=280)
+    note: str = Field(default="", sa_column=_secret())
+    bring_to_group: str = Field(default="", sa_column=_secret())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -144,12 +154,12 @@ class Craving(SQLModel, table=True):
     local_hour: int
     local_weekday: int  # 0 = Monday
     intensity: int
-    where: str = Field(default="", max_length=200)
-    with_whom: str = Field(default="", max_length=200)
+    where: str = Field(default="", sa_column=_secret())
+    with_whom: str = Field(default="", sa_column=_secret())
     outcome: Optional[str] = Field(default=None, max_length=16)  # passed / used / still_there
     duration_minutes: Optional[int] = None
     surf_seconds: Optional[int] = None  # from the urge-surfing timer
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", sa_column=_secret())
     followup_intensity: Optional[int] = None
     followup_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
@@ -200,7 +210,7 @@ class Flag(SQLModel, table=True):
     urgent: bool = False  # same-day follow-up (a self-harm answer)
     acknowledged_by: Optional[int] = Field(default=None, foreign_key="users.id")
     acknowledged_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
-    ack_note: str = Field(default="", max_length=500)
+    ack_note: str = Field(default="", sa_column=_secret())
 
 
 class MeasureResponse(SQLModel, table=True):
@@ -230,7 +240,7 @@ class SafetyPlan(SQLModel, table=True):
     client_id: int = Field(foreign_key="users.id", index=True)
     version: int = 1
     is_current: bool = True
-    sections: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    sections: dict = Field(sa_column=_secret_json())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -242,7 +252,7 @@ class ChainAnalysis(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="users.id", index=True)
     checkin_id: Optional[int] = Field(default=None, foreign_key="checkins.id")
-    answers: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    answers: dict = Field(sa_column=_secret_json())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -271,7 +281,7 @@ class AftercareVersion(SQLModel, table=True):
     plan_id: int = Field(foreign_key="aftercare_plans.id")
     client_id: int = Field(foreign_key="users.id", index=True)
     version: int
-    sections: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    sections: dict = Field(sa_column=_secret_json())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -286,7 +296,7 @@ class AftercareComment(SQLModel, table=True):
     version: int
     section: str = Field(max_length=32)
     author_id: int = Field(foreign_key="users.id")
-    text: str = Field(max_length=1000)
+    text: str = Field(sa_column=_secret())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -301,7 +311,7 @@ class AftercareEvent(SQLModel, table=True):
     version: int
     actor_id: int = Field(foreign_key="users.id")
     event: str = Field(max_length=24)
-    note: str = Field(default="", max_length=1000)
+    note: str = Field(default="", sa_column=_secret())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 

@@ -74,8 +74,11 @@ def _clean_value(spec, value, errors: dict[str, str]):
             errors[spec.id] = "Choose one of the answers."
         return value
     if spec.type == "choices":
+        if not isinstance(value, (list, tuple)) and value is not None:
+            errors[spec.id] = "Choose from the list."
+            return []
         value = list(dict.fromkeys(value or []))
-        if not isinstance(value, list) or any(v not in spec.options for v in value):
+        if any(v not in spec.options for v in value):
             errors[spec.id] = "Choose from the list."
         return value
     if spec.type == "scale":
