@@ -10,8 +10,8 @@ from companion.db import session_scope
 from companion.passwords import dummy_hash
 from companion.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
-from companion.ui.gate import gate, logout_button
-from companion.ui.navigation import pages_for
+from companion.ui.gate import gate, logout_button, second_factor_done
+from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.text import plain
 
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
@@ -44,8 +44,8 @@ if actor is not None:
     if not st.session_state.get("authentication_status"):
         actor, user = None, None
 
-navigation = st.navigation(pages_for(actor, user, first_run))
-if actor is not None and actor.is_client_side and not user.must_change_password:
+navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
+if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
     with help_slot:
         crisis_control(own_crisis_contacts(actor), plan_link=True)
 navigation.run()

@@ -93,7 +93,9 @@ def _clean(sections: dict) -> dict:
         if (row["phone"] or row["relationship"]) and not row["name"]:
             errors["people"] = "Each person needs a name."
     for row in clean["goals"]:
-        if row["progress"] and not (row["progress"].isdigit() and 0 <= int(row["progress"]) <= 100):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses (it raised a ValueError)
+        if row["progress"] and not (row["progress"].isdecimal()
+                                    and 0 <= int(row["progress"]) <= 100):
             errors["goals"] = "Progress is a number from 0 to 100."
         if row["target_date"]:
             try:

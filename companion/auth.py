@@ -68,9 +68,22 @@ def check_login(session: Session, username: str, password: str,
     if locked:
         return LoginResult(Outcome.LOCKED)
     if usable and matches:
-        throttle.failed_count, throttle.locked_until, throttle.updated_at = 0, None, now
-        session.add(throttle)
+        clear_failures(session, name)
         return LoginResult(Outcome.OK, user)
+    return LoginResult(count_failure(session, name, settings))
+
+
+def clear_failures(session: Session, name: str) -> None:
+    throttle = _throttle(session, name)
+    throttle.failed_count, throttle.locked_until, throttle.updated_at = 0, None, utcnow()
+    session.add(throttle)
+
+
+def count_failure(session: Session, name: str, settings: Settings | None = None) -> Outcome:
+    """One more failure for this name; the fifth pauses it for 15 minutes."""
+    settings = settings or get_settings()
+    throttle = _throttle(session, name)
+    now = utcnow()
     throttle.failed_count += 1
     throttle.updated_at = now
     outcome = Outcome.WRONG
@@ -79,7 +92,7 @@ def check_login(session: Session, username: str, password: str,
         throttle.locked_until = now + timedelta(minutes=settings.lockout_minutes)
         outcome = Outcome.LOCKED
     session.add(throttle)
-    return LoginResult(outcome)
+    return outcome
 
 
 def cookie_user(session: Session, token: dict, settings: Settings | None = None) -> User | None:

@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from companion import audit, flags
+from companion import audit, flags, groups
 from companion.access import RecordKind, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
@@ -23,7 +23,8 @@ from companion.timeutil import clinic_today, show
 
 COLUMNS = ["client_id", "Client", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
-           "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need"]
+           "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
+           "Groups attended (14d)", "Groups scheduled (14d)"]  # attendance: companion.groups
 
 
 def _clients(session: Session, actor: Actor):
@@ -48,7 +49,8 @@ def _checkin_stats(session: Session, ids: list[int], today) -> dict[int, tuple]:
             .where(col(CheckIn.client_id).in_(ids), col(CheckIn.is_current).is_(True),
                    CheckIn.day >= d21)
             .group_by(CheckIn.client_id))
-    return {row[0]: row[1:] for row in session.exec(stmt)}
+    return {row[0]: tuple(None if v is None else float(v) for v in row[1:])
+            for row in session.exec(stmt)}
 
 
 def _last_checkin(session: Session, ids: list[int]) -> dict[int, object]:
@@ -100,6 +102,7 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
     session.flush()
     stats, last = _checkin_stats(session, ids, today), _last_checkin(session, ids)
     open_flags, scores = _open_flags(session, ids), _latest_scores(session, ids)
+    attendance = groups.attendance_counts(session, clients, days=14)
     clinic = get_clinic()
     rows = []
     for c in clients:
@@ -117,7 +120,7 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
                      int(use_days or 0), missed, count, urgent, scores.get((c.id, "phq9")),
                      scores.get((c.id, "gad7")),
                      round(need_score(urgent, count, int(use_days or 0), missed, crave7,
-                                      mood_change), 1)])
+                                      mood_change), 1), *attendance.get(c.id, (0, 0))])
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame = frame.sort_values(["Urgent", "Open flags", "Need", "Client"],
                               ascending=[False, False, False, True], ignore_index=True)

@@ -75,12 +75,13 @@ def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEn
     tags.check_length(errors, "note", entry.note, NOTE_MAX)
     tags.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX)
     tags.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL)
+    tags.check_label_chars(errors, "new_trigger", entry.new_trigger)
     if entry.used != "yes":
         entry.substances, entry.use_details = [], ""
     tags.check_labels(errors, "substances", entry.substances, list(get_clinic().substances))
     tags.check_labels(errors, "triggers", entry.triggers,
                       tags.trigger_options(session, client_id))
-    tags.check_labels(errors, "skills", entry.skills, tags.coping_options())
+    tags.check_labels(errors, "skills", entry.skills, tags.coping_options(session, client_id))
     if errors:
         raise FormErrors(errors)
     return entry

@@ -114,6 +114,22 @@ def cmd_verify_audit(_args) -> str:
     return verdict.message
 
 
+def cmd_demo_code(_args) -> str:
+    """The current sign-in code of the demo staff (demo databases only)."""
+    import pyotp
+    from sqlmodel import select
+
+    from companion.models import User
+
+    with _session() as session:
+        staff = session.exec(select(User).where(User.username == "demo-admin")).first()
+        others = session.exec(select(User.username).where(
+            ~User.username.startswith("demo-"))).first()
+        if staff is None or staff.totp_secret is None or others is not None:
+            raise CompanionError("only for the demo clinic (run `companion demo` first)")
+        return pyotp.TOTP(staff.totp_secret).now()
+
+
 def cmd_new_key(_args) -> str:
     from companion.crypto import new_key
 
@@ -130,6 +146,19 @@ def cmd_rotate_key(_args) -> str:
     rows = rotate(get_engine(), SQLModel.metadata)
     return (f"Re-encrypted {rows} rows under the new key. Remove the old key from "
             "OLD_ENCRYPTION_KEYS once every replica runs with the new ENCRYPTION_KEY.")
+
+
+def cmd_backup(args) -> str:
+    from companion import backup
+
+    return backup.describe(backup.backup(args.path), "Backed up to")
+
+
+def cmd_restore(args) -> str:
+    from companion import backup
+
+    copied = backup.restore(args.path)
+    return backup.describe(copied, f"Restored {args.path} into")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -165,10 +194,21 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-audit", help="check the audit trail's hash chain").set_defaults(
         fn=cmd_verify_audit)
     sub.add_parser("new-key", help="print a new encryption key").set_defaults(fn=cmd_new_key)
+    sub.add_parser("demo-code", help="the demo staff's current sign-in code").set_defaults(
+        fn=cmd_demo_code)
     sub.add_parser("rotate-key", help="re-encrypt stored text under ENCRYPTION_KEY "
                    "(old keys in OLD_ENCRYPTION_KEYS)").set_defaults(fn=cmd_rotate_key)
+    b = sub.add_parser("backup", help="copy the SQLite database to PATH while the app runs "
+                       "(PostgreSQL: use pg_dump)")
+    b.add_argument("path")
+    b.set_defaults(fn=cmd_backup)
+    rs = sub.add_parser("restore", help="restore a backup into an empty database, then "
+                        "migrate it")
+    rs.add_argument("path")
+    rs.set_defaults(fn=cmd_restore)
     m = sub.add_parser("demo", help="seed the fictional demo clinic")
     m.add_argument("--password", help="shared password for every demo account")
+    m.add_argument("--totp-secret", help="base32 authenticator key for the demo staff")
     m.set_defaults(fn=cmd_demo)
     return p
 

@@ -48,16 +48,21 @@ def validate(session: Session, client_id: int, entry: CravingEntry) -> CravingEn
         errors["intensity"] = "Choose a number from 0 to 10."
     if entry.outcome not in (None, *OUTCOMES):
         errors["outcome"] = "Choose one of the answers."
-    if entry.duration_minutes is not None and not 0 <= entry.duration_minutes <= 24 * 60:
+    # Whole numbers only: NaN, infinity and 12.5 minutes are refused, not stored.
+    if entry.duration_minutes is not None and not (
+            isinstance(entry.duration_minutes, int) and 0 <= entry.duration_minutes <= 24 * 60):
         errors["duration_minutes"] = "Minutes go from 0 to 1440 (a whole day)."
-    if entry.surf_seconds is not None and not 0 <= entry.surf_seconds <= 6 * 3600:
+    if entry.surf_seconds is not None and not (
+            isinstance(entry.surf_seconds, int) and 0 <= entry.surf_seconds <= 6 * 3600):
         errors["surf_seconds"] = "The timer ran for an impossible time."
     for name, limit in (("where", 200), ("with_whom", 200), ("note", 1000),
                         ("new_trigger", tags.MAX_LABEL)):
         setattr(entry, name, tags.clean_text(getattr(entry, name)))
         tags.check_length(errors, name, getattr(entry, name), limit)
+    tags.check_label_chars(errors, "new_trigger", entry.new_trigger)
     tags.check_labels(errors, "triggers", entry.triggers, tags.trigger_options(session, client_id))
-    tags.check_labels(errors, "coping", entry.coping, tags.coping_options())
+    tags.check_labels(errors, "coping", entry.coping,
+                      tags.coping_options(session, client_id))
     if errors:
         raise FormErrors(errors)
     return entry

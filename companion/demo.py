@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from companion import flags, instruments, passwords
+from companion import flags, groups, instruments, passwords, skills
 from companion.clinic import get_clinic
 from companion.errors import AccessDenied
 from companion.models import (ChainAnalysis, CheckIn, Craving, EntryTag, Enrolment, Flag,
@@ -29,12 +29,17 @@ ALUMNI = [("demo-alum1", "Indigo Demo", "morning", "north", 0, 60, 12),
           ("demo-alum2", "Jordan Demo", "evening", "river", 1, 60, 5)]
 
 
-def _upsert(session: Session, username: str, name: str, role: Role, hashed: str) -> User:
+def _upsert(session: Session, username: str, name: str, role: Role, hashed: str,
+            totp_secret: str | None = None) -> User:
     user = session.exec(select(User).where(User.username == username)).first()
     if user is None:
         user = User(username=username, display_name=name, role=role, password_hash=hashed)
     user.display_name, user.role, user.password_hash = name, role, hashed
     user.must_change_password, user.is_active = False, True
+    if role in (Role.THERAPIST, Role.ADMIN):  # staff sign in with a second factor
+        user.totp_secret, user.totp_last_step = totp_secret, 0
+    else:
+        user.notice_acknowledged_at = user.notice_acknowledged_at or utcnow()
     session.add(user)
     session.flush()
     return user
@@ -52,7 +57,7 @@ def _enrol(session: Session, client: User, therapist: User, track: str, location
     session.add(enrolment)
 
 
-def seed(session: Session, password: str | None = None) -> str:
+def seed(session: Session, password: str | None = None, totp_secret: str | None = None) -> str:
     """Create or refresh the demo accounts; returns the shared password. Refuses a real clinic."""
     others = session.exec(select(User.username).where(~User.username.startswith(PREFIX))).first()
     if others is not None:
@@ -61,8 +66,9 @@ def seed(session: Session, password: str | None = None) -> str:
     password = (passwords.check_new_password(password, ("demo",)) if password
                 else passwords.temporary_password())
     hashed = passwords.hash_password(password)
-    _upsert(session, "demo-admin", "Demo Admin", Role.ADMIN, hashed)
-    therapists = [_upsert(session, u, n, Role.THERAPIST, hashed) for u, n in THERAPISTS]
+    _upsert(session, "demo-admin", "Demo Admin", Role.ADMIN, hashed, totp_secret)
+    therapists = [_upsert(session, u, n, Role.THERAPIST, hashed, totp_secret)
+                  for u, n in THERAPISTS]
     for username, name, track, location, t, days in CLIENTS:
         client = _upsert(session, username, name, Role.CLIENT, hashed)
         _enrol(session, client, therapists[t], track, location, days)
@@ -74,6 +80,7 @@ def seed(session: Session, password: str | None = None) -> str:
         _enrol(session, alum, therapists[t], track, location, days, discharged)
         clients.append((alum, days))
     _history(session, clients)
+    groups.seed_demo(session, clients, therapists, random.Random(2027))
     _aftercare_plans(session, clients)
     return password
 
@@ -145,6 +152,7 @@ def _history(session: Session, clients: list[tuple[User, int]]) -> None:
                   slips=index in (2, 5))
         if index % 4 != 3:
             _safety_plan(session, client, index)
+    skills.seed_demo(session, clients, rng)
     session.flush()
 
 

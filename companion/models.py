@@ -53,8 +53,27 @@ class User(SQLModel, table=True):
     # Re-login cookies issued before this moment are refused (logout, password change, deactivation).
     sessions_valid_after: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     last_seen_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    # Second factor (TOTP, RFC 6238): required for staff, optional for clients and alumni.
+    totp_secret: Optional[str] = Field(default=None, sa_column=sa.Column(EncryptedText(),
+                                                                         nullable=True))
+    totp_last_step: int = 0  # the newest time step accepted: a code works only once
+    # 42 CFR 2.22: when the client read and acknowledged the confidentiality notice.
+    notice_acknowledged_at: Optional[datetime] = Field(default=None,
+                                                       sa_column=_utc(nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class RecoveryCode(SQLModel, table=True):
+    """Single-use codes for a lost authenticator, stored as SHA-256 hashes."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64)
+    used_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
 class Enrolment(SQLModel, table=True):
@@ -339,7 +358,7 @@ class SkillAnswer(SQLModel, table=True):
     exercise_id: str = Field(max_length=48)
     version: int = 1
     is_current: bool = True
-    answers: dict = Field(sa_column=sa.Column(sa.JSON, nullable=False))  # field id -> value
+    answers: dict = Field(sa_column=_secret_json())  # field id -> value, encrypted
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -367,7 +386,7 @@ class SkillPractice(SQLModel, table=True):
     module_id: str = Field(max_length=48)
     skill: str = Field(max_length=80)
     helped: int  # 0 (not at all) – 10 (a lot)
-    note: str = Field(default="", max_length=280)
+    note: str = Field(default="", sa_column=_secret())  # up to 280 characters
     at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     local_day: date  # the clinic's calendar day
 
@@ -382,7 +401,7 @@ class SkillAssignment(SQLModel, table=True):
     client_id: int = Field(foreign_key="users.id")
     module_id: str = Field(max_length=48)
     therapist_id: int = Field(foreign_key="users.id")
-    note: str = Field(default="", max_length=280)
+    note: str = Field(default="", sa_column=_secret())  # up to 280 characters
     assigned_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     withdrawn_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -37,6 +38,8 @@ def _clean_name(display_name: str) -> str:
     name = " ".join((display_name or "").split())
     if not 1 <= len(name) <= 120:
         raise InvalidInput("Please give a name of 1–120 characters.")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):  # NUL breaks PostgreSQL
+        raise InvalidInput("Please give a name without control characters.")
     return name
 
 
@@ -216,6 +219,7 @@ def own_profile(session: Session, actor: Actor) -> dict:
                     "In the program since": show(enrolment.enrolled_at, "%b %-d, %Y")}
         if enrolment.discharged_at:
             profile["Completed the program"] = show(enrolment.discharged_at, "%b %-d, %Y")
+        profile["Privacy notice read"] = show(user.notice_acknowledged_at, "%b %-d, %Y")
     return profile
 
 

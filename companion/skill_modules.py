@@ -185,14 +185,14 @@ class _Checker:
         return value
 
 
-def _field(c: _Checker, raw: dict, where: str, skills_fields: set[str]) -> FieldSpec:
+def _field(c: _Checker, raw: dict, where: str, seen_fields: set[str]) -> FieldSpec:
     c.keys(raw, where, ("id", "label", "type"),
            ("help", "required", "options", "min", "max", "low_label", "high_label",
             "max_chars"))
     field_id = c.ident(raw, where, _FIELD_ID)
-    if field_id in skills_fields:
+    if field_id in seen_fields:
         c.fail(f"{where}.id", f"{field_id!r} is used twice in this exercise")
-    skills_fields.add(field_id)
+    seen_fields.add(field_id)
     label = c.text(raw, where, "label", 200)
     kind = raw["type"]
     if kind not in FIELD_TYPES:
@@ -272,6 +272,7 @@ def parse(path: Path) -> Module:
                                     "words (2–3 minutes on a phone)")
         lessons.append(found)
     exercises = []
+    seen = set()
     for n, exercise in enumerate(c.items(raw, "", "exercises"), start=1):
         where = f"exercises[{n}]"
         c.keys(exercise, where, ("id", "title", "intro", "fields"),

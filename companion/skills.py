@@ -515,9 +515,12 @@ def seed_demo(session: Session, clients: list[tuple[User, int]], rng) -> None:
                                             lesson_id=lesson.id,
                                             read_at=now - timedelta(days=rng.randint(1, days))))
         for (module_id, exercise_id), answers in DEMO_ANSWERS.items():
-            if rng.random() < 0.5 and skill_modules.get(module_id) is not None:
+            module = skill_modules.get(module_id)
+            exercise = module.exercise(exercise_id) if module else None
+            if exercise is not None and rng.random() < 0.5:
                 session.add(SkillAnswer(client_id=client.id, module_id=module_id,
-                                        exercise_id=exercise_id, answers=dict(answers),
+                                        exercise_id=exercise_id,
+                                        answers=clean_answers(exercise, answers),
                                         created_at=now - timedelta(days=rng.randint(1, days))))
         favourites = rng.sample(names, min(3, len(names)))
         for _ in range(rng.randint(2, 12)):

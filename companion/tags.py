@@ -1,6 +1,7 @@
 """Labels attached to entries (triggers, skills, substances, coping), one row each."""
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +9,7 @@ from sqlmodel import Session, select
 
 from companion.clinic import get_clinic
 from companion.models import EntryTag, PersonalTrigger
+from companion.skills import practised_skill_names
 
 MAX_LABEL = 80
 
@@ -22,6 +24,17 @@ def check_length(errors: dict[str, str], field: str, text: str, limit: int) -> N
         errors[field] = f"Please keep this under {limit} characters (it has {len(text)})."
 
 
+def has_control_chars(text: str) -> bool:
+    """Invisible control characters (NUL, escape…): PostgreSQL refuses NUL in plain text."""
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
+def check_label_chars(errors: dict[str, str], field: str, text: str) -> None:
+    """Labels are stored as plain text and shown in lists: no control characters."""
+    if has_control_chars(text):
+        errors[field] = "Please use letters, numbers and punctuation only (no control characters)."
+
+
 def personal_triggers(session: Session, client_id: int) -> list[str]:
     stmt = select(PersonalTrigger.label).where(PersonalTrigger.client_id == client_id)
     return sorted(session.exec(stmt))
@@ -32,8 +45,13 @@ def trigger_options(session: Session, client_id: int) -> list[str]:
     return [*get_clinic().triggers, *own]
 
 
-def coping_options() -> list[str]:
-    return list(get_clinic().coping)
+def coping_options(session: Session | None = None, client_id: int | None = None) -> list[str]:
+    """The clinic's coping list, then (given a client) the skills they have practised in
+    the skills modules, so what they learn there can be picked in check-ins and cravings."""
+    options = list(get_clinic().coping)
+    if session is None or client_id is None:
+        return options
+    return options + [s for s in practised_skill_names(session, client_id) if s not in options]
 
 
 def remember_trigger(session: Session, client_id: int, label: str) -> None:

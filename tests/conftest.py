@@ -22,25 +22,91 @@ from companion.models import Enrolment, Role, User  # noqa: E402
 from companion.passwords import hash_password  # noqa: E402
 
 PASSWORD = "a quiet harbor at dawn 42"
+STAFF_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # test staff accounts share this secret
+
+_used_steps: dict[tuple[str, str], int] = {}
+
+
+def totp_code(secret: str = STAFF_TOTP, scope: str = "") -> str:
+    """A code the server will accept once: RFC 6238 allows one use per time step, and the
+    server takes the previous, current and next step, so tests may sign in up to three
+    times a half-minute with one secret (per database: `scope`)."""
+    import pyotp
+
+    from companion.timeutil import utcnow
+
+    totp = pyotp.TOTP(secret)
+    now = totp.timecode(utcnow())
+    step = max(_used_steps.get((scope, secret), now - 2) + 1, now - 1)
+    assert step <= now + 1, "more than three sign-ins in 30 s with one secret"
+    _used_steps[(scope, secret)] = step
+    return totp.generate_otp(step)
+
+
+# COMPANION_TEST_DB=postgres runs the suite on PostgreSQL: TEST_DATABASE_URL names a database
+# whose role may CREATE DATABASE; each test gets its own copy of a migrated template database.
+ON_POSTGRES = os.environ.get("COMPANION_TEST_DB") == "postgres"
+
+
+def _pg_admin():
+    import sqlalchemy as sa
+
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.exit("COMPANION_TEST_DB=postgres needs TEST_DATABASE_URL=postgresql+psycopg://…",
+                    returncode=2)
+    return sa.make_url(url), sa.create_engine(url, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
-def template_db() -> Path:
-    path = _BASE / "template.db"
-    db.migrate(f"sqlite:///{path}")
-    return path
+def template_db():
+    if not ON_POSTGRES:
+        path = _BASE / "template.db"
+        db.migrate(f"sqlite:///{path}")
+        yield path
+        return
+    import sqlalchemy as sa
+
+    base, admin = _pg_admin()
+    name = f"companion_tpl_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    db.migrate(url)
+    db.engine_for(url).dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+_counter = iter(range(1, 10**9))
 
 
 @pytest.fixture
 def db_url(template_db, tmp_path, monkeypatch) -> str:
-    path = tmp_path / "companion.db"
-    shutil.copy(template_db, path)
-    url = f"sqlite:///{path}"
+    if ON_POSTGRES:
+        import sqlalchemy as sa
+
+        base, admin = _pg_admin()
+        name = f"companion_t_{os.getpid()}_{next(_counter)}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"'))
+        url = base.set(database=name).render_as_string(hide_password=False)
+    else:
+        path = tmp_path / "companion.db"
+        shutil.copy(template_db, path)
+        url = f"sqlite:///{path}"
     monkeypatch.setenv("DATABASE_URL", url)
     get_settings.cache_clear()
     yield url
     db.engine_for(url).dispose()
     get_settings.cache_clear()
+    if ON_POSTGRES:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
@@ -60,8 +126,13 @@ class People:
     def _user(self, role: Role, name: str | None = None, **kw) -> User:
         self.n += 1
         username = name or f"{role.value}{self.n}"
+        from companion.timeutil import utcnow
+
+        staff = role in (Role.THERAPIST, Role.ADMIN)
         user = User(username=username, display_name=f"Test {role.value.title()} {self.n}",
-                    role=role, password_hash=self._hash, must_change_password=False, **kw)
+                    role=role, password_hash=self._hash, must_change_password=False,
+                    totp_secret=STAFF_TOTP if staff else None,
+                    notice_acknowledged_at=None if staff else utcnow(), **kw)
         self.session.add(user)
         self.session.flush()
         return user

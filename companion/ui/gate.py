@@ -91,8 +91,20 @@ def _end_sessions_of(username: str | None) -> None:
             auth.end_sessions(session, user.id)
 
 
+MFA_OK = "_mfa_ok"
+
+
+def mark_second_factor_done() -> None:
+    st.session_state[MFA_OK] = True
+
+
+def second_factor_done() -> bool:
+    return bool(st.session_state.get(MFA_OK))
+
+
 def _forget_session() -> None:
-    for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor"):
+    for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor", MFA_OK, "_totp_secret",
+                "_recovery_codes"):
         st.session_state.pop(key, None)
 
 

@@ -1,5 +1,8 @@
 """skills: exercise answers (versioned), lessons read, practice log, assignments
 
+Free text (answers, notes) is encrypted at rest from the start (companion.crypto), so
+0009 has nothing to convert in these tables.
+
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-26
@@ -23,7 +26,7 @@ def upgrade() -> None:
     sa.Column('exercise_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
-    sa.Column('answers', sa.JSON(), nullable=False),
+    sa.Column('answers', sa.Text(), nullable=False),  # EncryptedJSON (companion.crypto)
     sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -37,7 +40,7 @@ def upgrade() -> None:
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('therapist_id', sa.Integer(), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=280), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),  # EncryptedText
     sa.Column('assigned_at', companion.timeutil.UTCDateTime(), nullable=False),
     sa.Column('withdrawn_at', companion.timeutil.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
@@ -63,7 +66,7 @@ def upgrade() -> None:
     sa.Column('module_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('skill', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('helped', sa.Integer(), nullable=False),
-    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=280), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),  # EncryptedText
     sa.Column('at', companion.timeutil.UTCDateTime(), nullable=False),
     sa.Column('local_day', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),

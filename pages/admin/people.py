@@ -1,7 +1,7 @@
 """People: enrol clients, create staff accounts, assign, discharge, reset, deactivate."""
 import streamlit as st
 
-from companion import aftercare, people
+from companion import aftercare, mfa, people
 from companion.clinic import get_clinic
 from companion.db import session_scope
 from companion.errors import CompanionError
@@ -85,6 +85,10 @@ if chosen is not None:
                 with session_scope() as session:
                     people.discharge(session, actor, chosen)
                 st.success("Discharged: they keep their records and now see the alumni pages.")
+        if st.button("Reset two-step sign-in (lost phone)", width="stretch"):
+            with session_scope() as session:
+                mfa.admin_reset(session, actor, chosen)
+            st.success("Reset: they set it up again at their next sign-in. This is audited.")
         cols = st.columns(2)
         if cols[0].button("Reset password", width="stretch"):
             with session_scope() as session:

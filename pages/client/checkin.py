@@ -31,6 +31,7 @@ with session_scope() as session:
     existing = checkins.current(session, actor, actor.id, day)
     start = checkins.entry_of(session, existing) if existing else checkins.defaults(session, actor)
     triggers = trigger_options(session, actor.id)
+    coping = coping_options(session, actor.id)
 version = existing.version if existing else 0
 start = st.session_state.pop("_checkin_draft", None) or start
 key = f"ci-{day}-{version}-"
@@ -105,8 +106,8 @@ with st.form(f"checkin-{day}-{version}", border=False):
     st.text_input("Another trigger, in your words (optional)", max_chars=80,
                   key=key + "new_trigger")
     field_message(FORM, "new_trigger")
-    st.multiselect("Skills I used today", coping_options(),
-                   default=[s for s in start.skills if s in coping_options()],
+    st.multiselect("Skills I used today", coping,
+                   default=[s for s in start.skills if s in coping],
                    key=key + "skills", placeholder="Choose any you used")
     field_message(FORM, "skills")
     st.radio("Took my medication as prescribed", list(MED_OPTIONS), format_func=MED_OPTIONS.get,

@@ -99,6 +99,7 @@ if st.session_state.pop("_craving_saved_flag", False):
 
 with session_scope() as session:
     triggers = trigger_options(session, actor.id)
+    coping = coping_options(session, actor.id)
 title = "Add details to this craving" if craving_id else "Log a craving with details"
 with st.expander(title, expanded=bool(craving_id)):
     show_failure(FORM)
@@ -116,7 +117,7 @@ with st.expander(title, expanded=bool(craving_id)):
         cols[1].text_input("With whom?", max_chars=200, key="cr-with")
         field_message(FORM, "where")
         field_message(FORM, "with_whom")
-        st.multiselect("What I did", coping_options(), key="cr-coping",
+        st.multiselect("What I did", coping, key="cr-coping",
                        placeholder="A skill or coping strategy")
         field_message(FORM, "coping")
         st.radio("How did it end?", [None, *OUTCOMES],

@@ -7,6 +7,7 @@ from companion.models import Role
 from companion.timeutil import clinic_today, show
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
+from companion.ui.groups import home_card
 from companion.ui.text import plain
 
 actor = current_actor()
@@ -36,6 +37,7 @@ with st.container(border=True):
                     f"mood {todays.mood}/10, craving {todays.craving}/10. Thank you.")
         st.page_link("pages/client/checkin.py", label="Change today's check-in", icon="✏️")
 
+home_card(actor)  # the next group session and program progress (clients only)
 st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",
              width="stretch")
 if pending:

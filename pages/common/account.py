@@ -1,12 +1,14 @@
 """My account: who I am in the program, and changing my password."""
 import streamlit as st
 
-from companion import audit, people
+from companion import audit, export, mfa, people
 from companion.db import session_scope
-from companion.models import Role
-from companion.ui.gate import current_actor
-from companion.ui.text import plain
+from companion.errors import CompanionError
+from companion.models import Role, User
+from companion.ui.gate import current_actor, mark_second_factor_done
 from companion.ui.password import password_form
+from companion.ui.second_factor import enrol, show_recovery_codes
+from companion.ui.text import plain
 
 actor = current_actor()
 st.title("My account")
@@ -18,6 +20,17 @@ st.subheader("Change password")
 password_form(actor, forced=False)
 
 if actor.role in (Role.CLIENT, Role.ALUMNI):
+    st.subheader("My data")
+    st.caption("A ZIP file with everything the app holds about you — check-ins, cravings, "
+               "plans, questionnaires and more — as spreadsheet (CSV) files you can keep.")
+
+    def _my_data() -> bytes:
+        with session_scope() as session:
+            return export.export_zip(session, actor)
+
+    st.download_button("Download all my data", data=_my_data, file_name=export.file_name(),
+                       mime="application/zip", on_click="ignore", icon="📦")
+
     st.subheader("Who on the staff viewed my records")
     st.caption("Every time a staff member opens your records, it's written down. Only your "
                "own therapist (and admins, for your account details) can open them.")
@@ -27,3 +40,28 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
         st.caption("No one yet.")
     for row in views.itertuples():
         st.markdown(plain(f"{row.When} — {row.Who} ({row.Role}) {row.Action} your {row.What}"))
+
+if actor.role in (Role.CLIENT, Role.ALUMNI):
+    st.subheader("Two-step sign-in")
+    with session_scope() as session:
+        me = session.get(User, actor.id)
+    if st.session_state.get("_recovery_codes"):
+        if show_recovery_codes():
+            mark_second_factor_done()
+            st.rerun()
+    elif mfa.enrolled(me):
+        st.caption("On: you give a code from your authenticator app when you sign in.")
+        with st.form("turn-off-2fa"):
+            off_code = st.text_input("Current code, to turn it off", max_chars=7)
+            if st.form_submit_button("Turn off two-step sign-in", width="stretch"):
+                try:
+                    with session_scope() as session:
+                        mfa.turn_off(session, actor, off_code)
+                    st.success("Turned off.")
+                except CompanionError as exc:
+                    st.error(str(exc))
+    else:
+        st.caption("Optional: protect your account with a code from an authenticator app.")
+        with st.expander("Turn on two-step sign-in"):
+            if enrol(actor, me):
+                st.rerun()

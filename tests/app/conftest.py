@@ -1,12 +1,14 @@
 """AppTest helpers: a fresh database per test, caches cleared, sign-in by the real form."""
 from __future__ import annotations
 
+import os
+
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from companion.config import ROOT
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +32,11 @@ def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     at.button[0].click().run()
     if not at.session_state["authentication_status"]:
         return at  # no cookie was written, so no component rerun follows
-    return at.run()
+    at.run()
+    if registered_pages(at) == {"common/second_factor.py"} and at.text_input:
+        at.text_input[0].input(totp_code(scope=os.environ.get("DATABASE_URL", "")))
+        at.button[0].click().run()
+    return at
 
 
 def texts(at: AppTest) -> str:

@@ -13,15 +13,17 @@ from companion.timeutil import utcnow
 from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
 from tests.conftest import PASSWORD
 
-CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py",
+CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py", "client/skills.py",
                 "client/trends.py", "client/measures.py", "client/safety_plan.py",
-                "client/lookback.py", "client/aftercare.py", "common/account.py"}
+                "client/lookback.py", "client/aftercare.py", "client/groups.py",
+                "common/account.py"}
 ROLE_PAGES = {
     Role.CLIENT: CLIENT_PAGES,
-    Role.ALUMNI: CLIENT_PAGES,
+    Role.ALUMNI: CLIENT_PAGES - {"client/groups.py"},  # groups are for clients in the program
     Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "therapist/brief.py",
-                     "therapist/reviews.py", "common/account.py"},
-    Role.ADMIN: {"admin/people.py", "admin/audit.py", "common/account.py"},
+                     "therapist/reviews.py", "therapist/skills.py", "therapist/groups.py",
+                     "common/account.py"},
+    Role.ADMIN: {"admin/people.py", "admin/audit.py", "admin/groups.py", "common/account.py"},
 }
 ALL_ROLE_PAGES = set().union(*ROLE_PAGES.values())
 

@@ -26,6 +26,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 DEMO_PASSWORD = "quiet harbor lantern 7319"
+DEMO_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the demo staff's authenticator key
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -100,7 +101,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
     })
     for key in ("COMPANION_DATABASE_URL", "COMPANION_COOKIE_KEY"):
         env.pop(key, None)
-    for args in (["migrate"], ["demo", "--password", DEMO_PASSWORD]):
+    for args in (["migrate"], ["demo", "--password", DEMO_PASSWORD, "--totp-secret", DEMO_TOTP]):
         done = subprocess.run([sys.executable, "-m", "companion", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"companion {args[0]} failed:\n{done.stdout}{done.stderr}"
@@ -309,6 +310,11 @@ class App:
         page.get_by_role("textbox", name="Username").fill(username)
         page.get_by_role("textbox", name="Password").fill(password)
         self.act(page.get_by_role("button", name="Sign in"), after=self.WRITE if ok else None)
+        if ok and (username.startswith("demo-therapist") or username == "demo-admin"):
+            from tests.conftest import totp_code
+
+            page.get_by_role("textbox", name="Code").fill(totp_code(DEMO_TOTP, "browser"))
+            self.act(page.get_by_role("button", name="Continue"))
 
     def sidebar_nav(self):
         return self.page.get_by_test_id("stSidebarNav")

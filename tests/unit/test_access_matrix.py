@@ -122,3 +122,30 @@ def test_audit_row_says_who_what_which_client(session, world):
 def test_every_kind_is_covered_by_the_matrix():
     assert {k for _, _, k, _ in CASES} == set(RecordKind)
     assert {r for r, _, _, _ in CASES} == set(Role)
+
+
+def test_leading_a_group_is_a_narrow_exception_outside_the_rules(session, world, users):
+    """A group's facilitator may take attendance, read RSVPs and the client's line for the
+    group (bring_to_group) for clients expected at their session; that lives in
+    `companion.groups`, written out here by hand, and gives nothing through `authorize`."""
+    from datetime import date, time
+
+    from companion import groups
+    from companion.models import Enrolment
+
+    elsewhere = users.client(world["t1"])  # t1's client on the evening track: not expected
+    session.get(Enrolment, elsewhere.id).track = "evening"
+    assert groups.FACILITATOR_MAY == {(K.ATTENDANCE, Action.READ), (K.ATTENDANCE, Action.WRITE),
+                                      (K.RSVP, Action.READ), (K.CHECKIN, Action.READ)}
+    lead = actor(world["t2"])  # c1 (morning, north) is t1's client, expected at t2's group
+    series = groups.schedule_series(session, actor(world["admin"]), groups.SeriesInput(
+        title="Process group", track="morning", location="north", facilitator_id=lead.id,
+        first_day=date(2027, 3, 1), start=time(9), end=time(12), weekdays=[0]))
+    occ = groups.occurrences(session, series.starts_at, series.starts_at.replace(day=2))[0]
+    for kind in K:
+        for action in Action:
+            with pytest.raises(AccessDenied):
+                authorize(session, lead, world["c1"].id, kind, action)
+            assert groups.may_for_group(session, lead, occ, world["c1"].id, kind, action) == (
+                (kind, action) in groups.FACILITATOR_MAY)
+            assert not groups.may_for_group(session, lead, occ, elsewhere.id, kind, action)

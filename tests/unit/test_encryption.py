@@ -31,8 +31,14 @@ def test_canary_never_reaches_the_database_files(db_url, users, session):
     sections["routine"] = CANARY
     aftercare.save(session, me, sections)
     session.commit()
-    db.engine_for(db_url).dispose()
-    assert CANARY.encode() not in _raw_bytes(db_url)
+    with db.engine_for(db_url).connect() as conn:  # what any SQL client would see
+        for table, columns in crypto.encrypted_columns(SQLModel.metadata).items():
+            for column in columns:
+                values = conn.execute(sa.text(f'SELECT "{column}" FROM {table}')).scalars()
+                assert not any(CANARY in str(v) for v in values), (table, column)
+    if db_url.startswith("sqlite"):  # and the files a backup would copy
+        db.engine_for(db_url).dispose()
+        assert CANARY.encode() not in _raw_bytes(db_url)
     assert session.exec(select(CheckIn)).one().note == CANARY  # and reads back intact
 
 
@@ -63,22 +69,22 @@ def test_every_free_text_column_is_encrypted():
         assert columns <= set(found[table]), table
 
 
-def test_migration_encrypts_rows_written_before_it(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.db'}"
-    cfg = db.alembic_config(url)
-    command.upgrade(cfg, "0008")
-    engine = db.make_engine(url)
+def test_migration_encrypts_rows_written_before_it(db_url):
+    cfg = db.alembic_config(db_url)
+    command.downgrade(cfg, "0008")
+    engine = db.engine_for(db_url)
     with engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, "
                              "password_hash, must_change_password, is_active, "
                              "sessions_valid_after, created_at, updated_at) VALUES (1, 'c', 'C',"
-                             " 'client', 'x', 0, 1, '2026-01-01', '2026-01-01', '2026-01-01')"))
+                             " 'client', 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', "
+                             "'2026-01-01')"))
         conn.execute(sa.text("INSERT INTO checkins (client_id, day, version, is_current, mood, "
                              "craving, stress, sleep_hours, sleep_quality, used, use_details, "
-                             "note, bring_to_group, created_at) VALUES (1, '2026-01-01', 1, 1, "
+                             "note, bring_to_group, created_at) VALUES (1, '2026-01-01', 1, TRUE, "
                              f"5, 0, 0, 7, 3, 'no', '', '{CANARY}', '', '2026-01-01')"))
         conn.execute(sa.text("INSERT INTO safety_plans (client_id, version, is_current, sections,"
-                             f" created_at) VALUES (1, 1, 1, '{{\"reasons\": \"{CANARY}\"}}', "
+                             f" created_at) VALUES (1, 1, TRUE, '{{\"reasons\": \"{CANARY}\"}}', "
                              "'2026-01-01')"))
     command.upgrade(cfg, "head")
     with engine.connect() as conn:
@@ -89,4 +95,3 @@ def test_migration_encrypts_rows_written_before_it(tmp_path):
     command.downgrade(cfg, "0008")
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT note FROM checkins")).scalar() == CANARY
-    engine.dispose()

@@ -5,20 +5,27 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+import pytest
+
 from companion import db
+from tests.conftest import ON_POSTGRES
 
 
-def test_upgrade_downgrade_upgrade_from_empty(tmp_path):
-    url = f"sqlite:///{tmp_path / 'walk.db'}"
-    cfg = db.alembic_config(url)
-    command.upgrade(cfg, "head")
+def test_upgrade_from_every_earlier_revision_and_back_to_empty(db_url):
+    """From head, step down to each earlier revision and come back up; then empty and up."""
+    from alembic.script import ScriptDirectory
+
+    cfg = db.alembic_config(db_url)
+    revisions = [r.revision for r in ScriptDirectory.from_config(cfg).walk_revisions()]
+    for revision in revisions[1:]:  # newest first; skip head itself
+        command.downgrade(cfg, revision)
+        command.upgrade(cfg, "head")
     command.downgrade(cfg, "base")
-    engine = db.make_engine(url)
+    engine = db.engine_for(db_url)
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     command.upgrade(cfg, "head")
-    assert {"users", "enrolments", "login_throttle", "audit_events"} <= set(
-        inspect(engine).get_table_names())
-    engine.dispose()
+    assert {"users", "enrolments", "login_throttle", "audit_events", "checkins",
+            "aftercare_plans"} <= set(inspect(engine).get_table_names())
 
 
 def test_models_match_the_migrated_schema(db_url):
@@ -28,6 +35,7 @@ def test_models_match_the_migrated_schema(db_url):
     assert diff == []
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite settings")
 def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(db_url):
     with db.engine_for(db_url).connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

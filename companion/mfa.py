@@ -1,0 +1,156 @@
+"""Second factor: time-based one-time passwords (TOTP, RFC 6238) and recovery codes.
+
+Staff must enrol and give a code at every sign-in (a re-login cookie alone never lets staff
+in); clients and alumni may turn it on. Everything happens on the clinic's machines: the QR
+code is drawn here, no e-mail or SMS service is used. A code is accepted once (the newest
+accepted time step is kept), and failures count toward the same 15-minute pause as passwords.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import secrets
+
+import pyotp
+import segno
+from sqlmodel import Session, col, delete, select
+
+from companion import audit, auth
+from companion.access import require_role
+from companion.actors import Actor
+from companion.clinic import get_clinic
+from companion.errors import InvalidInput, NotFound
+from companion.models import STAFF_ROLES, RecoveryCode, Role, User
+from companion.timeutil import utcnow
+
+RECOVERY_CODES = 10
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def required(user: User) -> bool:
+    """Staff always; anyone who turned it on."""
+    return user.role in STAFF_ROLES or user.totp_secret is not None
+
+
+def enrolled(user: User) -> bool:
+    return user.totp_secret is not None
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()
+
+
+def provisioning_uri(user: User, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username,
+                                               issuer_name=get_clinic().name[:40])
+
+
+def qr_png(uri: str) -> bytes:
+    """The enrolment QR code as a PNG, drawn here (nothing leaves the clinic's machines)."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(out, kind="png", scale=6, border=2)
+    return out.getvalue()
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().lower().replace("-", "").encode()).hexdigest()
+
+
+def _recovery_codes() -> list[str]:
+    return ["-".join("".join(secrets.choice(_ALPHABET) for _ in range(5)) for _ in range(2))
+            for _ in range(RECOVERY_CODES)]
+
+
+def _step_ok(user: User, code: str) -> int | None:
+    """The time step `code` belongs to (±1 step for clock drift), if newer than the last used."""
+    totp = pyotp.TOTP(user.totp_secret)
+    now = utcnow()
+    code = "".join(ch for ch in (code or "") if ch.isdigit())
+    if len(code) != 6:
+        return None
+    for drift in (-1, 0, 1):
+        step = totp.timecode(now) + drift
+        if step > user.totp_last_step and secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def confirm_enrolment(session: Session, actor: Actor, secret: str, code: str) -> list[str]:
+    """Keep the secret once the person proves their app has it; returns recovery codes to show
+    once (only their hashes are stored)."""
+    user = session.get(User, actor.id)
+    if user.totp_secret is not None:
+        raise InvalidInput("Two-step sign-in is already set up for this account.")
+    user.totp_secret, user.totp_last_step = secret, 0
+    step = _step_ok(user, code)
+    if step is None:
+        user.totp_secret = None
+        raise InvalidInput("That code didn't match. Check the time on your phone and try the "
+                           "newest code.")
+    user.totp_last_step = step
+    codes = _recovery_codes()
+    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.add_all([RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes])
+    session.add(user)
+    return codes
+
+
+def verify(session: Session, user_id: int, code: str) -> auth.LoginResult:
+    """Check a sign-in code or an unused recovery code; failures count toward the lockout."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.totp_secret is None:
+        return auth.LoginResult(auth.Outcome.WRONG)
+    name = f"2fa:{user.username}"
+    throttle = auth._throttle(session, name)
+    if throttle.locked_until is not None and throttle.locked_until > utcnow():
+        return auth.LoginResult(auth.Outcome.LOCKED)
+    step = _step_ok(user, code)
+    if step is not None:
+        user.totp_last_step = step
+        session.add(user)
+        auth.clear_failures(session, name)
+        return auth.LoginResult(auth.Outcome.OK, user)
+    recovery = session.exec(select(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, col(RecoveryCode.used_at).is_(None),
+        RecoveryCode.code_hash == _hash(code or ""))).first()
+    if recovery is not None:
+        recovery.used_at = utcnow()
+        session.add(recovery)
+        auth.clear_failures(session, name)
+        return auth.LoginResult(auth.Outcome.OK, user)
+    return auth.LoginResult(auth.count_failure(session, name))
+
+
+def recovery_codes_left(session: Session, user_id: int) -> int:
+    stmt = select(RecoveryCode.id).where(RecoveryCode.user_id == user_id,
+                                         col(RecoveryCode.used_at).is_(None))
+    return len(session.exec(stmt).all())
+
+
+def turn_off(session: Session, actor: Actor, code: str) -> None:
+    """Clients and alumni may turn it off again (with a current code); staff may not."""
+    user = session.get(User, actor.id)
+    if user.role in STAFF_ROLES:
+        raise InvalidInput("Staff accounts always use two-step sign-in.")
+    if user.totp_secret is None:
+        return
+    if verify(session, user.id, code).outcome is not auth.Outcome.OK:
+        raise InvalidInput("That code didn't match, so two-step sign-in stays on.")
+    user.totp_secret, user.totp_last_step = None, 0
+    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.add(user)
+
+
+def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
+    """For a lost phone: the person enrols again at their next sign-in. Audited."""
+    require_role(actor, Role.ADMIN)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such account.")
+    user.totp_secret, user.totp_last_step = None, 0
+    user.sessions_valid_after = utcnow()
+    session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.add(user)
+    client = user.id if user.role in (Role.CLIENT, Role.ALUMNI) else None
+    audit.record(session, actor, "write", "second_factor", client,
+                 f"second factor reset for {user.username}")

@@ -1,0 +1,126 @@
+"""Group sessions: the next two weeks for my track and site, going or not, calendar files,
+a daily check-in reminder, and how far along I am."""
+from datetime import time
+
+import streamlit as st
+
+from companion import groups
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.models import Role
+from companion.ui.gate import current_actor
+from companion.ui.groups import calendar_download, headline, progress_line, status_line
+from companion.ui.text import plain
+
+actor = current_actor()
+st.title("Group sessions")
+if actor.role != Role.CLIENT:
+    st.info("Group sessions are for clients in the program. Your check-ins and plans are "
+            "still here whenever you need them.")
+    st.stop()
+
+with session_scope() as session:
+    progress = groups.progress(session, actor, actor.id)
+    missed = groups.missed_note(session, actor)
+    upcoming = groups.upcoming_for_client(session, actor)
+    remind_at = groups.reminder(session, actor)
+
+
+def answer(key: str, going: bool) -> None:
+    series_id, at = groups.parse_key(key)
+    reason = "" if going else st.session_state.get(f"reason-{key}", "")
+    try:
+        with session_scope() as session:
+            groups.rsvp(session, actor, series_id, at, going, reason)
+    except CompanionError as exc:
+        st.session_state[f"_rsvp_error_{key}"] = str(exc)
+    else:
+        st.session_state[f"_rsvp_saved_{key}"] = (
+            "See you there. 🌱" if going else "Thanks for letting us know.")
+
+
+if missed is not None:
+    st.info(f"We missed you at {plain(missed.missed)}. We hope you're okay — life gets in "
+            "the way sometimes, and you're always welcome back. If something is making it "
+            "hard to come, your therapist would like to help.", icon="💛")
+    if missed.next_sessions:
+        st.markdown("**Your next sessions:**  \n" + "  \n".join(
+            headline(s.occurrence) for s in missed.next_sessions))
+
+with st.container(border=True):
+    progress_line(progress)
+
+st.subheader("The next two weeks")
+if not upcoming:
+    st.caption("No group sessions are scheduled for your track and site in the next two "
+               "weeks. Your therapist can tell you more.")
+for item in upcoming:
+    occ, key = item.occurrence, item.occurrence.key
+    with st.container(border=True):
+        st.markdown(headline(occ) + "  \nwith " + plain(item.facilitator))
+        if occ.series.topic:
+            st.caption(plain(occ.series.topic))
+        status_line(occ)
+        if occ.cancelled:
+            continue
+        if message := st.session_state.pop(f"_rsvp_saved_{key}", None):
+            st.success(message)
+        if message := st.session_state.pop(f"_rsvp_error_{key}", None):
+            st.error(plain(message))
+        if item.is_going:
+            st.markdown("You're going ✅")
+        elif item.rsvp is not None:
+            st.markdown("You can't make this one" + (
+                f" — {plain(item.rsvp.reason)}" if item.rsvp.reason else "") + ".")
+        elif item.spots_left <= 3:
+            st.caption("This session is full." if item.spots_left == 0
+                       else f"{item.spots_left} seats left.")
+        cols = st.columns(2)
+        cols[0].button("✅ Going", key=f"go-{key}", on_click=answer, args=(key, True),
+                       width="stretch", disabled=item.is_going,
+                       type="secondary" if item.rsvp else "primary")
+        cols[1].button("Can't make it", key=f"no-{key}", on_click=answer, args=(key, False),
+                       width="stretch")
+        if item.rsvp is not None and not item.is_going:
+            st.text_input("Reason (optional, for your therapist)", key=f"reason-{key}",
+                          value=item.rsvp.reason, max_chars=groups.REASON_MAX)
+            st.button("Save reason", key=f"why-{key}", on_click=answer, args=(key, False),
+                      width="stretch")
+        if occ.series.link:
+            st.link_button("Join online", occ.series.link, width="stretch", icon="💻")
+        calendar_download(actor, "Add to my calendar", key, True, f"ics-{key}")
+
+st.subheader("My calendar")
+st.caption("Add every session of the next eight weeks to your phone's calendar, with "
+           "reminders the day before and an hour before. If a session moves or is "
+           "cancelled, it shows here first: download again to update your calendar.")
+discreet = st.toggle("Discreet titles (“Appointment”)", value=True, key="ics-discreet",
+                     help="Leaves the program's name and topics out of your calendar, in "
+                          "case others can see it.")
+calendar_download(actor, "Add all my sessions to my calendar", None, discreet, "ics-all")
+
+st.subheader("Daily check-in reminder")
+st.caption("Pick a time and your calendar file also carries a daily “Check in” with an "
+           "alarm at that time (download it again after changing the time).")
+if message := st.session_state.pop("_reminder_saved", None):
+    st.success(message)
+chosen = st.time_input("Remind me at", value=remind_at or time(20, 0), step=900,
+                       key="reminder-at")
+
+
+def save_reminder(on: bool) -> None:
+    with session_scope() as session:
+        groups.set_reminder(session, actor, st.session_state["reminder-at"] if on else None)
+    st.session_state["_reminder_saved"] = (
+        f"Daily reminder set for {st.session_state['reminder-at']:%-I:%M %p}." if on
+        else "Daily reminder turned off.")
+
+
+cols = st.columns(2)
+cols[0].button("Save reminder time", key="reminder-save", on_click=save_reminder, args=(True,),
+               type="primary", width="stretch")
+cols[1].button("Turn off", key="reminder-off", on_click=save_reminder, args=(False,),
+               width="stretch", disabled=remind_at is None)
+if remind_at is not None:
+    st.caption(f"Now: every day at {remind_at:%-I:%M %p}.")
+st.caption("All times are the clinic's local time.")

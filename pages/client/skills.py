@@ -1,0 +1,186 @@
+"""Skills: modules with short lessons and exercises, what to try next, what the therapist
+assigned, and a practice log of skills used in daily life."""
+import streamlit as st
+
+from companion import skill_modules, skills
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.timeutil import show
+from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.gate import current_actor
+from companion.ui.skills import breathing_timer, exercise_form, history
+from companion.ui.text import plain
+
+VIEW = "skills_view"  # None (all modules) | (module,) | (module, "lesson"|"exercise", id)
+LOG = "skill-log"
+actor = current_actor()
+
+
+def go(*view: str) -> None:
+    st.session_state[VIEW] = view or None
+
+
+def mark_read(module_id: str, lesson_id: str) -> None:
+    try:
+        with session_scope() as session:
+            skills.mark_lesson_read(session, actor, module_id, lesson_id)
+    except CompanionError as exc:
+        st.session_state["_skill_error"] = str(exc)
+
+
+def log_practice() -> None:
+    ss = st.session_state
+    try:
+        with session_scope() as session:
+            skills.log_practice(session, actor, ss.get("log-skill"), ss.get("log-helped"),
+                                ss.get("log-note", ""))
+    except CompanionError as exc:
+        remember_failure(LOG, exc)
+        return
+    clear_failure(LOG)
+    ss["_skill_logged"] = ss["log-skill"]
+    for name in ("log-skill", "log-helped", "log-note"):
+        ss.pop(name, None)
+
+
+def assigned_note(progress: skills.ModuleProgress) -> None:
+    if progress.assignment is None:
+        return
+    note = progress.assignment.note
+    st.info("📌 **Assigned by your therapist**" + (f": {plain(note)}" if note else ""))
+
+
+def progress_line(p: skills.ModuleProgress) -> str:
+    m = p.module
+    return (f"{p.lessons_done} of {len(m.lessons)} lessons read · {p.exercises_done} of "
+            f"{len(m.exercises)} exercises done · about {m.estimated_minutes} min in all")
+
+
+with session_scope() as session:
+    found = skills.progress(session, actor, actor.id)
+by_id = {p.module.id: p for p in found}
+view = st.session_state.get(VIEW) or ()
+if view and view[0] not in by_id:  # a module was removed from data/skills
+    view = ()
+if message := st.session_state.pop("_skill_error", None):
+    st.error(message)
+
+if not view:
+    st.title("Skills")
+    st.caption("Short lessons and exercises to practise between sessions. Go at your own "
+               "pace; your answers are saved for you and your therapist.")
+    steps = skills.next_steps(found)
+    if steps:
+        st.subheader("What to try next")
+    for n, step in enumerate(steps):
+        with st.container(border=True):
+            if step.reason == skills.ASSIGNED:
+                st.markdown(f"📌 **{skills.ASSIGNED}**")
+                note = by_id[step.module.id].assignment.note
+                if note:
+                    st.markdown(plain(note))
+            else:
+                st.caption(step.reason)
+            verb = "Read" if step.kind == "lesson" else "Try"
+            st.button(f"{verb}: {step.title} ({step.module.title})", key=f"next-{n}",
+                      on_click=go, args=(step.module.id, step.kind, step.item_id),
+                      width="stretch", type="primary" if n == 0 else "secondary")
+
+    st.subheader("I used a skill today")
+    if logged := st.session_state.pop("_skill_logged", None):
+        st.success(f"Logged: {plain(logged)}. Every time you practise, it gets easier. 🌱")
+    show_failure(LOG)
+    with st.form("skill-log-form", border=True):
+        names = {skill: module for skill, module in skills.all_skills()}
+        st.selectbox("Which skill?", list(names), index=None, key="log-skill",
+                     format_func=lambda s: f"{names[s].icon} {s}",
+                     placeholder="Choose a skill")
+        field_message(LOG, "skill")
+        st.pills("How much did it help? (0 = not at all, 10 = a lot)", list(range(11)),
+                 key="log-helped")
+        field_message(LOG, "helped")
+        st.text_input("A note (optional)", max_chars=skills.NOTE_MAX, key="log-note")
+        field_message(LOG, "note")
+        st.form_submit_button("Log it", type="primary", width="stretch", on_click=log_practice)
+    with session_scope() as session:
+        helped = skills.practice_summary(session, actor, actor.id)
+    if helped:
+        with st.expander("What has helped me"):
+            for use in helped[:8]:
+                st.markdown(f"**{plain(use.skill)}** · helped {use.average_helped:g}/10 on "
+                            f"average · {use.times} time{'s' if use.times != 1 else ''}")
+
+    st.subheader("All modules")
+    for p in found:
+        m = p.module
+        with st.container(border=True):
+            st.markdown(f"#### {m.icon} {m.title}")
+            if p.assignment is not None:
+                st.markdown("📌 **Assigned by your therapist**")
+            st.markdown(m.summary)
+            total = len(m.lessons) + len(m.exercises)
+            st.progress((p.lessons_done + p.exercises_done) / total)
+            st.caption(progress_line(p))
+            st.button("Continue" if p.started else "Open", key=f"open-{m.id}", on_click=go,
+                      args=(m.id,), width="stretch")
+    st.stop()
+
+p = by_id[view[0]]
+module = p.module
+
+if len(view) == 1:
+    st.button("← All skills", on_click=go, key="back-all")
+    st.title(f"{module.icon} {module.title}")
+    assigned_note(p)
+    st.markdown(module.summary)
+    st.caption(progress_line(p))
+    st.subheader("Lessons")
+    for lesson in module.lessons:
+        done = lesson.id in p.lessons_read
+        st.button(f"{'✅' if done else '📖'} {lesson.title} · {lesson.minutes} min read",
+                  key=f"lesson-{lesson.id}", on_click=go,
+                  args=(module.id, "lesson", lesson.id), width="stretch")
+    st.subheader("Exercises")
+    for exercise in module.exercises:
+        done = exercise.id in p.done
+        st.button(f"{'✅' if done else '✏️'} {exercise.title} · {exercise.minutes} min",
+                  key=f"exercise-{exercise.id}", on_click=go,
+                  args=(module.id, "exercise", exercise.id), width="stretch")
+    st.stop()
+
+kind, item_id = view[1], view[2]
+st.button(f"← {module.title}", on_click=go, args=(module.id,), key="back-module")
+
+if kind == "lesson":
+    lesson = module.lesson(item_id)
+    if lesson is None:
+        st.warning("That lesson isn't available any more.")
+        st.stop()
+    st.title(lesson.title)
+    st.caption(f"{module.title} · about {lesson.minutes} min read")
+    st.markdown(lesson.body)
+    if item_id in p.lessons_read:
+        st.success("✅ You've read this one.")
+    else:
+        st.button("I've read this", type="primary", width="stretch", on_click=mark_read,
+                  args=(module.id, lesson.id), key="mark-read")
+    upcoming = p.next_item()
+    if upcoming is not None and upcoming[1] != item_id:
+        st.button(f"Next: {upcoming[2]}", on_click=go, args=(module.id, *upcoming[:2]),
+                  width="stretch", key="next-item")
+    st.stop()
+
+exercise = module.exercise(item_id)
+if exercise is None:
+    st.warning("That exercise isn't available any more.")
+    st.stop()
+st.title(exercise.title)
+st.caption(f"{module.title} · about {exercise.minutes} min")
+st.markdown(exercise.intro)
+if exercise.caution:
+    st.warning(exercise.caution, icon="⚠️")
+with session_scope() as session:
+    versions = skills.answer_history(session, actor, actor.id, module.id, exercise.id)
+breathing_timer(module, exercise)
+exercise_form(actor, module, exercise, versions[0] if versions else None)
+history(exercise, versions, key=f"history-{module.id}-{exercise.id}")

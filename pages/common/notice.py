@@ -1,0 +1,18 @@
+"""Before anything else, a new client reads how their records are protected (42 CFR 2.22)."""
+import streamlit as st
+
+from companion import notice
+from companion.db import session_scope
+from companion.ui.gate import current_actor
+
+actor = current_actor()
+st.title("Your privacy")
+st.markdown(notice.text())
+
+
+def agree() -> None:
+    with session_scope() as session:
+        notice.acknowledge(session, actor)
+
+
+st.button("I've read this", type="primary", width="stretch", on_click=agree)

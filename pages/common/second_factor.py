@@ -1,0 +1,45 @@
+"""Two-step sign-in: set it up (QR code drawn here) or give today's code."""
+import streamlit as st
+
+from companion import auth, mfa
+from companion.db import session_scope
+from companion.models import User
+from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
+from companion.ui.second_factor import enrol, show_recovery_codes
+
+actor = current_actor()
+with session_scope() as session:
+    user = session.get(User, actor.id)
+
+if st.session_state.get("_recovery_codes"):  # just enrolled: shown this once
+    st.title("Two-step sign-in is on")
+    if show_recovery_codes():
+        mark_second_factor_done()
+        st.rerun()
+    st.stop()
+
+if not mfa.enrolled(user):
+    st.title("Set up two-step sign-in")
+    st.write("Staff accounts use a second step: a 6-digit code from an authenticator app on your "
+             "phone (any app that supports time-based codes).")
+    if enrol(actor, user):
+        st.rerun()
+else:
+    st.title("Two-step sign-in")
+    st.write("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
+    with st.form("second-factor"):
+        code = st.text_input("Code", max_chars=20)
+        submitted = st.form_submit_button("Continue", type="primary", width="stretch")
+    if submitted:
+        with session_scope() as session:
+            result = mfa.verify(session, actor.id, code)
+        if result.outcome is auth.Outcome.OK:
+            mark_second_factor_done()
+            st.rerun()
+        elif result.outcome is auth.Outcome.LOCKED:
+            sign_out()  # no rerun here: the cookie is deleted by this very run
+            st.error(auth.LOCKED)
+            st.button("Back to sign in")
+            st.stop()
+        else:
+            st.error("That code didn't match. Codes change every 30 seconds; try the newest.")

@@ -1,0 +1,131 @@
+"""Groups for therapists: take attendance, look over who is coming before a group, and
+keep the schedule."""
+from datetime import timedelta
+
+import streamlit as st
+
+from companion import flags, groups
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.timeutil import show, utcnow
+from companion.ui.charts import draw
+from companion.ui.gate import current_actor
+from companion.ui.groups import headline, schedule_editor, status_line
+from companion.ui.text import plain
+
+VIEWS = ["Attendance", "Before group", "Schedule"]
+RSVP_WORDS = {groups.GOING: "said they're going", groups.NOT_GOING: "can't make it",
+              None: "hasn't answered"}
+
+actor = current_actor()
+st.title("Groups")
+view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-view",
+                            label_visibility="collapsed", width="stretch") or "Attendance"
+
+if view == "Schedule":
+    schedule_editor(actor)
+    st.stop()
+
+now = utcnow()
+with session_scope() as session:
+    if view == "Attendance":
+        occs = [o for o in groups.my_sessions(session, actor, now - timedelta(days=7),
+                                              now + timedelta(minutes=60))
+                if not o.cancelled
+                and o.starts_at - timedelta(minutes=groups.MARK_EARLY_MINUTES) <= now]
+        occs.reverse()  # the latest first
+    else:
+        occs = [o for o in groups.my_sessions(session, actor, now, now + timedelta(days=7))
+                if not o.cancelled and o.ends_at > now]
+if not occs:
+    st.info("No sessions of yours in the last week." if view == "Attendance"
+            else "No sessions of yours in the coming week.")
+    st.stop()
+occs.sort(key=lambda o: o.series.facilitator_id != actor.id)  # the ones I lead first
+by_key = {o.key: o for o in occs}
+chosen = st.selectbox("Session", list(by_key), key=f"groups-{view}-session",
+                      format_func=lambda k: groups.when(by_key[k]) + " · " + by_key[k].title
+                      + (" · you lead" if by_key[k].series.facilitator_id == actor.id else ""))
+occ = by_key[chosen]
+st.markdown(headline(occ))
+status_line(occ)
+
+if view == "Attendance":
+    with session_scope() as session:
+        sheet = groups.attendance_sheet(session, actor, occ)
+    if not sheet:
+        st.info("No clients you can mark are expected at this session.")
+        st.stop()
+    keys = {row.client_id: f"mark-{chosen}-{row.client_id}" for row in sheet}
+
+    def everyone_present() -> None:
+        for key in keys.values():
+            if not st.session_state.get(key):
+                st.session_state[key] = groups.PRESENT
+
+    def save() -> None:
+        marks = {cid: st.session_state[k] for cid, k in keys.items() if st.session_state.get(k)}
+        try:
+            with session_scope() as session:
+                saved = groups.mark_attendance(session, actor, occ, marks)
+        except CompanionError as exc:
+            st.session_state["_attendance_error"] = str(exc)
+        else:
+            absent = sum(1 for r in saved if r.status == groups.ABSENT)
+            st.session_state["_attendance_saved"] = (
+                f"Saved {len(saved)} change{'s' if len(saved) != 1 else ''}."
+                + (f" {absent} unexcused absence{'s' if absent != 1 else ''} flagged for "
+                   "their therapists." if absent else "") if saved else "No changes to save.")
+
+    if message := st.session_state.pop("_attendance_saved", None):
+        st.success(message)
+    if message := st.session_state.pop("_attendance_error", None):
+        st.error(plain(message))
+    st.button("Everyone not yet marked: present", key="attendance-all", on_click=everyone_present,
+              width="stretch")
+    for row in sheet:
+        with st.container(border=True):
+            answer = RSVP_WORDS[row.rsvp] + (f" — {plain(row.reason)}" if row.reason else "")
+            st.markdown(f"**{plain(row.name)}** · {answer}")
+            st.segmented_control(
+                f"Attendance for {row.name}", list(groups.ATTENDANCE_LABELS),
+                format_func=groups.ATTENDANCE_LABELS.get, default=row.mark,
+                key=keys[row.client_id], label_visibility="collapsed", width="stretch")
+    st.button("Save attendance", key="attendance-save", on_click=save, type="primary",
+              width="stretch")
+    st.caption("An unexcused absence flags the client's therapist and shows the client a kind "
+               "note with their next sessions. A correction keeps the earlier mark.")
+    st.stop()
+
+# Before group: one screen with everyone expected (each look is audited).
+with session_scope() as session:
+    rows = groups.pregroup(session, actor, occ)
+if not rows:
+    st.info("No clients you can see are expected at this session.")
+    st.stop()
+going = sum(1 for r in rows if r.rsvp is not None and r.rsvp.status == groups.GOING)
+st.caption(f"{len(rows)} expected · {going} said they're going")
+for row in rows:
+    with st.container(border=True):
+        status = row.rsvp.status if row.rsvp else None
+        reason = f" — {plain(row.rsvp.reason)}" if row.rsvp and row.rsvp.reason else ""
+        st.markdown(f"**{plain(row.name)}** · {RSVP_WORDS[status]}{reason}")
+        if row.bring:
+            st.markdown(f"**Wants to bring to group** ({row.bring_day:%a}): " + plain(row.bring))
+        if not row.on_caseload:
+            st.caption("Not on your caseload: mood, craving and flags stay with their own "
+                       "therapist.")
+            continue
+        week = row.week
+        if week is None or week.empty:
+            st.caption("No check-ins this week.")
+        else:
+            cols = st.columns(2)
+            for col, name, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
+                col.caption(f"{label} · latest {int(week[name].iloc[-1])}/10")
+                with col:
+                    draw("sparkline", week, name)
+        for flag in row.open_flags or []:
+            st.markdown(f"{'🔴' if flag.urgent else '🟠'} "
+                        f"{flags.RULE_LABELS.get(flag.rule, flag.rule)} · {show(flag.raised_at)}"
+                        f" · {plain(flag.reason)}")

@@ -1,0 +1,108 @@
+"""One assigned client's skills work (modules, lessons, saved answers with their versions,
+practice log) and assigning a module with a short note. Every look is audited."""
+import streamlit as st
+
+from companion import caseload, skill_modules, skills
+from companion.db import session_scope
+from companion.errors import CompanionError
+from companion.timeutil import show
+from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.gate import current_actor
+from companion.ui.skills import history, show_answers
+from companion.ui.text import plain
+
+FORM = "skill-assign"
+actor = current_actor()
+st.title("Skills practice")
+with session_scope() as session:
+    clients = caseload.client_choices(session, actor)
+if not clients:
+    st.info("No clients are assigned to you yet.")
+    st.stop()
+chosen = st.selectbox("Client", list(clients), format_func=clients.get, index=None,
+                      placeholder="Choose a client", key="skills-client")
+if chosen is None:
+    st.stop()
+
+
+def assign(client_id: int) -> None:
+    ss = st.session_state
+    try:
+        with session_scope() as session:
+            row = skills.assign_module(session, actor, client_id, ss["assign-module"],
+                                       ss.get("assign-note", ""))
+    except CompanionError as exc:
+        remember_failure(FORM, exc)
+        return
+    clear_failure(FORM)
+    ss["_assigned"] = skill_modules.get(row.module_id).title
+    ss.pop("assign-note", None)
+
+
+def withdraw(assignment_id: int) -> None:
+    try:
+        with session_scope() as session:
+            skills.withdraw_assignment(session, actor, assignment_id)
+    except CompanionError as exc:
+        st.session_state["_withdraw_error"] = str(exc)
+
+
+with session_scope() as session:
+    data = skills.overview(session, actor, chosen)
+
+st.subheader("Assign a module")
+if title := st.session_state.pop("_assigned", None):
+    st.success(f"Assigned “{title}”. Your client sees it at the top of their Skills page.")
+if message := st.session_state.pop("_withdraw_error", None):
+    st.error(message)
+show_failure(FORM)
+with st.form("assign-form", border=True):
+    catalogue = {m.id: m for m in skill_modules.modules()}
+    st.selectbox("Module", list(catalogue), key="assign-module",
+                 format_func=lambda m: f"{catalogue[m].icon} {catalogue[m].title}")
+    st.text_input("A short note for your client (optional)", max_chars=skills.NOTE_MAX,
+                  key="assign-note", placeholder="e.g. Let's talk about this on Thursday")
+    field_message(FORM, "note")
+    st.form_submit_button("Assign", type="primary", on_click=assign, args=(chosen,))
+for p in data.progress:
+    if p.assignment is None:
+        continue
+    a = p.assignment
+    cols = st.columns([4, 1])
+    by = data.assigned_by.get(a.therapist_id, "a former therapist")
+    cols[0].markdown(f"📌 **{p.module.title}** · assigned {show(a.assigned_at)} by "
+                     f"{plain(by)}" + (f"  \n{plain(a.note)}" if a.note else ""))
+    cols[1].button("Withdraw", key=f"withdraw-{a.id}", on_click=withdraw, args=(a.id,))
+
+st.subheader("Modules")
+for p in data.progress:
+    m = p.module
+    mark = " · 📌 assigned" if p.assignment else ""
+    done = " · ✅ complete" if p.complete else ""
+    with st.expander(f"{m.icon} {m.title} — lessons {p.lessons_done}/{len(m.lessons)}, "
+                     f"exercises {p.exercises_done}/{len(m.exercises)}{mark}{done}"):
+        read = [lesson.title for lesson in m.lessons if lesson.id in p.lessons_read]
+        st.caption("Lessons read: " + (", ".join(read) if read else "none yet"))
+        for exercise in m.exercises:
+            versions = data.versions.get((m.id, exercise.id), [])
+            if not versions:
+                st.markdown(f"**{exercise.title}** · not done yet")
+                continue
+            latest = versions[0]
+            st.markdown(f"**{exercise.title}** · version {latest.version}, saved "
+                        f"{show(latest.created_at)}")
+            with st.container(border=True):
+                show_answers(exercise, latest.answers)
+            history(exercise, versions, key=f"t-history-{chosen}-{m.id}-{exercise.id}")
+
+st.subheader("Practice log")
+if not data.practice:
+    st.caption("No skills logged yet.")
+for use in data.summary:
+    st.markdown(f"**{plain(use.skill)}** · {use.times}× · helped {use.average_helped:g}/10 "
+                "on average")
+if data.practice:
+    st.caption("Most recent")
+for entry in data.practice:
+    note = f" · {plain(entry.note)}" if entry.note else ""
+    st.markdown(f"{show(entry.at)} · {plain(entry.skill)} · helped **{entry.helped}**/10{note}")

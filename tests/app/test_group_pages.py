@@ -1,0 +1,170 @@
+"""Group pages: the schedule (admins and therapists), a client's sessions and RSVPs, the home
+card, attendance with its "we missed you" note, and the pre-group view."""
+from datetime import date, time, timedelta
+
+import pytest
+from sqlmodel import select
+
+from companion import groups
+from companion.actors import Actor
+from companion.checkins import CheckInEntry, record_checkin
+from companion.models import Flag, GroupAttendance, GroupRsvp, GroupSeries
+from companion.timeutil import clinic_today
+from tests.app.conftest import new_app, sign_in, texts
+
+
+@pytest.fixture
+def clinic(users, session):
+    lead = users.therapist(name="thera")
+    robin = users.client(lead, name="robin")              # morning / north
+    other = users.client(users.therapist(name="other"), name="sky")  # also morning / north
+    admin = users.admin(name="boss")
+    session.commit()
+    return {"lead": lead, "robin": robin, "sky": other, "admin": admin}
+
+
+def _daily(session, who, first_day, start=time(10), end=time(11), title="Morning group"):
+    """A group every day, so the page has something whatever day the test runs."""
+    series = groups.schedule_series(session, Actor.of(who["admin"]), groups.SeriesInput(
+        title=title, topic="Relapse prevention", track="morning", location="north",
+        facilitator_id=who["lead"].id, capacity=10, first_day=first_day, start=start, end=end,
+        weekdays=list(range(7))))
+    session.commit()
+    return series
+
+
+def _schedule_page(at):
+    return at.switch_page("pages/admin/groups.py").run()
+
+
+def _fill_new_group(at, **values):
+    at.text_input(key="group-new-title").input(values.get("title", "Evening process group"))
+    at.selectbox(key="group-new-facilitator").set_value(values["facilitator"])
+    at.date_input(key="group-new-first").set_value(values.get("first", clinic_today()))
+    at.time_input(key="group-new-start").set_value(values.get("start", time(18)))
+    at.time_input(key="group-new-end").set_value(values.get("end", time(19, 30)))
+    at.multiselect(key="group-new-days").set_value(values.get("days", [0, 2]))
+    next(b for b in at.button if b.label == "Schedule group").click().run()
+    return at
+
+
+def test_admin_schedules_a_weekly_group(app, clinic, session):
+    sign_in(app, "boss")
+    at = _fill_new_group(_schedule_page(app), facilitator=clinic["lead"].id)
+    assert not at.exception
+    assert ("Scheduled: Evening process group, Mondays and Wednesdays, 6 PM–7:30 PM"
+            in texts(at).replace("\\", ""))
+    series = session.exec(select(GroupSeries)).one()
+    assert (series.rrule, series.facilitator_id, series.duration_minutes) == (
+        "FREQ=WEEKLY;BYDAY=MO,WE", clinic["lead"].id, 90)
+    assert "Evening process group" in set(at.dataframe[0].value["Group"])
+
+
+def test_bad_schedule_says_why_keeps_the_input_and_saves_nothing(app, clinic, session):
+    sign_in(app, "boss")
+    at = _fill_new_group(_schedule_page(app), facilitator=clinic["lead"].id,
+                         title="Too late", end=time(17))
+    page = texts(at)
+    assert "end after it starts" in page and "nothing was saved" in page
+    assert at.text_input(key="group-new-title").value == "Too late"
+    at.time_input(key="group-new-end").set_value(time(19))
+    at.date_input(key="group-new-first").set_value(date(2031, 3, 4))   # a Tuesday
+    at.date_input(key="group-new-until").set_value(date(2031, 3, 8))
+    at.multiselect(key="group-new-days").set_value([0])               # Mondays only
+    next(b for b in at.button if b.label == "Schedule group").click().run()
+    assert "this schedule has no sessions" in texts(at)
+    assert session.exec(select(GroupSeries)).all() == []
+
+
+def test_admin_cancels_one_session_and_the_client_sees_the_note(app, clinic, session):
+    series = _daily(session, clinic, clinic_today() + timedelta(days=1))
+    sign_in(app, "boss")
+    at = _schedule_page(app)
+    at.selectbox(key="group-pick").set_value(series.id).run()
+    first = at.selectbox(key=f"group-one-{series.id}-pick").value
+    at.text_input(key=f"group-one-{series.id}-note-{first}").input("Snow day — stay safe")
+    at.button(key=f"group-one-{series.id}-cancel").click().run()
+    assert "Cancelled; clients see your note" in texts(at)
+    client = new_app()
+    sign_in(client, "robin")
+    page = texts(client.switch_page("pages/client/groups.py").run())
+    assert "Cancelled — Snow day — stay safe" in page.replace("\\", "")
+
+
+def test_client_sees_sessions_answers_and_the_home_card(app, clinic, session):
+    series = _daily(session, clinic, clinic_today() + timedelta(days=1))
+    sign_in(app, "robin")
+    assert "Next group:" in texts(app) and "Morning group" in texts(app)
+    at = app.switch_page("pages/client/groups.py").run()
+    assert not at.exception
+    page = texts(at)
+    assert "Week 1 of your program" in page and "of 9 hours this week" in page
+    key = groups.upcoming_for_client(session, Actor.of(clinic["robin"]))[0].occurrence.key
+    at.button(key=f"go-{key}").click().run()
+    assert "See you there" in texts(at)
+    assert session.exec(select(GroupRsvp.status)).one() == "going"
+    at.button(key=f"no-{key}").click().run()
+    at.text_input(key=f"reason-{key}").input("Dentist at ten")
+    at.button(key=f"why-{key}").click().run()
+    session.expire_all()
+    answer = session.exec(select(GroupRsvp)).one()
+    assert (answer.status, answer.reason, answer.series_id) == ("not_going", "Dentist at ten",
+                                                                series.id)
+    assert "You can't make this one — Dentist at ten" in texts(at)
+
+
+def test_client_sets_a_daily_reminder(app, clinic, session):
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/groups.py").run()
+    at.time_input(key="reminder-at").set_value(time(7, 45))
+    at.button(key="reminder-save").click().run()
+    assert "Daily reminder set for 7:45 AM" in texts(at)
+    assert groups.reminder(session, Actor.of(clinic["robin"])) == time(7, 45)
+
+
+def test_facilitator_takes_attendance_and_an_absence_is_missed_kindly(app, clinic, session):
+    _daily(session, clinic, clinic_today() - timedelta(days=3), start=time(0, 15),
+           end=time(23, 45))
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    assert not at.exception
+    chosen = at.selectbox(key="groups-Attendance-session").value
+    marks = {c.id: f"mark-{chosen}-{c.id}" for c in (clinic["robin"], clinic["sky"])}
+    at.button(key="attendance-all").click().run()
+    at.segmented_control(key=marks[clinic["sky"].id]).set_value("absent").run()
+    at.button(key="attendance-save").click().run()
+    assert "Saved 2 changes. 1 unexcused absence flagged" in texts(at)
+    statuses = {a.client_id: a.status for a in session.exec(select(GroupAttendance))}
+    assert statuses == {clinic["robin"].id: "present", clinic["sky"].id: "absent"}
+    assert [f.client_id for f in session.exec(select(Flag))] == [clinic["sky"].id]
+    sky = new_app()
+    sign_in(sky, "sky")
+    assert "We missed you at Morning group" in texts(sky)
+
+
+def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
+    _daily(session, clinic, clinic_today(), start=time(23, 30), end=time(23, 45))
+    record_checkin(session, Actor.of(clinic["robin"]),
+                   CheckInEntry(mood=6, craving=3, bring_to_group="**My new job**"))
+    record_checkin(session, Actor.of(clinic["sky"]),
+                   CheckInEntry(mood=2, craving=9, bring_to_group="Family visit"))
+    session.commit()
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    at.segmented_control(key="groups-view").set_value("Before group").run()
+    assert not at.exception
+    page = texts(at)
+    assert r"\*\*My new job\*\*" in page and "Family visit" in page
+    assert "Mood · latest 6/10" in page and "Not on your caseload" in page
+    assert "latest 2/10" not in page and "Strong craving" not in page
+
+
+def test_therapist_schedule_view_is_the_same_editor(app, clinic, session):
+    _daily(session, clinic, clinic_today())
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    at.segmented_control(key="groups-view").set_value("Schedule").run()
+    assert not at.exception and "The next two weeks" in texts(at)
+    at = _fill_new_group(at, facilitator=clinic["lead"].id, title="Evening skills",
+                         start=time(19), end=time(20), days=[1])
+    assert "Scheduled: Evening skills" in texts(at)
