@@ -92,16 +92,24 @@ def cmd_reset_password(args) -> str:
 
 
 def cmd_demo(args) -> str:
+    import pyotp
+
     from companion import demo
     from companion.db import migrate
 
     migrate()  # the demo is meant for a fresh database: make sure it has its tables
-
+    secret = (args.totp_secret or pyotp.random_base32()).strip().upper()
+    try:
+        pyotp.TOTP(secret).now()
+    except Exception as exc:
+        raise CompanionError("--totp-secret must be a base32 key (A–Z, 2–7)") from exc
     with _session() as session:
-        password = demo.seed(session, args.password)
+        password = demo.seed(session, args.password, secret)
     return ("Demo clinic ready (all fictional). Accounts: demo-admin, demo-therapist1, "
             "demo-therapist2, demo-client1 … demo-client8, demo-alum1, demo-alum2.\n"
-            f"Shared password: {password}")
+            f"Shared password: {password}\n"
+            f"Staff second factor: add this key to an authenticator app: {secret}\n"
+            "  (or print the current code with: companion demo-code)")
 
 
 def cmd_verify_audit(_args) -> str:
