@@ -158,3 +158,18 @@ def active_user(session: Session, user_id: int, signed_in_at: float) -> User | N
 
 def actor_for(user: User) -> Actor:
     return Actor.of(user)
+
+
+def trust_cookie(session: Session, user_id: int, expires: float) -> None:
+    """Remember the cookie issued after a passed second factor (by its expiry)."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.mfa_cookie_exp = expires
+        session.add(user)
+
+
+def cookie_passed_second_factor(user: User, token: dict) -> bool:
+    try:
+        return user.mfa_cookie_exp is not None and float(token["exp_date"]) == user.mfa_cookie_exp
+    except (KeyError, TypeError, ValueError):
+        return False

@@ -19,7 +19,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from companion import aftercare, chains, checkins, cravings, instruments, pdf, safety
+from companion import aftercare, auth, chains, checkins, cravings, instruments, pdf, safety
 from companion import skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
@@ -49,6 +49,25 @@ RSVP_LABELS = {"going": "Going", "not_going": "Can't make it"}
 ATTENDANCE_LABELS = {"present": "Present", "absent": "Absent", "excused": "Excused"}
 EVENT_LABELS = {"submitted": "Sent for review", "withdrawn": "Withdrawn from review",
                 "approved": "Approved", "changes_requested": "Changes requested"}
+# Every table that holds a client's rows (a `client_id` column), and where it goes: a test
+# fails when a new one appears in `companion.models` without being placed here.
+EXPORTED = {
+    "enrolments": "profile.csv", "checkins": "checkins.csv", "cravings": "cravings.csv",
+    "entry_tags": "tags.csv", "personal_triggers": "personal-triggers.csv",
+    "chain_analyses": "look-backs.csv", "checkin_reminders": "checkin-reminder.csv",
+    "measure_responses": "measures.csv", "safety_plans": "safety-plan.csv",
+    "aftercare_plans": "aftercare-plan.csv", "aftercare_versions": "aftercare-plan.csv",
+    "aftercare_events": "aftercare-review.csv", "aftercare_comments": "aftercare-comments.csv",
+    "skill_answers": "skill-answers.csv", "skill_practice": "skill-practice.csv",
+    "skill_lessons_read": "skill-lessons-read.csv",
+    "skill_assignments": "skill-assignments.csv", "group_rsvps": "group-rsvps.csv",
+    "group_attendance": "group-attendance.csv",
+}
+NOT_EXPORTED = {
+    "flags": "staff follow-up notes; clients have no read access to them (access.RULES)",
+    "audit_events": "who on the staff opened the records: shown on the account page, and "
+                    "names staff members",
+}
 # Spreadsheet programs run a cell that starts like a formula; such text gets a ' in front.
 _FORMULA = re.compile(r"^(?:[=@\t\r]|[+\-].*[A-Za-z])", re.DOTALL)
 
@@ -531,7 +550,7 @@ def _readme(name: str, tables: list[Table], has_pdf: bool, plan: AftercarePlan |
         "",
         "NOT IN THIS DOWNLOAD",
         "- Your sign-in secrets: your password (stored only as a one-way hash that can't be",
-        "  read back) and, if you set one up, your second-factor key.",
+        "  read back) and, if you set one up, your second-factor key and recovery codes.",
         "- The clinic's working notes for staff, such as reminders for your therapist to",
         "  follow up. Ask the clinic for a copy of your full record if you need it.",
         "- The list of staff who opened your records: it is on the My account page.",
@@ -594,3 +613,13 @@ def export_zip(session: Session, actor: Actor) -> bytes:
         if plan_pdf is not None:
             archive.writestr(PDF_NAME, plan_pdf)
     return buffer.getvalue()
+
+
+def export_for_session(session: Session, actor: Actor, signed_in_at: float) -> bytes:
+    """`export_zip` for a download built when tapped, after the page was drawn: refused if
+    the session ended in between (sign-out elsewhere, password change, deactivation or the
+    idle timeout), since no page gate runs on that tap."""
+    user = auth.active_user(session, actor.id, signed_in_at)
+    if user is None or auth.idle_expired(user):
+        raise AccessDenied("Your session has ended. Please sign in again.")
+    return export_zip(session, actor)

@@ -57,6 +57,9 @@ class User(SQLModel, table=True):
     totp_secret: Optional[str] = Field(default=None, sa_column=sa.Column(EncryptedText(),
                                                                          nullable=True))
     totp_last_step: int = 0  # the newest time step accepted: a code works only once
+    # The re-login cookie issued right after the second factor (its expiry identifies it):
+    # that cookie, and no other, signs staff back in without a new code until it expires.
+    mfa_cookie_exp: Optional[float] = None
     # 42 CFR 2.22: when the client read and acknowledged the confidentiality notice.
     notice_acknowledged_at: Optional[datetime] = Field(default=None,
                                                        sa_column=_utc(nullable=True))

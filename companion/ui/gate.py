@@ -22,6 +22,7 @@ from companion.db import session_scope
 from companion.models import User
 
 AUTH_KEY = "_authenticator"
+MFA_OK = "_mfa_ok"
 SIGNED_IN_AT = "_signed_in_at"
 LAST_ACTIVITY = "_last_activity"
 NOTICE = "_auth_notice"
@@ -56,6 +57,8 @@ def _checked_cookie(read_cookie, model):
         return None
     model.credentials["usernames"][user.username] = _library_entry(user)
     st.session_state[SIGNED_IN_AT] = time.time()
+    if auth.cookie_passed_second_factor(user, token):
+        st.session_state[MFA_OK] = True
     return token
 
 
@@ -91,11 +94,16 @@ def _end_sessions_of(username: str | None) -> None:
             auth.end_sessions(session, user.id)
 
 
-MFA_OK = "_mfa_ok"
-
-
-def mark_second_factor_done() -> None:
+def mark_second_factor_done(user_id: int | None = None) -> None:
+    """This session passed the second factor. With `user_id`, also issue a fresh re-login
+    cookie and trust it for the second factor, so a reload needs no new code. No rerun after
+    this: the cookie is written by this very run."""
     st.session_state[MFA_OK] = True
+    if user_id is not None:
+        cookies = authenticator().cookie_controller
+        cookies.set_cookie()
+        with session_scope() as session:
+            auth.trust_cookie(session, user_id, cookies.cookie_model.exp_date)
 
 
 def second_factor_done() -> bool:

@@ -167,8 +167,10 @@ def _new_group(actor: Actor, facilitators: dict[int, str]) -> None:
             first = st.date_input("First day", value=clinic_today(), key=f"{NEW}-first")
             field_message(NEW, "first_day")
             cols = st.columns(2)
-            start = cols[0].time_input("Starts", value=time(18), step=900, key=f"{NEW}-start")
-            end = cols[1].time_input("Ends", value=time(19, 30), step=900, key=f"{NEW}-end")
+            start = cols[0].time_input("Starts", value=time(18), step=900, format="12h",
+                                       key=f"{NEW}-start")
+            end = cols[1].time_input("Ends", value=time(19, 30), step=900, format="12h",
+                                     key=f"{NEW}-end")
             field_message(NEW, "start")
             field_message(NEW, "end")
             days = st.multiselect("Every week on", list(range(7)), format_func=_day_names,
@@ -251,9 +253,9 @@ def _one_session(actor: Actor, series) -> None:
     local = to_clinic(occ.starts_at)
     cols = st.columns(3)
     cols[0].date_input("New day", value=local.date(), key=f"{form}-day-{chosen}")
-    cols[1].time_input("Starts", value=local.time(), step=900,
+    cols[1].time_input("Starts", value=local.time(), step=900, format="12h",
                                    key=f"{form}-start-{chosen}")
-    cols[2].time_input("Ends", value=to_clinic(occ.ends_at).time(), step=900,
+    cols[2].time_input("Ends", value=to_clinic(occ.ends_at).time(), step=900, format="12h",
                                  key=f"{form}-end-{chosen}")
     field_message(form, "end")
 

@@ -23,6 +23,7 @@ def upgrade() -> None:
                                       nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=False,
                                       server_default='0'))
+        batch_op.add_column(sa.Column('mfa_cookie_exp', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('notice_acknowledged_at',
                                       companion.timeutil.UTCDateTime(), nullable=True))
     op.create_table('recovery_codes',
@@ -44,5 +45,6 @@ def downgrade() -> None:
     op.drop_table('recovery_codes')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('notice_acknowledged_at')
+        batch_op.drop_column('mfa_cookie_exp')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_secret')

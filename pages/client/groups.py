@@ -19,6 +19,7 @@ if actor.role != Role.CLIENT:
             "still here whenever you need them.")
     st.stop()
 
+discreet = st.session_state.get("ics-discreet", True)  # the toggle below; read for every file
 with session_scope() as session:
     progress = groups.progress(session, actor, actor.id)
     missed = groups.missed_note(session, actor)
@@ -88,7 +89,7 @@ for item in upcoming:
                       width="stretch")
         if occ.series.link:
             st.link_button("Join online", occ.series.link, width="stretch", icon="💻")
-        calendar_download(actor, "Add to my calendar", key, True, f"ics-{key}")
+        calendar_download(actor, "Add to my calendar", key, discreet, f"ics-{key}")
 
 st.subheader("My calendar")
 st.caption("Add every session of the next eight weeks to your phone's calendar, with "
@@ -104,8 +105,8 @@ st.caption("Pick a time and your calendar file also carries a daily “Check in�
            "alarm at that time (download it again after changing the time).")
 if message := st.session_state.pop("_reminder_saved", None):
     st.success(message)
-chosen = st.time_input("Remind me at", value=remind_at or time(20, 0), step=900,
-                       key="reminder-at")
+st.time_input("Remind me at", value=remind_at or time(20, 0), step=900, key="reminder-at",
+              format="12h")
 
 
 def save_reminder(on: bool) -> None:

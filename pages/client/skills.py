@@ -2,10 +2,9 @@
 assigned, and a practice log of skills used in daily life."""
 import streamlit as st
 
-from companion import skill_modules, skills
+from companion import skills
 from companion.db import session_scope
 from companion.errors import CompanionError
-from companion.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.skills import breathing_timer, exercise_form, history

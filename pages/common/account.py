@@ -5,7 +5,7 @@ from companion import audit, export, mfa, people
 from companion.db import session_scope
 from companion.errors import CompanionError
 from companion.models import Role, User
-from companion.ui.gate import current_actor, mark_second_factor_done
+from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
 from companion.ui.password import password_form
 from companion.ui.second_factor import enrol, show_recovery_codes
 from companion.ui.text import plain
@@ -24,9 +24,11 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
     st.caption("A ZIP file with everything the app holds about you — check-ins, cravings, "
                "plans, questionnaires and more — as spreadsheet (CSV) files you can keep.")
 
-    def _my_data() -> bytes:
+    signed_in_at = st.session_state.get(SIGNED_IN_AT, 0.0)
+
+    def _my_data() -> bytes:  # built only when tapped, with no page gate: re-checks the session
         with session_scope() as session:
-            return export.export_zip(session, actor)
+            return export.export_for_session(session, actor, signed_in_at)
 
     st.download_button("Download all my data", data=_my_data, file_name=export.file_name(),
                        mime="application/zip", on_click="ignore", icon="📦")

@@ -14,8 +14,9 @@ with session_scope() as session:
 if st.session_state.get("_recovery_codes"):  # just enrolled: shown this once
     st.title("Two-step sign-in is on")
     if show_recovery_codes():
-        mark_second_factor_done()
-        st.rerun()
+        mark_second_factor_done(actor.id)
+        st.success("All set. Opening your pages…")
+        st.button("Continue")
     st.stop()
 
 if not mfa.enrolled(user):
@@ -34,8 +35,9 @@ else:
         with session_scope() as session:
             result = mfa.verify(session, actor.id, code)
         if result.outcome is auth.Outcome.OK:
-            mark_second_factor_done()
-            st.rerun()
+            mark_second_factor_done(actor.id)  # no rerun: the fresh cookie is written now
+            st.success("Thank you. Opening your pages…")
+            st.button("Continue", key="after-code")
         elif result.outcome is auth.Outcome.LOCKED:
             sign_out()  # no rerun here: the cookie is deleted by this very run
             st.error(auth.LOCKED)

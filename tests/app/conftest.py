@@ -36,6 +36,7 @@ def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     if registered_pages(at) == {"common/second_factor.py"} and at.text_input:
         at.text_input[0].input(totp_code(scope=os.environ.get("DATABASE_URL", "")))
         at.button[0].click().run()
+        at.run()  # what the cookie component's own rerun shows in a browser
     return at
 
 

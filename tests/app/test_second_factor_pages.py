@@ -9,7 +9,7 @@ from streamlit_authenticator.models.cookie_model import CookieModel
 from companion.config import get_settings
 from companion.models import User
 from companion.timeutil import utcnow
-from tests.app.conftest import registered_pages, texts
+from tests.app.conftest import new_app, registered_pages, texts
 from tests.conftest import PASSWORD, totp_code
 
 
@@ -33,6 +33,7 @@ def test_staff_enrol_on_first_sign_in_then_reach_their_pages(app, users, session
     app.button[0].click().run()
     assert "recovery codes" in texts(app).lower() and app.get("code")
     next(b for b in app.button if b.label.startswith("I've saved them")).click().run()
+    app.run()
     assert "therapist/caseload.py" in registered_pages(app)
 
 
@@ -57,7 +58,16 @@ def test_a_staff_cookie_alone_still_asks_for_the_code(app, users, session):
         assert registered_pages(app) == {"common/second_factor.py"}
         app.text_input[0].input(totp_code(scope="cookie"))
         app.button[0].click().run()
+        app.run()
         assert "therapist/caseload.py" in registered_pages(app)
+    session.expire_all()
+    trusted = session.exec(select(User).where(User.username == "thera")).one().mfa_cookie_exp
+    assert trusted is not None and trusted != token["exp_date"]
+    fresh = {"username": "thera", "exp_date": trusted}  # the cookie issued after the code
+    with mock.patch.object(CookieModel, "get_cookie", return_value=fresh):
+        reload = new_app()
+        reload.run()
+        assert "therapist/caseload.py" in registered_pages(reload)
 
 
 def test_new_client_reads_the_privacy_notice_first(app, users, session):

@@ -314,7 +314,7 @@ class App:
             from tests.conftest import totp_code
 
             page.get_by_role("textbox", name="Code").fill(totp_code(DEMO_TOTP, "browser"))
-            self.act(page.get_by_role("button", name="Continue"))
+            self.act(page.get_by_role("button", name="Continue"), after=self.WRITE)
 
     def sidebar_nav(self):
         return self.page.get_by_test_id("stSidebarNav")

@@ -2,6 +2,7 @@
 a PDF and a README; nobody else's data; staff refused."""
 import csv
 import io
+import time as time_module
 import zipfile
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -9,14 +10,15 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from pypdf import PdfReader
-from sqlmodel import select
+from sqlmodel import SQLModel, select
 
-from companion import aftercare, chains, export, groups, measures, safety, skills
+from companion import aftercare, auth, chains, export, groups, measures, safety, skills
 from companion.checkins import CheckInEntry, record_checkin
 from companion.clinic import get_clinic
 from companion.cravings import CravingEntry, log_craving
 from companion.errors import AccessDenied
-from companion.models import AuditEvent, Enrolment
+from companion.models import AuditEvent, Enrolment, User
+from companion.timeutil import utcnow
 from tests.conftest import actor
 
 NY = ZoneInfo("America/New_York")
@@ -95,6 +97,7 @@ def test_export_holds_every_kind_with_readable_columns_and_plain_text(session, c
     _seed_other(session, cast)
     archive = open_zip(export.export_zip(session, cast["me"]))
     names = set(archive.namelist())
+    assert set(export.EXPORTED.values()) <= names
     assert {"README.txt", "profile.csv", "checkins.csv", "cravings.csv", "tags.csv",
             "personal-triggers.csv", "look-backs.csv", "measures.csv", "measure-answers.csv",
             "measure-scores.csv", "safety-plan.csv", "aftercare-plan.csv",
@@ -228,6 +231,26 @@ def test_formula_like_text_is_shown_as_text(session, cast):
     row, = table(open_zip(export.export_zip(session, cast["me"])), "checkins.csv")
     assert row["Note"] == "'=HYPERLINK(\"x\")"
     assert row["Something to bring to group"] == "'-5 days clean"
+
+
+def test_every_table_holding_client_rows_is_exported_or_left_out_on_purpose():
+    held = {t.name for t in SQLModel.metadata.sorted_tables if "client_id" in t.c}
+    assert held == set(export.EXPORTED) | set(export.NOT_EXPORTED)
+    assert not set(export.EXPORTED) & set(export.NOT_EXPORTED)
+
+
+def test_a_download_tapped_after_the_session_ended_is_refused(session, cast):
+    me = cast["me"]
+    signed_in_at = time_module.time()
+    assert export.export_for_session(session, me, signed_in_at)[:2] == b"PK"
+    user = session.get(User, me.id)
+    user.last_seen_at = utcnow() - timedelta(hours=1)        # idle since
+    with pytest.raises(AccessDenied, match="session has ended"):
+        export.export_for_session(session, me, signed_in_at)
+    user.last_seen_at = utcnow()
+    auth.end_sessions(session, me.id)                        # signed out elsewhere
+    with pytest.raises(AccessDenied, match="session has ended"):
+        export.export_for_session(session, me, signed_in_at)
 
 
 def test_file_name_carries_the_day():

@@ -3,6 +3,7 @@ progress and what to try next, assignments, and who may see or change what."""
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
 from companion import db, skills, tags
@@ -96,10 +97,16 @@ def test_answers_are_encrypted_at_rest(db_url, session, world):
     skills.log_practice(session, me, "Saying no", 7, canary)
     skills.assign_module(session, actor(world["t1"]), me.id, "boundaries", canary)
     session.commit()
-    db.engine_for(db_url).dispose()
-    path = Path(db_url.split("///", 1)[1])
-    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
-    assert canary.encode() not in raw
+    with db.engine_for(db_url).connect() as conn:  # what any SQL client would see
+        for table, column in (("skill_answers", "answers"), ("skill_practice", "note"),
+                              ("skill_assignments", "note")):
+            values = list(conn.execute(sa.text(f"SELECT {column} FROM {table}")).scalars())
+            assert values and not any(canary in str(v) for v in values), table
+    if db_url.startswith("sqlite"):  # and the files a backup would copy
+        db.engine_for(db_url).dispose()
+        path = Path(db_url.split("///", 1)[1])
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        assert canary.encode() not in raw
     assert skills.latest_answers(session, me, me.id, *NO)["my_no"] == canary
 
 
