@@ -106,6 +106,14 @@ class AppServer:
             pass
         return float("nan")
 
+    def cpu_s(self) -> float:
+        """CPU seconds (user + system, all threads) the app process has used so far."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def stop(self) -> None:
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -207,11 +215,13 @@ class ClientResult:
     error: str = ""
 
 
-async def one_client(username: str, port: int, saves: int, run_id: str,
+async def one_client(result: ClientResult, saves: int, run_id: str,
                      timeout_s: float) -> ClientResult:
+    """One person's visit; `result` is filled as it goes (so a cancelled visit still tells
+    what it had submitted)."""
     import websockets
 
-    result = ClientResult(username, port)
+    username, port = result.username, result.port
     step = "page load"
     try:
         t0 = time.perf_counter()
@@ -253,25 +263,27 @@ async def one_client(username: str, port: int, saves: int, run_id: str,
 
 
 async def drive(clients: list[tuple[str, int]], concurrency: int, saves: int, run_id: str,
-                timeout_s: float, budget_s: float) -> tuple[list[ClientResult], float]:
+                timeout_s: float, budget_s: float, ramp_s: float = 0.0
+                ) -> tuple[list[ClientResult], float]:
+    """Every client's visit, at most `concurrency` at once, arrivals spread evenly over
+    `ramp_s` (0: all at once), all within `budget_s`."""
     gate = asyncio.Semaphore(concurrency)
+    results = [ClientResult(u, p) for u, p in clients]
 
-    async def bounded(username: str, port: int) -> ClientResult:
+    async def bounded(i: int, result: ClientResult) -> None:
+        await asyncio.sleep(ramp_s * i / max(1, len(results)))  # arrival time, not a wait
         async with gate:
-            return await one_client(username, port, saves, run_id, timeout_s)
+            await one_client(result, saves, run_id, timeout_s)
 
-    tasks = [asyncio.ensure_future(bounded(u, p)) for u, p in clients]
+    tasks = [asyncio.ensure_future(bounded(i, r)) for i, r in enumerate(results)]
     t0 = time.perf_counter()
-    done, pending = await asyncio.wait(tasks, timeout=budget_s)
+    _, pending = await asyncio.wait(tasks, timeout=budget_s)
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
-    results = []
-    for (username, port), task in zip(clients, tasks):
-        if task in done and not task.cancelled():
-            results.append(task.result())
-        else:
-            results.append(ClientResult(username, port, error=f"not done within {budget_s} s"))
+    for result, task in zip(results, tasks):
+        if task in pending and not result.error:
+            result.error = f"not done within the {budget_s:.0f} s budget"
     return results, time.perf_counter() - t0
 
 
@@ -374,8 +386,8 @@ class Outcome:
     results: list[ClientResult]
     wall_s: float
     audit: Audit
-    warmup_s: list[float]
     rss_mb: list[float]
+    cpu_s: float
 
 
 def pg_database(admin_url: str):
@@ -436,8 +448,10 @@ def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Ou
 
         today = clinic_today()
         clients = [(n, servers[i % replicas].port) for i, n in enumerate(names)]
+        cpu0 = [s.cpu_s() for s in servers]
         results, wall = asyncio.run(drive(clients, args.concurrency, args.saves, run_id,
-                                          args.timeout, args.budget))
+                                          args.timeout, args.budget, args.ramp))
+        cpu = sum(s.cpu_s() - c0 for s, c0 in zip(servers, cpu0))
         if clinic_today() != today:
             print("  note: the clinic's day changed during the run; rows counted for "
                   f"{today}", flush=True)
@@ -445,9 +459,7 @@ def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Ou
         for server in servers:
             if server.proc.poll() is not None:
                 print(f"  app process on port {server.port} exited:\n{server.log_tail()}")
-        return Outcome(name, results, wall, audit(results, today),
-                       [sum(x for x in (r.page_load, r.sign_in, r.open_checkin) if x)
-                        + sum(r.saves) for r in warm[0]], rss)
+        return Outcome(name, results, wall, audit(results, today), rss, cpu)
     finally:
         for server in servers:
             server.stop()
@@ -490,7 +502,8 @@ def report(outcomes: list[Outcome], args) -> bool:
         a = o.audit
         rate = len(ok) / o.wall_s if o.wall_s else 0
         print(f"{'':<28} clients ok {len(ok)}/{len(o.results)} in {o.wall_s:.1f} s "
-              f"({rate:.1f} clients/s); RSS per app process "
+              f"({rate:.2f} clients/s); app CPU {o.cpu_s:.0f} s "
+              f"({o.cpu_s / max(1, len(o.results)):.2f} s per client); RSS per app process "
               f"{', '.join(f'{m:.0f}' for m in o.rss_mb)} MB")
         print(f"{'':<28} check-ins: {a.acked} acknowledged, {a.rows} rows today; lost "
               f"{a.lost}, duplicated {a.duplicated}, bad versions {a.bad_versions}, "
@@ -508,6 +521,9 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=100, help="simulated clients (default 100)")
     ap.add_argument("--concurrency", type=int, default=None,
                     help="sessions open at once (default: all clients)")
+    ap.add_argument("--ramp", type=float, default=0.0,
+                    help="spread the clients' arrivals over this many seconds (default 0: "
+                         "all at once)")
     ap.add_argument("--saves", type=int, default=1, help="check-in saves per client")
     ap.add_argument("--rounds", type=int, default=12,
                     help="bcrypt cost of the accounts (default 12, production's)")
@@ -533,7 +549,8 @@ def main() -> int:
 
     run_id = secrets.token_hex(3)
     print(f"Load over Streamlit's websocket protocol: {args.clients} clients, "
-          f"{args.concurrency} at once, {args.saves} check-in save(s) each, bcrypt cost "
+          f"{args.concurrency} at once (arrivals over {args.ramp:.0f} s), {args.saves} check-in "
+          f"save(s) each, bcrypt cost "
           f"{args.rounds}; {c.machine()}")
     outcomes = []
     if backend in ("sqlite", "both"):

@@ -89,8 +89,14 @@ def allowed(session: Session, actor: Actor, client_id: int, kind: RecordKind,
 
 def authorize(session: Session, actor: Actor, client_id: int, kind: RecordKind,
               action: Action = Action.READ, detail: str = "") -> None:
-    """Raise `AccessDenied` unless allowed; audit every allowed staff access."""
+    """Raise `AccessDenied` unless allowed; audit every allowed staff access. A refusal changes
+    nothing, and is itself written to the audit trail once the caller's transaction has been
+    rolled back (see `db.session_scope`)."""
     if not allowed(session, actor, client_id, kind, action):
+        target = session.get(User, client_id)
+        session.info.setdefault(audit.DENIED, []).append(
+            dict(actor=actor, action=f"denied {action.value}", record_kind=kind.value,
+                 client_id=client_id if target and target.role in CLIENT_ROLES else None))
         raise AccessDenied(DENIED)
     if actor.is_staff:
         audit.record(session, actor, action.value, kind.value, client_id, detail)

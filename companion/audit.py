@@ -22,6 +22,7 @@ from companion.timeutil import clinic_zone, show
 
 GENESIS = "0" * 64
 DIRTY = "audit_dirty"
+DENIED = "audit_denied"  # refusals waiting to be written after the rollback
 REDISCLOSURE_NOTICE = (
     "This information has been disclosed to you from records protected by federal "
     "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making any "
@@ -41,6 +42,15 @@ def record(session: Session, actor: Actor, action: str, record_kind: str,
     session.add(AuditEvent(actor_id=actor.id, actor_role=actor.role.value, action=action,
                            record_kind=record_kind, client_id=client_id, detail=detail[:500]))
     session.info[DIRTY] = True
+
+
+def record_denials(session: Session) -> bool:
+    """Write the refusals noted during a rolled-back transaction; True if there were any."""
+    denied = session.info.pop(DENIED, [])
+    for d in denied:
+        record(session, d["actor"], d["action"][:16], d["record_kind"], d["client_id"],
+               "refused")
+    return bool(denied)
 
 
 def record_many(session: Session, actor: Actor, action: str, record_kind: str,
@@ -151,7 +161,8 @@ def views_of_me(session: Session, actor: Actor, limit: int = 200) -> pd.DataFram
     stmt = (select(AuditEvent.at, User.display_name, AuditEvent.actor_role,
                    AuditEvent.action, AuditEvent.record_kind)
             .join(User, User.id == AuditEvent.actor_id)
-            .where(AuditEvent.client_id == actor.id)
+            .where(AuditEvent.client_id == actor.id,
+                   col(AuditEvent.action).in_(("read", "write")))
             .order_by(col(AuditEvent.id).desc()).limit(limit))
     frame = pd.DataFrame(session.exec(stmt).all(),
                          columns=["When", "Who", "Role", "Action", "What"])

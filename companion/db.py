@@ -52,6 +52,15 @@ def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
             session.commit()
         except BaseException:
             session.rollback()
+            from companion.audit import record_denials
+
+            if record_denials(session):  # refusals are kept even though the work is not
+                session.commit()
+                seal_needed = session.info.pop("audit_dirty", False)
+                if seal_needed:
+                    from companion.audit import seal
+
+                    seal(engine)
             raise
         if session.info.pop("audit_dirty", False):
             from companion.audit import seal

@@ -568,6 +568,9 @@ def _readme(name: str, tables: list[Table], has_pdf: bool, plan: AftercarePlan |
 def export_zip(session: Session, actor: Actor) -> bytes:
     """All of the actor's own records as a ZIP of CSV files (+ aftercare PDF + README)."""
     if actor.is_staff or not actor.is_client_side:
+        # Staff hold no records of their own: `authorize` refuses (and handles the refusal
+        # as it handles every other); the raise below is a second lock.
+        _read(session, actor, RecordKind.PROFILE, "account")
         raise AccessDenied(STAFF_REFUSED)
     me = actor.id
     _read(session, actor, RecordKind.PROFILE, "account")

@@ -379,7 +379,11 @@ def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupS
                                       f"{last}: this schedule has no sessions. Choose other "
                                       "days or a later last day."})
     length = timedelta(minutes=series.duration_minutes)
-    mine = [Occurrence(series, at, at, at + length) for at in planned]
+    now = utcnow()
+    # a group that began in the past is checked for the year ahead (or, if all past, as is)
+    ahead = planned if planned[0] >= now else _planned(series, now,
+                                                       now + timedelta(days=OVERLAP_DAYS))
+    mine = [Occurrence(series, at, at, at + length) for at in (ahead or planned)]
     clash = _first_clash(session, series.facilitator_id, mine)
     if clash is not None:
         raise FormErrors({"start": _clash_message(session, clash)})

@@ -61,6 +61,7 @@ class Phase:
 class Timer:
     seconds: int
     phases: tuple[Phase, ...]
+    after_field: str | None = None  # drawn below this field (e.g. a "before" rating)
 
     @property
     def cycle(self) -> int:
@@ -228,15 +229,18 @@ def _field(c: _Checker, raw: dict, where: str, seen_fields: set[str]) -> FieldSp
                      c.optional_text(raw, where, "high_label", 40), max_chars)
 
 
-def _timer(c: _Checker, raw: dict, where: str) -> Timer:
-    c.keys(raw, where, ("seconds", "phases"), ())
+def _timer(c: _Checker, raw: dict, where: str, field_ids: set[str]) -> Timer:
+    c.keys(raw, where, ("seconds", "phases"), ("after_field",))
+    after = raw.get("after_field")
+    if after is not None and after not in field_ids:
+        c.fail(f"{where}.after_field", f"{after!r} is not one of this exercise's fields")
     seconds = c.integer(raw, where, "seconds", 30, 1800)
     phases = []
     for n, phase in enumerate(c.items(raw, where, "phases"), start=1):
         at = f"{where}.phases[{n}]"
         c.keys(phase, at, ("seconds", "cue"), ())
         phases.append(Phase(c.integer(phase, at, "seconds", 1, 60), c.text(phase, at, "cue", 60)))
-    return Timer(seconds, tuple(phases))
+    return Timer(seconds, tuple(phases), after)
 
 
 def parse(path: Path) -> Module:
@@ -284,10 +288,11 @@ def parse(path: Path) -> Module:
         skill = exercise.get("skill")
         if skill is not None and skill not in skills:
             c.fail(f"{where}.skill", f"{skill!r} is not in this module's skills")
-        field_ids: set[str] = set()
-        fields = tuple(_field(c, f, f"{where}.fields[{k}]", field_ids)
+        seen_fields: set[str] = set()
+        fields = tuple(_field(c, f, f"{where}.fields[{k}]", seen_fields)
                        for k, f in enumerate(c.items(exercise, where, "fields"), start=1))
-        timer = _timer(c, exercise["timer"], f"{where}.timer") if "timer" in exercise else None
+        timer = (_timer(c, exercise["timer"], f"{where}.timer", seen_fields)
+                 if "timer" in exercise else None)
         exercises.append(Exercise(exercise_id, c.text(exercise, where, "title", 80),
                                   c.text(exercise, where, "intro", 1500), fields, skill,
                                   c.integer(exercise, where, "minutes", 1, 60, 5), timer,

@@ -114,9 +114,13 @@ def exercise_form(actor: Actor, module: Module, exercise: Exercise,
     # A timed exercise is not a form: its ratings must survive the timer's reruns.
     holder = st.container() if exercise.timer else st.form(form, border=False)
     with holder:
+        if exercise.timer and exercise.timer.after_field is None:
+            breathing_timer(module, exercise)
         for spec in exercise.fields:
             _widget(spec, key + spec.id, start.get(spec.id))
             field_message(form, spec.id)
+            if exercise.timer and exercise.timer.after_field == spec.id:
+                breathing_timer(module, exercise)
         args = (actor, module, exercise, version, key, form)
         if exercise.timer:
             st.button("Save", type="primary", width="stretch", on_click=_save, args=args,
@@ -210,7 +214,7 @@ def _running(timer: Timer, started: str, done: str) -> None:
     cue, count = timer.cue(elapsed)
     left = max(0, timer.seconds - int(elapsed))
     with st.container(border=True):
-        st.markdown(f"### {cue}… {count}")
+        st.subheader(f"{cue}… {count}", anchor=False)
         st.progress(min(1.0, elapsed / timer.seconds),
                     text=f"{left // 60}:{left % 60:02d} left")
         st.caption("Slow and comfortable. If you feel lightheaded, breathe normally for a "

@@ -7,7 +7,7 @@ from companion.db import session_scope
 from companion.errors import CompanionError
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
-from companion.ui.skills import breathing_timer, exercise_form, history
+from companion.ui.skills import exercise_form, history
 from companion.ui.text import plain
 
 VIEW = "skills_view"  # None (all modules) | (module,) | (module, "lesson"|"exercise", id)
@@ -180,6 +180,5 @@ if exercise.caution:
     st.warning(exercise.caution, icon="⚠️")
 with session_scope() as session:
     versions = skills.answer_history(session, actor, actor.id, module.id, exercise.id)
-breathing_timer(module, exercise)
 exercise_form(actor, module, exercise, versions[0] if versions else None)
 history(exercise, versions, key=f"history-{module.id}-{exercise.id}")

@@ -90,7 +90,8 @@ if view == "Attendance":
             st.segmented_control(
                 f"Attendance for {row.name}", list(groups.ATTENDANCE_LABELS),
                 format_func=groups.ATTENDANCE_LABELS.get, default=row.mark,
-                key=keys[row.client_id], label_visibility="collapsed", width="stretch")
+                key=keys[row.client_id], label_visibility="collapsed", width="stretch",
+                on_change="ignore")  # taps cost no round trip; "Save" sends them all
     st.button("Save attendance", key="attendance-save", on_click=save, type="primary",
               width="stretch")
     st.caption("An unexcused absence flags the client's therapist and shows the client a kind "

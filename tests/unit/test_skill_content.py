@@ -129,3 +129,11 @@ def test_a_skill_belongs_to_one_module_only(tmp_path):
     with pytest.raises(SkillContentError, match=r"copy.toml: skills: 'Setting a boundary' is "
                                                 r"also in boundaries.toml"):
         load_all.__wrapped__(str(tmp_path))
+
+
+def test_a_timer_placed_after_an_unknown_field_is_refused(tmp_path):
+    text = (FOLDER / "stress-grounding.toml").read_text()
+    assert 'after_field = "before"' in text
+    message = _broken(tmp_path, text.replace('after_field = "before"', 'after_field = "befor"'),
+                      "stress-grounding.toml")
+    assert message.startswith("stress-grounding.toml: exercises[1].timer.after_field: 'befor'")

@@ -1,0 +1,114 @@
+"""Every service that touches a client's records, called by every kind of actor against the
+client's own / assigned / someone else's records: allowed or refused as the rules say. A
+refusal changes nothing and is itself written to the audit trail."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import select
+
+from companion import (aftercare, brief, chains, checkins, cravings, flags, measures, safety,
+                       trends)
+from companion.db import session_scope
+from companion.errors import AccessDenied, CompanionError
+from companion.models import AuditEvent, CheckIn, Flag, Role
+from companion.timeutil import clinic_today
+from tests.conftest import actor
+
+TODAY = clinic_today()
+# name -> (call(session, acting, client_id), who may: set of relations)
+READS = {
+    "checkins.current": (lambda s, a, c: checkins.current(s, a, c, TODAY), {"own", "assigned"}),
+    "checkins.history": (lambda s, a, c: checkins.history(s, a, c, TODAY), {"own", "assigned"}),
+    "cravings.recent": (lambda s, a, c: cravings.recent(s, a, c), {"own", "assigned"}),
+    "trends.daily": (lambda s, a, c: trends.daily(s, a, c, 30), {"own", "assigned"}),
+    "trends.trigger_counts": (lambda s, a, c: trends.trigger_counts(s, a, c, 30),
+                              {"own", "assigned"}),
+    "trends.craving_heatmap": (lambda s, a, c: trends.craving_heatmap(s, a, c, 30),
+                               {"own", "assigned"}),
+    "trends.what_works": (lambda s, a, c: trends.what_works(s, a, c), {"own", "assigned"}),
+    "measures.history": (lambda s, a, c: measures.history(s, a, c, "phq9"), {"own", "assigned"}),
+    "safety.current": (lambda s, a, c: safety.current(s, a, c), {"own", "assigned"}),
+    "safety.history": (lambda s, a, c: safety.history(s, a, c), {"own", "assigned"}),
+    "chains.for_client": (lambda s, a, c: chains.for_client(s, a, c), {"own", "assigned"}),
+    "aftercare.view": (lambda s, a, c: aftercare.view(s, a, c), {"own", "assigned"}),
+    "aftercare.history": (lambda s, a, c: aftercare.history(s, a, c), {"own", "assigned"}),
+    "flags.for_client": (lambda s, a, c: flags.for_client(s, a, c), {"assigned"}),
+    "brief.for_client": (lambda s, a, c: brief.for_client(s, a, c, TODAY - timedelta(days=7)),
+                         {"assigned"}),
+}
+# Writes act on the caller's own records, so only "own" may; staff never write as a client.
+WRITES = {
+    "checkins.record_checkin": lambda s, a: checkins.record_checkin(s, a, checkins.CheckInEntry()),
+    "cravings.log_craving": lambda s, a: cravings.log_craving(s, a, cravings.CravingEntry()),
+    "measures.submit": lambda s, a: measures.submit(s, a, "gad7", {"1": 1}),
+    "safety.save": lambda s, a: safety.save(s, a, {"reasons": "x"}),
+    "chains.record": lambda s, a: chains.record(s, a, {"before": "x"}),
+    "aftercare.save": lambda s, a: aftercare.save(s, a, aftercare.empty_sections()),
+}
+
+
+@pytest.fixture
+def cast(users, session):
+    therapist = users.therapist(name="thera")
+    me = users.client(therapist, name="me")
+    cast = {"client": me, "alumni": users.alumni(therapist, name="alum"),
+            "therapist": therapist, "stranger": users.therapist(name="stranger"),
+            "admin": users.admin(name="boss"), "other": users.client(users.therapist())}
+    session.commit()
+    return cast
+
+
+ACTORS = {  # acting user, relation to "me"
+    "client (own)": ("client", "own"), "other client": ("other", "none"),
+    "alumni (other)": ("alumni", "none"), "therapist (assigned)": ("therapist", "assigned"),
+    "therapist (not assigned)": ("stranger", "none"), "admin": ("admin", "none"),
+}
+
+
+def _counts(session):
+    return {m.__name__: session.exec(select(func.count()).select_from(m)).one()
+            for m in (CheckIn, Flag)}
+
+
+@pytest.mark.parametrize("name", list(READS))
+@pytest.mark.parametrize("who", list(ACTORS))
+def test_reads(db_url, cast, name, who):
+    call, allowed = READS[name]
+    key, relation = ACTORS[who]
+    acting, target = actor(cast[key]), cast["client"].id
+    if relation == "own":
+        target = acting.id
+    before = _denials()
+    if relation in allowed:
+        with session_scope() as s:
+            call(s, acting, target)
+        assert _denials() == before
+    else:
+        with pytest.raises(AccessDenied):
+            with session_scope() as s:
+                call(s, acting, target)
+        assert _denials() == before + 1, "a refusal is audited"
+
+
+def _denials() -> int:
+    with session_scope() as s:
+        return s.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action.like("denied%"))).one()
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+@pytest.mark.parametrize("role", ["client", "alumni", "therapist", "admin"])
+def test_writes_only_by_the_client_themself(db_url, cast, name, role):
+    acting = actor(cast[role])
+    with session_scope() as s:
+        before = _counts(s)
+    if acting.role in (Role.CLIENT, Role.ALUMNI):
+        with session_scope() as s:
+            WRITES[name](s, acting)
+    else:
+        with pytest.raises((AccessDenied, CompanionError)):
+            with session_scope() as s:
+                WRITES[name](s, acting)
+        with session_scope() as s:
+            assert _counts(s) == before, "a refused write changes nothing"
