@@ -728,14 +728,14 @@ def may_for_group(session: Session, actor: Actor, occ: Occurrence, client_id: in
 
 def authorize_for_group(session: Session, actor: Actor, occ: Occurrence, client_id: int,
                         kind: RecordKind, action: Action, detail: str = "") -> None:
-    """`access.authorize`, plus the facilitator's narrow rights above; audited either way."""
-    if access.allowed(session, actor, client_id, kind, action):
-        access.authorize(session, actor, client_id, kind, action, detail)
+    """`access.authorize`, plus the facilitator's narrow rights above; audited either way
+    (a refusal too, by `access.authorize`)."""
+    if (not access.allowed(session, actor, client_id, kind, action)
+            and may_for_group(session, actor, occ, client_id, kind, action)):
+        audit.record(session, actor, action.value, kind.value, client_id,
+                     f"as facilitator of {occ.title} {occ.starts_at:%Y-%m-%d %H:%M}Z: {detail}")
         return
-    if not may_for_group(session, actor, occ, client_id, kind, action):
-        raise AccessDenied(access.DENIED)
-    audit.record(session, actor, action.value, kind.value, client_id,
-                 f"as facilitator of {occ.title} {occ.starts_at:%Y-%m-%d %H:%M}Z: {detail}")
+    access.authorize(session, actor, client_id, kind, action, detail)
 
 
 def authorize_attendance(session: Session, actor: Actor, occ: Occurrence, client_id: int,
@@ -806,7 +806,7 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
     for client_id in marks:  # every check first: a refusal writes nothing at all
         if not may_for_group(session, actor, occ, client_id, RecordKind.ATTENDANCE,
                              Action.WRITE):
-            raise AccessDenied(access.DENIED)
+            access.authorize(session, actor, client_id, RecordKind.ATTENDANCE, Action.WRITE)
     current = _current_marks(session, occ)
     what = f"{occ.title}, {to_clinic(occ.starts_at):%a %b %-d}"
     saved = []

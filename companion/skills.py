@@ -7,6 +7,7 @@ changes are audited there.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -20,7 +21,7 @@ from companion.actors import Actor
 from companion.errors import FormErrors, InvalidInput, NotFound, StaleEdit
 from companion.models import (SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               User)
-from companion.skill_modules import TEXT_LIMITS, Exercise, Module
+from companion.skill_modules import TEXT_LIMITS, Exercise, Module, SkillContentError
 from companion.timeutil import to_clinic, utcnow
 
 TIMER_KEY = "timer_seconds"   # how long a timed exercise ran, kept with its answers
@@ -274,8 +275,14 @@ def practised_skill_names(session: Session, client_id: int) -> list[str]:
     """Skills a client has logged or practised in an exercise, in the modules' order.
 
     No access check of its own: it names skills, not answers, and is called by services
-    (check-in and craving validation) that have checked access already.
+    (check-in and craving validation) that have checked access already. Broken skills
+    content must not stop a check-in: it is logged and no skills are offered.
     """
+    try:
+        catalogue = all_skills()
+    except SkillContentError:
+        logging.getLogger("companion").exception("data/skills content is broken")
+        return []
     logged = set(session.exec(select(SkillPractice.skill).distinct()
                               .where(SkillPractice.client_id == client_id)))
     done = set(session.exec(select(SkillAnswer.module_id, SkillAnswer.exercise_id).distinct()
@@ -285,7 +292,7 @@ def practised_skill_names(session: Session, client_id: int) -> list[str]:
         exercise = module.exercise(exercise_id) if module else None
         if exercise is not None and exercise.skill:
             logged.add(exercise.skill)
-    return [skill for skill, _ in all_skills() if skill in logged]
+    return [skill for skill, _ in catalogue if skill in logged]
 
 
 # --- assignments -------------------------------------------------------------------------

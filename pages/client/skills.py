@@ -1,10 +1,13 @@
 """Skills: modules with short lessons and exercises, what to try next, what the therapist
 assigned, and a practice log of skills used in daily life."""
+import logging
+
 import streamlit as st
 
 from companion import skills
 from companion.db import session_scope
 from companion.errors import CompanionError
+from companion.skill_modules import SkillContentError
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.skills import exercise_form, history
@@ -55,8 +58,14 @@ def progress_line(p: skills.ModuleProgress) -> str:
             f"{len(m.exercises)} exercises done · about {m.estimated_minutes} min in all")
 
 
-with session_scope() as session:
-    found = skills.progress(session, actor, actor.id)
+try:
+    with session_scope() as session:
+        found = skills.progress(session, actor, actor.id)
+except SkillContentError:  # logged; a test names the file and field at fault
+    logging.getLogger("companion").exception("data/skills content is broken")
+    st.error("The skills lessons can't be shown right now. Please let the program's staff "
+             "know. Everything you saved is safe.")
+    st.stop()
 by_id = {p.module.id: p for p in found}
 view = st.session_state.get(VIEW) or ()
 if view and view[0] not in by_id:  # a module was removed from data/skills

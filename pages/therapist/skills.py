@@ -5,6 +5,7 @@ import streamlit as st
 from companion import caseload, skill_modules, skills
 from companion.db import session_scope
 from companion.errors import CompanionError
+from companion.skill_modules import SkillContentError
 from companion.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
@@ -47,8 +48,12 @@ def withdraw(assignment_id: int) -> None:
         st.session_state["_withdraw_error"] = str(exc)
 
 
-with session_scope() as session:
-    data = skills.overview(session, actor, chosen)
+try:
+    with session_scope() as session:
+        data = skills.overview(session, actor, chosen)
+except SkillContentError as exc:  # a clinician's edit to data/skills/ needs fixing
+    st.error("The skills content has a problem, so this page can't be shown: " + plain(exc))
+    st.stop()
 
 st.subheader("Assign a module")
 if title := st.session_state.pop("_assigned", None):

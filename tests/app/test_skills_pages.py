@@ -163,3 +163,19 @@ def test_therapist_assigns_a_module_and_sees_the_answers_audited(app, users, ses
     page = texts(at)
     assert "Assigned by your therapist" in page
     assert "Let's look at your evenings on Thursday" in page
+
+
+def test_broken_content_says_so_kindly(app, users, session, monkeypatch):
+    from companion import skill_modules
+
+    users.client(users.therapist(name="thera"), name="robin")
+    session.commit()
+    sign_in(app, "robin")
+
+    def broken(*_):
+        raise skill_modules.SkillContentError("x.toml: title: must be some text")
+
+    monkeypatch.setattr(skill_modules, "load_all", broken)
+    at = app.switch_page(PAGE).run()
+    assert not at.exception
+    assert "can't be shown right now" in texts(at) and "x.toml" not in texts(at)

@@ -1,14 +1,14 @@
 """Every service that touches a client's records, called by every kind of actor against the
 client's own / assigned / someone else's records: allowed or refused as the rules say. A
 refusal changes nothing and is itself written to the audit trail."""
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from companion import (aftercare, brief, chains, checkins, cravings, flags, measures, safety,
-                       trends)
+from companion import (aftercare, brief, chains, checkins, cravings, flags, groups, measures,
+                       safety, trends)
 from companion.db import session_scope
 from companion.errors import AccessDenied, CompanionError
 from companion.models import AuditEvent, CheckIn, Flag, Role
@@ -34,6 +34,7 @@ READS = {
     "aftercare.view": (lambda s, a, c: aftercare.view(s, a, c), {"own", "assigned"}),
     "aftercare.history": (lambda s, a, c: aftercare.history(s, a, c), {"own", "assigned"}),
     "flags.for_client": (lambda s, a, c: flags.for_client(s, a, c), {"assigned"}),
+    "groups.progress": (lambda s, a, c: groups.progress(s, a, c), {"own", "assigned"}),
     "brief.for_client": (lambda s, a, c: brief.for_client(s, a, c, TODAY - timedelta(days=7)),
                          {"assigned"}),
 }
@@ -45,6 +46,7 @@ WRITES = {
     "safety.save": lambda s, a: safety.save(s, a, {"reasons": "x"}),
     "chains.record": lambda s, a: chains.record(s, a, {"before": "x"}),
     "aftercare.save": lambda s, a: aftercare.save(s, a, aftercare.empty_sections()),
+    "groups.set_reminder": lambda s, a: groups.set_reminder(s, a, time(8)),
 }
 
 

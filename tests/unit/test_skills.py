@@ -265,3 +265,17 @@ def test_alumni_keep_practising(session, users):
     skills.save_answers(session, alum, *NO, _no())
     skills.log_practice(session, alum, "Saying no", 9)
     assert skills.latest_answers(session, alum, alum.id, *NO)["my_no"]
+
+
+def test_broken_skills_content_never_stops_a_check_in(session, world, monkeypatch):
+    from companion import skill_modules
+
+    me = actor(world["c1"])
+    skills.log_practice(session, me, "Box breathing", 7)
+
+    def broken(*_):
+        raise skill_modules.SkillContentError("x.toml: title: must be some text")
+
+    monkeypatch.setattr(skill_modules, "load_all", broken)
+    assert tags.coping_options(session, me.id) == tags.coping_options()
+    record_checkin(session, me, CheckInEntry(skills=["Slow breathing"]))
