@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from companion import (aftercare, brief, chains, checkins, cravings, flags, groups, measures,
-                       safety, trends)
+                       safety, skills, trends)
 from companion.db import session_scope
 from companion.errors import AccessDenied, CompanionError
 from companion.models import AuditEvent, CheckIn, Flag, Role
@@ -16,6 +16,7 @@ from companion.timeutil import clinic_today
 from tests.conftest import actor
 
 TODAY = clinic_today()
+_EXERCISE = ("boundaries", "saying-no")
 # name -> (call(session, acting, client_id), who may: set of relations)
 READS = {
     "checkins.current": (lambda s, a, c: checkins.current(s, a, c, TODAY), {"own", "assigned"}),
@@ -37,6 +38,12 @@ READS = {
     "groups.progress": (lambda s, a, c: groups.progress(s, a, c), {"own", "assigned"}),
     "brief.for_client": (lambda s, a, c: brief.for_client(s, a, c, TODAY - timedelta(days=7)),
                          {"assigned"}),
+    **{f"skills.{name}": (lambda s, a, c, name=name: getattr(skills, name)(s, a, c, *_EXERCISE),
+                          {"own", "assigned"})
+       for name in ("current_answers", "answer_history", "latest_answers")},
+    **{f"skills.{name}": (lambda s, a, c, name=name: getattr(skills, name)(s, a, c),
+                          {"own", "assigned"})
+       for name in ("practice_log", "practice_summary", "progress", "overview", "assignments")},
 }
 # Writes act on the caller's own records, so only "own" may; staff never write as a client.
 WRITES = {
@@ -47,6 +54,11 @@ WRITES = {
     "chains.record": lambda s, a: chains.record(s, a, {"before": "x"}),
     "aftercare.save": lambda s, a: aftercare.save(s, a, aftercare.empty_sections()),
     "groups.set_reminder": lambda s, a: groups.set_reminder(s, a, time(8)),
+    "skills.save_answers": lambda s, a: skills.save_answers(s, a, *_EXERCISE,
+                                                            {"request": "A ride", "my_no": "No."}),
+    "skills.log_practice": lambda s, a: skills.log_practice(s, a, "Saying no", 6),
+    "skills.mark_lesson_read": lambda s, a: skills.mark_lesson_read(s, a, "boundaries",
+                                                                    "saying-no"),
 }
 
 
