@@ -466,7 +466,7 @@ class GroupRsvp(SQLModel, table=True):
     occurrence_at: datetime = Field(sa_column=_utc(nullable=False))
     client_id: int = Field(foreign_key="users.id")
     status: str = Field(max_length=16)     # going / not_going
-    reason: str = Field(default="", max_length=300)
+    reason: str = Field(default="", sa_column=_secret())  # a client's own words
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 

@@ -65,7 +65,8 @@ def test_every_free_text_column_is_encrypted():
                            "cravings": {"note", "where", "with_whom"},
                            "safety_plans": {"sections"}, "chain_analyses": {"answers"},
                            "aftercare_versions": {"sections"}, "aftercare_comments": {"text"},
-                           "flags": {"ack_note"}}.items():
+                           "flags": {"ack_note"}, "group_rsvps": {"reason"},
+                           "skill_answers": {"answers"}}.items():
         assert columns <= set(found[table]), table
 
 
