@@ -4,6 +4,8 @@ from datetime import time
 
 import streamlit as st
 
+from companion.timeutil import utcnow
+
 from companion import groups
 from companion.db import session_scope
 from companion.errors import CompanionError
@@ -63,6 +65,9 @@ for item in upcoming:
             st.caption(plain(occ.series.topic))
         status_line(occ)
         if occ.cancelled:
+            continue
+        if occ.starts_at <= utcnow():  # under way: nothing left to answer
+            st.caption("Happening now.")
             continue
         if message := st.session_state.pop(f"_rsvp_saved_{key}", None):
             st.success(message)
