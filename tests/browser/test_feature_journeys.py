@@ -179,8 +179,9 @@ def test_therapist_acknowledges_a_flag_and_reads_the_brief(laptop):
         has_text=re.compile(r" Demo — "))
     expect(texts).to_have_count(before)
     lines = texts.all_inner_texts()
-    # Not demo-client5's self-harm flag: the PHQ-9 journey looks for that one.
-    n = next(i for i, text in enumerate(lines) if "Emery Demo" not in text)
+    # Not demo-client5's self-harm flag (the PHQ-9 journey looks for it); an alum's first.
+    n = min((i for i, text in enumerate(lines) if "Emery Demo" not in text),
+            key=lambda i: "Jordan Demo" not in lines[i])
     client = re.search(r"(\w+ Demo) — ", lines[n]).group(1)
     note = f"Called {client.split()[0]}; we will talk it through on Thursday"
     page.get_by_role("textbox", name="What I did or will do").nth(n).fill(note)
@@ -199,3 +200,75 @@ def test_therapist_acknowledges_a_flag_and_reads_the_brief(laptop):
     expect(handled).to_contain_text("✅")
     handled.scroll_into_view_if_needed()
     app.screenshot("feature-laptop-brief")
+
+
+# -- 4. Aftercare (issue 6) ---------------------------------------------------------------------
+def status_line(page, label: str):
+    return page.get_by_test_id("stMarkdownContainer").filter(
+        has_text=re.compile(rf"^\s*Status: {re.escape(label)}\b"))
+
+
+def test_aftercare_plan_goes_round_the_review_loop_and_downloads(app, app_in, new_phone):
+    page = app.page
+    app.goto()
+    app.sign_in("demo-client4")
+    expect(heading(page, "Hi, Devon")).to_be_visible()
+    app.navigate("Aftercare plan")
+    expect(heading(page, "My aftercare plan")).to_be_visible()
+    expect(status_line(page, "Draft")).to_be_visible()
+    app.act(page.get_by_role("button", name="Send for review"))
+    expect(page.get_by_text("Sent. Your reviewer will look at it soon.")).to_be_visible()
+    expect(status_line(page, "Waiting for review")).to_be_visible()
+    expect(page.get_by_role("button", name="Send for review")).to_have_count(0)
+
+    reviewer = app_in(new_phone()).goto()
+    rpage = reviewer.page
+    reviewer.sign_in("demo-therapist1")
+    expect(heading(rpage, "My caseload")).to_be_visible()
+    reviewer.navigate("Aftercare reviews")
+    expect(heading(rpage, "Aftercare reviews")).to_be_visible()
+    choose(reviewer, "Plan", re.compile("Devon Demo"))
+    routine = rpage.get_by_test_id("stVerticalBlock").filter(
+        has=rpage.get_by_text("My daily routine", exact=True)).filter(
+        has=rpage.get_by_role("textbox", name="Comment on this section")).last
+    comment = "Could you add when you will go to your meeting?"
+    routine.get_by_role("textbox", name="Comment on this section").fill(comment)
+    reviewer.act(routine.get_by_role("button", name="Add comment"))
+    expect(routine.get_by_text(comment)).to_be_visible()
+    reviewer.act(rpage.get_by_role("button", name="Ask for changes"))
+    expect(rpage.get_by_text("Sent back with your comments.")).to_be_visible()
+    shot(reviewer, "feature-aftercare-review-sent-back")
+
+    app.reload()
+    expect(status_line(page, "Changes requested")).to_be_visible()
+    expect(page.get_by_test_id("stAlert").filter(has_text=f"Your reviewer: {comment}")).to_be_visible()
+    shot(app, "feature-aftercare-changes-requested", page.get_by_text(comment))
+    page.get_by_text("✏️ Edit my plan").click()
+    routine_box = page.get_by_role("textbox", name="My daily routine")
+    expect(routine_box).to_be_visible()
+    new_routine = "Up at 7, walk, work, meeting Mon & Thu 7 pm, phone off at 10"
+    routine_box.fill(new_routine)
+    b = page.get_by_role("button", name="Save my plan")
+    print("DEBUG", b.count(), b.first.is_enabled(), b.first.evaluate("e => e.outerHTML"))
+    app.act(page.get_by_role("button", name="Save my plan"))
+    expect(page.get_by_text("Saved. Earlier versions are kept.")).to_be_visible()
+    expect(page.get_by_text(new_routine).first).to_be_visible()
+    app.act(page.get_by_role("button", name="Send for review"))
+    expect(page.get_by_text("Sent. Your reviewer will look at it soon.")).to_be_visible()
+
+    reviewer.reload()
+    expect(heading(rpage, "Aftercare reviews")).to_be_visible()
+    choose(reviewer, "Plan", re.compile("Devon Demo"))
+    expect(rpage.get_by_text(new_routine).first).to_be_visible()
+    reviewer.act(rpage.get_by_role("button", name="Approve"))
+    expect(rpage.get_by_text("Approved.", exact=True)).to_be_visible()
+
+    app.reload()
+    expect(status_line(page, "Approved")).to_be_visible()
+    shot(app, "feature-aftercare-approved")
+    with page.expect_download() as info:
+        app.act(page.get_by_role("button", name="Download PDF"))
+    download = info.value
+    assert download.suggested_filename == "my-aftercare-plan.pdf"
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-", "the download is not a PDF"

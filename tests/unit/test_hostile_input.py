@@ -25,7 +25,7 @@ from companion.clinic import get_clinic
 from companion.cravings import CravingEntry
 from companion.errors import CompanionError
 from companion.models import ChainAnalysis, Craving, Role, User
-from companion.tags import coping_options, trigger_options
+from companion.tags import trigger_options
 from tests.conftest import People
 
 hostile = settings(max_examples=40, deadline=None, database=None,
