@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select, update
 from companion.actors import Actor
 from companion.errors import AccessDenied
 from companion.models import AuditEvent, AuditSeal, Role, User
-from companion.timeutil import clinic_zone, show
+from companion.timeutil import clinic_zone, show, utcnow
 
 GENESIS = "0" * 64
 DIRTY = "audit_dirty"
@@ -55,8 +55,15 @@ def record_denials(session: Session) -> bool:
 
 def record_many(session: Session, actor: Actor, action: str, record_kind: str,
                 client_ids: list[int], detail: str = "") -> None:
-    for client_id in client_ids:
-        record(session, actor, action, record_kind, client_id, detail)
+    """One statement for many rows (a caseload of 60 is one INSERT, not 60)."""
+    if not client_ids:
+        return
+    now = utcnow()
+    session.execute(sa.insert(AuditEvent), [
+        {"at": now, "actor_id": actor.id, "actor_role": actor.role.value, "action": action,
+         "record_kind": record_kind, "client_id": client_id, "detail": detail[:500]}
+        for client_id in client_ids])
+    session.info[DIRTY] = True
 
 
 def _digest(row: AuditEvent, prev: str) -> str:

@@ -136,7 +136,8 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
     return [f for f in raised if f is not None]
 
 
-def for_missing_checkins(session: Session, client_ids: list[int], today: date) -> list[Flag]:
+def for_missing_checkins(session: Session, client_ids: list[int], today: date,
+                         last: dict | None = None) -> list[Flag]:
     """Clients in the program with no check-in for `NO_CHECKIN_DAYS` days (counting from
     enrolment when they never checked in); one open flag at a time per client."""
     from companion.models import Enrolment, User  # local: models import nothing from here
@@ -144,9 +145,10 @@ def for_missing_checkins(session: Session, client_ids: list[int], today: date) -
     if not client_ids:
         return []
     cutoff = today - timedelta(days=NO_CHECKIN_DAYS)
-    last = dict(session.exec(
-        select(CheckIn.client_id, func.max(CheckIn.day))
-        .where(col(CheckIn.client_id).in_(client_ids)).group_by(CheckIn.client_id)).all())
+    if last is None:  # each client's newest check-in day
+        last = dict(session.exec(
+            select(CheckIn.client_id, func.max(CheckIn.day))
+            .where(col(CheckIn.client_id).in_(client_ids)).group_by(CheckIn.client_id)).all())
     open_already = set(session.exec(
         select(Flag.client_id).where(col(Flag.client_id).in_(client_ids),
                                      Flag.rule == Rule.NO_CHECKIN,
