@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 
-.PHONY: install migrate run demo test test-fast bench check clean
+.PHONY: install migrate run demo test test-fast bench bench-load check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ test: install
 	$(PY) -m pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass on $${TEST_DATABASE_URL%%@*}@… =="; \
-		COMPANION_TEST_DB=postgres $(PY) -m pytest tests/unit tests/app -p no:cacheprovider; \
+		COMPANION_TEST_DB=postgres $(PY) -m pytest tests/unit tests/app -p no:cacheprovider -n 2; \
 	else \
 		echo "PostgreSQL pass skipped: TEST_DATABASE_URL is not set (postgresql+psycopg://…)"; \
 	fi
@@ -44,6 +44,11 @@ test-fast: install
 bench: install
 	$(PY) bench/rerun.py
 	$(PY) bench/login.py
+	$(PY) bench/trends.py
+	$(PY) bench/caseload.py
+
+bench-load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -224,6 +224,7 @@ class ClientResult:
     notes: list[str] = field(default_factory=list)  # the note of each acknowledged save
     submitted: int = 0
     error: str = ""
+    done: bool = False        # every step answered
     unfinished: bool = False  # still going when the scenario's time budget ran out
 
 
@@ -269,6 +270,7 @@ async def one_client(result: ClientResult, saves: int, run_id: str,
                     raise AppError(f"save {n} not acknowledged: {s.texts[-3:]}")
                 result.saves.append(time.perf_counter() - t0)
                 result.notes.append(note)
+            result.done = True  # (closing the websocket is not part of the visit)
     except Exception as exc:  # noqa: BLE001 - any failure is reported, per client
         result.error = f"{step}: {type(exc).__name__}: {exc}"[:160]
     return result
@@ -294,7 +296,7 @@ async def drive(clients: list[tuple[str, int]], concurrency: int, saves: int, ru
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
     for result, task in zip(results, tasks):
-        if task in pending and not result.error:
+        if task in pending and not result.error and not result.done:
             result.unfinished = True
     return results, time.perf_counter() - t0
 
@@ -503,7 +505,7 @@ def report(outcomes: list[Outcome], args) -> bool:
     print()
     print(f"{'scenario':<28} {'step':<14} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for o in outcomes:
-        ok = [r for r in o.results if not r.error and not r.unfinished]
+        ok = [r for r in o.results if r.done and not r.error]
         unfinished = sum(r.unfinished for r in o.results)
         failed_n = sum(bool(r.error) for r in o.results)
         steps = {"page load": [r.page_load for r in o.results if r.page_load is not None],

@@ -81,7 +81,10 @@ def template_db():
     yield name
     with admin.connect() as conn:
         conn.execute(sa.text(f'ALTER DATABASE "{name}" WITH IS_TEMPLATE false'))
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        leftovers = conn.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE "
+                                         f"'companion_t_{os.getpid()}_%'")).scalars().all()
+    for leftover in [*leftovers, name]:
+        _drop_quietly(admin, leftover)
     admin.dispose()
 
 
@@ -114,9 +117,22 @@ def db_url(template_db, tmp_path, monkeypatch) -> str:
     db.engine_for(url).dispose()
     get_settings.cache_clear()
     if ON_POSTGRES:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_quietly(admin, name)
         admin.dispose()
+
+
+def _drop_quietly(admin, name: str) -> None:
+    """Drop a test's database. A server process of another role (autovacuum) may still be in
+    it for a moment; then try again, and in the end leave it for the session's sweep."""
+    import sqlalchemy as sa
+
+    for _ in range(20):
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+            return
+        except sa.exc.DBAPIError:
+            continue
 
 
 @pytest.fixture
