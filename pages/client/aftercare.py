@@ -32,6 +32,7 @@ label = aftercare.STATUS_LABELS[status] if plan.plan and version else "Not start
 st.markdown(f"**Status:** {label}" + (f" · version {version}, saved "
                                       f"{show(plan.version.created_at)}" if plan.version else ""))
 if message := st.session_state.pop("_aftercare_message", None):
+    st.toast(message, icon="✅")
     st.success(message)
 show_failure(FORM)
 

@@ -14,22 +14,35 @@ st.title("Questionnaires")
 st.caption("Short, standard questionnaires that you and your therapist use to see change "
            "over time. You can skip any question.")
 
+def risk_response(key: str) -> None:
+    st.markdown("### 💚 Thank you for telling us.")
+    st.write("You said you've had thoughts that you would be better off dead or of hurting "
+             "yourself. That sounds really painful, and you don't have to carry it alone. Your "
+             "therapist has been told and will reach out to you today. If you might act on "
+             "these thoughts, call 988 or 911 now.")
+    with session_scope() as session:
+        plan = safety.current(session, actor, actor.id)
+    st.markdown("**Your safety plan**")
+    show_plan(plan, key=key)
+    crisis_resources()
+
+
+@st.dialog("You don't have to carry this alone", width="large")
+def risk_dialog() -> None:
+    """Opens over the page wherever the phone is scrolled, so the help is in view at once."""
+    risk_response("risk-dialog")
+
+
 result = st.session_state.pop("_measure_result", None)
 if result is not None:
     instrument = instruments.get(result["instrument"])
     if result["risk"]:
-        with st.container(border=True):
-            st.markdown("### 💚 Thank you for telling us.")
-            st.write("You said you've had thoughts that you would be better off dead or of "
-                     "hurting yourself. That sounds really painful, and you don't have to carry "
-                     "it alone. Your therapist has been told and will reach out to you today. "
-                     "If you might act on these thoughts, call 988 or 911 now.")
-            with session_scope() as session:
-                plan = safety.current(session, actor, actor.id)
-            st.markdown("**Your safety plan**")
-            show_plan(plan, key="risk")
-            crisis_resources()
+        risk_dialog()
+        with st.container(border=True):  # and it stays on the page after the dialog closes
+            risk_response("risk")
     else:
+        st.toast(f"Saved your {instrument.title}. Thank you.", icon="✅")  # seen where you are
+        st.success(f"Saved your {instrument.title}. Thank you.")
         st.success(f"Saved your {instrument.title}. Thank you.")
     for scale in instrument.scales:
         st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id)))
@@ -46,11 +59,12 @@ if picked:
     instrument_id, form = picked.split(":")
     instrument = instruments.get(instrument_id)
     items = instrument.items(form)
+    prefix = f"m-{picked}-{st.session_state.get('_measure_round', 0)}-"
 
     def submit() -> None:
         answers = {}
         for item in items:
-            label = st.session_state.get(f"m-{picked}-{item.id}")
+            label = st.session_state.get(f"{prefix}{item.id}")
             answers[item.id] = next((o.score for o in item.options if o.label == label), None)
         try:
             with session_scope() as session:
@@ -61,7 +75,9 @@ if picked:
         st.session_state["_measure_result"] = {"instrument": instrument_id, "risk": saved.risk,
                                                "scores": saved.scored.values}
         for item in items:
-            st.session_state.pop(f"m-{picked}-{item.id}", None)
+            st.session_state.pop(f"{prefix}{item.id}", None)
+        # a fresh set of widgets next time, so the saved answers don't stay ticked
+        st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
 
     if message := st.session_state.pop("_measure_error", None):
         st.error(message)
@@ -69,7 +85,7 @@ if picked:
     with st.form(f"measure-{picked}", border=False):
         for n, item in enumerate(items, start=1):
             st.radio(f"{item.id}. {item.text}", [o.label for o in item.options], index=None,
-                     key=f"m-{picked}-{item.id}")
+                     key=f"{prefix}{item.id}")
         st.form_submit_button("Save answers", type="primary", width="stretch", on_click=submit)
     st.caption(instrument.reference)
 

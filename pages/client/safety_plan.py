@@ -23,6 +23,7 @@ sections = st.session_state.pop("_safety_draft", None) or (
 key = f"sp-{version}-"
 
 if st.session_state.pop("_safety_saved", False):
+    st.toast("Safety plan saved.", icon="✅")
     st.success("Saved. Earlier versions are kept.")
 show_failure(FORM)
 show_plan(plan, key="view")
