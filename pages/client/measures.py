@@ -7,7 +7,7 @@ from companion.errors import CompanionError
 from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
-from companion.ui.safety_plan import show_plan
+from companion.ui.safety_plan import call_buttons, show_plan
 
 actor = current_actor()
 st.title("Questionnaires")
@@ -22,6 +22,9 @@ def risk_response(key: str) -> None:
              "these thoughts, call 988 or 911 now.")
     with session_scope() as session:
         plan = safety.current(session, actor, actor.id)
+    st.markdown("**Reach someone now**")  # calls first, before the rest of the plan
+    call_buttons(safety.contacts(plan) + safety.standing_contacts(), f"{key}-now")
+    st.link_button("💬 Text 988", "sms:988", width="stretch")
     st.markdown("**Your safety plan**")
     show_plan(plan, key=key)
     crisis_resources()

@@ -150,14 +150,16 @@ def test_phq9_self_harm_answer_shows_help_and_flags_the_therapist(app, app_in, n
     groups.nth(9).get_by_text("Somewhat difficult", exact=True).click()  # how difficult
     app.act(form.get_by_role("button", name="Save answers"))
 
-    expect(page.get_by_text("Thank you for telling us.")).to_be_visible()
-    expect(page.get_by_text("Your therapist has been told")).to_be_visible()
-    expect(page.get_by_text("Your safety plan", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name=re.compile("Call 988")).first).to_have_attribute(
+    # The help opens in a dialog, in view wherever the phone was scrolled to.
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("Thank you for telling us.")).to_be_in_viewport()
+    expect(dialog.get_by_text("Your therapist has been told")).to_be_visible()
+    expect(dialog.get_by_text("Your safety plan", exact=True)).to_be_visible()
+    expect(dialog.get_by_role("link", name=re.compile("Call 988")).first).to_have_attribute(
         "href", "tel:988")
-    expect(page.get_by_role("link", name=re.compile("My sister")).first).to_have_attribute(
+    expect(dialog.get_by_role("link", name=re.compile("My sister")).first).to_have_attribute(
         "href", re.compile(r"^tel:"))
-    shot(app, "feature-phq9-risk-help", page.get_by_text("Thank you for telling us."))
+    shot(app, "feature-phq9-risk-help")
 
     therapist = app_in(new_phone()).goto()
     therapist.sign_in("demo-therapist2")
