@@ -32,7 +32,7 @@ label = aftercare.STATUS_LABELS[status] if plan.plan and version else "Not start
 st.markdown(f"**Status:** {label}" + (f" · version {version}, saved "
                                       f"{show(plan.version.created_at)}" if plan.version else ""))
 if message := st.session_state.pop("_aftercare_message", None):
-    st.toast(message, icon="✅")
+    st.toast("Your plan is updated.", icon="✅")
     st.success(message)
 show_failure(FORM)
 
@@ -56,9 +56,13 @@ if status == "submitted":
     cols[0].button("Withdraw to edit", width="stretch", on_click=_action,
                    args=(aftercare.withdraw, "Withdrawn: you can edit it again."))
 if plan.version is not None:
-    cols[1].download_button("Download PDF", pdf.aftercare_pdf(
-        actor.display_name, plan.sections, status, show(plan.version.created_at)),
-        file_name="my-aftercare-plan.pdf", mime="application/pdf", width="stretch")
+    saved_at = show(plan.version.created_at)
+
+    def _pdf() -> bytes:  # made only when tapped, from the plan already on screen
+        return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at)
+
+    cols[1].download_button("Download PDF", data=_pdf, file_name="my-aftercare-plan.pdf",
+                            mime="application/pdf", width="stretch", on_click="ignore")
 
 comments = {}
 for c in plan.comments:

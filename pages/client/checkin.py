@@ -64,7 +64,7 @@ def save() -> None:
 
 saved = st.session_state.pop("_checkin_saved", None)
 if saved:
-    st.toast("Check-in saved — thank you.", icon="✅")  # in view wherever the phone is scrolled
+    st.toast("Check-in saved.", icon="✅")  # in view wherever the phone is scrolled
     st.success(f"Saved — thank you for checking in. {'That counts. 🌱' if saved[1] == 1 else ''}")
     if saved[2] is not None:
         show_support(saved[2])

@@ -44,7 +44,7 @@ if result is not None:
         with st.container(border=True):  # and it stays on the page after the dialog closes
             risk_response("risk")
     else:
-        st.toast(f"Saved your {instrument.title}. Thank you.", icon="✅")  # seen where you are
+        st.toast("Questionnaire saved.", icon="✅")  # seen where you are
         st.success(f"Saved your {instrument.title}. Thank you.")
         st.success(f"Saved your {instrument.title}. Thank you.")
     for scale in instrument.scales:

@@ -12,7 +12,7 @@ from companion.ui.text import plain
 actor = current_actor()
 st.title("Aftercare reviews")
 if done := st.session_state.pop("_review_done", None):
-    st.toast(done, icon="✅")
+    st.toast("Review saved.", icon="✅")
     st.success(done)
 with session_scope() as session:
     waiting = aftercare.waiting_for(session, actor)
