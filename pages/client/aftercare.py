@@ -133,10 +133,10 @@ with st.expander("✏️ Edit my plan", expanded=not version):
                     for n in range(shown):  # one empty row more than filled, at least three
                         row = rows[n] if n < len(rows) else {f: "" for f in fields}
                         for col, f in zip(st.columns(len(fields)), fields):
-                            col.text_input(aftercare.FIELD_LABELS[f], row.get(f, ""),
-                                           max_chars=aftercare.FIELD_MAX,
-                                           key=f"{key}{section}-{n}-{f}",
-                                           label_visibility="visible" if n == 0 else "collapsed")
+                            # every box labelled: on a phone the columns stack
+                            col.text_input(f"{aftercare.FIELD_LABELS[f]} ({n + 1})",
+                                           row.get(f, ""), max_chars=aftercare.FIELD_MAX,
+                                           key=f"{key}{section}-{n}-{f}")
                 field_message(FORM, section)
             st.form_submit_button("Save my plan", type="primary", width="stretch",
                                   on_click=save)

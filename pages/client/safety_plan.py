@@ -67,12 +67,10 @@ with st.expander("✏️ Edit my plan", expanded=plan is None):
             for n in range(safety.MAX_CONTACTS):
                 row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
                 cols = st.columns([3, 2])
-                cols[0].text_input("Name", row["name"], max_chars=safety.NAME_MAX,
-                                   key=f"{key}{section}-name-{n}",
-                                   label_visibility="visible" if n == 0 else "collapsed")
-                cols[1].text_input("Phone", row["phone"], max_chars=25,
-                                   key=f"{key}{section}-phone-{n}",
-                                   label_visibility="visible" if n == 0 else "collapsed")
+                cols[0].text_input(f"Name ({n + 1})", row["name"], max_chars=safety.NAME_MAX,
+                                   key=f"{key}{section}-name-{n}")
+                cols[1].text_input(f"Phone ({n + 1})", row["phone"], max_chars=25,
+                                   key=f"{key}{section}-phone-{n}")
             field_message(FORM, section)
             if section == "professionals":
                 st.caption("The clinic, 988 and 911 are always on your plan.")
