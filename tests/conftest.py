@@ -28,9 +28,9 @@ _used_steps: dict[tuple[str, str], int] = {}
 
 
 def totp_code(secret: str = STAFF_TOTP, scope: str = "") -> str:
-    """A code the server will accept once: RFC 6238 allows one use per time step, and the
-    server takes the previous, current and next step, so tests may sign in up to three
-    times a half-minute with one secret (per database: `scope`)."""
+    """A code the server will accept once: RFC 6238 allows one use per time step per account,
+    and the server takes the previous, current and next step, so a test may sign one account
+    in up to three times a half-minute (`scope`: the database and the account)."""
     import pyotp
 
     from companion.timeutil import utcnow

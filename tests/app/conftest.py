@@ -34,7 +34,8 @@ def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
         return at  # no cookie was written, so no component rerun follows
     at.run()
     if registered_pages(at) == {"common/second_factor.py"} and at.text_input:
-        at.text_input[0].input(totp_code(scope=os.environ.get("DATABASE_URL", "")))
+        scope = f"{os.environ.get('DATABASE_URL', '')}:{at.session_state['username']}"
+        at.text_input[0].input(totp_code(scope=scope))
         at.button[0].click().run()
         at.run()  # what the cookie component's own rerun shows in a browser
     return at

@@ -313,7 +313,9 @@ class App:
         if ok and (username.startswith("demo-therapist") or username == "demo-admin"):
             from tests.conftest import totp_code
 
-            page.get_by_role("textbox", name="Code").fill(totp_code(DEMO_TOTP, "browser"))
+            # the server accepts each code once per account: track steps per username
+            page.get_by_role("textbox", name="Code").fill(
+                totp_code(DEMO_TOTP, f"browser:{username}"))
             self.act(page.get_by_role("button", name="Continue"), after=self.WRITE)
 
     def sidebar_nav(self):
