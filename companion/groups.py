@@ -921,13 +921,13 @@ def attendance_counts(session: Session, clients, days: int = 14) -> dict[int, tu
             col(GroupAttendance.client_id).in_(ids), col(GroupAttendance.is_current).is_(True),
             GroupAttendance.status == PRESENT, GroupAttendance.starts_at >= start)
         .group_by(GroupAttendance.client_id)).all())
-    held = {}
-    for key in {(c.track, c.location) for c in clients}:
-        held[key] = _held(occurrences(session, start, now, track=key[0], location=key[1]), now)
+    held: dict[tuple[str, str], list[Occurrence]] = {}
+    for occ in _held(occurrences(session, start, now), now):  # one expansion, then grouped
+        held.setdefault((occ.series.track, occ.series.location), []).append(occ)
     out = {}
     for c in clients:
         scheduled = 0 if c.role != Role.CLIENT else sum(
-            1 for o in held[(c.track, c.location)] if o.ends_at >= c.enrolled_at)
+            1 for o in held.get((c.track, c.location), []) if o.ends_at >= c.enrolled_at)
         out[c.id] = (int(attended.get(c.id, 0)), scheduled)
     return out
 
