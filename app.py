@@ -5,10 +5,10 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from companion import people
-from companion.config import get_settings
-from companion.db import session_scope
+from companion.core.config import get_settings
+from companion.core.db import session_scope
 from companion.passwords import dummy_hash
-from companion.safety_check import problems
+from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.ui.gate import gate, logout_button, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for

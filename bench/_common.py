@@ -42,7 +42,8 @@ def fresh_env(prefix: str, bcrypt_rounds: int | None) -> Path:
 
 def seed_demo() -> str:
     """Migrate the fresh DB and seed the demo clinic; returns the shared demo password."""
-    from companion import db, demo
+    from companion import demo
+    from companion.core import db
 
     db.migrate()
     with db.session_scope() as session:
@@ -51,7 +52,7 @@ def seed_demo() -> str:
 
 def cleanup(tmp: Path) -> None:
     try:
-        from companion import db
+        from companion.core import db
 
         db.get_engine().dispose()
     except Exception:

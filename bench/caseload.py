@@ -54,7 +54,7 @@ def same_ciphertext_for_repeats():
     """While bulk rows are written, encrypt each distinct text once (the empty notes of
     thousands of rows): Fernet per value would take most of the set-up time. Rows keep valid
     ciphertexts, only identical ones; nothing here reads or compares them."""
-    from companion import crypto
+    from companion.core import crypto
 
     original, seen = crypto.encrypt, {}
 
@@ -76,10 +76,10 @@ class Cohort:
     def __init__(self, n_clients: int):
         from sqlmodel import select
 
-        from companion import db
+        from companion.core import db
         from companion.models import Enrolment, GroupSeries, Role, User
         from companion.passwords import hash_password
-        from companion.timeutil import clinic_today, clinic_zone, utcnow
+        from companion.core.timeutil import clinic_today, clinic_zone, utcnow
 
         db.migrate()
         self.today, self.zone, self.now = clinic_today(), clinic_zone(), utcnow()
@@ -141,7 +141,8 @@ class Cohort:
     def _add_days(self, first_offset: int, last_offset: int) -> Counter:
         import sqlalchemy as sa
 
-        from companion import db, groups, instruments
+        from companion import groups, instruments
+        from companion.core import db
         from companion.models import (CheckIn, Craving, Enrolment, Flag, GroupAttendance,
                                       GroupSeries, MeasureResponse)
 
@@ -285,7 +286,7 @@ def service_once(actor, parts: dict | None = None, clock=time.perf_counter):
 
     from companion import caseload
     from companion.audit import seal
-    from companion.db import get_engine
+    from companion.core.db import get_engine
 
     engine = get_engine()
     t0 = clock()
@@ -358,7 +359,7 @@ def last_checkin_candidate(actor, expected: dict) -> tuple[str, tuple, bool]:
     from sqlmodel import Session, col, select
 
     from companion import caseload
-    from companion.db import get_engine
+    from companion.core.db import get_engine
     from companion.models import CheckIn, User
 
     sent = []
@@ -384,7 +385,7 @@ def capture(actor) -> list[tuple[str, str, tuple, bool]]:
     """(label, SQL, params, executemany) of everything one service call sends."""
     from sqlalchemy import event
 
-    from companion.db import get_engine
+    from companion.core.db import get_engine
 
     sent = []
 
@@ -481,7 +482,7 @@ def run(args) -> int:
     from sqlalchemy import event
 
     from companion.actors import Actor
-    from companion.db import get_engine, session_scope
+    from companion.core.db import get_engine, session_scope
     from companion.models import User
 
     machine = c.machine()

@@ -309,7 +309,7 @@ def use_database(url: str, data_dir: Path, rounds: int, cookie_key: str) -> None
                        "COMPANION_SECRETS_FILE": str(data_dir / "no-secrets.toml")})
     for key in ("COMPANION_DATABASE_URL", "COMPANION_COOKIE_KEY"):
         os.environ.pop(key, None)
-    from companion.config import get_settings
+    from companion.core.config import get_settings
 
     get_settings.cache_clear()
 
@@ -318,9 +318,10 @@ def seed(n: int) -> list[str]:
     """The demo clinic plus `n` load clients (one shared bcrypt hash, made once)."""
     from sqlmodel import select
 
-    from companion import db, demo, passwords
+    from companion import demo, passwords
+    from companion.core import db
     from companion.models import Enrolment, Role, User
-    from companion.timeutil import utcnow
+    from companion.core.timeutil import utcnow
 
     db.migrate()
     names = [f"load-client{i:03d}" for i in range(1, n + 1)]
@@ -355,7 +356,7 @@ def audit(results: list[ClientResult], today: date) -> Audit:
     """Rows per client today against what each client was told."""
     from sqlmodel import select
 
-    from companion import db
+    from companion.core import db
     from companion.models import CheckIn, User
 
     found = Audit()
@@ -418,7 +419,7 @@ def pg_database(admin_url: str):
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
 
     def drop() -> None:
-        from companion import db
+        from companion.core import db
 
         db.engine_for(url).dispose()
         with admin.connect() as conn:
@@ -459,7 +460,7 @@ def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Ou
             if r.error:
                 raise RuntimeError(f"warm-up failed on port {r.port}: {r.error}\n"
                                    + next(s for s in servers if s.port == r.port).log_tail())
-        from companion.timeutil import clinic_today
+        from companion.core.timeutil import clinic_today
 
         today = clinic_today()
         clients = [(n, servers[i % replicas].port) for i, n in enumerate(names)]
@@ -482,7 +483,7 @@ def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Ou
         if drop is not None:
             drop()
         else:
-            from companion import db
+            from companion.core import db
 
             db.engine_for(url).dispose()
         if args.keep_logs:

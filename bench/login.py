@@ -45,7 +45,7 @@ def main() -> int:
 
 def timed_check(username: str, password: str, settings) -> tuple[float, str]:
     from companion import auth
-    from companion.db import session_scope
+    from companion.core.db import session_scope
 
     t0 = time.perf_counter()
     with session_scope() as session:
@@ -59,7 +59,7 @@ def run(args) -> int:
     password = c.seed_demo()
     seed_s = time.perf_counter() - t0
 
-    from companion.config import get_settings
+    from companion.core.config import get_settings
 
     settings = get_settings()
     # Keep every wrong try on the plain "wrong" path: with the real limit (5) the sixth try

@@ -141,7 +141,7 @@ def run(args, tmp: Path) -> int:
     from sqlalchemy import event
     from streamlit.testing.v1 import AppTest
 
-    from companion.db import get_engine
+    from companion.core.db import get_engine
 
     c.prepare_apptest()
 

@@ -111,11 +111,11 @@ def seed(n_others: int, n_cravings: int) -> tuple[int, dict[str, int]]:
     """Therapist + bench client + others, and their year of data. Returns (client id, counts)."""
     from sqlmodel import select
 
-    from companion import db
+    from companion.core import db
     from companion.clinic import get_clinic
     from companion.models import CheckIn, Craving, Enrolment, EntryTag, Role, User
     from companion.passwords import hash_password
-    from companion.timeutil import clinic_today, clinic_zone, utcnow
+    from companion.core.timeutil import clinic_today, clinic_zone, utcnow
 
     db.migrate()
     hashed = hash_password(PASSWORD)
@@ -165,8 +165,8 @@ AGGREGATES = ("daily", "trigger_counts", "craving_heatmap", "craving_outcomes", 
 def service_bundle(actor, client_id: int, days: int, on_step=None) -> dict:
     """What `companion.ui.trends.draw_trends` runs for one window, in one session."""
     from companion import checkins, trends
-    from companion.db import session_scope
-    from companion.timeutil import clinic_today
+    from companion.core.db import session_scope
+    from companion.core.timeutil import clinic_today
 
     step = on_step or (lambda name: None)
     today = clinic_today()
@@ -193,7 +193,7 @@ def capture(actor, client_id: int, days: int) -> list[tuple[str, str, tuple]]:
     """The SQL statements one bundle sends: (aggregate, statement, params)."""
     from sqlalchemy import event
 
-    from companion.db import get_engine
+    from companion.core.db import get_engine
 
     sent, current = [], ["?"]
 
@@ -230,7 +230,7 @@ def chart_times(frames: dict, days: int) -> dict[str, tuple[float, float]]:
     """Build the page's six charts from the frames and serialise each as st.altair_chart does
     (`to_dict()`, validated). Returns chart -> (build s, to_dict s)."""
     from companion import charts
-    from companion.timeutil import clinic_today
+    from companion.core.timeutil import clinic_today
 
     makers = {"daily_trends": lambda: charts.daily_trends(frames["daily"], days),
               "what_works": lambda: charts.what_works(frames["works"]),
@@ -253,8 +253,8 @@ def chart_times(frames: dict, days: int) -> dict[str, tuple[float, float]]:
 def service_times(actor, client_id: int, days: int) -> dict[str, float]:
     """Each aggregate's service call alone, in its own session (as a one-call page would)."""
     from companion import checkins, trends
-    from companion.db import session_scope
-    from companion.timeutil import clinic_today
+    from companion.core.db import session_scope
+    from companion.core.timeutil import clinic_today
 
     today = clinic_today()
     calls = {"daily": lambda s: trends.daily(s, actor, client_id, days),
@@ -335,7 +335,7 @@ def run(args) -> int:
     from sqlalchemy import event
 
     from companion.actors import Actor
-    from companion.db import get_engine, session_scope
+    from companion.core.db import get_engine, session_scope
     from companion.models import User
     from companion.ui.trends import WINDOWS
 

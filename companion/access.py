@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from companion import audit
 from companion.actors import Actor
-from companion.errors import AccessDenied
+from companion.core.errors import AccessDenied
 from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User
 
 

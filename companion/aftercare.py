@@ -20,10 +20,10 @@ from sqlmodel import Session, col, select
 
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.errors import FormErrors, InvalidInput, NotFound, StaleEdit
+from companion.core.errors import FormErrors, InvalidInput, NotFound, StaleEdit
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, Enrolment, Role, Setting, User)
-from companion.timeutil import clinic_today, to_clinic, utcnow
+from companion.core.timeutil import clinic_today, to_clinic, utcnow
 
 COORDINATOR_KEY = "alumni_coordinator_id"
 STATUS_LABELS = {"draft": "Draft", "submitted": "Waiting for review",

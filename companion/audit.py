@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from companion.actors import Actor
-from companion.errors import AccessDenied
+from companion.core.errors import AccessDenied
 from companion.models import AuditEvent, AuditSeal, Role, User
-from companion.timeutil import clinic_zone, show, utcnow
+from companion.core.timeutil import clinic_zone, show, utcnow
 
 GENESIS = "0" * 64
 DIRTY = "audit_dirty"

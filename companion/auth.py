@@ -12,9 +12,9 @@ from sqlmodel import Session, select
 
 from companion import passwords
 from companion.actors import Actor
-from companion.config import Settings, get_settings
+from companion.core.config import Settings, get_settings
 from companion.models import LoginThrottle, User
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 
 WRONG = ("That username and password don't match. Please check and try again. "
          "After 5 unsuccessful tries, sign-in pauses for 15 minutes.")

@@ -12,7 +12,7 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.audit import REDISCLOSURE_NOTICE
 from companion.models import ChainAnalysis, Flag, SafetyPlan, User
-from companion.timeutil import clinic_today, show, to_clinic
+from companion.core.timeutil import clinic_today, show, to_clinic
 
 
 @dataclass(frozen=True)

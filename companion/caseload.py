@@ -19,7 +19,7 @@ from companion.access import RecordKind, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.models import CheckIn, Enrolment, Flag, MeasureResponse, Role, User
-from companion.timeutil import clinic_today, show
+from companion.core.timeutil import clinic_today, show
 
 COLUMNS = ["client_id", "Client", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",

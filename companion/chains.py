@@ -5,7 +5,7 @@ from sqlmodel import Session, col, select
 
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.errors import FormErrors, NotFound
+from companion.core.errors import FormErrors, NotFound
 from companion.models import ChainAnalysis, CheckIn
 
 QUESTIONS = {

@@ -12,10 +12,10 @@ from companion import flags, support, tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.errors import FormErrors, InvalidInput, StaleEdit
+from companion.core.errors import FormErrors, InvalidInput, StaleEdit
 from companion.models import CheckIn, Flag
 from companion.support import Support
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 
 USED_CHOICES = {"no": "No", "yes": "Yes", "prefer_not": "Prefer not to say"}
 MEDICATION_CHOICES = {"yes": "Yes", "no": "No"}

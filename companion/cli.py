@@ -8,26 +8,26 @@ import argparse
 import sys
 
 from companion import people
-from companion.errors import CompanionError
+from companion.core.errors import CompanionError
 from companion.models import Role
 
 
 def _session():
-    from companion.db import session_scope
+    from companion.core.db import session_scope
 
     return session_scope()
 
 
 def cmd_migrate(_args) -> str:
-    from companion.db import migrate
+    from companion.core.db import migrate
 
     migrate()
     return "Database is up to date."
 
 
 def cmd_check(_args) -> str:
-    from companion.config import ROOT, get_settings
-    from companion.safety_check import config_file_options, problems
+    from companion.core.config import ROOT, get_settings
+    from companion.core.safety_check import config_file_options, problems
 
     found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), get_settings())
     if found:
@@ -95,7 +95,7 @@ def cmd_demo(args) -> str:
     import pyotp
 
     from companion import demo
-    from companion.db import migrate
+    from companion.core.db import migrate
 
     migrate()  # the demo is meant for a fresh database: make sure it has its tables
     secret = (args.totp_secret or pyotp.random_base32()).strip().upper()
@@ -139,7 +139,7 @@ def cmd_demo_code(_args) -> str:
 
 
 def cmd_new_key(_args) -> str:
-    from companion.crypto import new_key
+    from companion.core.crypto import new_key
 
     return new_key()
 
@@ -148,8 +148,8 @@ def cmd_rotate_key(_args) -> str:
     from sqlmodel import SQLModel
 
     import companion.models  # noqa: F401
-    from companion.crypto import rotate
-    from companion.db import get_engine
+    from companion.core.crypto import rotate
+    from companion.core.db import get_engine
 
     rows = rotate(get_engine(), SQLModel.metadata)
     return (f"Re-encrypted {rows} rows under the new key. Remove the old key from "
@@ -157,13 +157,13 @@ def cmd_rotate_key(_args) -> str:
 
 
 def cmd_backup(args) -> str:
-    from companion import backup
+    from companion.core import backup
 
     return backup.describe(backup.backup(args.path), "Backed up to")
 
 
 def cmd_restore(args) -> str:
-    from companion import backup
+    from companion.core import backup
 
     copied = backup.restore(args.path)
     return backup.describe(copied, f"Restored {args.path} into")

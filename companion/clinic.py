@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from companion.config import ROOT
+from companion.core.config import ROOT
 
 
 @dataclass(frozen=True)

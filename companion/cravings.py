@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from companion import flags, support, tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.errors import FormErrors, InvalidInput, NotFound
+from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import Craving, EntryTag, Flag
 from companion.support import Support
-from companion.timeutil import to_clinic, utcnow
+from companion.core.timeutil import to_clinic, utcnow
 
 OUTCOMES = {"passed": "It passed", "used": "I used", "still_there": "It's still there"}
 FOLLOWUP_AFTER = timedelta(minutes=15)

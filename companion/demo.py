@@ -8,10 +8,10 @@ from sqlmodel import Session, col, delete, select
 
 from companion import flags, groups, instruments, passwords, skills
 from companion.clinic import get_clinic
-from companion.errors import AccessDenied
+from companion.core.errors import AccessDenied
 from companion.models import (ChainAnalysis, CheckIn, Craving, EntryTag, Enrolment, Flag,
                               MeasureResponse, Role, SafetyPlan, User)
-from companion.timeutil import clinic_today, clinic_zone, utcnow
+from companion.core.timeutil import clinic_today, clinic_zone, utcnow
 
 PREFIX = "demo-"
 THERAPISTS = [("demo-therapist1", "Dr. Quinn Example"), ("demo-therapist2", "Sam Placeholder, LPC")]

@@ -24,8 +24,8 @@ from companion import skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.config import get_settings
-from companion.errors import AccessDenied
+from companion.core.config import get_settings
+from companion.core.errors import AccessDenied
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, ChainAnalysis, CheckIn, CheckInReminder,
                               Craving, Enrolment, EntryTag, GroupAttendance, GroupRsvp,
@@ -33,7 +33,7 @@ from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               User)
 from companion.skills import TIMER_KEY
-from companion.timeutil import clinic_today, show, to_clinic, utcnow
+from companion.core.timeutil import clinic_today, show, to_clinic, utcnow
 
 STAFF_REFUSED = ("Downloading all data is for clients and alumni, for their own records. "
                  "Staff disclosures go through the clinic's release process.")

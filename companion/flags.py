@@ -193,8 +193,8 @@ def for_client(session: Session, actor, client_id: int, include_acknowledged: bo
 def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     """The therapist notes what they did; the flag stays in the history."""
     from companion.access import Action, RecordKind, authorize
-    from companion.errors import InvalidInput, NotFound
-    from companion.timeutil import utcnow
+    from companion.core.errors import InvalidInput, NotFound
+    from companion.core.timeutil import utcnow
 
     flag = session.get(Flag, flag_id)
     if flag is None:
@@ -230,7 +230,7 @@ def settle_absence(session: Session, client_id: int, version_ids: list[int], act
                    note: str) -> list[Flag]:
     """An absence corrected to present or excused: its open flag is acknowledged with the
     correction as the note, so it leaves the to-do list but stays in the history."""
-    from companion.timeutil import utcnow
+    from companion.core.timeutil import utcnow
 
     stmt = select(Flag).where(Flag.client_id == client_id, Flag.rule == Rule.ABSENCE,
                               Flag.source_kind == "attendance",

@@ -32,10 +32,10 @@ from companion import access, audit, flags
 from companion.access import Action, RecordKind
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.errors import AccessDenied, FormErrors, InvalidInput, NotFound
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.models import (CheckIn, CheckInReminder, Enrolment, Flag, GroupAttendance,
                               GroupException, GroupRsvp, GroupSeries, Role, User)
-from companion.timeutil import clinic_today, clinic_zone, to_clinic, utcnow
+from companion.core.timeutil import clinic_today, clinic_zone, to_clinic, utcnow
 
 UPCOMING_DAYS = 14          # what a client sees ahead
 CALENDAR_DAYS = 56          # what the whole-schedule calendar file carries ahead

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from companion.config import ROOT
+from companion.core.config import ROOT
 
 FOLDER = ROOT / "data" / "instruments"
 

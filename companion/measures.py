@@ -10,10 +10,10 @@ from sqlmodel import Session, col, select
 from companion import flags, instruments
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.errors import InvalidInput
+from companion.core.errors import InvalidInput
 from companion.instruments import Instrument, InstrumentError, Scored
 from companion.models import Flag, MeasureResponse
-from companion.timeutil import clinic_today, to_clinic, utcnow
+from companion.core.timeutil import clinic_today, to_clinic, utcnow
 
 
 @dataclass(frozen=True)

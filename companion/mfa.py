@@ -19,9 +19,9 @@ from companion import audit, auth
 from companion.access import require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.errors import InvalidInput, NotFound
+from companion.core.errors import InvalidInput, NotFound
 from companion.models import STAFF_ROLES, RecoveryCode, Role, User
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"

@@ -12,8 +12,8 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from companion.crypto import EncryptedJSON, EncryptedText
-from companion.timeutil import UTCDateTime, utcnow
+from companion.core.crypto import EncryptedJSON, EncryptedText
+from companion.core.timeutil import UTCDateTime, utcnow
 
 
 class Role(StrEnum):
@@ -32,7 +32,7 @@ def _utc(**kw) -> sa.Column:
 
 
 def _secret() -> sa.Column:
-    """Free text a person wrote: encrypted at rest (companion.crypto)."""
+    """Free text a person wrote: encrypted at rest (companion.core.crypto)."""
     return sa.Column(EncryptedText(), nullable=False, default="")
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.models import User
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 
 
 def text() -> str:

@@ -8,8 +8,8 @@ import bcrypt
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from companion.config import get_settings
-from companion.errors import InvalidInput
+from companion.core.config import get_settings
+from companion.core.errors import InvalidInput
 
 MIN_CHARS = 15
 MAX_CHARS = 64  # we accept at least this many; bcrypt's real ceiling is 72 bytes

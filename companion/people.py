@@ -13,9 +13,9 @@ from companion import audit, passwords
 from companion.access import Action, RecordKind, authorize, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.errors import AccessDenied, InvalidInput, NotFound
+from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.models import CLIENT_ROLES, Enrolment, LoginThrottle, Role, User
-from companion.timeutil import show, utcnow
+from companion.core.timeutil import show, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 

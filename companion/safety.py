@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.errors import FormErrors, StaleEdit
+from companion.core.errors import FormErrors, StaleEdit
 from companion.models import SafetyPlan
 
 TEXT_SECTIONS = {

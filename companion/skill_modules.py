@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from companion.config import ROOT
+from companion.core.config import ROOT
 
 FOLDER = ROOT / "data" / "skills"
 FIELD_TYPES = ("short_text", "long_text", "choice", "choices", "scale", "time")

@@ -18,11 +18,11 @@ from sqlmodel import Session, col, delete, select
 from companion import skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.errors import FormErrors, InvalidInput, NotFound, StaleEdit
+from companion.core.errors import FormErrors, InvalidInput, NotFound, StaleEdit
 from companion.models import (SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               User)
 from companion.skill_modules import TEXT_LIMITS, Exercise, Module, SkillContentError
-from companion.timeutil import to_clinic, utcnow
+from companion.core.timeutil import to_clinic, utcnow
 
 TIMER_KEY = "timer_seconds"   # how long a timed exercise ran, kept with its answers
 NOTE_MAX = 280

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.models import CheckIn, Craving, EntryTag
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 
 
 def _since(days: int) -> date:

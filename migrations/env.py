@@ -3,8 +3,8 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import companion.models  # noqa: F401  (registers the tables)
-from companion.config import get_settings
-from companion.db import make_engine
+from companion.core.config import get_settings
+from companion.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -15,9 +15,9 @@ os.environ["COMPANION_DATA_DIR"] = str(_BASE / "data")
 os.environ["COOKIE_KEY"] = secrets.token_urlsafe(48)
 os.environ.pop("DATABASE_URL", None)
 
-from companion import db  # noqa: E402
+from companion.core import db  # noqa: E402
 from companion.actors import Actor  # noqa: E402
-from companion.config import get_settings  # noqa: E402
+from companion.core.config import get_settings  # noqa: E402
 from companion.models import Enrolment, Role, User  # noqa: E402
 from companion.passwords import hash_password  # noqa: E402
 
@@ -33,7 +33,7 @@ def totp_code(secret: str = STAFF_TOTP, scope: str = "") -> str:
     in up to three times a half-minute (`scope`: the database and the account)."""
     import pyotp
 
-    from companion.timeutil import utcnow
+    from companion.core.timeutil import utcnow
 
     totp = pyotp.TOTP(secret)
     now = totp.timecode(utcnow())
@@ -152,7 +152,7 @@ class People:
     def _user(self, role: Role, name: str | None = None, **kw) -> User:
         self.n += 1
         username = name or f"{role.value}{self.n}"
-        from companion.timeutil import utcnow
+        from companion.core.timeutil import utcnow
 
         staff = role in (Role.THERAPIST, Role.ADMIN)
         user = User(username=username, display_name=f"Test {role.value.title()} {self.n}",

@@ -5,8 +5,8 @@ import streamlit as st
 
 from companion import aftercare
 from companion.actors import Actor
-from companion.db import session_scope
-from companion.timeutil import show
+from companion.core.db import session_scope
+from companion.core.timeutil import show
 from companion.ui.text import plain
 
 

@@ -45,7 +45,7 @@ def crisis_resources() -> None:
 def own_crisis_contacts(actor) -> list:
     """The client's safety-plan contacts, or none if they can't be read right now."""
     from companion import safety
-    from companion.db import session_scope
+    from companion.core.db import session_scope
 
     try:
         with session_scope() as session:

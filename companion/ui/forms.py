@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from companion.errors import CompanionError, FormErrors
+from companion.core.errors import CompanionError, FormErrors
 from companion.ui.text import plain
 
 

@@ -17,8 +17,8 @@ from sqlmodel import select
 
 from companion import auth
 from companion.actors import Actor
-from companion.config import get_settings
-from companion.db import session_scope
+from companion.core.config import get_settings
+from companion.core.db import session_scope
 from companion.models import User
 
 AUTH_KEY = "_authenticator"

@@ -9,10 +9,10 @@ import streamlit as st
 from companion import groups
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.models import Role
-from companion.timeutil import clinic_today, to_clinic, utcnow
+from companion.core.timeutil import clinic_today, to_clinic, utcnow
 from companion.ui.forms import (clear_failure, errors_for, field_message, remember_failure,
                                 show_failure)
 from companion.ui.text import plain

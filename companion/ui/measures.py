@@ -5,7 +5,7 @@ import streamlit as st
 
 from companion import instruments, measures
 from companion.actors import Actor
-from companion.db import session_scope
+from companion.core.db import session_scope
 from companion.ui.charts import draw
 
 

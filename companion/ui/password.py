@@ -3,8 +3,8 @@ import streamlit as st
 
 from companion import people
 from companion.actors import Actor
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.passwords import MIN_CHARS
 from companion.ui.gate import restart_session_after_password_change
 

@@ -5,8 +5,8 @@ import streamlit as st
 
 from companion import mfa
 from companion.actors import Actor
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.models import User
 
 

@@ -10,11 +10,11 @@ import streamlit as st
 
 from companion import skills
 from companion.actors import Actor
-from companion.db import session_scope
-from companion.errors import CompanionError, StaleEdit
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError, StaleEdit
 from companion.models import SkillAnswer
 from companion.skill_modules import TEXT_LIMITS, Exercise, FieldSpec, Module, Timer
-from companion.timeutil import show
+from companion.core.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.text import plain
 

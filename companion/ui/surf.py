@@ -8,8 +8,8 @@ import streamlit as st
 
 from companion import cravings
 from companion.actors import Actor
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 
 WAVE_SECONDS = 10 * 60
 BREATH = ((4, "Breathe in…"), (4, "Hold gently…"), (6, "Breathe out slowly…"))

@@ -5,8 +5,8 @@ import streamlit as st
 
 from companion import checkins, trends
 from companion.actors import Actor
-from companion.db import session_scope
-from companion.timeutil import clinic_today
+from companion.core.db import session_scope
+from companion.core.timeutil import clinic_today
 from companion.ui.charts import draw
 
 WINDOWS = {"7 days": 7, "30 days": 30, "90 days": 90}

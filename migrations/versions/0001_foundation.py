@@ -7,7 +7,7 @@ Create Date: 2026-11-26 00:14:23.202593
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import companion.timeutil
+import companion.core.timeutil
 
 
 revision = '0001'
@@ -21,8 +21,8 @@ def upgrade() -> None:
     op.create_table('login_throttle',
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('failed_count', sa.Integer(), nullable=False),
-    sa.Column('locked_until', companion.timeutil.UTCDateTime(), nullable=True),
-    sa.Column('updated_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('locked_until', companion.core.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('username')
     )
     op.create_table('users',
@@ -33,10 +33,10 @@ def upgrade() -> None:
     sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=128), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('sessions_valid_after', companion.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('last_seen_at', companion.timeutil.UTCDateTime(), nullable=True),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('sessions_valid_after', companion.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', companion.core.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
@@ -44,7 +44,7 @@ def upgrade() -> None:
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('actor_role', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
@@ -64,10 +64,10 @@ def upgrade() -> None:
     sa.Column('therapist_id', sa.Integer(), nullable=True),
     sa.Column('track', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('location', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-    sa.Column('enrolled_at', companion.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('discharged_at', companion.timeutil.UTCDateTime(), nullable=True),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('enrolled_at', companion.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('discharged_at', companion.core.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['therapist_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('client_id')

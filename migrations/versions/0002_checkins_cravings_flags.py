@@ -7,7 +7,7 @@ Create Date: 2026-11-26 00:23:58.301208
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import companion.timeutil
+import companion.core.timeutil
 
 
 revision = '0002'
@@ -34,7 +34,7 @@ def upgrade() -> None:
     sa.Column('medication', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('bring_to_group', sqlmodel.sql.sqltypes.AutoString(length=280), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('client_id', 'day', 'version')
@@ -45,7 +45,7 @@ def upgrade() -> None:
     op.create_table('cravings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=False),
-    sa.Column('at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('local_day', sa.Date(), nullable=False),
     sa.Column('local_hour', sa.Integer(), nullable=False),
     sa.Column('local_weekday', sa.Integer(), nullable=False),
@@ -57,8 +57,8 @@ def upgrade() -> None:
     sa.Column('surf_seconds', sa.Integer(), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('followup_intensity', sa.Integer(), nullable=True),
-    sa.Column('followup_at', companion.timeutil.UTCDateTime(), nullable=True),
-    sa.Column('updated_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('followup_at', companion.core.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -87,9 +87,9 @@ def upgrade() -> None:
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
     sa.Column('source_kind', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=True),
-    sa.Column('raised_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('raised_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('acknowledged_by', sa.Integer(), nullable=True),
-    sa.Column('acknowledged_at', companion.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('acknowledged_at', companion.core.timeutil.UTCDateTime(), nullable=True),
     sa.Column('ack_note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.ForeignKeyConstraint(['acknowledged_by'], ['users.id'], ),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
@@ -102,7 +102,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('label', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('client_id', 'label')

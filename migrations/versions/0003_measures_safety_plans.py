@@ -7,7 +7,7 @@ Create Date: 2026-11-26 00:36:07.378451
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import companion.timeutil
+import companion.core.timeutil
 
 
 revision = '0003'
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('form', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
     sa.Column('answers', sa.JSON(), nullable=False),
     sa.Column('scores', sa.JSON(), nullable=False),
-    sa.Column('completed_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('completed_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('local_day', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -39,7 +39,7 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
     sa.Column('sections', sa.JSON(), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('client_id', 'version')
@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('checkin_id', sa.Integer(), nullable=True),
     sa.Column('answers', sa.JSON(), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['checkin_id'], ['checkins.id'], ),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')

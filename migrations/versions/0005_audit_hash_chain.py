@@ -7,7 +7,7 @@ Create Date: 2026-11-26 00:44:53.728803
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import companion.timeutil
+import companion.core.timeutil
 
 
 revision = '0005'

@@ -7,7 +7,7 @@ Create Date: 2026-11-26 00:48:11.230658
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import companion.timeutil
+import companion.core.timeutil
 
 
 revision = '0006'
@@ -21,7 +21,7 @@ def upgrade() -> None:
     op.create_table('settings',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('value', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
-    sa.Column('updated_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
     op.create_table('aftercare_plans',
@@ -31,8 +31,8 @@ def upgrade() -> None:
     sa.Column('current_version', sa.Integer(), nullable=False),
     sa.Column('approved_version', sa.Integer(), nullable=True),
     sa.Column('submitted_to', sa.Integer(), nullable=True),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['submitted_to'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -46,7 +46,7 @@ def upgrade() -> None:
     sa.Column('section', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=False),
     sa.Column('text', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['aftercare_plans.id'], ),
@@ -63,7 +63,7 @@ def upgrade() -> None:
     sa.Column('actor_id', sa.Integer(), nullable=False),
     sa.Column('event', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['aftercare_plans.id'], ),
@@ -78,7 +78,7 @@ def upgrade() -> None:
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('sections', sa.JSON(), nullable=False),
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['plan_id'], ['aftercare_plans.id'], ),
     sa.PrimaryKeyConstraint('id'),

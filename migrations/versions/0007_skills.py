@@ -1,6 +1,6 @@
 """skills: exercise answers (versioned), lessons read, practice log, assignments
 
-Free text (answers, notes) is encrypted at rest from the start (companion.crypto), so
+Free text (answers, notes) is encrypted at rest from the start (companion.core.crypto), so
 0009 has nothing to convert in these tables.
 
 Revision ID: 0007
@@ -10,7 +10,7 @@ Create Date: 2026-11-26
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import companion.timeutil
+import companion.core.timeutil
 
 revision = '0007'
 down_revision = '0006'
@@ -26,8 +26,8 @@ def upgrade() -> None:
     sa.Column('exercise_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('is_current', sa.Boolean(), nullable=False),
-    sa.Column('answers', sa.Text(), nullable=False),  # EncryptedJSON (companion.crypto)
-    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('answers', sa.Text(), nullable=False),  # EncryptedJSON (companion.core.crypto)
+    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('client_id', 'module_id', 'exercise_id', 'version')
@@ -41,8 +41,8 @@ def upgrade() -> None:
     sa.Column('module_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('therapist_id', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),  # EncryptedText
-    sa.Column('assigned_at', companion.timeutil.UTCDateTime(), nullable=False),
-    sa.Column('withdrawn_at', companion.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('assigned_at', companion.core.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('withdrawn_at', companion.core.timeutil.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.ForeignKeyConstraint(['therapist_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -55,7 +55,7 @@ def upgrade() -> None:
     sa.Column('client_id', sa.Integer(), nullable=False),
     sa.Column('module_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
     sa.Column('lesson_id', sqlmodel.sql.sqltypes.AutoString(length=48), nullable=False),
-    sa.Column('read_at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('read_at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('client_id', 'module_id', 'lesson_id')
@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.Column('skill', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('helped', sa.Integer(), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),  # EncryptedText
-    sa.Column('at', companion.timeutil.UTCDateTime(), nullable=False),
+    sa.Column('at', companion.core.timeutil.UTCDateTime(), nullable=False),
     sa.Column('local_day', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['client_id'], ['users.id'], ),
     sa.PrimaryKeyConstraint('id')

@@ -1,6 +1,6 @@
 """encrypt free text at rest
 
-Free-text columns become Text holding Fernet ciphertext (companion.crypto); rows written
+Free-text columns become Text holding Fernet ciphertext (companion.core.crypto); rows written
 before this revision are encrypted in place, and decrypted again on downgrade.
 
 Revision ID: 0009
@@ -12,7 +12,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from companion.crypto import decrypt, encrypt
+from companion.core.crypto import decrypt, encrypt
 
 revision = '0009'
 down_revision = '0008'

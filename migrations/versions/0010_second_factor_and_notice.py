@@ -8,8 +8,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import companion.crypto
-import companion.timeutil
+import companion.core.crypto
+import companion.core.timeutil
 
 revision = '0010'
 down_revision = '0009'
@@ -19,20 +19,20 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('totp_secret', companion.crypto.EncryptedText(),
+        batch_op.add_column(sa.Column('totp_secret', companion.core.crypto.EncryptedText(),
                                       nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.Integer(), nullable=False,
                                       server_default='0'))
         batch_op.add_column(sa.Column('mfa_cookie_exp', sa.Float(), nullable=True))
         batch_op.add_column(sa.Column('notice_acknowledged_at',
-                                      companion.timeutil.UTCDateTime(), nullable=True))
+                                      companion.core.timeutil.UTCDateTime(), nullable=True))
     op.create_table('recovery_codes',
                     sa.Column('id', sa.Integer(), nullable=False),
                     sa.Column('user_id', sa.Integer(), nullable=False),
                     sa.Column('code_hash', sqlmodel.sql.sqltypes.AutoString(length=64),
                               nullable=False),
-                    sa.Column('used_at', companion.timeutil.UTCDateTime(), nullable=True),
-                    sa.Column('created_at', companion.timeutil.UTCDateTime(), nullable=False),
+                    sa.Column('used_at', companion.core.timeutil.UTCDateTime(), nullable=True),
+                    sa.Column('created_at', companion.core.timeutil.UTCDateTime(), nullable=False),
                     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
                     sa.PrimaryKeyConstraint('id'))
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:

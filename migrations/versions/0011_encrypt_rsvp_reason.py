@@ -7,7 +7,7 @@ Create Date: 2026-11-26
 import sqlalchemy as sa
 from alembic import op
 
-from companion.crypto import decrypt, encrypt
+from companion.core.crypto import decrypt, encrypt
 
 revision = '0011'
 down_revision = '0010'

@@ -5,9 +5,9 @@ from datetime import timedelta
 import streamlit as st
 
 from companion import audit, people
-from companion.db import session_scope
+from companion.core.db import session_scope
 from companion.models import Role
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 from companion.ui.gate import current_actor
 
 actor = current_actor()

@@ -3,8 +3,8 @@ import streamlit as st
 
 from companion import aftercare, mfa, people
 from companion.clinic import get_clinic
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.ui.gate import current_actor
 

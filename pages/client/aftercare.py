@@ -2,9 +2,9 @@
 import streamlit as st
 
 from companion import aftercare, pdf, trends
-from companion.db import session_scope
-from companion.errors import CompanionError, StaleEdit
-from companion.timeutil import show
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError, StaleEdit
+from companion.core.timeutil import show
 from companion.ui.aftercare import history_and_diff, show_section
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor

@@ -6,10 +6,10 @@ import streamlit as st
 from companion import checkins
 from companion.checkins import MEDICATION_CHOICES, USED_CHOICES, CheckInEntry
 from companion.clinic import get_clinic
-from companion.db import session_scope
-from companion.errors import CompanionError, StaleEdit
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError, StaleEdit
 from companion.tags import coping_options, trigger_options
-from companion.timeutil import clinic_today, show
+from companion.core.timeutil import clinic_today, show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.support import show_support

@@ -4,10 +4,10 @@ import streamlit as st
 
 from companion import cravings
 from companion.cravings import OUTCOMES, CravingEntry
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.tags import coping_options, trigger_options
-from companion.timeutil import show
+from companion.core.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.support import show_support

@@ -5,10 +5,10 @@ from datetime import time
 import streamlit as st
 
 from companion import groups
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.models import Role
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 from companion.ui.gate import current_actor
 from companion.ui.groups import calendar_download, headline, progress_line, status_line
 from companion.ui.text import plain

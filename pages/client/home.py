@@ -2,9 +2,9 @@
 import streamlit as st
 
 from companion import checkins, cravings, measures, people, trends
-from companion.db import session_scope
+from companion.core.db import session_scope
 from companion.models import Role
-from companion.timeutil import clinic_today, show
+from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
 from companion.ui.groups import home_card

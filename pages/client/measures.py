@@ -2,8 +2,8 @@
 import streamlit as st
 
 from companion import instruments, measures, safety
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends

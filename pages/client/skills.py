@@ -5,8 +5,8 @@ import logging
 import streamlit as st
 
 from companion import skills
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor

@@ -2,8 +2,8 @@
 import streamlit as st
 
 from companion import audit, export, mfa, people
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.models import Role, User
 from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
 from companion.ui.password import password_form

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from companion import notice
-from companion.db import session_scope
+from companion.core.db import session_scope
 from companion.ui.gate import current_actor
 
 actor = current_actor()

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from companion import auth, mfa
-from companion.db import session_scope
+from companion.core.db import session_scope
 from companion.models import User
 from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
 from companion.ui.second_factor import enrol, show_recovery_codes

@@ -2,8 +2,8 @@
 import streamlit as st
 
 from companion import people
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.passwords import MIN_CHARS
 
 st.title("Welcome to IOP Companion")

@@ -6,8 +6,8 @@ import streamlit as st
 
 from companion import brief as briefs
 from companion import caseload, flags
-from companion.db import session_scope
-from companion.timeutil import clinic_today, show
+from companion.core.db import session_scope
+from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends

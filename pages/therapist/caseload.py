@@ -3,9 +3,9 @@ import streamlit as st
 
 from companion import aftercare, caseload, flags
 from companion.clinic import get_clinic
-from companion.db import session_scope
-from companion.errors import CompanionError
-from companion.timeutil import show
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
+from companion.core.timeutil import show
 from companion.ui.gate import current_actor
 from companion.ui.text import plain
 

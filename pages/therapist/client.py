@@ -3,8 +3,8 @@ import streamlit as st
 
 from companion import caseload, chains, checkins, cravings, safety
 from companion.cravings import OUTCOMES
-from companion.db import session_scope
-from companion.timeutil import clinic_today, show
+from companion.core.db import session_scope
+from companion.core.timeutil import clinic_today, show
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import show_plan

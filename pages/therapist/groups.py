@@ -5,9 +5,9 @@ from datetime import timedelta
 import streamlit as st
 
 from companion import flags, groups
-from companion.db import session_scope
-from companion.errors import CompanionError
-from companion.timeutil import show, utcnow
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
+from companion.core.timeutil import show, utcnow
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
 from companion.ui.groups import headline, schedule_editor, status_line

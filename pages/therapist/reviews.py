@@ -2,9 +2,9 @@
 import streamlit as st
 
 from companion import aftercare
-from companion.db import session_scope
-from companion.errors import CompanionError
-from companion.timeutil import show
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
+from companion.core.timeutil import show
 from companion.ui.aftercare import history_and_diff, show_section
 from companion.ui.gate import current_actor
 from companion.ui.text import plain

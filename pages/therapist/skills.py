@@ -3,10 +3,10 @@ practice log) and assigning a module with a short note. Every look is audited.""
 import streamlit as st
 
 from companion import caseload, skill_modules, skills
-from companion.db import session_scope
-from companion.errors import CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
-from companion.timeutil import show
+from companion.core.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.skills import history, show_answers

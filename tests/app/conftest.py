@@ -7,7 +7,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from companion.config import ROOT
+from companion.core.config import ROOT
 from tests.conftest import PASSWORD, totp_code
 
 

@@ -111,7 +111,7 @@ def test_follow_up_is_asked_on_the_next_visit(client_app, session):
     from companion.actors import Actor
     from companion.cravings import CravingEntry, log_craving
     from companion.models import User
-    from companion.timeutil import utcnow
+    from companion.core.timeutil import utcnow
 
     robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
     log_craving(session, robin, CravingEntry(intensity=7, coping=["Music"]),

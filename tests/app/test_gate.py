@@ -7,9 +7,9 @@ import pytest
 from streamlit_authenticator.models.cookie_model import CookieModel
 
 from companion import auth
-from companion.config import get_settings
+from companion.core.config import get_settings
 from companion.models import Role
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
 from tests.conftest import PASSWORD
 
@@ -96,7 +96,7 @@ def test_each_role_gets_only_its_pages(app, users, session, role):
 def test_no_page_script_sits_directly_in_pages():
     """Streamlit's legacy multipage mode runs `pages/*.py` by URL (and AppTest reruns them)
     without app.py, which would skip the login gate; every page lives in a subfolder."""
-    from companion.config import ROOT
+    from companion.core.config import ROOT
 
     assert list((ROOT / "pages").glob("*.py")) == []
 

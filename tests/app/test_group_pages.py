@@ -9,7 +9,7 @@ from companion import groups
 from companion.actors import Actor
 from companion.checkins import CheckInEntry, record_checkin
 from companion.models import Flag, GroupAttendance, GroupRsvp, GroupSeries
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 from tests.app.conftest import new_app, sign_in, texts
 
 

@@ -6,9 +6,9 @@ import pyotp
 from sqlmodel import select
 from streamlit_authenticator.models.cookie_model import CookieModel
 
-from companion.config import get_settings
+from companion.core.config import get_settings
 from companion.models import User
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 from tests.app.conftest import new_app, registered_pages, texts
 from tests.conftest import PASSWORD, totp_code
 

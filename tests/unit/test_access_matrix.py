@@ -8,7 +8,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from companion.access import Action, RecordKind, authorize
-from companion.errors import AccessDenied
+from companion.core.errors import AccessDenied
 from companion.models import AuditEvent, Role
 from tests.conftest import actor
 

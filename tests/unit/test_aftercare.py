@@ -7,9 +7,9 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from companion import aftercare, people, pdf
-from companion.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
 from companion.models import Enrolment
-from companion.timeutil import clinic_today, utcnow
+from companion.core.timeutil import clinic_today, utcnow
 from tests.conftest import actor
 
 

@@ -6,9 +6,9 @@ import time_machine
 
 from companion import auth, passwords
 from companion.auth import Outcome, check_login, cookie_user
-from companion.config import get_settings
+from companion.core.config import get_settings
 from companion.models import LoginThrottle
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 from tests.conftest import PASSWORD
 
 
@@ -60,7 +60,7 @@ def test_unknown_names_lock_the_same_way(session):
 
 def test_lockout_survives_a_new_session(db_url, users, session):
     """Counts live in the database, so a restart or another replica sees them."""
-    from companion.db import session_scope
+    from companion.core.db import session_scope
 
     users.client(name="robin")
     session.commit()

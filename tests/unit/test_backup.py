@@ -10,10 +10,11 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from companion import backup, cli, db, demo
-from companion.config import get_settings
-from companion.errors import InvalidInput
-from companion.timeutil import UTCDateTime
+from companion import cli, demo
+from companion.core import backup, db
+from companion.core.config import get_settings
+from companion.core.errors import InvalidInput
+from companion.core.timeutil import UTCDateTime
 from tests.conftest import ON_POSTGRES
 
 sqlite_only = pytest.mark.skipif(ON_POSTGRES, reason="SQLite backups; PostgreSQL uses pg_dump")

@@ -6,10 +6,10 @@ from sqlmodel import delete, select, update
 
 from companion import audit, caseload, cli, flags
 from companion.checkins import CheckInEntry, record_checkin
-from companion.db import get_engine, session_scope
-from companion.errors import AccessDenied, InvalidInput
+from companion.core.db import get_engine, session_scope
+from companion.core.errors import AccessDenied, InvalidInput
 from companion.models import AuditEvent, CheckIn, Enrolment, Flag
-from companion.timeutil import clinic_today, utcnow
+from companion.core.timeutil import clinic_today, utcnow
 from tests.conftest import actor
 
 

@@ -7,9 +7,9 @@ from sqlmodel import select
 
 from companion import checkins
 from companion.checkins import CheckInEntry, record_checkin
-from companion.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
 from companion.models import AuditEvent, CheckIn, EntryTag, PersonalTrigger
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 from tests.conftest import actor
 
 

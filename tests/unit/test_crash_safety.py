@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from companion import db, demo
+from companion import demo
+from companion.core import db
 from tests.conftest import ON_POSTGRES
 
 pytestmark = pytest.mark.skipif(
@@ -36,7 +37,8 @@ DEADLINE_S = 25.0  # the whole test stays well under 30 s
 CHILD = textwrap.dedent("""
     import sys
     from sqlmodel import select
-    from companion import checkins, db
+    from companion import checkins
+    from companion.core import db
     from companion.actors import Actor
     from companion.checkins import CheckInEntry
     from companion.models import User

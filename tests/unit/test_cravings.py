@@ -6,8 +6,8 @@ import time_machine
 
 from companion import cravings, trends
 from companion.cravings import CravingEntry, log_craving
-from companion.errors import AccessDenied, FormErrors, InvalidInput
-from companion.timeutil import utcnow
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput
+from companion.core.timeutil import utcnow
 from tests.conftest import actor
 
 

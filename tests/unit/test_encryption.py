@@ -6,9 +6,10 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import SQLModel, select
 
-from companion import aftercare, chains, cli, crypto, db, safety
+from companion import aftercare, chains, cli, safety
+from companion.core import crypto, db
 from companion.checkins import CheckInEntry, record_checkin
-from companion.config import get_settings
+from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving
 from companion.models import CheckIn, SafetyPlan
 from tests.conftest import actor

@@ -16,9 +16,9 @@ from companion import aftercare, auth, chains, export, groups, measures, safety,
 from companion.checkins import CheckInEntry, record_checkin
 from companion.clinic import get_clinic
 from companion.cravings import CravingEntry, log_craving
-from companion.errors import AccessDenied
+from companion.core.errors import AccessDenied
 from companion.models import AuditEvent, Enrolment, User
-from companion.timeutil import utcnow
+from companion.core.timeutil import utcnow
 from tests.conftest import actor
 
 NY = ZoneInfo("America/New_York")

@@ -8,7 +8,7 @@ from companion import flags
 from companion.checkins import CheckInEntry, record_checkin
 from companion.cravings import CravingEntry, log_craving
 from companion.models import CheckIn, Flag
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 from tests.conftest import actor
 
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 from companion import caseload, groups
 from companion.access import Action, RecordKind, authorize
 from companion.checkins import CheckInEntry, record_checkin
-from companion.errors import AccessDenied, FormErrors, InvalidInput, NotFound
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.models import (AuditEvent, Enrolment, Flag, GroupAttendance, GroupException,
                               GroupRsvp, GroupSeries)
 from tests.conftest import actor

@@ -18,12 +18,13 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, select
 
-from companion import aftercare, chains, checkins, cravings, db, passwords, people, safety
+from companion import aftercare, chains, checkins, cravings, passwords, people, safety
+from companion.core import db
 from companion.actors import Actor
 from companion.checkins import CheckInEntry
 from companion.clinic import get_clinic
 from companion.cravings import CravingEntry
-from companion.errors import CompanionError
+from companion.core.errors import CompanionError
 from companion.models import ChainAnalysis, Craving, Role, User
 from companion.tags import trigger_options
 from tests.conftest import People

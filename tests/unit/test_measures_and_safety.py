@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import select
 
 from companion import chains, measures, safety
-from companion.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
 from companion.models import AuditEvent, Flag, MeasureResponse, User
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 from tests.conftest import actor
 
 

@@ -7,7 +7,7 @@ from sqlmodel import SQLModel
 
 import pytest
 
-from companion import db
+from companion.core import db
 from tests.conftest import ON_POSTGRES
 
 

@@ -2,7 +2,7 @@
 import ast
 from pathlib import Path
 
-from companion.config import ROOT
+from companion.core.config import ROOT
 
 SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")),
            *sorted((ROOT / "companion").rglob("*.py"))]

@@ -1,7 +1,7 @@
 import pytest
 
 from companion import passwords
-from companion.errors import InvalidInput
+from companion.core.errors import InvalidInput
 
 
 @pytest.mark.parametrize("pw,why", [

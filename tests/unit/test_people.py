@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from companion import auth, demo, people
 from companion.auth import Outcome
-from companion.errors import AccessDenied, InvalidInput
+from companion.core.errors import AccessDenied, InvalidInput
 from companion.models import AuditEvent, Enrolment, LoginThrottle, Role, User
 from tests.conftest import PASSWORD, actor
 

@@ -3,8 +3,8 @@ import dataclasses
 
 import pytest
 
-from companion.config import ROOT, get_settings
-from companion.safety_check import REQUIRED_OPTIONS, config_file_options, problems
+from companion.core.config import ROOT, get_settings
+from companion.core.safety_check import REQUIRED_OPTIONS, config_file_options, problems
 
 SHIPPED = config_file_options(ROOT / ".streamlit" / "config.toml")
 

@@ -5,7 +5,7 @@ from sqlmodel import select
 
 from companion import mfa
 from companion.auth import Outcome
-from companion.errors import AccessDenied, InvalidInput
+from companion.core.errors import AccessDenied, InvalidInput
 from companion.models import AuditEvent, RecoveryCode, User
 from tests.conftest import actor, totp_code
 
@@ -77,7 +77,7 @@ def test_clients_can_turn_it_on_and_off_staff_cannot_turn_it_off(session, users)
     with pytest.raises(InvalidInput):
         mfa.turn_off(session, actor(client), "000000")
     mfa.turn_off(session, actor(client), pyotp.TOTP(secret).at(pyotp.TOTP(secret).timecode(
-        __import__("companion.timeutil", fromlist=["utcnow"]).utcnow()) * 30 + 30))
+        __import__("companion.core.timeutil", fromlist=["utcnow"]).utcnow()) * 30 + 30))
     assert client.totp_secret is None
     with pytest.raises(InvalidInput, match="always"):
         mfa.turn_off(session, actor(users.therapist()), "123456")

@@ -9,10 +9,10 @@ from sqlmodel import select
 
 from companion import (aftercare, brief, chains, checkins, cravings, flags, groups, measures,
                        safety, skills, trends)
-from companion.db import session_scope
-from companion.errors import AccessDenied, CompanionError
+from companion.core.db import session_scope
+from companion.core.errors import AccessDenied, CompanionError
 from companion.models import AuditEvent, CheckIn, Flag, Role
-from companion.timeutil import clinic_today
+from companion.core.timeutil import clinic_today
 from tests.conftest import actor
 
 TODAY = clinic_today()

@@ -6,10 +6,11 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
-from companion import db, skills, tags
+from companion import skills, tags
+from companion.core import db
 from companion.checkins import CheckInEntry, record_checkin
 from companion.cravings import CravingEntry, log_craving
-from companion.errors import AccessDenied, FormErrors, InvalidInput, NotFound, StaleEdit
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound, StaleEdit
 from companion.models import AuditEvent, SkillAnswer, SkillAssignment
 from tests.conftest import actor
 

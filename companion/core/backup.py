@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from companion.errors import CompanionError, InvalidInput
+from companion.core.errors import CompanionError, InvalidInput
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -42,7 +42,7 @@ class Copied:
 def _url(url: str | None) -> str:
     if url:
         return url
-    from companion.config import get_settings
+    from companion.core.config import get_settings
 
     return get_settings().database_url
 
@@ -163,7 +163,7 @@ def _open_backup(path: Path) -> sqlite3.Connection:
 def _known_revisions() -> tuple[set[str], str]:
     from alembic.script import ScriptDirectory
 
-    from companion.db import alembic_config
+    from companion.core.db import alembic_config
 
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     return {s.revision for s in scripts.walk_revisions()}, scripts.get_current_head()
@@ -223,7 +223,7 @@ def restore(src: str | os.PathLike, url: str | None = None) -> Copied:
                              f"{missing}).")
     migrated_to = None
     if revision != head:
-        from companion.db import engine_for, migrate
+        from companion.core.db import engine_for, migrate
 
         migrate(url)
         engine_for(url).dispose()
@@ -238,8 +238,8 @@ def _key_warning(url: str) -> str:
         from sqlmodel import SQLModel
 
         import companion.models  # noqa: F401
-        from companion.crypto import decrypt, encrypted_columns
-        from companion.db import make_engine
+        from companion.core.crypto import decrypt, encrypted_columns
+        from companion.core.db import make_engine
     except ImportError:  # pragma: no cover - encryption not part of this release
         return ""
     engine = make_engine(url)

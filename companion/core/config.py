@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MIN_COOKIE_KEY_CHARS = 32
 KNOWN_WEAK_KEYS = {"some_key", "secret", "changeme", "change-me", "abcdef", "key"}
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.types import TypeDecorator
 
-from companion.config import get_settings
+from companion.core.config import get_settings
 
 
 @lru_cache(maxsize=4)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
-from companion.config import ROOT, get_settings
+from companion.core.config import ROOT, get_settings
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

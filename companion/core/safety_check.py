@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from companion.config import KNOWN_WEAK_KEYS, MIN_COOKIE_KEY_CHARS, Settings
+from companion.core.config import KNOWN_WEAK_KEYS, MIN_COOKIE_KEY_CHARS, Settings
 
 REQUIRED_OPTIONS: dict[str, Any] = {
     "server.enableXsrfProtection": True,

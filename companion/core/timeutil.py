@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-from companion.config import get_settings
+from companion.core.config import get_settings
 
 
 def utcnow() -> datetime:

@@ -1,0 +1,2 @@
+"""Infrastructure the clinical modules stand on: settings, the database, encryption, time,
+errors, the server's start-up safety check and backups. Nothing here knows about clients."""
