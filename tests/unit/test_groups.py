@@ -13,6 +13,7 @@ from companion import caseload, groups
 from companion.access import Action, RecordKind, authorize
 from companion.checkins import CheckInEntry, record_checkin
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
+from companion.groups.recurrence import get_occurrence
 from companion.models import (AuditEvent, Enrolment, Flag, GroupAttendance, GroupException,
                               GroupRsvp, GroupSeries)
 from tests.conftest import actor
@@ -56,7 +57,7 @@ def world(session, users, clock):
 
 
 def _occ(session, series, when):
-    return groups.get_occurrence(session, series.id, when)
+    return get_occurrence(session, series.id, when)
 
 
 # --- Recurrence and daylight saving ---------------------------------------------------------
