@@ -53,6 +53,13 @@ def _require_scheduler(actor: Actor) -> None:
     access.require_role(actor, Role.ADMIN, Role.THERAPIST)
 
 
+def _series(session: Session, series_id: int) -> GroupSeries:
+    series = session.get(GroupSeries, series_id)
+    if series is None:
+        raise NotFound("That group no longer exists.")
+    return series
+
+
 def facilitators(session: Session, actor: Actor) -> dict[int, str]:
     """Active therapists who can lead a group (names only)."""
     _require_scheduler(actor)
@@ -184,13 +191,6 @@ def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupS
     return series
 
 
-def _series(session: Session, series_id: int) -> GroupSeries:
-    series = session.get(GroupSeries, series_id)
-    if series is None:
-        raise NotFound("That group no longer exists.")
-    return series
-
-
 def _most_going(session: Session, series_id: int, since: datetime) -> tuple[int, datetime | None]:
     stmt = (select(GroupRsvp.occurrence_at, func.count()).where(
         GroupRsvp.series_id == series_id, GroupRsvp.status == GOING,
@@ -280,17 +280,24 @@ def _changeable(session: Session, series_id: int, occurrence_at: datetime) -> Oc
     return occ
 
 
+def _save_exception(session: Session, actor: Actor, series_id: int, occurrence_at: datetime,
+                    status: str, starts_at: datetime | None, ends_at: datetime | None,
+                    note: str) -> GroupException:
+    """The one session's cancellation or move, new or in place of an earlier one."""
+    exc = _exception_for(session, series_id, occurrence_at) or GroupException(
+        series_id=series_id, occurrence_at=occurrence_at, status=status)
+    exc.status, exc.starts_at, exc.ends_at, exc.note = status, starts_at, ends_at, note
+    exc.created_by, exc.updated_at = exc.created_by or actor.id, utcnow()
+    session.add(exc)
+    return exc
+
+
 def cancel_occurrence(session: Session, actor: Actor, series_id: int, occurrence_at: datetime,
                       note: str) -> GroupException:
     _require_scheduler(actor)
     note = _clean_note(note)
     _changeable(session, series_id, occurrence_at)
-    exc = _exception_for(session, series_id, occurrence_at) or GroupException(
-        series_id=series_id, occurrence_at=occurrence_at, status=CANCELLED)
-    exc.status, exc.starts_at, exc.ends_at, exc.note = CANCELLED, None, None, note
-    exc.created_by, exc.updated_at = exc.created_by or actor.id, utcnow()
-    session.add(exc)
-    return exc
+    return _save_exception(session, actor, series_id, occurrence_at, CANCELLED, None, None, note)
 
 
 def move_occurrence(session: Session, actor: Actor, series_id: int, occurrence_at: datetime,
@@ -320,12 +327,8 @@ def move_occurrence(session: Session, actor: Actor, series_id: int, occurrence_a
                          skip=(series_id, occurrence_at))
     if clash is not None:
         raise FormErrors({"end": _clash_message(session, clash)})
-    exc = _exception_for(session, series_id, occurrence_at) or GroupException(
-        series_id=series_id, occurrence_at=occurrence_at, status=MOVED)
-    exc.status, exc.starts_at, exc.ends_at, exc.note = MOVED, new_start, new_end, note
-    exc.created_by, exc.updated_at = exc.created_by or actor.id, utcnow()
-    session.add(exc)
-    return exc
+    return _save_exception(session, actor, series_id, occurrence_at, MOVED, new_start, new_end,
+                           note)
 
 
 def restore_occurrence(session: Session, actor: Actor, series_id: int,
