@@ -127,16 +127,18 @@ def test_every_kind_is_covered_by_the_matrix():
 def test_leading_a_group_is_a_narrow_exception_outside_the_rules(session, world, users):
     """A group's facilitator may take attendance, read RSVPs and the client's line for the
     group (bring_to_group) for clients expected at their session; that lives in
-    `companion.groups`, written out here by hand, and gives nothing through `authorize`."""
+    `companion.groups.attendance`, written out here by hand, and gives nothing through
+    `authorize`."""
     from datetime import date, time
 
     from companion import groups
+    from companion.groups.attendance import FACILITATOR_MAY, may_for_group
     from companion.models import Enrolment
 
     elsewhere = users.client(world["t1"])  # t1's client on the evening track: not expected
     session.get(Enrolment, elsewhere.id).track = "evening"
-    assert groups.FACILITATOR_MAY == {(K.ATTENDANCE, Action.READ), (K.ATTENDANCE, Action.WRITE),
-                                      (K.RSVP, Action.READ), (K.CHECKIN, Action.READ)}
+    assert FACILITATOR_MAY == {(K.ATTENDANCE, Action.READ), (K.ATTENDANCE, Action.WRITE),
+                               (K.RSVP, Action.READ), (K.CHECKIN, Action.READ)}
     lead = actor(world["t2"])  # c1 (morning, north) is t1's client, expected at t2's group
     series = groups.schedule_series(session, actor(world["admin"]), groups.SeriesInput(
         title="Process group", track="morning", location="north", facilitator_id=lead.id,
@@ -146,6 +148,6 @@ def test_leading_a_group_is_a_narrow_exception_outside_the_rules(session, world,
         for action in Action:
             with pytest.raises(AccessDenied):
                 authorize(session, lead, world["c1"].id, kind, action)
-            assert groups.may_for_group(session, lead, occ, world["c1"].id, kind, action) == (
-                (kind, action) in groups.FACILITATOR_MAY)
-            assert not groups.may_for_group(session, lead, occ, elsewhere.id, kind, action)
+            assert may_for_group(session, lead, occ, world["c1"].id, kind, action) == (
+                (kind, action) in FACILITATOR_MAY)
+            assert not may_for_group(session, lead, occ, elsewhere.id, kind, action)

@@ -17,6 +17,7 @@ from companion.checkins import CheckInEntry, record_checkin
 from companion.clinic import get_clinic
 from companion.cravings import CravingEntry, log_craving
 from companion.core.errors import AccessDenied
+from companion.groups.recurrence import get_occurrence
 from companion.models import AuditEvent, Enrolment, User
 from companion.core.timeutil import utcnow
 from tests.conftest import actor
@@ -277,7 +278,7 @@ def test_group_answers_and_attendance_with_corrections(session, users):
         groups.rsvp(session, actor(me), series.id, first, going=False, reason="Work shift")
         groups.rsvp(session, actor(other), series.id, first, going=False, reason=OTHER_NOTE)
         clock.move_to(_at(2027, 3, 1, 18, 5))
-        occ = groups.get_occurrence(session, series.id, first)
+        occ = get_occurrence(session, series.id, first)
         groups.mark_attendance(session, actor(lead), occ, {me.id: "absent", other.id: "absent"})
         groups.mark_attendance(session, actor(lead), occ, {me.id: "excused"})
         session.flush()
