@@ -21,6 +21,9 @@ migrate: install
 check: install
 	$(PY) -m companion check
 
+# Serves on 127.0.0.1 only: server.address in .streamlit/config.toml, which `check` also reads.
+# For a proxy on another machine (README, "Deploying for a clinic"):
+#   STREAMLIT_SERVER_ADDRESS=<an address only the proxy reaches> ALLOW_PUBLIC_BIND=1 make run
 run: migrate check
 	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 

@@ -7,12 +7,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from companion import people
 from companion.core.config import get_settings
 from companion.core.db import session_scope
+from companion.core.outbound import block_outside_lookups
 from companion.passwords import dummy_hash
 from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.ui.gate import gate, logout_button, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.text import plain
+
+block_outside_lookups()  # first: see companion/core/outbound.py
 
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")

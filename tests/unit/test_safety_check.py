@@ -4,9 +4,11 @@ import dataclasses
 import pytest
 
 from companion.core.config import ROOT, get_settings
-from companion.core.safety_check import REQUIRED_OPTIONS, config_file_options, problems
+from companion.core.safety_check import (FONT_OPTIONS, REQUIRED_OPTIONS, config_file_options,
+                                         network_problems, problems)
 
-SHIPPED = config_file_options(ROOT / ".streamlit" / "config.toml")
+SHIPPED_FILE = ROOT / ".streamlit" / "config.toml"
+SHIPPED = config_file_options(SHIPPED_FILE, environ={}, global_path=None)
 
 
 def test_shipped_config_is_safe():
@@ -55,3 +57,182 @@ def test_cookie_key_is_never_committed():
 
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
     assert ".cookie_key" not in tracked and "secrets.toml" not in tracked
+
+
+# -- where the server listens, and what reaches outside ----------------------------------------
+
+def with_options(**changed):
+    """The shipped options with some replaced (keys use "__" for ".")."""
+    changed = {name.replace("__", "."): value for name, value in changed.items()}
+    return lambda option: changed[option] if option in changed else SHIPPED(option)
+
+
+def network(get_option, **environ):
+    return network_problems(get_option, environ)
+
+
+def test_shipped_config_binds_loopback_and_reaches_nothing():
+    assert SHIPPED("server.address") == "127.0.0.1"
+    assert network(SHIPPED) == []
+
+
+def test_unset_address_is_refused_even_when_public_bind_is_allowed():
+    for unset in (None, ""):
+        found = network(with_options(server__address=unset), ALLOW_PUBLIC_BIND="1")
+        assert len(found) == 1
+        assert "server.address is not set" in found[0] and "checkip.amazonaws.com" in found[0]
+
+
+@pytest.mark.parametrize("wildcard", ["0.0.0.0", "::", "[::]"])
+def test_wildcard_address_is_refused_even_when_public_bind_is_allowed(wildcard):
+    found = network(with_options(server__address=wildcard), ALLOW_PUBLIC_BIND="1")
+    assert len(found) == 1 and "every interface" in found[0]
+
+
+@pytest.mark.parametrize("address", ["10.0.0.5", "192.168.1.20", "companion.internal"])
+def test_public_address_needs_the_operator_to_allow_it(address):
+    get = with_options(server__address=address)
+    found = network(get)
+    assert len(found) == 1 and "not a loopback address" in found[0]
+    assert "ALLOW_PUBLIC_BIND=1" in found[0]
+    assert network(get, ALLOW_PUBLIC_BIND="1") == []
+    assert network(get, COMPANION_ALLOW_PUBLIC_BIND="true") == []
+    assert len(network(get, ALLOW_PUBLIC_BIND="0")) == 1
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "127.0.0.2", "localhost", "::1", "[::1]"])
+def test_loopback_addresses_are_accepted(address):
+    assert network(with_options(server__address=address)) == []
+
+
+@pytest.mark.parametrize("value", ["companion.example.org", "https://companion.example.org",
+                                   "10.0.0.5:8501"])
+def test_browser_server_address_elsewhere_is_refused(value):
+    found = network(with_options(browser__serverAddress=value), ALLOW_PUBLIC_BIND="1")
+    assert len(found) == 1 and "browser.serverAddress" in found[0]
+
+
+@pytest.mark.parametrize("value", ["localhost", "127.0.0.1", "http://127.0.0.1:8501"])
+def test_browser_server_address_on_loopback_is_accepted(value):
+    assert network(with_options(browser__serverAddress=value)) == []
+
+
+@pytest.mark.parametrize("name", ["server.corsAllowedOrigins", "client.allowedOrigins"])
+def test_trusted_foreign_origins_are_refused(name):
+    found = network(lambda o: ["https://partner.example"] if o == name else SHIPPED(o))
+    assert len(found) == 1 and name in found[0]
+
+
+def test_streamlit_default_embedding_origins_are_refused(tmp_path):
+    """Left out of config.toml, client.allowedOrigins is Streamlit's list of its cloud sites."""
+    trimmed = tmp_path / "config.toml"
+    trimmed.write_text(SHIPPED_FILE.read_text().replace("allowedOrigins = []", ""))
+    get = config_file_options(trimmed, environ={}, global_path=None)
+    assert any("streamlit.app" in origin for origin in get("client.allowedOrigins"))
+    found = network(get)
+    assert len(found) == 1 and "client.allowedOrigins" in found[0]
+
+
+def test_development_mode_is_refused():
+    found = network(with_options(global__developmentMode=True))
+    assert len(found) == 1 and "global.developmentMode" in found[0]
+
+
+def test_theme_from_another_site_is_refused():
+    found = network(with_options(theme__base="https://themes.example/clinic.toml"))
+    assert len(found) == 1 and "theme.base" in found[0]
+    assert network(with_options(theme__base="themes/clinic.toml")) == []
+
+
+@pytest.mark.parametrize("name", FONT_OPTIONS)
+def test_font_from_another_site_is_refused(name):
+    remote = "Nunito:https://fonts.googleapis.com/css2?family=Nunito&display=swap"
+    found = network(lambda o: remote if o == name else SHIPPED(o))
+    assert len(found) == 1 and name in found[0]
+    assert network(lambda o: "serif, monospace" if o == name else SHIPPED(o)) == []
+
+
+@pytest.mark.parametrize("url", ["https://fonts.gstatic.com/s/nunito.woff2",
+                                 "//cdn.example/nunito.woff2"])
+def test_font_faces_from_another_site_are_refused(url):
+    faces = [{"family": "Local", "url": "app/static/local.woff2"},
+             {"family": "Nunito", "url": url}]
+    found = network(with_options(theme__fontFaces=faces))
+    assert len(found) == 1 and "theme.fontFaces" in found[0] and url in found[0]
+
+
+def test_font_faces_served_by_the_app_are_accepted():
+    faces = [{"family": "Local", "url": "app/static/local.woff2"},
+             {"family": "Inline", "url": "data:font/woff2;base64,d09GMgABAAAAA"}]
+    assert network(with_options(theme__fontFaces=faces)) == []
+
+
+def test_components_from_another_site_are_refused():
+    found = network(with_options(server__customComponentBaseUrlPath="https://cdn.example/c"))
+    assert len(found) == 1 and "customComponentBaseUrlPath" in found[0]
+
+
+def test_every_problem_is_one_line():
+    everything = {
+        "server.address": "0.0.0.0", "browser.serverAddress": "elsewhere.example",
+        "server.corsAllowedOrigins": ["https://a.example"], "global.developmentMode": True,
+        "theme.base": "https://t.example/x.toml", "theme.font": "X:https://f.example/x.css",
+        "theme.fontFaces": [{"family": "X", "url": "https://f.example/x.woff2"}],
+        "server.customComponentBaseUrlPath": "https://c.example",
+        "server.enableAgentApi": True, "browser.gatherUsageStats": True,
+    }
+    found = problems(lambda o: everything.get(o, SHIPPED(o)), get_settings(), {})
+    assert len(found) == 10
+    assert all("\n" not in line and line.strip() == line for line in found)
+
+
+# -- the CLI check sees what `streamlit run` would: defaults, files, STREAMLIT_* variables -----
+
+def test_environment_overrides_the_config_file():
+    get = config_file_options(SHIPPED_FILE, global_path=None, environ={
+        "STREAMLIT_SERVER_ADDRESS": "0.0.0.0",
+        "STREAMLIT_SERVER_ENABLE_AGENT_API": "true",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "1",
+        "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "200",
+        "STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS": "https://a.example https://b.example",
+    })
+    assert get("server.address") == "0.0.0.0"
+    assert get("server.enableAgentApi") is True and get("browser.gatherUsageStats") is True
+    assert get("server.maxUploadSize") == 200
+    assert get("server.corsAllowedOrigins") == ["https://a.example", "https://b.example"]
+    found = problems(get, get_settings(), {})
+    for name in ("server.address", "server.enableAgentApi", "browser.gatherUsageStats",
+                 "server.maxUploadSize", "server.corsAllowedOrigins"):
+        assert sum(name in line for line in found) == 1, (name, found)
+
+
+def test_user_config_file_is_read_and_the_project_file_wins(tmp_path):
+    user = tmp_path / "user-config.toml"
+    user.write_text('[server]\naddress = "0.0.0.0"\nenableAgentApi = true\n'
+                    '[theme]\nheadingFont = "Nunito:https://fonts.example/n.css"\n')
+    get = config_file_options(SHIPPED_FILE, environ={}, global_path=user)
+    assert get("server.address") == "127.0.0.1"  # the project's file wins
+    assert get("server.enableAgentApi") is False
+    found = problems(get, get_settings(), {})
+    assert len(found) == 1 and "theme.headingFont" in found[0]
+
+
+def test_options_left_out_take_streamlit_defaults(tmp_path):
+    bare = tmp_path / "config.toml"
+    bare.write_text("")
+    found = problems(config_file_options(bare, environ={}, global_path=None), get_settings(), {})
+    for name in ("server.address is not set", "browser.gatherUsageStats", "client.allowedOrigins",
+                 "client.showErrorDetails"):
+        assert any(name in line for line in found), (name, found)
+
+
+def test_companion_check_refuses_an_address_from_the_environment(monkeypatch, capsys):
+    from companion import cli
+
+    monkeypatch.setenv("STREAMLIT_SERVER_ADDRESS", "0.0.0.0")
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "server.address '0.0.0.0'" in err
+    monkeypatch.setenv("STREAMLIT_SERVER_ADDRESS", "10.0.0.5")
+    monkeypatch.setenv("ALLOW_PUBLIC_BIND", "1")
+    assert cli.main(["check"]) == 0
