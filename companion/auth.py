@@ -3,11 +3,13 @@ timing, and acceptance of the login library's re-login cookie with server-side r
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from companion import passwords
@@ -22,6 +24,7 @@ LOCKED = ("Sign-in for this account is paused for 15 minutes after 5 unsuccessfu
           "Please wait, or ask the clinic's staff to reset your password.")
 IDLE = "You were signed out after a while without activity, to keep your information private."
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale `users.last_seen_at` may get before a write
+log = logging.getLogger(__name__)
 
 
 class Outcome(Enum):
@@ -101,7 +104,34 @@ def claim_attempt(session: Session, name: str, settings: Settings | None = None)
     session.commit()
     if claimed is None:  # the row exists and is paused: nothing was changed
         return Claim(allowed=False)
+    if claimed == 1:  # a name new to the table (or starting over): the table may have grown
+        prune_throttle(session, settings)
     return Claim(allowed=True, last=claimed >= limit)
+
+
+def prune_throttle(session: Session, settings: Settings | None = None) -> None:
+    """Bound `login_throttle`: drop rows with no failure within `lockout_minutes` and no active
+    pause; past `login_throttle_max_rows` such rows, drop the oldest of them. Active pauses are
+    always kept, so pruning never lifts one. Best effort, in its own short transaction: rows
+    another transaction holds are skipped (PostgreSQL), and a failure only leaves the rows."""
+    settings = settings or get_settings()
+    now = utcnow()
+    t = _THROTTLE
+    unpaused = sa.or_(t.c.locked_until.is_(None), t.c.locked_until <= now)
+    quiet = sa.and_(unpaused,
+                    t.c.updated_at < now - timedelta(minutes=settings.lockout_minutes))
+    stale = sa.select(t.c.username).where(quiet).with_for_update(skip_locked=True)
+    beyond_cap = (sa.select(t.c.username).where(unpaused)
+                  .order_by(t.c.updated_at.desc(), t.c.username)
+                  .offset(settings.login_throttle_max_rows)
+                  .with_for_update(skip_locked=True))
+    try:
+        session.execute(sa.delete(t).where(t.c.username.in_(stale), quiet))
+        session.execute(sa.delete(t).where(t.c.username.in_(beyond_cap), unpaused))
+        session.commit()
+    except DBAPIError:
+        session.rollback()
+        log.warning("login_throttle prune skipped", exc_info=True)
 
 
 def check_login(session: Session, username: str, password: str,

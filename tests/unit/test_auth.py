@@ -1,8 +1,10 @@
 """Sign-in: lockout in the database, equal paths for unknown names, cookie revocation."""
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
+from sqlmodel import select
 
 from companion import auth, passwords
 from companion.auth import Outcome, check_login, cookie_user
@@ -138,3 +140,68 @@ def test_mark_seen_writes_at_most_once_a_minute(session, seen_client):
     seen_client.last_seen_at = utcnow() - timedelta(seconds=90)
     auth.mark_seen(session, seen_client)
     assert utcnow() - seen_client.last_seen_at < timedelta(seconds=5)
+
+
+# --- login_throttle stays small (finding 12) -------------------------------------------------
+
+def _throttle_names(session) -> set[str]:
+    session.expire_all()
+    return set(session.exec(select(LoginThrottle.username)).all())
+
+
+def test_failures_are_forgotten_after_a_quiet_pause_length(session, users):
+    users.client(name="robin")
+    for i in range(4):
+        check_login(session, "robin", f"wrong {i}")
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        outcomes = [check_login(session, "robin", f"again {i}").outcome for i in range(5)]
+    assert outcomes == [Outcome.WRONG] * 4 + [Outcome.LOCKED]
+
+
+def test_old_rows_are_dropped_when_a_new_name_is_tried(session, users):
+    users.client(name="robin")
+    check_login(session, "typo-one", "x")
+    check_login(session, "robin", PASSWORD)  # a success leaves a row with no failures
+    for i in range(5):
+        check_login(session, "paused-name", f"x{i}")
+    assert _throttle_names(session) == {"typo-one", "robin", "paused-name"}
+    with time_machine.travel(utcnow() + timedelta(minutes=14)):
+        check_login(session, "typo-two", "x")
+        assert _throttle_names(session) == {"typo-one", "robin", "paused-name", "typo-two"}
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        check_login(session, "typo-three", "x")
+        assert _throttle_names(session) == {"typo-two", "typo-three"}
+
+
+def test_a_flood_of_new_names_is_capped_and_keeps_every_pause(session, users):
+    users.client(name="robin")
+    settings = dataclasses.replace(get_settings(), login_throttle_max_rows=5)
+    for i in range(5):
+        check_login(session, "robin", f"wrong {i}", settings)
+    for i in range(4):
+        check_login(session, "target", f"wrong {i}", settings)
+    for i in range(30):
+        check_login(session, f"flood-{i:02d}", "x", settings)
+    names = _throttle_names(session)
+    # The pause stays; of the rest only the newest five: "target"'s 4 failures are forgotten,
+    # the price of the cap (a flood of max_rows new names per 4 extra guesses at one name).
+    assert "robin" in names and len(names) == 1 + 5
+    assert {f"flood-{i:02d}" for i in range(25, 30)} <= names
+    assert check_login(session, "robin", PASSWORD, settings).outcome is Outcome.LOCKED
+
+
+def test_a_pause_outlives_pruning_until_it_ends(session, users):
+    """Even a row untouched for longer than the window stays while its pause lasts (say the
+    pause length was made longer since)."""
+    users.client(name="robin")
+    session.add(LoginThrottle(username="robin", failed_count=5,
+                              locked_until=utcnow() + timedelta(hours=2),
+                              updated_at=utcnow() - timedelta(hours=1)))
+    session.commit()
+    check_login(session, "someone-else", "x")
+    assert "robin" in _throttle_names(session)
+    assert check_login(session, "robin", PASSWORD).outcome is Outcome.LOCKED
+    with time_machine.travel(utcnow() + timedelta(hours=2, minutes=1)):
+        check_login(session, "another-one", "x")
+        assert "robin" not in _throttle_names(session)
+        assert check_login(session, "robin", PASSWORD).outcome is Outcome.OK
