@@ -230,15 +230,24 @@ def actor_for(user: User) -> Actor:
 
 
 def trust_cookie(session: Session, user_id: int, expires: float) -> None:
-    """Remember the cookie issued after a passed second factor (by its expiry)."""
+    """Remember the cookie issued right after a passed second factor (by its expiry)."""
     user = session.get(User, user_id)
     if user is not None:
         user.mfa_cookie_exp = expires
         session.add(user)
 
 
-def cookie_passed_second_factor(user: User, token: dict) -> bool:
+def cookie_passed_second_factor(user: User, token: dict,
+                                settings: Settings | None = None) -> bool:
+    """Whether this re-login cookie spares the second factor: only the cookie issued right
+    after a verified code (`trust_cookie`), and only within `second_factor_trust_hours` of
+    its issue (its expiry less the cookie lifetime), whatever the cookie's own lifetime."""
+    settings = settings or get_settings()
     try:
-        return user.mfa_cookie_exp is not None and float(token["exp_date"]) == user.mfa_cookie_exp
+        expires = float(token["exp_date"])
     except (KeyError, TypeError, ValueError):
         return False
+    if user.mfa_cookie_exp is None or expires != user.mfa_cookie_exp:
+        return False
+    issued = expires - settings.cookie_lifetime_hours * 3600
+    return utcnow().timestamp() - issued <= settings.second_factor_trust_hours * 3600

@@ -1,8 +1,10 @@
 """Second factor: time-based one-time passwords (TOTP, RFC 6238) and recovery codes.
 
-Staff must enrol and give a code at every sign-in (a re-login cookie alone never lets staff
-in); clients and alumni may turn it on. Everything happens on the clinic's machines: the QR
-code is drawn here, no e-mail or SMS service is used. A code is accepted once (the newest
+Staff must enrol and give a code at every sign-in. A re-login cookie spares them the code only
+if it was issued right after a verified code, and only within `second_factor_trust_hours` of it
+(`auth.cookie_passed_second_factor`); any other cookie asks again. Clients and alumni may turn
+it on. Everything happens on the clinic's machines: the QR code is drawn here, no e-mail or SMS
+service is used. A code is accepted once (the newest
 accepted time step is kept), and failures count toward the same 15-minute pause as passwords.
 """
 from __future__ import annotations

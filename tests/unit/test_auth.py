@@ -205,3 +205,43 @@ def test_a_pause_outlives_pruning_until_it_ends(session, users):
         check_login(session, "another-one", "x")
         assert "robin" not in _throttle_names(session)
         assert check_login(session, "robin", PASSWORD).outcome is Outcome.OK
+
+
+# --- the second factor a re-login cookie may spare (finding 8) -------------------------------
+
+def _trusted(user, issued_hours_ago: float, settings, trust=True) -> bool:
+    """A cookie issued `issued_hours_ago`; `trust`: it is the one issued right after a code."""
+    token = _token(user.username, issued=utcnow() - timedelta(hours=issued_hours_ago),
+                   lifetime_h=settings.cookie_lifetime_hours)
+    user.mfa_cookie_exp = token["exp_date"] if trust else None
+    return auth.cookie_passed_second_factor(user, token, settings)
+
+
+@pytest.fixture
+def day_long_cookies():
+    return dataclasses.replace(get_settings(), cookie_lifetime_hours=24)
+
+
+def test_a_cookie_issued_after_a_code_spares_it_for_twelve_hours(users, day_long_cookies):
+    staff = users.therapist()
+    assert _trusted(staff, 1, day_long_cookies)
+    assert _trusted(staff, 11.9, day_long_cookies)
+    assert not _trusted(staff, 12.1, day_long_cookies)
+    assert not _trusted(staff, 13, day_long_cookies)
+
+
+def test_a_cookie_not_issued_after_a_code_never_spares_it(users, day_long_cookies):
+    staff = users.therapist()
+    assert not _trusted(staff, 0, day_long_cookies, trust=False)
+    token = _token(staff.username, lifetime_h=24)
+    staff.mfa_cookie_exp = token["exp_date"] - 60  # the trusted one was another cookie
+    assert not auth.cookie_passed_second_factor(staff, token, day_long_cookies)
+    for bad in ({}, {"username": staff.username, "exp_date": "soon"}):
+        assert not auth.cookie_passed_second_factor(staff, bad, day_long_cookies)
+
+
+def test_the_trust_window_is_a_setting(users, day_long_cookies):
+    staff = users.therapist()
+    two_hours = dataclasses.replace(day_long_cookies, second_factor_trust_hours=2)
+    assert _trusted(staff, 1.5, two_hours) and not _trusted(staff, 2.5, two_hours)
+    assert get_settings().second_factor_trust_hours == 12
