@@ -95,9 +95,13 @@ class Enrolment(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed sign-ins per typed username (existing or not, so lockout reveals nothing)."""
+    """Failed sign-ins per typed username (existing or not, so lockout reveals nothing).
+
+    Rows without a failure in the last pause-length and without an active pause are pruned
+    (`auth.claim_attempt`), so the table holds only recently tried names."""
 
     __tablename__ = "login_throttle"
+    __table_args__ = (sa.Index("ix_login_throttle_updated_at", "updated_at"),)
 
     username: str = Field(max_length=200, primary_key=True)
     failed_count: int = 0

@@ -63,6 +63,8 @@ class Settings:
     bcrypt_rounds: int = 12
     max_failed_logins: int = 5
     lockout_minutes: float = 15.0
+    login_throttle_max_rows: int = 10_000  # rows without an active pause kept at most
+    second_factor_trust_hours: float = 12.0  # a cookie issued after a code skips it this long
 
 
 def _get(name: str, file_values: dict, default=None):
@@ -94,4 +96,6 @@ def get_settings() -> Settings:
         idle_timeout_minutes=float(_get("idle_timeout_minutes", values, 15)),
         clinic_timezone=_get("clinic_timezone", values, "America/New_York"),
         bcrypt_rounds=int(_get("bcrypt_rounds", values, 12)),
+        login_throttle_max_rows=max(1, int(_get("login_throttle_max_rows", values, 10_000))),
+        second_factor_trust_hours=float(_get("second_factor_trust_hours", values, 12)),
     )
