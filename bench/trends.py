@@ -127,7 +127,8 @@ def seed(n_others: int, n_cravings: int) -> tuple[int, dict[str, int]]:
         names = [USERNAME] + [f"bench-other{i:02d}" for i in range(1, n_others + 1)]
         session.add_all([User(username=n, display_name=f"Bench {n.split('-')[1].title()}",
                               role=Role.CLIENT, password_hash=hashed,
-                              must_change_password=False) for n in names])
+                              must_change_password=False, notice_acknowledged_at=utcnow())
+                         for n in names])  # past the privacy notice, straight to the pages
         session.flush()
         users = session.exec(select(User).where(User.role == Role.CLIENT)).all()
         ids_by_name = {u.username: u.id for u in users}
