@@ -27,4 +27,9 @@ class FormErrors(InvalidInput):
 
 
 class StaleEdit(InvalidInput):
-    """Someone saved this record since the form was opened."""
+    """Someone saved this record since the form was opened; `changed` names what they
+    changed there (readable names, e.g. "Mood" or a section's title), when that is known."""
+
+    def __init__(self, message: str, changed: list[str] | None = None):
+        self.changed = list(changed or [])
+        super().__init__(message)

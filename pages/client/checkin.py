@@ -104,8 +104,8 @@ with st.form(f"checkin-{day}-{version}", border=False):
                    default=[t for t in start.triggers if t in triggers], key=key + "triggers",
                    placeholder="Choose any that fit")
     field_message(FORM, "triggers")
-    st.text_input("Another trigger, in your words (optional)", max_chars=80,
-                  key=key + "new_trigger")
+    st.text_input("Another trigger, in your words (optional)", start.new_trigger, max_chars=80,
+                  key=key + "new_trigger")  # kept with the draft after a stale edit
     field_message(FORM, "new_trigger")
     st.multiselect("Skills I used today", coping,
                    default=[s for s in start.skills if s in coping],

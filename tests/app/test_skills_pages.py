@@ -108,6 +108,20 @@ def test_a_stale_exercise_keeps_what_was_typed(client_app, session):
     assert [r.answers["my_no"] for r in session.exec(select(SkillAnswer))] == ["Nope."]
 
 
+def test_a_double_tapped_exercise_save_says_saved(client_app, session):
+    at = _open_saying_no(client_app)
+    _by_label(at.text_area, "The request *").input("A ride to a party")
+    _by_label(at.text_input, "My no, in one sentence *").input("No.")
+    skills.save_answers(session, actor(_robin(session)), "boundaries", "saying-no",
+                        {"request": "A ride to a party", "my_no": "No."},
+                        expected_version=0)  # the first tap
+    session.commit()
+    at.button(key="FormSubmitter:skill-boundaries-saying-no-Save").click().run()
+    assert "Saved. Well done" in texts(at) and "another screen" not in texts(at)
+    session.expire_all()
+    assert [r.version for r in session.exec(select(SkillAnswer))] == [1]
+
+
 def test_the_practice_log_feeds_the_check_in(client_app, session):
     at = client_app
     at.selectbox(key="log-skill").set_value("Box breathing")

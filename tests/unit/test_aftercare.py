@@ -43,7 +43,36 @@ def test_every_save_is_a_new_version_and_diffs_by_section(session, cast):
 def test_stale_save_is_refused(session, cast):
     aftercare.save(session, cast["client"], plan(), expected_version=0)
     with pytest.raises(StaleEdit):
-        aftercare.save(session, cast["client"], plan(), expected_version=0)
+        aftercare.save(session, cast["client"], plan(routine="Walk at 7"), expected_version=0)
+
+
+def test_a_double_tapped_save_is_one_version_and_keeps_the_status(session, cast):
+    me, therapist = cast["client"], cast["therapist"]
+    first = aftercare.save(session, me, plan(), expected_version=0)
+    assert aftercare.save(session, me, plan(), expected_version=0).id == first.id
+    aftercare.submit(session, me)
+    aftercare.decide(session, therapist, me.id, approve=True)
+    row = aftercare.view(session, me, me.id).plan
+    row.updated_at = utcnow() - timedelta(days=40)
+    same = aftercare.save(session, me, plan(), expected_version=1)  # "still right for me"
+    assert same.id == first.id
+    view = aftercare.view(session, me, me.id)
+    assert (view.status, view.plan.current_version) == ("approved", 1)
+    assert view.plan.updated_at > utcnow() - timedelta(minutes=1)  # looked over: no prompt
+    assert [v.version for v in aftercare.history(session, me, me.id)] == [1]
+
+
+def test_a_stale_plan_names_the_sections_changed_there(session, cast):
+    me = cast["client"]
+    aftercare.save(session, me, plan(), expected_version=0)
+    aftercare.save(session, me, plan(routine="Walk at 7", goals=[
+        {"goal": "Run 5k", "target_date": "2027-03-31", "progress": "40"}]), expected_version=1)
+    with pytest.raises(StaleEdit) as err:
+        aftercare.save(session, me, plan(coping="Call Sis"), expected_version=1)
+    assert err.value.changed == ["My daily routine", "Goals"]
+    assert "since you opened it: “My daily routine” and “Goals” changed there. What you " \
+           "typed is still here" in str(err.value)
+    assert [v.version for v in aftercare.history(session, me, me.id)] == [2, 1]
 
 
 def test_bad_fields_are_named(session, cast):
