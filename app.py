@@ -12,7 +12,7 @@ from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.ui.gate import gate, logout_button, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
-from companion.ui.text import plain
+from companion.ui.text import markdown_text
 
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
@@ -39,7 +39,7 @@ except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis 
 
 if actor is not None:
     with st.sidebar:
-        st.caption(f"Signed in as **{plain(actor.display_name)}**")
+        st.caption(f"Signed in as **{markdown_text(actor.display_name)}**")
         logout_button()
     if not st.session_state.get("authentication_status"):
         actor, user = None, None

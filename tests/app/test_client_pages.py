@@ -3,7 +3,7 @@ import pytest
 from sqlmodel import select
 
 from companion.models import CheckIn, Craving, Flag
-from tests.app.conftest import links, sign_in, texts
+from tests.app.conftest import links, shown, sign_in, sources, texts
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def client_app(app, users, session):
 
 
 def _by_label(widgets, label):
-    return next(w for w in widgets if w.label == label)
+    return next(w for w in widgets if shown(w.label) == label)
 
 
 def test_checkin_saves_and_shows_in_history(client_app, session):
@@ -141,7 +141,7 @@ def test_therapist_sees_the_same_data_and_each_look_is_audited(app, users, sessi
     at = app.switch_page("pages/therapist/client.py").run()
     assert at.selectbox[0].options == [client.display_name]
     at.selectbox[0].set_value(client.id).run()
-    assert "Mood **4**/10" in texts(at) and r"\*\*bold\*\*" in texts(at)
+    assert "Mood **4**/10" in sources(at) and r"\*\*bold\*\*" in sources(at)
     kinds = {a.record_kind for a in session.exec(select(AuditEvent).where(
         AuditEvent.actor_id == therapist.id, AuditEvent.client_id == client.id))}
     assert {"checkin", "craving"} <= kinds
