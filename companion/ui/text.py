@@ -51,10 +51,16 @@ _HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
                      "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile("\r\n|[\r\u2028\u2029\x85]")
 _ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-# Matched by the renderer in text nodes (after escapes are resolved): break each with U+2060.
-_TEXT_PATTERNS = re.compile(r"(?<=[:@])(?=\S)"                    # :icon: :emoji: http:// a@b
-                            r"|(?i:(?<=www))(?=\.)"              # www.example.com
-                            r"|(?<=(?<!\S)[-<>~])(?=(?:>|-|=|->)(?!\S))")  # -> <- -- >= <= ~= <->
+# Matched by the renderer in text nodes (after escapes are resolved): each is broken by a
+# word joiner (U+2060) right after its first character, and nothing else is touched (so
+# "7:45" or "Step 1: breathe" stay as they are).
+_TEXT_PATTERNS = re.compile(
+    r"(?<=:)(?=//)"                                # http://… https://… (autolinks)
+    r"|(?i:(?<=www))(?=\.[\w-])"                   # www.example.com, _www.x.com_
+    r"|(?<=[\w.+-]@)(?=[\w-]+\.[\w-])"             # me@example.com, mailto:me@…
+    r"|(?<=:)(?=(?:[A-Za-z_][A-Za-z0-9_+/-]*"       # :material/home: :smile: :streamlit:
+    r"|[+-]1|100|1234|8ball|[123](?:st|nd|rd)_place_medal):)"  # shortcodes with a digit
+    r"|(?<=(?<!\S)[-<>~])(?=(?:>|-|=|->)(?!\S))")  # -> <- -- >= <= ~= <->
 
 
 def _clean(text: object) -> str:
