@@ -147,3 +147,19 @@ def test_ordinary_text_gets_no_invisible_characters():
                   "meet @ 5", "wwwx.com", "Note: call her", "9:30-10:00", "<3"):
         for road in MARKDOWN_ROADS:
             assert WORD_JOINER not in road(typed), (road.__name__, typed)
+
+
+def test_the_pdf_draws_every_string_through_pdf_text():
+    """An override or a control character in a name or a plan never reaches the PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from companion import aftercare, pdf
+
+    sections = aftercare.empty_sections()
+    sections["coping"] = "walk\u202eklaw\x07 " + IMAGE
+    data = pdf.aftercare_pdf("Sam\u202e Lee", sections, "draft", "Nov 25")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "\u202e" not in text and "\x07" not in text
+    assert IMAGE in text  # a PDF reads no markdown: shown as typed
