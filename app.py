@@ -13,7 +13,7 @@ from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.ui.gate import gate, logout_button, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
-from companion.ui.text import plain
+from companion.ui.text import markdown_text
 
 block_outside_lookups()  # first: see companion/core/outbound.py
 
@@ -42,7 +42,7 @@ except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis 
 
 if actor is not None:
     with st.sidebar:
-        st.caption(f"Signed in as **{plain(actor.display_name)}**")
+        st.caption(f"Signed in as **{markdown_text(actor.display_name)}**")
         logout_button()
     if not st.session_state.get("authentication_status"):
         actor, user = None, None

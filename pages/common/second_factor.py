@@ -6,6 +6,7 @@ from companion.core.db import session_scope
 from companion.models import User
 from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
 from companion.ui.second_factor import enrol, show_recovery_codes
+from companion.ui.text import markdown_text
 
 actor = current_actor()
 with session_scope() as session:
@@ -40,7 +41,7 @@ else:
             st.button("Continue", key="after-code")
         elif result.outcome is auth.Outcome.LOCKED:
             sign_out()  # no rerun here: the cookie is deleted by this very run
-            st.error(auth.LOCKED)
+            st.error(markdown_text(auth.LOCKED))
             st.button("Back to sign in")
             st.stop()
         else:

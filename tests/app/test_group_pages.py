@@ -10,7 +10,7 @@ from companion.actors import Actor
 from companion.checkins import CheckInEntry, record_checkin
 from companion.models import Flag, GroupAttendance, GroupRsvp, GroupSeries
 from companion.core.timeutil import clinic_today
-from tests.app.conftest import new_app, sign_in, texts
+from tests.app.conftest import new_app, sign_in, sources, texts
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
     at.segmented_control(key="groups-view").set_value("Before group").run()
     assert not at.exception
     page = texts(at)
-    assert r"\*\*My new job\*\*" in page and "Family visit" in page
+    assert r"\*\*My new job\*\*" in sources(at) and "Family visit" in page
     assert "Mood · latest 6/10" in page and "Not on your caseload" in page
     assert "latest 2/10" not in page and "Strong craving" not in page
 
