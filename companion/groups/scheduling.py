@@ -76,6 +76,11 @@ def all_series(session: Session, actor: Actor) -> list[GroupSeries]:
                                                           GroupSeries.starts_at)))
 
 
+def _assign_facilitator(series: GroupSeries, actor: Actor, facilitator_id: int) -> None:
+    series.facilitator_id = facilitator_id
+    series.facilitator_assigned_by, series.facilitator_assigned_at = actor.id, utcnow()
+
+
 def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) -> None:
     clinic = get_clinic()
     data.title = " ".join((data.title or "").split())
@@ -186,6 +191,7 @@ def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupS
     if clash is not None:
         raise FormErrors({"start": _clash_message(session, clash)})
     series.created_by = actor.id
+    _assign_facilitator(series, actor, series.facilitator_id)
     session.add(series)
     session.flush()
     return series
@@ -233,7 +239,9 @@ def update_series(session: Session, actor: Actor, series_id: int, data: SeriesIn
         clash = _first_clash(session, data.facilitator_id, mine)
         if clash is not None:
             raise FormErrors({"facilitator_id": _clash_message(session, clash)})
-    for name in ("title", "topic", "track", "location", "link", "facilitator_id", "capacity"):
+    if data.facilitator_id != series.facilitator_id:
+        _assign_facilitator(series, actor, data.facilitator_id)
+    for name in ("title", "topic", "track", "location", "link", "capacity"):
         setattr(series, name, getattr(data, name))
     series.rrule, series.updated_at = changed.rrule, utcnow()
     session.add(series)
