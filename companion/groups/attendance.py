@@ -19,7 +19,8 @@ from companion.actors import Actor
 from companion.core.errors import InvalidInput
 from companion.core.timeutil import to_clinic, utcnow
 from companion.groups.recurrence import Occurrence, occurrences
-from companion.models import Enrolment, GroupAttendance, GroupRsvp, Role, User
+from companion.models import (Enrolment, GroupAttendance, GroupRsvp, GroupSeries, Role,
+                              User)
 
 MARK_EARLY_MINUTES = 15     # attendance can be taken from this long before the start
 PRESENT, ABSENT, EXCUSED = "present", "absent", "excused"
@@ -54,6 +55,13 @@ def expected_clients(session: Session, occ: Occurrence) -> list[tuple[int, str]]
 
 def _expected_here(session: Session, occ: Occurrence, client_id: int) -> bool:
     return client_id in {c for c, _ in expected_clients(session, occ)}
+
+
+def leads(actor: Actor, series: GroupSeries) -> bool:
+    """The actor is this group's facilitator as an admin assigned (`facilitator_assigned_by`
+    is set only by admin services): a therapist who named themself gets nothing from it."""
+    return (actor.role == Role.THERAPIST and series.facilitator_id == actor.id
+            and series.facilitator_assigned_by is not None)
 
 
 def _facilitates(actor: Actor, occ: Occurrence) -> bool:
