@@ -292,6 +292,25 @@ def _one_session(actor: Actor, series) -> None:
                 width="stretch", disabled=occ.status == groups.SCHEDULED)
 
 
+def _service_button(label: str, key: str, call, done=None) -> None:
+    """A button whose callback runs one service call; a refusal shows under it."""
+    error_key = f"_error_{key}"
+
+    def run() -> None:
+        try:
+            with session_scope() as session:
+                call(session)
+        except CompanionError as exc:
+            st.session_state[error_key] = str(exc)
+        else:
+            if done is not None:
+                done()
+
+    st.button(label, key=key, on_click=run, width="stretch")
+    if message := st.session_state.pop(error_key, None):
+        st.error(plain(message))
+
+
 def _confirm_facilitator(actor: Actor, series, who: dict[int, str]) -> None:
     """A group whose facilitator no admin assigned (made by a therapist before admins alone
     scheduled): its facilitator sees only their own clients until an admin confirms."""
@@ -301,18 +320,8 @@ def _confirm_facilitator(actor: Actor, series, who: dict[int, str]) -> None:
     st.warning(f"No admin has confirmed {plain(name)} as this group's facilitator, so they "
                "see only their own clients at it. Confirm them, or choose another facilitator "
                "and save.", icon="⚠️")
-
-    def confirm() -> None:
-        try:
-            with session_scope() as session:
-                groups.confirm_facilitator(session, actor, series.id)
-        except CompanionError as exc:
-            st.session_state["_group_confirm_error"] = str(exc)
-
-    st.button("Confirm the facilitator", key=f"group-confirm-{series.id}", on_click=confirm,
-              width="stretch")
-    if message := st.session_state.pop("_group_confirm_error", None):
-        st.error(plain(message))
+    _service_button("Confirm the facilitator", f"group-confirm-{series.id}",
+                    lambda session: groups.confirm_facilitator(session, actor, series.id))
 
 
 def schedule_editor(actor: Actor) -> None:
@@ -341,19 +350,12 @@ def schedule_editor(actor: Actor) -> None:
     _edit_group(actor, series, facilitators)
     _one_session(actor, series)
 
-    def remove() -> None:
-        try:
-            with session_scope() as session:
-                groups.delete_series(session, actor, series.id)
-        except CompanionError as exc:
-            st.session_state["_group_delete_error"] = str(exc)
-        else:
-            st.session_state["group-pick"] = None
+    def forget() -> None:
+        st.session_state["group-pick"] = None
 
-    st.button("Delete this group (only if nobody has answered or attended)",
-              key=f"group-delete-{series.id}", on_click=remove, width="stretch")
-    if message := st.session_state.pop("_group_delete_error", None):
-        st.error(plain(message))
+    _service_button("Delete this group (only if nobody has answered or attended)",
+                    f"group-delete-{series.id}",
+                    lambda session: groups.delete_series(session, actor, series.id), forget)
 
 
 def schedule_view(actor: Actor) -> None:

@@ -4,7 +4,7 @@ and the pre-group view."""
 from datetime import date, time, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from companion import groups
 from companion.actors import Actor
@@ -209,3 +209,21 @@ def test_admin_confirms_a_facilitator_no_admin_assigned(app, clinic, session):
     assert not at.exception and "No admin has confirmed" not in texts(at)
     session.expire_all()
     assert session.get(GroupSeries, series.id).facilitator_assigned_by == clinic["admin"].id
+
+
+def test_admin_deletes_a_group_only_while_nobody_answered(app, clinic, session):
+    series = _daily(session, clinic, clinic_today() + timedelta(days=1))
+    first = groups.upcoming_for_client(session, Actor.of(clinic["robin"]))[0].occurrence
+    groups.rsvp(session, Actor.of(clinic["robin"]), series.id, first.occurrence_at, True)
+    session.commit()
+    sign_in(app, "boss")
+    at = _schedule_page(app)
+    at.selectbox(key="group-pick").set_value(series.id).run()
+    at.button(key=f"group-delete-{series.id}").click().run()
+    assert "Give it a last day instead" in texts(at)
+    session.exec(delete(GroupRsvp))
+    session.commit()
+    at.button(key=f"group-delete-{series.id}").click().run()
+    assert not at.exception and "Change a group" not in texts(at)
+    session.expire_all()
+    assert session.exec(select(GroupSeries)).all() == []
