@@ -127,7 +127,8 @@ def _assign_facilitator(series: GroupSeries, actor: Actor, facilitator_id: int) 
 
 def confirm_facilitator(session: Session, actor: Actor, series_id: int) -> GroupSeries:
     """An admin confirms the facilitator of a group whose facilitator no admin assigned
-    (one a therapist made for themself before admins alone scheduled: the facilitator-assignment migration)."""
+    (one a therapist made for themself before admins alone scheduled; see the migration
+    that added `facilitator_assigned_by`)."""
     _require_admin(session, actor)
     series = _series(session, series_id)
     therapist = session.get(User, series.facilitator_id)

@@ -103,9 +103,9 @@ def _before_facilitator_assignment(cfg) -> str:
 
 def test_existing_groups_keep_facilitator_access_only_if_an_admin_made_them(db_url, session,
                                                                             users):
-    """The facilitator-assignment migration: a group an admin created and nobody edited since stays assigned by
-    that admin; a group a therapist created, or one edited since (a therapist could then
-    name themself its facilitator), waits for an admin to confirm."""
+    """The facilitator-assignment migration: a group an admin created and nobody edited
+    since stays assigned by that admin; a group a therapist created, or one edited since (a
+    therapist could then name themself its facilitator), waits for an admin to confirm."""
     admin, therapist = users.admin(), users.therapist()
     session.commit()
     cfg = db.alembic_config(db_url)
