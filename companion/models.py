@@ -437,6 +437,12 @@ class GroupSeries(SQLModel, table=True):
     created_by: Optional[int] = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    # The admin who made `facilitator_id` this group's facilitator, and when. Only then does
+    # the facilitator see the clients expected at it (companion.groups.attendance); None:
+    # not (yet) confirmed by an admin.
+    facilitator_assigned_by: Optional[int] = Field(default=None, foreign_key="users.id")
+    facilitator_assigned_at: Optional[datetime] = Field(default=None,
+                                                        sa_column=_utc(nullable=True))
 
 
 class GroupException(SQLModel, table=True):
