@@ -95,7 +95,7 @@ def test_each_role_gets_only_its_pages(app, users, session, role):
 
 def test_no_page_script_sits_directly_in_pages():
     """Streamlit's legacy multipage mode runs `pages/*.py` by URL (and AppTest reruns them)
-    without app.py, which would skip the login gate; every page lives in a subfolder."""
+    without router.py, which would skip the login gate; every page lives in a subfolder."""
     from companion.core.config import ROOT
 
     assert list((ROOT / "pages").glob("*.py")) == []
