@@ -28,3 +28,8 @@ class FormErrors(InvalidInput):
 
 class StaleEdit(InvalidInput):
     """Someone saved this record since the form was opened."""
+
+
+class ConfigError(CompanionError):
+    """The server is set up wrongly (a missing or malformed key, an unsafe file mode): the
+    message says what to change, in one line, for the operator."""

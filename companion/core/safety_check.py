@@ -1,9 +1,12 @@
-"""Start-up check: refuse to serve with unsafe Streamlit options or a weak cookie key."""
+"""Start-up check: refuse to serve with unsafe Streamlit options or a missing, malformed or
+shared key."""
 from __future__ import annotations
 
+import os
 from typing import Any, Callable
 
-from companion.core.config import KNOWN_WEAK_KEYS, MIN_COOKIE_KEY_CHARS, Settings
+from companion.core import keys
+from companion.core.config import Settings
 
 REQUIRED_OPTIONS: dict[str, Any] = {
     "server.enableXsrfProtection": True,
@@ -23,12 +26,16 @@ def problems(get_option: Callable[[str], Any], settings: Settings) -> list[str]:
              if _norm(get_option(name)) != _norm(want)]
     if get_option("server.maxUploadSize") > MAX_UPLOAD_MB:
         found.append(f"server.maxUploadSize must be at most {MAX_UPLOAD_MB} MB")
-    key = settings.cookie_key or ""
-    if len(key) < MIN_COOKIE_KEY_CHARS or key.lower() in KNOWN_WEAK_KEYS:
-        found.append(f"the cookie key must be at least {MIN_COOKIE_KEY_CHARS} random characters "
-                     "(set COOKIE_KEY or cookie_key in .streamlit/secrets.toml, or remove both "
-                     "to have one generated)")
-    return found
+    return found + key_problems(get_option, settings)
+
+
+def key_problems(get_option: Callable[[str], Any], settings: Settings) -> list[str]:
+    """Every key that is missing (on PostgreSQL), malformed, a placeholder or reused for two
+    purposes, Streamlit's own cookie secret included (see `companion.core.keys`)."""
+    streamlit_secret = (os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
+                        or get_option("server.cookieSecret"))
+    return keys.problems(settings.key_values(), settings.old_encryption_keys,
+                         settings.on_postgres, str(streamlit_secret) if streamlit_secret else None)
 
 
 def _norm(value: Any) -> Any:
