@@ -24,8 +24,10 @@ def _raw_bytes(url: str) -> bytes:
 
 def test_canary_never_reaches_the_database_files(db_url, users, session):
     me = actor(users.client(users.therapist()))
-    record_checkin(session, me, CheckInEntry(note=CANARY, bring_to_group=CANARY))
-    log_craving(session, me, CravingEntry(intensity=3, where=CANARY, note=CANARY))
+    record_checkin(session, me, CheckInEntry(note=CANARY, bring_to_group=CANARY,
+                                             new_trigger=CANARY))  # a trigger in own words
+    log_craving(session, me, CravingEntry(intensity=3, where=CANARY, note=CANARY,
+                                          triggers=[CANARY]))
     safety.save(session, me, {"reasons": CANARY})
     chains.record(session, me, {"before": CANARY})
     sections = aftercare.empty_sections()
@@ -67,7 +69,8 @@ def test_every_free_text_column_is_encrypted():
                            "safety_plans": {"sections"}, "chain_analyses": {"answers"},
                            "aftercare_versions": {"sections"}, "aftercare_comments": {"text"},
                            "flags": {"ack_note"}, "group_rsvps": {"reason"},
-                           "skill_answers": {"answers"}}.items():
+                           "skill_answers": {"answers"}, "entry_tags": {"label"},
+                           "personal_triggers": {"label"}}.items():
         assert columns <= set(found[table]), table
 
 
