@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from companion import people
 from companion.core.config import get_settings
 from companion.core.db import session_scope
+from companion.core.files import private_umask
 from companion.passwords import dummy_hash
 from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
@@ -14,6 +15,7 @@ from companion.ui.gate import gate, logout_button, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.text import plain
 
+private_umask()  # the database, its WAL and all this process writes: readable by us only
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
 help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later

@@ -25,14 +25,33 @@ def cmd_migrate(_args) -> str:
     return "Database is up to date."
 
 
-def cmd_check(_args) -> str:
+def cmd_check(args) -> str:
     from companion.core.config import ROOT, get_settings
-    from companion.core.safety_check import config_file_options, problems
+    from companion.core.safety_check import config_file_options, problems, repair_at_rest
 
-    found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), get_settings())
+    settings = get_settings()
+    repaired = repair_at_rest(settings) if args.repair else []
+    found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), settings)
+    found = found or _stored_key_problems()
     if found:
         raise CompanionError("unsafe settings: " + "; ".join(found))
-    return "Settings are safe to serve."
+    return "Settings are safe to serve." + (f" Repaired: {'; '.join(repaired)}."
+                                            if repaired else "")
+
+
+def _stored_key_problems() -> list[str]:
+    """Keys that differ from the ones this database was written with (other replicas'):
+    checked when the database is reachable and migrated; a replica still starts without it,
+    so crisis help is served while the database is down."""
+    import sqlalchemy as sa
+
+    from companion import tags
+
+    try:
+        with _session() as session:
+            return [p for p in (tags.key_problem(session),) if p]
+    except sa.exc.SQLAlchemyError:
+        return []
 
 
 def cmd_create_user(args) -> str:
@@ -173,7 +192,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="companion", description="IOP Companion operator commands")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
-    sub.add_parser("check", help="refuse unsafe server settings").set_defaults(fn=cmd_check)
+    ck = sub.add_parser("check", help="refuse unsafe server settings, keys or file modes")
+    ck.add_argument("--repair", action="store_true",
+                    help="first make the database, keys and secrets 0600 in 0700 folders")
+    ck.set_defaults(fn=cmd_check)
 
     def with_admin(sp):
         sp.add_argument("--as-admin", help="admin username to act as (default: the first)")
@@ -222,6 +244,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from companion.core.files import private_umask
+
+    private_umask()  # whatever this command writes (database, keys, backups) is ours only
     args = parser().parse_args(argv)
     try:
         print(args.fn(args))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from companion.core import keys
+from companion.core import config, files, keys
 from companion.core.config import Settings
 
 REQUIRED_OPTIONS: dict[str, Any] = {
@@ -26,7 +26,7 @@ def problems(get_option: Callable[[str], Any], settings: Settings) -> list[str]:
              if _norm(get_option(name)) != _norm(want)]
     if get_option("server.maxUploadSize") > MAX_UPLOAD_MB:
         found.append(f"server.maxUploadSize must be at most {MAX_UPLOAD_MB} MB")
-    return found + key_problems(get_option, settings)
+    return found + key_problems(get_option, settings) + at_rest_problems(settings)
 
 
 def key_problems(get_option: Callable[[str], Any], settings: Settings) -> list[str]:
@@ -36,6 +36,15 @@ def key_problems(get_option: Callable[[str], Any], settings: Settings) -> list[s
                         or get_option("server.cookieSecret"))
     return keys.problems(settings.key_values(), settings.old_encryption_keys,
                          settings.on_postgres, str(streamlit_secret) if streamlit_secret else None)
+
+
+def at_rest_problems(settings: Settings) -> list[str]:
+    """Database, WAL, keys and secrets readable by other users, or keys inside the data."""
+    return files.problems(settings, config.data_dir(), config.keys_dir(), config.secrets_path())
+
+
+def repair_at_rest(settings: Settings) -> list[str]:
+    return files.repair(settings, config.data_dir(), config.keys_dir(), config.secrets_path())
 
 
 def _norm(value: Any) -> Any:
