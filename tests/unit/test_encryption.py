@@ -7,7 +7,7 @@ from alembic import command
 from sqlmodel import SQLModel, select
 
 from companion import aftercare, chains, cli, safety
-from companion.core import crypto, db
+from companion.core import backup, crypto, db
 from companion.checkins import CheckInEntry, record_checkin
 from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving
@@ -39,9 +39,14 @@ def test_canary_never_reaches_the_database_files(db_url, users, session):
             for column in columns:
                 values = conn.execute(sa.text(f'SELECT "{column}" FROM {table}')).scalars()
                 assert not any(CANARY in str(v) for v in values), (table, column)
-    if db_url.startswith("sqlite"):  # and the files a backup would copy
+    if db_url.startswith("sqlite"):  # and the files a backup would copy, and a backup
         db.engine_for(db_url).dispose()
         assert CANARY.encode() not in _raw_bytes(db_url)
+        copy = Path(db_url.split("///", 1)[1]).with_name("backup.bin")
+        backup.backup(copy, url=db_url)
+        raw = copy.read_bytes()
+        assert CANARY.encode() not in raw and me.display_name.encode() not in raw
+        assert b"SQLite format 3" not in raw  # not even the names and numbers in clear
     assert session.exec(select(CheckIn)).one().note == CANARY  # and reads back intact
 
 
