@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 
 from companion import people
 from companion.core.errors import CompanionError
 from companion.models import Role
 
 
+@contextmanager
 def _session():
+    """A session whose audit rows say they came from the command line."""
+    from companion import audit
     from companion.core.db import session_scope
 
-    return session_scope()
+    with session_scope() as session:
+        session.info[audit.VIA] = "command line"
+        yield session
 
 
 def cmd_migrate(_args) -> str:
@@ -45,11 +51,11 @@ def _stored_key_problems() -> list[str]:
     so crisis help is served while the database is down."""
     import sqlalchemy as sa
 
-    from companion import tags
+    from companion import audit, tags
 
     try:
         with _session() as session:
-            return [p for p in (tags.key_problem(session),) if p]
+            return [p for p in (tags.key_problem(session), audit.key_problem(session)) if p]
     except sa.exc.SQLAlchemyError:
         return []
 
@@ -131,14 +137,17 @@ def cmd_demo(args) -> str:
             "  (or print the current code with: companion demo-code)")
 
 
-def cmd_verify_audit(_args) -> str:
+def cmd_verify_audit(args) -> str:
     from companion import audit
 
+    expected = audit.parse_head(args.expect_head) if args.expect_head else None
     with _session() as session:
-        verdict = audit.verify(session)
+        verdict = audit.verify(session, expected)
     if not verdict.ok:
         raise CompanionError(verdict.message)
-    return verdict.message
+    return (f"{verdict.message}\nKeep this head apart from the server (e.g. print it); later, "
+            f"`companion verify-audit --expect-head {verdict.head}` shows the trail still "
+            "runs through it.")
 
 
 def cmd_demo_code(_args) -> str:
@@ -221,8 +230,11 @@ def parser() -> argparse.ArgumentParser:
     r = with_admin(sub.add_parser("reset-password", help="give a one-time password"))
     r.add_argument("username")
     r.set_defaults(fn=cmd_reset_password)
-    sub.add_parser("verify-audit", help="check the audit trail's hash chain").set_defaults(
-        fn=cmd_verify_audit)
+    va = sub.add_parser("verify-audit", help="check the audit trail's keyed hash chain; print "
+                        "its head")
+    va.add_argument("--expect-head", metavar="SEQ:HASH",
+                    help="a head printed earlier: fail unless the trail still runs through it")
+    va.set_defaults(fn=cmd_verify_audit)
     sub.add_parser("new-key", help="print a new encryption key").set_defaults(fn=cmd_new_key)
     sub.add_parser("demo-code", help="the demo staff's current sign-in code").set_defaults(
         fn=cmd_demo_code)

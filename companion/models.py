@@ -116,7 +116,7 @@ class LoginThrottle(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only: who did what to which client's record, when."""
+    """Append-only: who did what to which client's record or account, when."""
 
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_client_at", "client_id", "at"),
@@ -129,8 +129,10 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=16)
     record_kind: str = Field(max_length=32)
     client_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    # The account acted on (staff included): "on whom" for account actions.
+    subject_id: Optional[int] = Field(default=None, foreign_key="users.id")
     detail: str = Field(default="", max_length=500)
-    # Tamper evidence: rows are sealed in order into a hash chain (see companion.audit).
+    # Tamper evidence: rows are sealed in order into an HMAC chain (see companion.audit).
     seq: Optional[int] = None
     prev_hash: Optional[str] = Field(default=None, max_length=64)
     row_hash: Optional[str] = Field(default=None, max_length=64)
@@ -145,6 +147,7 @@ class AuditSeal(SQLModel, table=True):
     last_seq: int = 0
     last_hash: str = Field(default="0" * 64, max_length=64)
     turns: int = 0
+    key_check: Optional[str] = Field(default=None, max_length=32)  # names a wrong AUDIT_KEY
 
 
 class CheckIn(SQLModel, table=True):
