@@ -196,6 +196,17 @@ def actor(user: User) -> Actor:
     return Actor.of(user)
 
 
+def insert_user_row(conn, role: str = "client", username: str = "c") -> None:
+    """User id 1 written with plain SQL, as a test at an older schema revision needs it."""
+    import sqlalchemy as sa
+
+    conn.execute(sa.text(
+        "INSERT INTO users (id, username, display_name, role, password_hash, "
+        "must_change_password, is_active, sessions_valid_after, created_at, updated_at) VALUES "
+        "(1, :name, :name, :role, 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', '2026-01-01')"),
+        {"name": username, "role": role})
+
+
 def pytest_collection_modifyitems(config, items):
     """On the PostgreSQL pass, run only the tests that touch a database: the others don't
     depend on the backend, and running them twice would prove nothing."""

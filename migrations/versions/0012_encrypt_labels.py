@@ -35,19 +35,19 @@ def _postgres() -> bool:
 
 
 def _rewrite(table: str, change) -> None:
-    """`change(label) -> new values` for every row (`_label`, and `_hash` if hashing), in
-    batches of one statement each."""
+    """`change(label) -> new values` for every row (`_label`, and `_hash` if hashing), a page
+    of rows and one statement at a time."""
     conn = op.get_bind()
     t = sa.table(table, sa.column("id"), sa.column("label"), sa.column("label_hash"))
-    rows = conn.execute(sa.select(t.c.id, t.c.label).order_by(t.c.id)).all()
     hashing = change is _sealed
     update = (t.update().where(t.c.id == sa.bindparam("_id"))
               .values(label=sa.bindparam("_label"),
                       **({"label_hash": sa.bindparam("_hash")} if hashing else {})))
-    for start in range(0, len(rows), BATCH):
-        batch = [{"_id": row.id, **change(row.label)} for row in rows[start:start + BATCH]]
-        if batch:
-            conn.execute(update, batch)
+    last = 0
+    while rows := conn.execute(sa.select(t.c.id, t.c.label).where(t.c.id > last)
+                               .order_by(t.c.id).limit(BATCH)).all():
+        conn.execute(update, [{"_id": row.id, **change(row.label)} for row in rows])
+        last = rows[-1].id
 
 
 def _sealed(label: str) -> dict:

@@ -91,10 +91,21 @@ def _rechain(rows, digest) -> tuple[int, str]:
     return last, prev
 
 
-def _ordered(with_subject: bool):
-    t = _events(with_subject)
-    stmt = sa.select(t).order_by(t.c.seq.is_(None), t.c.seq, t.c.id)
-    return op.get_bind().execute(stmt).mappings().all()
+def _ordered(sealed_only: bool = False):
+    """Every row, sealed ones by seq and then unsealed ones by id, a page at a time (an audit
+    trail can hold millions of rows)."""
+    conn, t = op.get_bind(), _events(True)
+    last = 0
+    while page := conn.execute(sa.select(t).where(t.c.seq > last).order_by(t.c.seq)
+                               .limit(BATCH)).mappings().all():
+        yield from page
+        last = page[-1]["seq"]
+    last = 0
+    while not sealed_only and (page := conn.execute(
+            sa.select(t).where(t.c.seq.is_(None), t.c.id > last).order_by(t.c.id)
+            .limit(BATCH)).mappings().all()):
+        yield from page
+        last = page[-1]["id"]
 
 
 def upgrade() -> None:
@@ -109,14 +120,14 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_seal") as batch:
         batch.add_column(sa.Column("key_check", sa.String(32), nullable=True))
     conn = op.get_bind()
-    rows = _ordered(True)
-    before = _check_unkeyed([r for r in rows if r["seq"] is not None])
-    last, head = _rechain(rows, keyed)
-    if rows:  # the re-seal itself is on the record, with what the chain was before
+    before = _check_unkeyed(_ordered(sealed_only=True))
+    count = conn.execute(sa.select(sa.func.count()).select_from(_events(True))).scalar()
+    last, head = _rechain(_ordered(), keyed)
+    if count:  # the re-seal itself is on the record, with what the chain was before
         events = _events(True)
         event = {"at": utcnow(), "actor_id": None, "actor_role": "system", "action": "reseal",
                  "record_kind": "audit", "client_id": None, "subject_id": None,
-                 "detail": (f"audit chain re-sealed from genesis with AUDIT_KEY: {len(rows)} "
+                 "detail": (f"audit chain re-sealed from genesis with AUDIT_KEY: {count} "
                             f"rows; the unkeyed chain before was {before}")[:500]}
         new_id = conn.execute(events.insert().values(**event)).inserted_primary_key[0]
         stored = conn.execute(sa.select(events).where(events.c.id == new_id)).mappings().one()
@@ -133,8 +144,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    rows = [r for r in _ordered(True) if r["seq"] is not None]
-    last, head = _rechain(rows, _sha256)
+    last, head = _rechain(_ordered(sealed_only=True), _sha256)
     op.get_bind().execute(SEAL.update().where(SEAL.c.id == 1).values(last_seq=last,
                                                                      last_hash=head))
     with op.batch_alter_table("audit_seal") as batch:

@@ -18,7 +18,7 @@ from companion.core.db import get_engine, session_scope
 from companion.core.errors import ConfigError
 from companion.core.timeutil import clinic_today
 from companion.models import AuditEvent, AuditSeal
-from tests.conftest import actor
+from tests.conftest import actor, insert_user_row
 
 
 def old_digest(row, prev: str) -> str:
@@ -127,10 +127,7 @@ def test_a_server_with_another_audit_key_neither_verifies_nor_seals(three_reads,
 
 def _old_chain(conn, n: int) -> None:
     """`n` audit rows sealed as the previous release sealed them (plain SHA-256)."""
-    conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, password_hash, "
-                         "must_change_password, is_active, sessions_valid_after, created_at, "
-                         "updated_at) VALUES (1, 't', 'T', 'therapist', 'x', FALSE, TRUE, "
-                         "'2026-01-01', '2026-01-01', '2026-01-01')"))
+    insert_user_row(conn, "therapist", "t")
     prev, table = audit.GENESIS, AuditEvent.__table__
     for i in range(1, n + 1):
         at = datetime(2026, 1, 1, 9, i, tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ from companion.checkins import CheckInEntry, record_checkin
 from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving
 from companion.models import CheckIn, SafetyPlan
-from tests.conftest import actor
+from tests.conftest import actor, insert_user_row
 
 CANARY = "zebra-canary-7731 hidden under the stairs"
 
@@ -84,11 +84,7 @@ def test_migration_encrypts_rows_written_before_it(db_url):
     command.downgrade(cfg, "0008")
     engine = db.engine_for(db_url)
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, "
-                             "password_hash, must_change_password, is_active, "
-                             "sessions_valid_after, created_at, updated_at) VALUES (1, 'c', 'C',"
-                             " 'client', 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', "
-                             "'2026-01-01')"))
+        insert_user_row(conn)
         conn.execute(sa.text("INSERT INTO checkins (client_id, day, version, is_current, mood, "
                              "craving, stress, sleep_hours, sleep_quality, used, use_details, "
                              "note, bring_to_group, created_at) VALUES (1, '2026-01-01', 1, TRUE, "

@@ -15,7 +15,7 @@ from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving, record_followup
 from companion.core.timeutil import utcnow
 from companion.models import Craving, EntryTag, PersonalTrigger
-from tests.conftest import actor
+from tests.conftest import actor, insert_user_row
 
 OWN = "walking past Dale's house on 5th street"
 
@@ -91,11 +91,7 @@ def test_migration_encrypts_labels_written_before_it(db_url):
     command.downgrade(cfg, "0011")
     engine = db.engine_for(db_url)
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, "
-                             "password_hash, must_change_password, is_active, "
-                             "sessions_valid_after, created_at, updated_at) VALUES (1, 'c', 'C',"
-                             " 'client', 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', "
-                             "'2026-01-01')"))
+        insert_user_row(conn)
         for i, label in enumerate((OWN, f"{OWN}  ", "Bored"), 1):
             conn.execute(sa.text(
                 "INSERT INTO entry_tags (client_id, entry_kind, entry_id, tag_type, label, day)"
