@@ -50,12 +50,18 @@ def _stored_key_problems() -> list[str]:
     checked when the database is reachable and migrated; a replica still starts without it,
     so crisis help is served while the database is down."""
     import sqlalchemy as sa
+    from sqlmodel import SQLModel
 
     from companion import audit, tags
+    from companion.core.crypto import stored_text_opens
 
     try:
         with _session() as session:
-            return [p for p in (tags.key_problem(session), audit.key_problem(session)) if p]
+            found = [p for p in (tags.key_problem(session), audit.key_problem(session)) if p]
+            if stored_text_opens(session.connection(), SQLModel.metadata) is False:
+                found.append("ENCRYPTION_KEY (with OLD_ENCRYPTION_KEYS) does not open the text "
+                             "stored in this database: set the key the other replicas use")
+            return found
     except sa.exc.SQLAlchemyError:
         return []
 

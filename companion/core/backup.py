@@ -298,35 +298,24 @@ def _restore_plain(plain: Path, src: Path, url: str, target: Path) -> Copied:
 
 def _key_warning(url: str) -> str:
     """A warning when encrypted text in the restored database does not open with this key."""
-    try:
-        from sqlmodel import SQLModel
+    from sqlmodel import SQLModel
 
-        import companion.models  # noqa: F401
-        from companion.core.crypto import decrypt, encrypted_columns
-        from companion.core.db import make_engine
-    except ImportError:  # pragma: no cover - encryption not part of this release
-        return ""
+    import companion.models  # noqa: F401
+    from companion.core.crypto import stored_text_opens
+    from companion.core.db import make_engine
+
     engine = make_engine(url)
     try:
         with engine.connect() as c:
-            for table, columns in encrypted_columns(SQLModel.metadata).items():
-                for column in columns:
-                    value = c.execute(sa.text(
-                        f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL '
-                        f"AND \"{column}\" != '' LIMIT 1")).scalar()
-                    if value is None:
-                        continue
-                    try:
-                        decrypt(value)
-                    except ValueError:
-                        return ("Warning: encrypted text in this backup does not open with the "
-                                "current ENCRYPTION_KEY; set the key it was made with (and "
-                                "OLD_ENCRYPTION_KEYS) before serving.")
-                    return ""
+            opens = stored_text_opens(c, SQLModel.metadata)
     except sa.exc.SQLAlchemyError:
         return ""
     finally:
         engine.dispose()
+    if opens is False:
+        return ("Warning: encrypted text in this backup does not open with the current "
+                "ENCRYPTION_KEY; set the key it was made with (and OLD_ENCRYPTION_KEYS) "
+                "before serving.")
     return ""
 
 

@@ -15,8 +15,6 @@ from pathlib import Path
 from companion.core import keys
 
 ROOT = Path(__file__).resolve().parents[2]
-MIN_COOKIE_KEY_CHARS = keys.MIN_COOKIE_KEY_CHARS
-KNOWN_WEAK_KEYS = {"some_key", "secret", "changeme", "change-me", "abcdef", "key"}
 
 
 def secrets_path() -> Path:

@@ -196,6 +196,24 @@ def encrypted_columns(metadata: sa.MetaData) -> dict[str, list[str]]:
     return found
 
 
+def stored_text_opens(conn: sa.Connection, metadata: sa.MetaData) -> bool | None:
+    """Whether the first encrypted value found opens with ENCRYPTION_KEY (or an old key);
+    None if nothing is stored yet. A replica or a restore with another key says False."""
+    for table, columns in encrypted_columns(metadata).items():
+        for column in columns:
+            value = conn.execute(sa.text(
+                f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL '
+                f"AND \"{column}\" != '' LIMIT 1")).scalar()
+            if value is None:
+                continue
+            try:
+                decrypt(value)
+            except ValueError:
+                return False
+            return True
+    return None
+
+
 def rotate(engine: sa.Engine, metadata: sa.MetaData) -> int:
     """Re-encrypt every stored value under the primary key (old keys must still be set)."""
     multi, changed = fernet(), 0

@@ -85,17 +85,24 @@ def generated(folder: Path, spec: KeySpec, legacy_dir: Path | None = None) -> st
     legacy = legacy_dir / LEGACY_FILES[spec.setting] if (
         legacy_dir and spec.setting in LEGACY_FILES) else None
     value = _read(legacy) if legacy is not None and legacy.is_file() else spec.make()
+    # Written whole under another name, then linked into place: a process starting at the
+    # same moment either links first or reads the complete file, never an empty one.
+    scratch = folder / f".{spec.file}.{os.getpid()}.{secrets.token_hex(4)}"
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another process made it first
-        return _read(path)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(value + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    if legacy is not None and legacy.is_file() and _read(legacy) == value:
+        with os.fdopen(os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w",
+                       encoding="ascii") as fh:
+            fh.write(value + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(scratch, path)
+        except FileExistsError:  # another process made it first: theirs counts
+            pass
+    finally:
+        scratch.unlink(missing_ok=True)
+    if legacy is not None and legacy.is_file() and _read(legacy) == _read(path):
         legacy.unlink()  # moved: the data folder holds no key any more
-    return value
+    return _read(path)
 
 
 # --- what a usable key looks like --------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The server refuses to serve with unsafe options or a missing, malformed or shared key."""
 import dataclasses
+import os
 
 import pytest
 from cryptography.fernet import Fernet
@@ -9,6 +10,7 @@ from companion.core import crypto
 from companion.core.config import ROOT, get_settings
 from companion.core.errors import ConfigError
 from companion.core.safety_check import REQUIRED_OPTIONS, config_file_options, problems
+from tests.conftest import actor
 
 SHIPPED = config_file_options(ROOT / ".streamlit" / "config.toml")
 
@@ -151,3 +153,28 @@ def test_cookie_key_is_never_committed():
     ignored = subprocess.run(["git", "check-ignore", "keys/audit.key"], cwd=ROOT,
                              capture_output=True, text=True)
     assert ignored.returncode == 0
+
+
+def test_check_names_a_server_whose_keys_differ_from_the_databases(db_url, users, session,
+                                                                  monkeypatch, capsys):
+    """Keys identical on every replica: one started with other keys is refused by name."""
+    from companion import safety
+
+    safety.save(session, actor(users.client(users.therapist())), {"reasons": "my kids"})
+    session.commit()
+    old = get_settings().encryption_key
+    label_key = os.environ.get("LABEL_HASH_KEY")  # the suite's (PostgreSQL), or generated
+    for name in ("ENCRYPTION_KEY", "LABEL_HASH_KEY"):
+        monkeypatch.setenv(name, Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ENCRYPTION_KEY (with OLD_ENCRYPTION_KEYS) does not open" \
+        in err and "LABEL_HASH_KEY is not the key" in err
+    monkeypatch.setenv("OLD_ENCRYPTION_KEYS", old)  # during a rotation: fine
+    if label_key:
+        monkeypatch.setenv("LABEL_HASH_KEY", label_key)
+    else:
+        monkeypatch.delenv("LABEL_HASH_KEY")
+    get_settings.cache_clear()
+    assert cli.main(["check"]) == 0
