@@ -111,9 +111,17 @@ def _key_check(key: bytes) -> str:
     return keys.check_value(key, "audit_key")
 
 
-def _digest(row: AuditEvent, prev: str, key: bytes) -> str:
+# What a row's hash covers, besides its sequence number and the previous hash.
+_CHAINED = (AuditEvent.id, AuditEvent.at, AuditEvent.actor_id, AuditEvent.actor_role,
+            AuditEvent.action, AuditEvent.record_kind, AuditEvent.client_id,
+            AuditEvent.subject_id, AuditEvent.detail)
+
+
+def _digest(row, prev: str, key: bytes, seq: int | None = None) -> str:
+    """HMAC-SHA256 of a row (an AuditEvent, or a result row of `_CHAINED`) at `seq`."""
     at = row.at.astimezone(timezone.utc)
-    content = "|".join(str(v) for v in (row.seq, row.id, at.isoformat(), row.actor_id,
+    seq = row.seq if seq is None else seq
+    content = "|".join(str(v) for v in (seq, row.id, at.isoformat(), row.actor_id,
                                         row.actor_role, row.action, row.record_kind,
                                         row.client_id, row.subject_id, row.detail, prev))
     return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
@@ -143,14 +151,18 @@ def seal(engine: sa.Engine) -> int:
         if head.key_check != _key_check(key):
             session.rollback()
             raise ConfigError(WRONG_KEY + "; nothing was sealed.")
-        rows = session.exec(select(AuditEvent).where(col(AuditEvent.seq).is_(None))
-                            .order_by(AuditEvent.id)).all()
+        rows = session.execute(select(*_CHAINED).where(col(AuditEvent.seq).is_(None))
+                               .order_by(AuditEvent.id)).all()
+        sealed = []  # plain rows and one executemany: a caseload view writes hundreds
         for row in rows:
-            row.seq = head.last_seq + 1
-            row.prev_hash = head.last_hash
-            row.row_hash = _digest(row, head.last_hash, key)
-            head.last_seq, head.last_hash = row.seq, row.row_hash
-            session.add(row)
+            seq, prev = head.last_seq + 1, head.last_hash
+            head.last_seq, head.last_hash = seq, _digest(row, prev, key, seq)
+            sealed.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": head.last_hash})
+        if sealed:
+            table = AuditEvent.__table__
+            session.execute(table.update().where(table.c.id == sa.bindparam("_id")).values(
+                seq=sa.bindparam("_seq"), prev_hash=sa.bindparam("_prev"),
+                row_hash=sa.bindparam("_hash")), sealed)
         session.add(head)
         session.commit()
         return len(rows)
