@@ -222,6 +222,10 @@ def test_unsafe_cookie_key_refuses_to_serve(app, monkeypatch):
 
 def test_unreachable_database_still_shows_crisis_help(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:1/none")
+    from cryptography.fernet import Fernet
+
+    for name in ("ENCRYPTION_KEY", "LABEL_HASH_KEY", "AUDIT_KEY"):  # PostgreSQL: from env
+        monkeypatch.setenv(name, Fernet.generate_key().decode())
     get_settings.cache_clear()
     at = new_app()
     at.run()
