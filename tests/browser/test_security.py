@@ -334,12 +334,7 @@ def choose(app, label: str, option: str):
 def sign_in(app, role: str):
     app.sign_in(PROBE[role])
     if role == "admin":  # App.sign_in enters codes for the demo staff names only
-        from tests.conftest import totp_code
-
-        page = app.page
-        page.get_by_role("textbox", name="Code").fill(
-            totp_code(DEMO_TOTP, f"browser:{PROBE[role]}"))
-        app.act(page.get_by_role("button", name="Continue"), after=app.WRITE)
+        app.enter_code(PROBE[role])
 
 
 def open_crisis_help(app):
