@@ -46,7 +46,6 @@ if result is not None:
     else:
         st.toast("Questionnaire saved.", icon="✅")  # seen where you are
         st.success(f"Saved your {instrument.title}. Thank you.")
-        st.success(f"Saved your {instrument.title}. Thank you.")
     for scale in instrument.scales:
         st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id)))
 

@@ -86,3 +86,15 @@ def test_bad_phone_keeps_the_form_and_says_why(client_app, session):
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
     assert by_key["sp-0-reasons"].value == "My kids"
     assert session.exec(select(SafetyPlan)).first() is None
+
+
+def test_saved_message_shows_once(client_app, session):
+    """It showed twice: a copy of the success line came in with the save toast (ab1b7d5)."""
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value("gad7:").run()
+    for radio in at.radio:
+        if radio.label[0].isdigit() and not radio.label.startswith("8."):
+            radio.set_value("Several days")
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    saved = [s.value for s in at.success if "Saved your GAD-7" in str(s.value)]
+    assert saved == ["Saved your GAD-7. Thank you."]
