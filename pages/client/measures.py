@@ -47,7 +47,61 @@ if result is not None:
         st.toast("Questionnaire saved.", icon="✅")  # seen where you are
         st.success(f"Saved your {instrument.title}. Thank you.")
     for scale in instrument.scales:
-        st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id)))
+        st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id),
+                                    result.get("missing", {}).get(scale.id)))
+
+def _skip_note(instrument: instruments.Instrument, item_id: str, skipped: set[str]) -> None:
+    """Say once, at the first item a skip instruction passes over, why it isn't asked."""
+    for rule in instrument.skips:
+        if rule.items[0] == item_id and item_id in skipped:
+            which = (f"Question {rule.items[0]} is" if len(rule.items) == 1
+                     else f"Questions {rule.items[0]}–{rule.items[-1]} are")
+            st.caption(f"{which} skipped: {rule.why}.")
+
+
+@st.fragment
+def questionnaire(instrument: instruments.Instrument, form: str, picked: str) -> None:
+    """The questions, one radio each. A fragment, not a form: answering a gate question
+    (BAM item 4: days of any alcohol) hides what the form says to skip, at once."""
+    items = instrument.items(form)
+    prefix = f"m-{picked}-{st.session_state.get('_measure_round', 0)}-"
+
+    def chosen(item: instruments.Item) -> int | None:
+        label = st.session_state.get(f"{prefix}{item.id}")
+        return next((o.score for o in item.options if o.label == label), None)
+
+    st.markdown(f"**{instrument.intro(form)}**")
+    so_far: dict[str, int | None] = {}
+    with st.container(key="questionnaire"):
+        for item in items:
+            skipped = instruments.skipped_by_rule(instrument, so_far | {item.id: None})
+            if item.id in skipped:
+                _skip_note(instrument, item.id, skipped)
+                so_far[item.id] = None
+                continue
+            st.radio(f"{item.id}. {item.text}", [o.label for o in item.options], index=None,
+                     key=f"{prefix}{item.id}")
+            so_far[item.id] = chosen(item)
+        saving = st.button("Save answers", type="primary", width="stretch")
+    if saving:
+        try:
+            with session_scope() as session:
+                saved = measures.submit(session, actor, instrument.id, so_far, form)
+        except CompanionError as exc:
+            st.error(str(exc))
+        else:
+            st.session_state["_measure_result"] = {
+                "instrument": instrument.id, "risk": saved.risk,
+                "scores": saved.scored.values, "missing": saved.scored.missing}
+            for item in items:
+                st.session_state.pop(f"{prefix}{item.id}", None)
+            # a fresh set of widgets next time, so the saved answers don't stay ticked
+            st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
+            st.rerun()  # the whole page: the thank-you (or the help) shows at the top
+    st.caption(f"Questions left blank: {instrument.missing_rule} "
+               f"({instrument.missing_rule_label}.)")
+    st.caption(instrument.reference)
+
 
 with session_scope() as session:
     due = measures.due(session, actor)
@@ -59,37 +113,7 @@ picked = st.selectbox("Questionnaire", list(choices), format_func=choices.get, i
                       placeholder="Choose one" if not due else f"{len(due)} due — choose one")
 if picked:
     instrument_id, form = picked.split(":")
-    instrument = instruments.get(instrument_id)
-    items = instrument.items(form)
-    prefix = f"m-{picked}-{st.session_state.get('_measure_round', 0)}-"
-
-    def submit() -> None:
-        answers = {}
-        for item in items:
-            label = st.session_state.get(f"{prefix}{item.id}")
-            answers[item.id] = next((o.score for o in item.options if o.label == label), None)
-        try:
-            with session_scope() as session:
-                saved = measures.submit(session, actor, instrument_id, answers, form)
-        except CompanionError as exc:
-            st.session_state["_measure_error"] = str(exc)
-            return
-        st.session_state["_measure_result"] = {"instrument": instrument_id, "risk": saved.risk,
-                                               "scores": saved.scored.values}
-        for item in items:
-            st.session_state.pop(f"{prefix}{item.id}", None)
-        # a fresh set of widgets next time, so the saved answers don't stay ticked
-        st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
-
-    if message := st.session_state.pop("_measure_error", None):
-        st.error(message)
-    st.markdown(f"**{instrument.intro(form)}**")
-    with st.form(f"measure-{picked}", border=False):
-        for n, item in enumerate(items, start=1):
-            st.radio(f"{item.id}. {item.text}", [o.label for o in item.options], index=None,
-                     key=f"{prefix}{item.id}")
-        st.form_submit_button("Save answers", type="primary", width="stretch", on_click=submit)
-    st.caption(instrument.reference)
+    questionnaire(instruments.get(instrument_id), form, picked)
 
 st.divider()
 st.subheader("My scores over time")

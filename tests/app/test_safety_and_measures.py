@@ -98,3 +98,48 @@ def test_saved_message_shows_once(client_app, session):
     next(b for b in at.button if b.label == "Save answers").click().run()
     saved = [s.value for s in at.success if "Saved your GAD-7" in str(s.value)]
     assert saved == ["Saved your GAD-7. Thank you."]
+
+
+def _radio(at, number: str):
+    return next((r for r in at.radio if r.label.startswith(f"{number}. ")), None)
+
+
+@pytest.mark.parametrize("form", ["30", "7"])
+def test_bam_hides_what_its_skip_instructions_pass_over_and_scores_use(client_app, session,
+                                                                       form):
+    """With no alcohol days, item 5 used to stay asked and the Use score read "Incomplete"."""
+    if form == "7":  # the weekly form is offered a week after the intake one
+        from datetime import timedelta
+
+        from companion.core.timeutil import clinic_today, utcnow
+        from companion.models import User
+
+        robin = session.exec(select(User).where(User.username == "robin")).one()
+        session.add(MeasureResponse(client_id=robin.id, instrument="bam", form="30",
+                                    answers={"1": 1}, scores={}, local_day=clinic_today()
+                                    - timedelta(days=8), completed_at=utcnow()
+                                    - timedelta(days=8)))
+        session.commit()
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value(f"bam:{form}").run()
+    assert _radio(at, "5") is not None and _radio(at, "7A") is not None
+    _radio(at, "4").set_value("0").run()
+    assert _radio(at, "5") is None
+    assert "Question 5 is skipped: you had no days with any alcohol." in texts(at)
+    _radio(at, "6").set_value("0").run()
+    assert all(_radio(at, f"7{x}") is None for x in "ABCDEFG")
+    assert "Questions 7A–7G are skipped" in texts(at)
+    for radio in at.radio:
+        if radio.value is None:
+            radio.set_value(radio.options[0])
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    response = session.exec(select(MeasureResponse).where(MeasureResponse.form == form)
+                            .order_by(MeasureResponse.id.desc())).first()
+    assert response.scores["use"] == 0 and response.answers["5"] is None
+    assert "Saved your BAM" in texts(at) and "couldn't be scored" not in texts(at)
+
+
+def test_the_skipped_question_rule_shows_where_it_comes_from(client_app):
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value("gad7:").run()
+    assert "this clinic's own rule — the instrument's authors publish none" in texts(at)
