@@ -5,10 +5,11 @@ from datetime import timedelta
 import streamlit as st
 
 from companion import brief as briefs
-from companion import caseload, flags
+from companion import caseload
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.text import plain
@@ -58,6 +59,5 @@ if not b.flags:
     st.caption("No flags in this period.")
 for f in b.flags:
     handled = (f"✅ {show(f.acknowledged_at)} — " + plain(f.ack_note)) if f.acknowledged_at \
-        else "🟠 open"
-    st.markdown(f"{'🔴 ' if f.urgent else ''}{flags.RULE_LABELS.get(f.rule, f.rule)} · "
-                f"{show(f.raised_at)} · {plain(f.reason)}  \n{handled}")
+        else "⏳ still open"
+    st.markdown(f"{flag_markdown(f)}  \n{handled}")

@@ -166,7 +166,7 @@ def test_phq9_self_harm_answer_shows_help_and_flags_the_therapist(app, app_in, n
     tpage = therapist.page
     expect(heading(tpage, "My caseload")).to_be_visible()
     flag = tpage.get_by_test_id("stMarkdownContainer").filter(
-        has_text=re.compile(r"Today:.*Emery Demo.*Self-harm answer"))
+        has_text=re.compile(r"Urgent.*Emery Demo.*Self-harm answer"))
     expect(flag.first).to_be_visible()
     shot(therapist, "feature-caseload-urgent-flag", flag.first)
 
