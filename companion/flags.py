@@ -253,6 +253,12 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
             f"{instrument.title} item {item_id} answered "
             f"{response.answers[item_id]} (thoughts of death or self-harm): follow up today",
             "measure", response.id))
+    for item_id in scored.risk_unanswered:  # never read as 0: asked again, and a person checks
+        raised.append(raise_flag(
+            session, response.client_id, Rule.SELF_HARM_UNANSWERED,
+            f"{instrument.title} item {item_id} (thoughts of death or self-harm) left blank: "
+            "the client was offered it again with the crisis lines; check in today",
+            "measure", response.id))
     for scale in instrument.scales:
         value = scored.values.get(scale.id)
         if value is None:

@@ -14,11 +14,12 @@ def client_app(app, users, session):
     return app
 
 
-def _answer_phq9(at, item9: str):
+def _answer_phq9(at, item9: str | None):
     at.selectbox[0].set_value("phq9:").run()
     for radio in at.radio:
         if radio.label.startswith("9."):
-            radio.set_value(item9)
+            if item9 is not None:
+                radio.set_value(item9)
         elif radio.label[0].isdigit() and not radio.label.startswith("10."):
             radio.set_value("Several days")
     next(b for b in at.button if b.label == "Save answers").click().run()
@@ -143,3 +144,50 @@ def test_the_skipped_question_rule_shows_where_it_comes_from(client_app):
     at = client_app.switch_page("pages/client/measures.py").run()
     at.selectbox[0].set_value("gad7:").run()
     assert "this clinic's own rule — the instrument's authors publish none" in texts(at)
+
+
+def _page_links(at) -> list[str]:
+    return [el.proto.label for el in at.get("page_link")]
+
+
+def test_phq9_with_item9_blank_offers_it_again_gently_with_help_and_flags_today(client_app,
+                                                                               session):
+    """It saved with no flag, no help, and a total prorated as if item 9 had been answered."""
+    at = client_app.switch_page("pages/client/measures.py").run()
+    _answer_phq9(at, None)
+    page = texts(at)
+    assert "Question 9 was left blank" in page and "That's okay" in page
+    assert "Thank you for telling us" not in page  # not the words for a risk answer
+    assert "safe" not in page.lower().replace("safety", "")
+    assert {"tel:988", "tel:911"} <= set(links(at).values())
+    assert "No safety plan yet" in page and "Make my safety plan" in _page_links(at)
+    response = session.exec(select(MeasureResponse)).one()
+    assert response.answers["9"] is None and response.scores == {"total": None}
+    flag = session.exec(select(Flag)).one()
+    assert (flag.rule, flag.tier) == ("item9_unanswered", "same_day")
+
+    # "Answer question 9": the questionnaire comes back with the other answers kept
+    next(b for b in at.button if b.label == "Answer question 9").click().run()
+    assert at.selectbox(key="measure-pick").value == "phq9:"
+    assert "Your other answers are filled in" in texts(at)
+    assert [r.value for r in at.radio if r.label[:2] in {f"{n}." for n in range(1, 9)}] == [
+        "Several days"] * 8
+    next(r for r in at.radio if r.label.startswith("9.")).set_value("Not at all")
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    assert "Saved your PHQ-9" in texts(at)
+    latest = session.exec(select(MeasureResponse).order_by(MeasureResponse.id.desc())).first()
+    assert latest.scores == {"total": 8}
+    assert [f.rule for f in session.exec(select(Flag))] == ["item9_unanswered"]
+
+
+def test_a_plan_on_file_is_one_tap_away_when_item9_is_blank(client_app, session):
+    from companion.models import User
+
+    robin = session.exec(select(User).where(User.username == "robin")).one()
+    session.add(SafetyPlan(client_id=robin.id, version=1, sections={
+        "reasons": "My kids", "help_people": [{"name": "Sis", "phone": "555-0142"}]}))
+    session.commit()
+    at = client_app.switch_page("pages/client/measures.py").run()
+    _answer_phq9(at, None)
+    assert "Open my safety plan" in _page_links(at)
+    assert "tel:5550142" in links(at).values() and "My kids" in texts(at)

@@ -229,3 +229,9 @@ def test_each_tier_is_drawn_by_word_and_icon_as_well_as_colour(tier, shown):
     line = flag_markdown(flag, "Robin [x](http://e.test)")
     assert line.startswith(shown) and "Missed group" in line
     assert r"\*Process\*" in line and r"\[x\]\(http" in line  # stored text stays text
+
+
+def test_item9_blank_is_same_day_below_a_positive_answer(session, me):
+    measures.submit(session, me, "phq9", {**phq([0] * 8), "9": None})
+    assert _tiers(session) == {"item9_unanswered": "same_day"}
+    assert flags.SAME_DAY.rank > flags.URGENT.rank

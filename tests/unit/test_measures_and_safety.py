@@ -179,3 +179,24 @@ def test_bam_saved_with_no_alcohol_days_has_a_use_score(session, me, form):
     saved = measures.submit(session, me, "bam", answers, form=form)
     assert saved.scored.values["use"] == 1
     assert session.exec(select(MeasureResponse)).one().answers["5"] is None  # kept as not asked
+
+
+def test_item9_blank_raises_a_same_day_flag_below_urgent_and_no_total(session, me):
+    """It raised nothing and prorated the total as if item 9 had been answered."""
+    saved = measures.submit(session, me, "phq9", {**phq([2] * 8), "9": None, "10": 1})
+    assert saved.risk_unanswered and not saved.risk
+    assert saved.scored.values == {"total": None}
+    session.flush()
+    flag = session.exec(select(Flag)).one()
+    assert (flag.rule, flag.tier) == ("item9_unanswered", "same_day")
+    assert "left blank" in flag.reason and "check in today" in flag.reason
+
+
+def test_item9_blank_on_an_almost_empty_questionnaire_still_flags(session, me):
+    measures.submit(session, me, "phq9", {"1": 1})
+    assert _flags(session) == [("item9_unanswered", False)]
+
+
+def test_item9_answered_leaves_no_unanswered_flag(session, me):
+    measures.submit(session, me, "phq9", {**phq([1] * 8), "9": 0, "3": None})
+    assert _flags(session) == []
