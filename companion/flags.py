@@ -114,7 +114,7 @@ def sort_key(flag: Flag) -> tuple:
 
 
 def tier_rank(column=Flag.tier):
-    """The tier's rank as SQL, for ORDER BY and MIN() (unknown keys rank as routine)."""
+    """The tier's rank as SQL, for ORDER BY and WHERE (unknown keys rank as routine)."""
     return case({t.key: t.rank for t in TIERS.values()}, value=column, else_=ROUTINE.rank)
 
 
