@@ -1,5 +1,7 @@
 """A therapist's caseload: assigned clients only, computed with SQL aggregates, sorted by
-flag tier then time, then need, each client's row read audited.
+flag tier then time, then need, each client's row audited as what it shows (`SHOWN`):
+profile, check-ins (mood, craving, use days, missed days), flags, questionnaire scores and
+group attendance.
 
 Order: clients with open flags first, by their most urgent open flag's tier (urgent, same
 day, routine: `companion.flags`); within a tier, the client whose flag of that tier has
@@ -25,6 +27,9 @@ from companion.clinic import get_clinic
 from companion.models import CheckIn, Enrolment, Flag, MeasureResponse, Role, User
 from companion.core.timeutil import clinic_today, show
 
+# The record kinds every caseload row draws from (an empty cell still tells something).
+SHOWN = (RecordKind.PROFILE, RecordKind.CHECKIN, RecordKind.FLAG, RecordKind.MEASURE,
+         RecordKind.ATTENDANCE)
 COLUMNS = ["client_id", "Client", "Flag tier", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
            "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
@@ -158,8 +163,8 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
     frame = (frame.sort_values(["_tier", "_since", "Need", "Client"],
                                ascending=[True, True, False, True], ignore_index=True)
              .drop(columns=["_tier", "_since"]))
-    audit.record_many(session, actor, "read", RecordKind.PROFILE.value,
-                      [int(i) for i in frame["client_id"]], "caseload")
+    audit.record_rows(session, actor, "read", [(kind.value, int(i)) for i in frame["client_id"]
+                                               for kind in SHOWN], "caseload")
     return frame
 
 

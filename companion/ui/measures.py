@@ -7,6 +7,7 @@ from companion import instruments, measures
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.ui.charts import draw
+from companion.ui.text import markdown_text
 
 
 def measure_trends(actor: Actor, client_id: int) -> None:
@@ -15,7 +16,7 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             frame = measures.history(session, actor, client_id, instrument.id)
         if frame.empty:
             continue
-        st.markdown(f"**{instrument.name}**")
+        st.markdown(f"**{markdown_text(instrument.name)}**")
         for scale in instrument.scales:
             rows = frame[frame["scale"] == scale.id][["day", "value", "missing"]]
             bands = [(b.low, b.high, b.label) for b in scale.bands]
@@ -25,4 +26,4 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             value = None if latest is None or latest != latest else int(latest)
             missing = rows["missing"].iloc[-1] if not rows.empty else None
             missing = None if missing is None or missing != missing else int(missing)
-            st.caption(measures.meaning(instrument, scale.id, value, missing))
+            st.caption(markdown_text(measures.meaning(instrument, scale.id, value, missing)))

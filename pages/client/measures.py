@@ -8,6 +8,7 @@ from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import call_buttons, show_plan
+from companion.ui.text import clinic_markdown, label_text, markdown_text, option_text
 
 actor = current_actor()
 st.title("Questionnaires")
@@ -47,15 +48,15 @@ def answer_again(result: dict) -> None:
 
 def risk_response(key: str, kind: str = "risk", result: dict | None = None) -> None:
     headline, message, reach = RISK_WORDS[kind]
-    st.markdown(f"### 💚 {headline}")
-    st.write(message)
+    st.markdown(f"### 💚 {clinic_markdown(headline)}")
+    st.write(clinic_markdown(message))
     if kind == "unanswered" and st.button("Answer question 9", key=f"{key}-again",
                                           type="primary", width="stretch",
                                           on_click=answer_again, args=(result,)):
         st.rerun()  # out of the dialog, to the questionnaire
     with session_scope() as session:
         plan = safety.current(session, actor, actor.id)
-    st.markdown(f"**{reach}**")  # calls first, before the rest of the plan
+    st.markdown(f"**{clinic_markdown(reach)}**")  # calls first, before the rest of the plan
     call_buttons(safety.contacts(plan) + safety.standing_contacts(), f"{key}-now")
     st.link_button("💬 Text 988", "sms:988", width="stretch")
     st.markdown("**Your safety plan**")
@@ -90,10 +91,11 @@ if result is not None:
             risk_response("unanswered", "unanswered", result)
     else:
         st.toast("Questionnaire saved.", icon="✅")  # seen where you are
-        st.success(f"Saved your {instrument.title}. Thank you.")
+        st.success(f"Saved your {markdown_text(instrument.title)}. Thank you.")
     for scale in instrument.scales:
-        st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id),
-                                    result.get("missing", {}).get(scale.id)))
+        st.caption(markdown_text(measures.meaning(instrument, scale.id,
+                                                  result["scores"].get(scale.id),
+                                                  result.get("missing", {}).get(scale.id))))
 
 
 def _skip_note(instrument: instruments.Instrument, item_id: str, skipped: set[str]) -> None:
@@ -102,7 +104,7 @@ def _skip_note(instrument: instruments.Instrument, item_id: str, skipped: set[st
         if rule.items[0] == item_id and item_id in skipped:
             which = (f"Question {rule.items[0]} is" if len(rule.items) == 1
                      else f"Questions {rule.items[0]}–{rule.items[-1]} are")
-            st.caption(f"{which} skipped: {rule.why}.")
+            st.caption(markdown_text(f"{which} skipped: {rule.why}."))
 
 
 @st.fragment
@@ -117,9 +119,10 @@ def questionnaire(instrument: instruments.Instrument, form: str, picked: str) ->
         return next((o.score for o in item.options if o.label == label), None)
 
     if again := st.session_state.get("_measure_again"):
-        st.info(f"Your other answers are filled in. Question {', '.join(again)} is the one "
-                "left — answer it if you can. You can still leave it blank.")
-    st.markdown(f"**{instrument.intro(form)}**")
+        st.info(markdown_text(f"Your other answers are filled in. Question {', '.join(again)} "
+                              "is the one left — answer it if you can. You can still leave it "
+                              "blank."))
+    st.markdown(f"**{markdown_text(instrument.intro(form))}**")
     so_far: dict[str, int | None] = {}
     with st.container(key="questionnaire"):
         for item in items:
@@ -129,7 +132,8 @@ def questionnaire(instrument: instruments.Instrument, form: str, picked: str) ->
                 so_far[item.id] = None
                 continue
             key = f"{prefix}{item.id}"  # filled in (answering again): no second default
-            st.radio(f"{item.id}. {item.text}", [o.label for o in item.options], key=key,
+            st.radio(label_text(f"{item.id}. {item.text}"), [o.label for o in item.options],
+                     format_func=label_text, key=key,
                      **({} if key in st.session_state else {"index": None}))
             so_far[item.id] = chosen(item)
         saving = st.button("Save answers", type="primary", width="stretch")
@@ -138,7 +142,7 @@ def questionnaire(instrument: instruments.Instrument, form: str, picked: str) ->
             with session_scope() as session:
                 saved = measures.submit(session, actor, instrument.id, so_far, form)
         except CompanionError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
             st.session_state["_measure_result"] = {
                 "instrument": instrument.id, "form": form, "risk": saved.risk,
@@ -150,9 +154,9 @@ def questionnaire(instrument: instruments.Instrument, form: str, picked: str) ->
             # a fresh set of widgets next time, so the saved answers don't stay ticked
             st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
             st.rerun()  # the whole page: the thank-you (or the help) shows at the top
-    st.caption(f"Questions left blank: {instrument.missing_rule} "
-               f"({instrument.missing_rule_label}.)")
-    st.caption(instrument.reference)
+    st.caption(markdown_text(f"Questions left blank: {instrument.missing_rule} "
+                             f"({instrument.missing_rule_label}.)"))
+    st.caption(markdown_text(instrument.reference))
 
 
 with session_scope() as session:
@@ -161,7 +165,8 @@ choices = {f"{d.instrument.id}:{d.form}": f"Due: {d.label}" for d in due}
 for instrument in instruments.load_all().values():
     form = "30" if instrument.forms else ""
     choices.setdefault(f"{instrument.id}:{form}", instrument.name)
-picked = st.selectbox("Questionnaire", list(choices), format_func=choices.get,
+picked = st.selectbox("Questionnaire", list(choices),
+                      format_func=lambda c: option_text(choices[c]),
                       key="measure-pick",  # set by "Answer question 9"
                       **({} if "measure-pick" in st.session_state else {"index": None}),
                       placeholder="Choose one" if not due else f"{len(due)} due — choose one")

@@ -221,11 +221,11 @@ def test_caseload_sorts_by_flag_tier_then_time_then_need(session, users):
                                         ("same_day", ":orange[⏰ **Same day**]"),
                                         ("routine", ":blue[📋 **Routine**]")])
 def test_each_tier_is_drawn_by_word_and_icon_as_well_as_colour(tier, shown):
-    from companion.ui.flags import flag_markdown, tier_badge
+    from companion.ui.flags import flag_markdown, tier_badge_markdown
 
     flag = Flag(client_id=1, rule="absence", reason="Missed *Process* group", tier=tier,
                 raised_at=utcnow())
-    assert tier_badge(flag) == shown
+    assert tier_badge_markdown(flag) == shown
     line = flag_markdown(flag, "Robin [x](http://e.test)")
     assert line.startswith(shown) and "Missed group" in line
     assert r"\*Process\*" in line and r"\[x\]\(http" in line  # stored text stays text

@@ -47,7 +47,7 @@ def test_flag_tiers_are_backfilled_from_rule_and_urgent_and_back(db_url):
     import sqlalchemy as sa
 
     cfg = db.alembic_config(db_url)
-    command.downgrade(cfg, "0012")
+    command.downgrade(cfg, "0015")
     engine = db.engine_for(db_url)
     rows = [("self_harm", True), ("craving_high", False), ("use_reported", False),
             ("severe_score", False), ("mood_drop", False), ("no_checkin", False),
@@ -69,7 +69,7 @@ def test_flag_tiers_are_backfilled_from_rule_and_urgent_and_back(db_url):
                      "use_reported": "same_day", "severe_score": "same_day",
                      "mood_drop": "routine", "no_checkin": "routine", "absence": "routine",
                      "worsening": "routine"}
-    command.downgrade(cfg, "0012")
+    command.downgrade(cfg, "0015")
     with engine.connect() as conn:
         urgent = {r: bool(u) for r, u in conn.execute(sa.text("SELECT rule, urgent FROM flags"))}
     assert urgent == {rule: u for rule, u in rows}

@@ -1,7 +1,7 @@
 """flag tiers: urgent / same day / routine kept on each flag, replacing the urgent boolean
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-02
 
 Backfill from what the flag already says: urgent flags (and any self-harm answer) become
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 import sqlmodel
 
-revision = '0013'
-down_revision = '0012'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
