@@ -260,7 +260,9 @@ class Cohort:
     def _flag(self, client_id, rule, reason, raised, urgent, acked, by) -> dict:
         return {"client_id": client_id, "rule": rule,
                 "reason": reason, "source_kind": "checkin", "source_id": None,
-                "raised_at": raised, "urgent": urgent, "acknowledged_by": by,
+                "raised_at": raised, "acknowledged_by": by,
+                "tier": ("urgent" if urgent else "same_day" if rule == "craving_high"
+                         else "routine"),
                 "acknowledged_at": acked, "ack_note": "Called; plan reviewed" if acked else ""}
 
 

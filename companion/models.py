@@ -249,10 +249,23 @@ class Flag(SQLModel, table=True):
     source_kind: Optional[str] = Field(default=None, max_length=16)
     source_id: Optional[int] = None
     raised_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
-    urgent: bool = False  # same-day follow-up (a self-harm answer)
+    # How soon to act: "urgent", "same_day" or "routine", set by `companion.flags` when the
+    # flag is raised (its one source of truth; the rules and their tiers are listed there).
+    tier: str = Field(default="routine", max_length=16)
     acknowledged_by: Optional[int] = Field(default=None, foreign_key="users.id")
     acknowledged_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
     ack_note: str = Field(default="", sa_column=_secret())
+
+    def __init__(self, **data):
+        if "urgent" in data:  # the old boolean: honoured, never silently dropped
+            urgent = data.pop("urgent")
+            data.setdefault("tier", "urgent" if urgent else "routine")
+        super().__init__(**data)
+
+    @property
+    def urgent(self) -> bool:
+        """Read-only, for older readers: the tier is what is kept."""
+        return self.tier == "urgent"
 
 
 class MeasureResponse(SQLModel, table=True):
