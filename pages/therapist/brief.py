@@ -9,6 +9,7 @@ from companion import caseload, flags
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.downloads import download_button
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.text import plain
@@ -30,9 +31,9 @@ if chosen is None:
 
 with session_scope() as session:
     b = briefs.for_client(session, actor, chosen, since)
-st.download_button("Download to print", briefs.as_text(b),
-                   file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
-                   help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+download_button("Download to print", briefs.as_text(b),
+                file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 
 st.subheader(f"{plain(b.client_name)} · {b.days} days")
 d = b.daily
