@@ -10,7 +10,7 @@ per track and site with attendance. It measures at 90 days of history, then adds
       `before_cursor_execute` listener, replayed on a DBAPI cursor),
   (b) service: `caseload.for_therapist` in a new session with its commit and the audit seal,
       as the page's `session_scope()` runs it,
-  (c) page: an AppTest rerun of app.py -> pages/therapist/caseload.py, signed in as
+  (c) page: an AppTest rerun of router.py -> pages/therapist/caseload.py, signed in as
       therapist 1 through the real form and second factor,
 and prints median/p95, the ratios, the SQL statements per page rerun, the service's parts
 and SQLite's EXPLAIN QUERY PLAN for the check-in aggregates. A benchmark: it asserts nothing.
@@ -273,7 +273,7 @@ def label_of() -> str:
     while frame is not None:
         name = frame.f_code.co_filename
         rel = name[len(root):] if name.startswith(root) else ""
-        if rel.startswith(("companion/", "pages/")) or rel == "app.py":
+        if rel.startswith(("companion/", "pages/")) or rel == "router.py":
             rel = rel.removesuffix(".py").replace("/", ".").removeprefix("companion.")
             return f"{rel}:{frame.f_code.co_name}"
         frame = frame.f_back
@@ -355,7 +355,7 @@ def service_breakdown(actor, runs: int) -> dict[str, list[float]]:
 def last_checkin_candidate(actor, expected: dict) -> tuple[str, tuple, bool]:
     """The newest check-in day per client as a correlated MAX (one index seek per client
     instead of a GROUP BY over every check-in): its SQL, params and whether it agrees."""
-    from sqlalchemy import event, func
+    from sqlalchemy import func
     from sqlmodel import Session, col, select
 
     from companion import caseload
@@ -363,40 +363,25 @@ def last_checkin_candidate(actor, expected: dict) -> tuple[str, tuple, bool]:
     from companion.models import CheckIn, User
 
     sent = []
-
-    def on_execute(_conn, _cursor, statement, params, _context, _many):
-        sent.append((statement, params))
-
     engine = get_engine()
     with Session(engine) as session:
         ids = [row.id for row in caseload._clients(session, actor)]
         newest = (select(func.max(CheckIn.day)).where(CheckIn.client_id == User.id)
                   .correlate(User).scalar_subquery())
-        event.listen(engine, "before_cursor_execute", on_execute)
-        try:
+        with c.each_statement(engine, lambda sql, params, _many: sent.append((sql, params))):
             rows = session.exec(select(User.id, newest).where(col(User.id).in_(ids))).all()
-        finally:
-            event.remove(engine, "before_cursor_execute", on_execute)
     got = {client_id: day for client_id, day in rows if day is not None}
     return sent[-1][0], sent[-1][1], got == expected
 
 
 def capture(actor) -> list[tuple[str, str, tuple, bool]]:
     """(label, SQL, params, executemany) of everything one service call sends."""
-    from sqlalchemy import event
-
     from companion.core.db import get_engine
 
     sent = []
-
-    def on_execute(_conn, _cursor, statement, params, _context, many):
-        sent.append((label_of(), statement, params, many))
-
-    event.listen(get_engine(), "before_cursor_execute", on_execute)
-    try:
+    with c.each_statement(get_engine(),
+                          lambda sql, params, many: sent.append((label_of(), sql, params, many))):
         service_once(actor)
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", on_execute)
     return sent
 
 
@@ -404,40 +389,12 @@ def is_select(sql: str) -> bool:
     return sql.lstrip().upper().startswith("SELECT")
 
 
-def replay(raw_conn, statements) -> int:
-    cur = raw_conn.cursor()
-    rows = 0
-    for _name, sql, params in statements:
-        cur.execute(sql, params)
-        rows += len(cur.fetchall())
-    cur.close()
-    return rows
-
-
-def timed(fn, runs: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and process CPU seconds of each run."""
-    wall, cpu = [], []
-    for _ in range(runs):
-        c0, t0 = time.process_time(), time.perf_counter()
-        fn()
-        wall.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    return wall, cpu
-
-
 # --- (c) the page ---------------------------------------------------------------------------
 
 def open_caseload_page():
     import pyotp
-    from streamlit.testing.v1 import AppTest
 
-    c.prepare_apptest()
-    at = AppTest.from_file(str(c.APP), default_timeout=60)
-    with c.quiet():
-        at.run()
-    c.sign_in(at, THERAPISTS[0], PASSWORD)
-    with c.quiet():
-        at.run()  # the rerun the cookie component triggers: the second-factor page
+    at = c.signed_in_app(THERAPISTS[0], PASSWORD)  # at the second-factor page
     c.by_label(at.text_input, "Code").input(pyotp.TOTP(STAFF_TOTP).now())
     c.by_label(at.button, "Continue").click()
     with c.quiet():
@@ -462,16 +419,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=20, help="timed repetitions of each (default 20)")
     ap.add_argument("--clients", type=int, default=60, help="clients per therapist (default 60)")
     args = ap.parse_args()
-    tmp = c.fresh_env("companion-bench-caseload-", bcrypt_rounds=4)
-    try:
-        return run(args)
-    finally:
-        c.cleanup(tmp)
-
-
-def ms(samples: list[float]) -> str:
-    s = c.stats_ms(samples)
-    return f"{s['median']:7.2f} / {s['p95']:7.2f}"
+    return c.in_fresh_env("companion-bench-caseload-", 4, lambda _tmp: run(args))
 
 
 def med(samples: list[float]) -> float:
@@ -479,8 +427,6 @@ def med(samples: list[float]) -> float:
 
 
 def run(args) -> int:
-    from sqlalchemy import event
-
     from companion.actors import Actor
     from companion.core.db import get_engine, session_scope
     from companion.models import User
@@ -499,10 +445,6 @@ def run(args) -> int:
     results: dict[int, dict] = {}
     at = None
     statements: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
     span = (PHASES[0] - 1, 0)
     totals: Counter = Counter()
     for days in PHASES:
@@ -521,21 +463,21 @@ def run(args) -> int:
                               if not is_select(sql))
         raw_conn = engine.raw_connection()
         try:
-            r["rows"] = replay(raw_conn, selects)  # warm
+            r["rows"] = c.replay(raw_conn, selects)  # warm
             r["statements"] = len(selects)
-            r["raw"], r["raw_cpu"] = timed(lambda: replay(raw_conn, selects), args.runs)
+            r["raw"], r["raw_cpu"] = c.timed_cpu(lambda: c.replay(raw_conn, selects), args.runs)
             r["per_stmt"] = {}
             for i, (name, sql, params) in enumerate(selects):
-                r["per_stmt"][(i, name)] = timed(lambda: replay(raw_conn, [(name, sql, params)]),
-                                                 args.runs)
+                r["per_stmt"][(i, name)] = c.timed_cpu(
+                    lambda: c.replay(raw_conn, [(name, sql, params)]), args.runs)
             with session_scope() as session:
                 from companion import caseload as service
                 expected = service._last_checkin(
                     session, [row.id for row in service._clients(session, actor)])
             sql, params, same = last_checkin_candidate(actor, expected)
-            replay(raw_conn, [("candidate", sql, params)])
-            r["candidate"] = (timed(lambda: replay(raw_conn, [("candidate", sql, params)]),
-                                    args.runs), same)
+            c.replay(raw_conn, [("candidate", sql, params)])
+            r["candidate"] = (c.timed_cpu(lambda: c.replay(raw_conn, [("candidate", sql, params)]),
+                                          args.runs), same)
             cur = raw_conn.cursor()
             cur.execute("EXPLAIN QUERY PLAN " + sql, params)
             r["candidate_plan"] = [row[-1] for row in cur.fetchall()]
@@ -547,33 +489,23 @@ def run(args) -> int:
             cur.close()
         finally:
             raw_conn.close()
-        r["service"], r["service_cpu"] = timed(lambda: service_once(actor), args.runs)
+        r["service"], r["service_cpu"] = c.timed_cpu(lambda: service_once(actor), args.runs)
         r["breakdown"] = service_breakdown(actor, args.runs)
         r["frame_rows"] = len(service_once(actor))
 
         if at is None:
             at = open_caseload_page()
         if not page_ok(at):
-            print(f"caseload page did not render: exception={[e.value for e in at.exception]} "
-                  f"titles={[t.value for t in at.title]}", file=sys.stderr)
-            return 1
+            return c.did_not_render("caseload", at)
         with c.quiet():
             at.run()  # warm
         labelled: list[str] = []
-
-        def on_label(_conn, _cursor, statement, _params, _context, _many):
-            labelled.append(label_of())
-
-        event.listen(engine, "before_cursor_execute", on_label)  # one untimed, labelled rerun
-        try:
-            with c.quiet():
-                at.run()
-        finally:
-            event.remove(engine, "before_cursor_execute", on_label)
+        # one untimed, labelled rerun
+        with c.each_statement(engine, lambda *_: labelled.append(label_of())), c.quiet():
+            at.run()
         r["page_sent"] = Counter(labelled)
         samples, cpu, per, failures = [], [], Counter(), []
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with c.each_statement(engine, lambda sql, *_: statements.append(sql)):
             for _ in range(args.runs):
                 statements.clear()
                 c0, t = time.process_time(), time.perf_counter()
@@ -588,8 +520,6 @@ def run(args) -> int:
                 samples.append(elapsed)
                 cpu.append(cpu_s)
                 per[len(statements)] += 1
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         r["page"], r["page_cpu"], r["per_rerun"], r["failures"] = samples, cpu, per, failures
         r["page_rows"] = page_rows(at)
         r["open_flags_shown"] = next((s.value for s in at.subheader
@@ -605,7 +535,7 @@ def run(args) -> int:
     print()
     print("times in ms, median / p95; 'raw SQL' = the SELECTs for_therapist sends, replayed on "
           "a DBAPI cursor; 'service' = for_therapist in a new session + commit + audit seal; "
-          "'page' = AppTest rerun of app.py -> pages/therapist/caseload.py")
+          "'page' = AppTest rerun of router.py -> pages/therapist/caseload.py")
     a, b = (results[d] for d in PHASES)
     for clock, suffix in (("wall clock", ""), ("process CPU time (steadier on a busy machine)",
                                                "_cpu")):
@@ -618,10 +548,10 @@ def run(args) -> int:
         for days in PHASES:
             r = results[days]
             raw, service, page = r["raw" + suffix], r["service" + suffix], r["page" + suffix]
-            line = (f"{days:>5} d | {r['statements']:>5} | {r['rows']:>5} | {ms(raw)} | "
-                    f"{ms(service)} | ")
+            line = (f"{days:>5} d | {r['statements']:>5} | {r['rows']:>5} | {c.ms(raw)} | "
+                    f"{c.ms(service)} | ")
             if page:
-                line += (f"{ms(page)} | {med(page) / med(service):11.1f}x | "
+                line += (f"{c.ms(page)} | {med(page) / med(service):11.1f}x | "
                          f"{med(service) / med(raw):10.1f}x | {med(page) / med(raw):7.1f}x")
             else:
                 line += "(all page reruns failed)"

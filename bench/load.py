@@ -36,7 +36,6 @@ import secrets
 import shutil
 import signal
 import socket
-import string
 import subprocess
 import sys
 import tempfile
@@ -309,6 +308,10 @@ def use_database(url: str, data_dir: Path, rounds: int, cookie_key: str) -> None
                        "COMPANION_SECRETS_FILE": str(data_dir / "no-secrets.toml")})
     for key in ("COMPANION_DATABASE_URL", "COMPANION_COOKIE_KEY"):
         os.environ.pop(key, None)
+    from companion.core.crypto import new_key
+
+    for key in ("ENCRYPTION_KEY", "LABEL_HASH_KEY", "AUDIT_KEY"):  # PostgreSQL generates none
+        os.environ.setdefault(key, new_key())
     from companion.core.config import get_settings
 
     get_settings.cache_clear()
@@ -439,8 +442,7 @@ def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Ou
         url = f"sqlite:///{data / 'companion.db'}"
     else:
         url, drop = pg_database(url)
-    alphabet = string.ascii_letters + string.digits
-    cookie_key = "".join(secrets.choice(alphabet) for _ in range(48))
+    cookie_key = c.cookie_key()
     servers: list[AppServer] = []
     try:
         use_database(url, data, args.rounds, cookie_key)
@@ -577,9 +579,7 @@ def main() -> int:
     backend = args.backend or ("both" if args.pg_url.startswith("postgresql") else "sqlite")
     if backend != "sqlite" and not args.pg_url.startswith("postgresql"):
         ap.error("PostgreSQL needs --pg-url or TEST_DATABASE_URL=postgresql+psycopg://…")
-    if str(c.ROOT) not in sys.path:
-        sys.path.insert(0, str(c.ROOT))
-    os.chdir(c.ROOT)
+    c.at_root()
 
     run_id = secrets.token_hex(3)
     print(f"Load over Streamlit's websocket protocol: {args.clients} clients, "

@@ -35,12 +35,7 @@ def main() -> int:
     ap.add_argument("--checks", type=int, default=20, help="check_login calls per case")
     ap.add_argument("--logins", type=int, default=10, help="AppTest sign-ins to time")
     args = ap.parse_args()
-
-    tmp = c.fresh_env("companion-bench-login-", bcrypt_rounds=args.rounds)
-    try:
-        return run(args)
-    finally:
-        c.cleanup(tmp)
+    return c.in_fresh_env("companion-bench-login-", args.rounds, lambda _tmp: run(args))
 
 
 def timed_check(username: str, password: str, settings) -> tuple[float, str]:

@@ -127,31 +127,18 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=50, help="timed reruns of each page (default 50)")
     ap.add_argument("--warmup", type=int, default=3, help="untimed reruns of each first")
     args = ap.parse_args()
-
-    tmp = c.fresh_env("companion-bench-rerun-", bcrypt_rounds=4)
-    try:
-        return run(args, tmp)
-    finally:
-        c.cleanup(tmp)
+    return c.in_fresh_env("companion-bench-rerun-", 4, lambda tmp: run(args, tmp))
 
 
 def run(args, tmp: Path) -> int:
     machine = c.machine()
     password = c.seed_demo()
-    from sqlalchemy import event
     from streamlit.testing.v1 import AppTest
 
     from companion.core.db import get_engine
 
-    c.prepare_apptest()
-
     # Sign in as the browser would: form submit, then the rerun the cookie component triggers.
-    home = AppTest.from_file(str(c.APP), default_timeout=30)
-    with c.quiet():
-        home.run()
-    c.sign_in(home, USERNAME, password)
-    with c.quiet():
-        home.run()
+    home = c.signed_in_app(USERNAME, password, timeout=30)
     title = c.home_title(home)
     if home.exception or title is None:
         print(f"home page did not render for {USERNAME}: exception={list(home.exception)} "
@@ -174,11 +161,6 @@ def run(args, tmp: Path) -> int:
     # SQL statements per home rerun.
     statements: list[str] = []
 
-    def on_execute(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    event.listen(get_engine(), "before_cursor_execute", on_execute)
-
     def rerun_home() -> float:
         t0 = time.perf_counter()
         with c.quiet():
@@ -190,27 +172,27 @@ def run(args, tmp: Path) -> int:
         bare.run()
         return time.perf_counter() - t0
 
-    for _ in range(args.warmup):
-        rerun_home()
-        rerun_bare()
     home_s, bare_s, per_run_sql = [], [], []
     one_run_sql: list[str] = []
-    c.DEPRECATIONS.clear()
-    for i in range(args.runs):  # interleaved, so drift hits both alike
-        statements.clear()
-        home_s.append(rerun_home())
-        per_run_sql.append(len(statements))
-        if i == 0:
-            one_run_sql = list(statements)
-        bare_s.append(rerun_bare())
-    event.remove(get_engine(), "before_cursor_execute", on_execute)
+    with c.each_statement(get_engine(), lambda sql, *_: statements.append(sql)):
+        for _ in range(args.warmup):
+            rerun_home()
+            rerun_bare()
+        c.DEPRECATIONS.clear()
+        for i in range(args.runs):  # interleaved, so drift hits both alike
+            statements.clear()
+            home_s.append(rerun_home())
+            per_run_sql.append(len(statements))
+            if i == 0:
+                one_run_sql = list(statements)
+            bare_s.append(rerun_bare())
     deprecations = dict(c.DEPRECATIONS)
 
     still_home = c.home_title(home) is not None and not home.exception
     total = sum(home_kinds.values())
     print("Rerun benchmark — streamlit AppTest, server-side script runs only (no browser); "
           + machine)
-    print(f"home page: {title!r} as {USERNAME} via app.py (crisis popover, gate, navigation, "
+    print(f"home page: {title!r} as {USERNAME} via router.py (crisis popover, gate, navigation, "
           f"pages/client/home.py); still rendered after the runs: {still_home}")
     print(f"elements on the home page (main + sidebar, containers in []): {total}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(home_kinds.items())))

@@ -5,7 +5,7 @@ the same volume, in a throwaway SQLite database. In one process it times
   (a) the aggregates' raw SQL (the statements the services send, replayed on a DBAPI cursor),
   (b) the service functions exactly as `draw_trends` calls them (authorize + SQL + DataFrame),
   (c) the Altair charts built from those frames and serialised (`to_dict`),
-  (d) the trends page's rerun through `streamlit.testing.v1.AppTest` (app.py: crisis control,
+  (d) the trends page's rerun through `streamlit.testing.v1.AppTest` (router.py: crisis control,
       gate, navigation, pages/client/trends.py), for each window of the page,
 and prints median/p95 per window, the ratios, the SQL statements per page rerun and
 SQLite's EXPLAIN QUERY PLAN for each aggregate. A benchmark, not a test: it asserts nothing.
@@ -127,7 +127,8 @@ def seed(n_others: int, n_cravings: int) -> tuple[int, dict[str, int]]:
         names = [USERNAME] + [f"bench-other{i:02d}" for i in range(1, n_others + 1)]
         session.add_all([User(username=n, display_name=f"Bench {n.split('-')[1].title()}",
                               role=Role.CLIENT, password_hash=hashed,
-                              must_change_password=False) for n in names])
+                              must_change_password=False, notice_acknowledged_at=utcnow())
+                         for n in names])  # past the privacy notice, straight to the pages
         session.flush()
         users = session.exec(select(User).where(User.role == Role.CLIENT)).all()
         ids_by_name = {u.username: u.id for u in users}
@@ -191,35 +192,20 @@ def service_bundle(actor, client_id: int, days: int, on_step=None) -> dict:
 
 def capture(actor, client_id: int, days: int) -> list[tuple[str, str, tuple]]:
     """The SQL statements one bundle sends: (aggregate, statement, params)."""
-    from sqlalchemy import event
-
     from companion.core.db import get_engine
 
     sent, current = [], ["?"]
 
-    def on_execute(_conn, _cursor, statement, params, _context, _many):
+    def record(statement, params, _many):
         name = "authorize (user)" if _table(statement) == "users" else current[0]
         sent.append((name, statement, tuple(params)))
 
     def step(name):
         current[0] = name or "commit"
 
-    event.listen(get_engine(), "before_cursor_execute", on_execute)
-    try:
+    with c.each_statement(get_engine(), record):
         service_bundle(actor, client_id, days, step)
-    finally:
-        event.remove(get_engine(), "before_cursor_execute", on_execute)
     return sent
-
-
-def replay(raw_conn, statements) -> int:
-    cur = raw_conn.cursor()
-    rows = 0
-    for _name, sql, params in statements:
-        cur.execute(sql, params)
-        rows += len(cur.fetchall())
-    cur.close()
-    return rows
 
 
 CHARTS = ("daily_trends", "what_works", "trigger_counts", "craving_heatmap",
@@ -273,27 +259,11 @@ def service_times(actor, client_id: int, days: int) -> dict[str, float]:
     return out
 
 
-def timed(fn, runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return samples
-
-
 # --- the page -----------------------------------------------------------------------------
 
 def open_trends_page():
-    from streamlit.testing.v1 import AppTest
-
-    c.prepare_apptest()
-    at = AppTest.from_file(str(c.APP), default_timeout=60)
+    at = c.signed_in_app(USERNAME, PASSWORD)
     with c.quiet():
-        at.run()
-    c.sign_in(at, USERNAME, PASSWORD)
-    with c.quiet():
-        at.run()  # the rerun the cookie component triggers
         at.switch_page(PAGE).run()
     return at
 
@@ -314,16 +284,7 @@ def main() -> int:
     ap.add_argument("--others", type=int, default=20, help="other clients with the same volume")
     ap.add_argument("--cravings", type=int, default=2000, help="cravings per client")
     args = ap.parse_args()
-    tmp = c.fresh_env("companion-bench-trends-", bcrypt_rounds=4)
-    try:
-        return run(args)
-    finally:
-        c.cleanup(tmp)
-
-
-def ms(samples: list[float]) -> str:
-    s = c.stats_ms(samples)
-    return f"{s['median']:7.2f} / {s['p95']:7.2f}"
+    return c.in_fresh_env("companion-bench-trends-", 4, lambda _tmp: run(args))
 
 
 def run(args) -> int:
@@ -331,8 +292,6 @@ def run(args) -> int:
     t0 = time.perf_counter()
     client_id, counts = seed(args.others, args.cravings)
     setup_s = time.perf_counter() - t0
-
-    from sqlalchemy import event
 
     from companion.actors import Actor
     from companion.core.db import get_engine, session_scope
@@ -358,12 +317,12 @@ def run(args) -> int:
             statements = [s for s in capture(actor, client_id, days) if s[0] != "commit"]
             if days == 30:
                 plans_for = statements
-            rows = replay(raw_conn, statements)  # warm
+            rows = c.replay(raw_conn, statements)  # warm
             frames = service_bundle(actor, client_id, days)
             r = results[days] = {
                 "statements": len(statements), "rows": rows,
-                "raw": timed(lambda: replay(raw_conn, statements), args.runs),
-                "service": timed(lambda: service_bundle(actor, client_id, days), args.runs)}
+                "raw": c.timed(lambda: c.replay(raw_conn, statements), args.runs),
+                "service": c.timed(lambda: service_bundle(actor, client_id, days), args.runs)}
             if days in page_windows:  # the page has no 365-day window
                 chart_times(frames, days)  # warm
                 runs = [chart_times(frames, days) for _ in range(args.runs)]
@@ -372,8 +331,8 @@ def run(args) -> int:
                                          [run[name][1] for run in runs]) for name in CHARTS}
         per_statement = {}
         for name, sql, params in plans_for:
-            per_statement[name] = timed(lambda: replay(raw_conn, [(name, sql, params)]),
-                                        args.runs)
+            per_statement[name] = c.timed(lambda: c.replay(raw_conn, [(name, sql, params)]),
+                                          args.runs)
         service_times(actor, client_id, 30)  # warm
         runs = [service_times(actor, client_id, 30) for _ in range(args.runs)]
         per_service = {name: [run[name] for run in runs] for name in AGGREGATES}
@@ -389,20 +348,13 @@ def run(args) -> int:
     # (d): the page.
     at = open_trends_page()
     if not page_ok(at):
-        print(f"trends page did not render: exception={[e.value for e in at.exception]} "
-              f"titles={[t.value for t in at.title]}", file=sys.stderr)
-        return 1
+        return c.did_not_render("trends", at)
     statements: list[str] = []
-
-    def on_execute(_conn, _cursor, statement, _params, _context, _many):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", on_execute)
     sql_per_rerun: dict[int, Counter] = {}
     failures: dict[int, list[str]] = {}
     one_rerun: list[str] = []
     c.DEPRECATIONS.clear()
-    try:
+    with c.each_statement(engine, lambda sql, *_: statements.append(sql)):
         for days in sorted(page_windows, key=lambda d: (d != 30, d)):  # default window first
             with c.quiet():
                 if window_control(at).value != page_windows[days]:
@@ -431,26 +383,24 @@ def run(args) -> int:
                 results[days]["page"] = samples
             sql_per_rerun[days] = per
         still_ok = page_ok(at)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
 
     # --- report ---------------------------------------------------------------------------
     print(f"times in ms, median / p95 over {args.runs} runs each; 'service' = the six calls "
           "draw_trends makes, in one session (authorize + SQL + DataFrame); 'raw SQL' = the "
           "same statements replayed on a DBAPI cursor; 'charts' = the six Altair charts built "
-          "and to_dict()'d (as st.altair_chart does); 'page' = AppTest rerun of app.py -> pages/client/trends.py")
+          "and to_dict()'d (as st.altair_chart does); 'page' = AppTest rerun of router.py -> pages/client/trends.py")
     head = (f"{'window':>7} | {'stmts':>5} | {'rows':>5} | {'raw SQL':>17} | {'service':>17} | "
             f"{'charts':>17} | {'page rerun':>17} | {'page/service':>12} | {'page/raw':>8}")
     print(head)
     print("-" * len(head))
     for days in windows:
         r = results[days]
-        charts_ms = ms(r["charts"]) if "charts" in r else f"{'—':>17}"
-        line = (f"{days:>5} d | {r['statements']:>5} | {r['rows']:>5} | {ms(r['raw'])} | "
-                f"{ms(r['service'])} | {charts_ms} | ")
+        charts_ms = c.ms(r["charts"]) if "charts" in r else f"{'—':>17}"
+        line = (f"{days:>5} d | {r['statements']:>5} | {r['rows']:>5} | {c.ms(r['raw'])} | "
+                f"{c.ms(r['service'])} | {charts_ms} | ")
         if "page" in r:
             page = statistics.median(r["page"])
-            line += (f"{ms(r['page'])} | {page / statistics.median(r['service']):11.1f}x | "
+            line += (f"{c.ms(r['page'])} | {page / statistics.median(r['service']):11.1f}x | "
                      f"{page / statistics.median(r['raw']):7.1f}x")
         else:
             line += "(all reruns failed)" if days in page_windows else "(not a page window)"

@@ -15,12 +15,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.core.errors import FormErrors, InvalidInput, NotFound, StaleEdit
+from companion.core import versions
+from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, Enrolment, Role, Setting, User)
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
@@ -129,9 +129,23 @@ class PlanView:
         return self.version.sections if self.version else empty_sections()
 
 
+def _content(sections: dict) -> versions.Content:
+    """A plan as it is stored, by section title."""
+    blank = empty_sections()
+    return {title: sections.get(key, blank[key]) for key, (title, _, _) in SECTIONS.items()}
+
+
+# No `is_current` here: the highest version is the current one (and the plan's
+# `current_version`); the unique (plan_id, version) refuses a parallel save.
+VERSIONS = versions.Versioned(
+    AftercareVersion, lambda session, row: _content(row.sections),
+    stale="Your plan was saved from another screen since you opened it{changed}. What you "
+          "typed is still here: check the latest, then save again.",
+    flag=None, blank=_content(empty_sections()), quote=True)
+
+
 def _version(session: Session, plan: AftercarePlan, number: int) -> AftercareVersion | None:
-    return session.exec(select(AftercareVersion).where(
-        AftercareVersion.plan_id == plan.id, AftercareVersion.version == number)).first()
+    return versions.version(session, VERSIONS, {"plan_id": plan.id}, number)
 
 
 def view(session: Session, actor: Actor, client_id: int) -> PlanView:
@@ -149,6 +163,9 @@ def view(session: Session, actor: Actor, client_id: int) -> PlanView:
 
 def save(session: Session, actor: Actor, sections: dict,
          expected_version: int | None = None) -> AftercareVersion:
+    """Save a new version; refuse (and write nothing) if another save came in between.
+    The same plan as the current version writes no version and changes no status, but
+    counts as looking the plan over (an alumni review prompt goes away)."""
     authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
     clean = _clean(sections)
     plan = _plan(session, actor.id)
@@ -158,24 +175,18 @@ def save(session: Session, actor: Actor, sections: dict,
         session.flush()
     if plan.status == "submitted":
         raise InvalidInput("Your plan is with your reviewer. Withdraw it first to make changes.")
-    stale = StaleEdit("Your plan was saved from another screen since you opened it. What you "
-                      "typed is still here: check the latest, then save again.")
-    if expected_version is not None and expected_version != plan.current_version:
-        raise stale
-    version = AftercareVersion(plan_id=plan.id, client_id=actor.id,
-                               version=plan.current_version + 1, sections=clean)
-    try:
-        with session.begin_nested():
-            session.add(version)
-            session.flush()
-    except IntegrityError as exc:
-        raise stale from exc
-    plan.current_version = version.version
-    plan.status = {"approved": "updated", "updated": "updated",
-                   "changes_requested": "changes_requested"}.get(plan.status, "draft")
+    saved = versions.save(
+        session, VERSIONS, {"plan_id": plan.id}, _content(clean),
+        expected_version=expected_version,
+        new_row=lambda number: AftercareVersion(plan_id=plan.id, client_id=actor.id,
+                                                version=number, sections=clean))
+    if saved.created:
+        plan.current_version = saved.row.version
+        plan.status = {"approved": "updated", "updated": "updated",
+                       "changes_requested": "changes_requested"}.get(plan.status, "draft")
     plan.updated_at = utcnow()
     session.add(plan)
-    return version
+    return saved.row
 
 
 def reviewer_for(session: Session, client_id: int) -> int | None:
@@ -268,8 +279,7 @@ def decide(session: Session, actor: Actor, client_id: int, approve: bool,
 def history(session: Session, actor: Actor, client_id: int) -> list[AftercareVersion]:
     authorize(session, actor, client_id, RecordKind.AFTERCARE_PLAN, Action.READ,
               "aftercare history")
-    stmt = select(AftercareVersion).where(AftercareVersion.client_id == client_id)
-    return list(session.exec(stmt.order_by(col(AftercareVersion.version).desc())))
+    return versions.history(session, VERSIONS, {"client_id": client_id})
 
 
 def events(session: Session, actor: Actor, client_id: int) -> list[AftercareEvent]:
@@ -302,11 +312,23 @@ def diff(older: dict, newer: dict) -> list[tuple[str, list[str]]]:
 
 
 def waiting_for(session: Session, actor: Actor) -> list[tuple[AftercarePlan, str]]:
-    """Plans submitted to this reviewer, oldest first."""
+    """Plans waiting for this reviewer, oldest first. The reviewer is who `reviewer_for`
+    names now, not when the plan was sent (`submitted_to` only records that): a waiting plan
+    moves with the client when they are reassigned, discharged to alumni or the coordinator
+    changes, the same relations `_reviewable` checks through `authorize`."""
     if actor.role != Role.THERAPIST:
         return []
+    theirs = Enrolment.therapist_id == actor.id
+    coordinator = coordinator_id(session)
+    if coordinator is None:
+        reviewer = theirs
+    elif coordinator == actor.id:
+        reviewer = (User.role == Role.ALUMNI) | theirs
+    else:
+        reviewer = (User.role != Role.ALUMNI) & theirs
     stmt = (select(AftercarePlan, User.display_name).join(User, User.id == AftercarePlan.client_id)
-            .where(AftercarePlan.status == "submitted", AftercarePlan.submitted_to == actor.id)
+            .outerjoin(Enrolment, Enrolment.client_id == AftercarePlan.client_id)
+            .where(AftercarePlan.status == "submitted", reviewer)
             .order_by(AftercarePlan.updated_at))
     return list(session.exec(stmt).all())
 

@@ -3,18 +3,20 @@ timing, and acceptance of the login library's re-login cookie with server-side r
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from companion import passwords
 from companion.actors import Actor
 from companion.core.config import Settings, get_settings
 from companion.models import LoginThrottle, User
-from companion.core.timeutil import utcnow
+from companion.core.timeutil import UTCDateTime, utcnow
 
 WRONG = ("That username and password don't match. Please check and try again. "
          "After 5 unsuccessful tries, sign-in pauses for 15 minutes.")
@@ -22,6 +24,7 @@ LOCKED = ("Sign-in for this account is paused for 15 minutes after 5 unsuccessfu
           "Please wait, or ask the clinic's staff to reset your password.")
 IDLE = "You were signed out after a while without activity, to keep your information private."
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale `users.last_seen_at` may get before a write
+log = logging.getLogger(__name__)
 
 
 class Outcome(Enum):
@@ -40,63 +43,125 @@ class LoginResult:
         return {Outcome.OK: "", Outcome.WRONG: WRONG, Outcome.LOCKED: LOCKED}[self.outcome]
 
 
-def _throttle(session: Session, name: str) -> LoginThrottle:
-    row = session.get(LoginThrottle, name)
-    if row is None:
-        row = LoginThrottle(username=name)
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:  # another replica inserted it first
-            row = session.get(LoginThrottle, name)
-    return row
+@dataclass(frozen=True)
+class Claim:
+    """One attempt, counted before it is checked."""
+
+    allowed: bool  # may be checked: the name was not paused when this attempt was counted
+    last: bool = False  # it was the last try before the pause: failing it pauses the name
+
+
+_THROTTLE = LoginThrottle.__table__
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app runs on SQLite or PostgreSQL only
+        raise RuntimeError(f"no upsert for {dialect}")
+    return insert(_THROTTLE)
+
+
+def _moment(value):
+    """A time as a bound value of the table's UTC type (inside CASE it has no column type)."""
+    return sa.literal(value, UTCDateTime())
+
+
+def claim_attempt(session: Session, name: str, settings: Settings | None = None) -> Claim:
+    """Count one attempt for `name` as a failure *before* it is checked, atomically, and say
+    whether it may be checked at all. COMMITS the session: the count must stand even if the
+    caller's work is rolled back, and SQLite's write lock must not be held through bcrypt
+    (holding it made concurrent sign-ins fail with "database is locked", bench/load.py).
+
+    One statement claims the try (an upsert), so parallel attempts from tabs or replicas each
+    get their own number: the `max_failed_logins`-th claim pauses the name for
+    `lockout_minutes`, and claims while it is paused change nothing and are refused. Failures
+    are forgotten after `lockout_minutes` without one, and after a pause ends.
+    """
+    settings = settings or get_settings()
+    now = utcnow()
+    limit = settings.max_failed_logins
+    pause_ends = now + timedelta(minutes=settings.lockout_minutes)
+    t = _THROTTLE
+    paused = sa.and_(t.c.locked_until.is_not(None), t.c.locked_until > now)
+    starts_over = sa.or_(t.c.locked_until.is_not(None),
+                         t.c.updated_at < now - timedelta(minutes=settings.lockout_minutes))
+    count = sa.case((starts_over, 1), else_=t.c.failed_count + 1)
+    stmt = _insert(session).values(
+        username=name, failed_count=1, updated_at=now,
+        locked_until=pause_ends if limit <= 1 else None)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[t.c.username],
+        set_={"failed_count": count,
+              "locked_until": sa.case((count >= limit, _moment(pause_ends)), else_=sa.null()),
+              "updated_at": now},
+        where=sa.not_(paused),
+    ).returning(t.c.failed_count)
+    claimed = session.execute(stmt).scalar_one_or_none()
+    session.commit()
+    if claimed is None:  # the row exists and is paused: nothing was changed
+        return Claim(allowed=False)
+    if claimed == 1:  # a name new to the table (or starting over): the table may have grown
+        prune_throttle(session, settings)
+    return Claim(allowed=True, last=claimed >= limit)
+
+
+def prune_throttle(session: Session, settings: Settings | None = None) -> None:
+    """Bound `login_throttle`: drop rows with no failure within `lockout_minutes` and no active
+    pause; past `login_throttle_max_rows` such rows, drop the oldest of them. Active pauses are
+    always kept, so pruning never lifts one. Best effort, in its own short transaction: rows
+    another transaction holds are skipped (PostgreSQL), and a failure only leaves the rows."""
+    settings = settings or get_settings()
+    now = utcnow()
+    t = _THROTTLE
+    unpaused = sa.or_(t.c.locked_until.is_(None), t.c.locked_until <= now)
+    quiet = sa.and_(unpaused,
+                    t.c.updated_at < now - timedelta(minutes=settings.lockout_minutes))
+    stale = sa.select(t.c.username).where(quiet).with_for_update(skip_locked=True)
+    beyond_cap = (sa.select(t.c.username).where(unpaused)
+                  .order_by(t.c.updated_at.desc(), t.c.username)
+                  .offset(settings.login_throttle_max_rows)
+                  .with_for_update(skip_locked=True))
+    try:
+        session.execute(sa.delete(t).where(t.c.username.in_(stale), quiet))
+        session.execute(sa.delete(t).where(t.c.username.in_(beyond_cap), unpaused))
+        session.commit()
+    except DBAPIError:
+        session.rollback()
+        log.warning("login_throttle prune skipped", exc_info=True)
 
 
 def check_login(session: Session, username: str, password: str,
                 settings: Settings | None = None) -> LoginResult:
     """Check a username and password. Every path costs one bcrypt check and says the same
-    words whether or not the username exists; failures count per typed name."""
+    words whether or not the username exists; failures count per typed name.
+
+    The try is claimed first (`claim_attempt`, committed), so parallel attempts cannot read
+    the same count: at most `max_failed_logins` of them are ever checked against the real
+    hash. Nothing is held in the database while bcrypt runs. Commits the session."""
     settings = settings or get_settings()
     name = (username or "").strip().lower()[:200]
-    now = utcnow()
-    # Read only until bcrypt is done: creating the throttle row here would hold SQLite's
-    # write lock through the slow hash check, and concurrent sign-ins then failed with
-    # "database is locked" (bench/load.py, 60 at once). The row is made when counted.
-    throttle = session.get(LoginThrottle, name)
-    locked = (throttle is not None and throttle.locked_until is not None
-              and throttle.locked_until > now)
+    claim = claim_attempt(session, name, settings)
     user = session.exec(select(User).where(User.username == name)).first() if name else None
-    usable = user is not None and user.is_active
+    session.commit()  # hand the connection back: none is held through bcrypt
+    usable = claim.allowed and user is not None and user.is_active
     matches = passwords.verify_password(password, user.password_hash if usable
                                         else passwords.dummy_hash())
-    if locked:
+    if not claim.allowed:
         return LoginResult(Outcome.LOCKED)
     if usable and matches:
         clear_failures(session, name)
         return LoginResult(Outcome.OK, user)
-    return LoginResult(count_failure(session, name, settings))
+    return LoginResult(Outcome.LOCKED if claim.last else Outcome.WRONG)
 
 
 def clear_failures(session: Session, name: str) -> None:
-    throttle = _throttle(session, name)
-    throttle.failed_count, throttle.locked_until, throttle.updated_at = 0, None, utcnow()
-    session.add(throttle)
-
-
-def count_failure(session: Session, name: str, settings: Settings | None = None) -> Outcome:
-    """One more failure for this name; the fifth pauses it for 15 minutes."""
-    settings = settings or get_settings()
-    throttle = _throttle(session, name)
-    now = utcnow()
-    throttle.failed_count += 1
-    throttle.updated_at = now
-    outcome = Outcome.WRONG
-    if throttle.failed_count >= settings.max_failed_logins:
-        throttle.failed_count = 0
-        throttle.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-        outcome = Outcome.LOCKED
-    session.add(throttle)
-    return outcome
+    """A success: the name starts again from no failures and no pause."""
+    session.execute(sa.update(_THROTTLE).where(_THROTTLE.c.username == name).values(
+        failed_count=0, locked_until=None, updated_at=utcnow()))
 
 
 def cookie_user(session: Session, token: dict, settings: Settings | None = None) -> User | None:
@@ -165,15 +230,24 @@ def actor_for(user: User) -> Actor:
 
 
 def trust_cookie(session: Session, user_id: int, expires: float) -> None:
-    """Remember the cookie issued after a passed second factor (by its expiry)."""
+    """Remember the cookie issued right after a passed second factor (by its expiry)."""
     user = session.get(User, user_id)
     if user is not None:
         user.mfa_cookie_exp = expires
         session.add(user)
 
 
-def cookie_passed_second_factor(user: User, token: dict) -> bool:
+def cookie_passed_second_factor(user: User, token: dict,
+                                settings: Settings | None = None) -> bool:
+    """Whether this re-login cookie spares the second factor: only the cookie issued right
+    after a verified code (`trust_cookie`), and only within `second_factor_trust_hours` of
+    its issue (its expiry less the cookie lifetime), whatever the cookie's own lifetime."""
+    settings = settings or get_settings()
     try:
-        return user.mfa_cookie_exp is not None and float(token["exp_date"]) == user.mfa_cookie_exp
+        expires = float(token["exp_date"])
     except (KeyError, TypeError, ValueError):
         return False
+    if user.mfa_cookie_exp is None or expires != user.mfa_cookie_exp:
+        return False
+    issued = expires - settings.cookie_lifetime_hours * 3600
+    return utcnow().timestamp() - issued <= settings.second_factor_trust_hours * 3600

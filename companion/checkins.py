@@ -2,17 +2,17 @@
 save keeps the earlier versions."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from companion import flags, support, tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.core.errors import FormErrors, InvalidInput, StaleEdit
+from companion.core import versions
+from companion.core.errors import FormErrors, InvalidInput
 from companion.models import CheckIn, Flag
 from companion.support import Support
 from companion.core.timeutil import clinic_today
@@ -93,17 +93,14 @@ def current(session: Session, actor: Actor, client_id: int, day: date) -> CheckI
 
 
 def _current(session: Session, client_id: int, day: date) -> CheckIn | None:
-    stmt = select(CheckIn).where(CheckIn.client_id == client_id, CheckIn.day == day,
-                                 col(CheckIn.is_current).is_(True))
-    return session.exec(stmt).first()
+    return versions.current(session, VERSIONS, {"client_id": client_id, "day": day})
 
 
 def history(session: Session, actor: Actor, client_id: int, day: date) -> list[CheckIn]:
     """Every saved version of one day's check-in, newest first."""
     authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ,
               f"check-in history {day}")
-    stmt = select(CheckIn).where(CheckIn.client_id == client_id, CheckIn.day == day)
-    return list(session.exec(stmt.order_by(col(CheckIn.version).desc())))
+    return versions.history(session, VERSIONS, {"client_id": client_id, "day": day})
 
 
 def entry_of(session: Session, checkin: CheckIn) -> CheckInEntry:
@@ -116,6 +113,24 @@ def entry_of(session: Session, checkin: CheckIn) -> CheckInEntry:
         use_details=checkin.use_details, triggers=found.get("trigger", []),
         skills=found.get("skill", []), medication=checkin.medication, note=checkin.note,
         bring_to_group=checkin.bring_to_group)
+
+
+def _content(entry: CheckInEntry) -> versions.Content:
+    """A check-in as it is stored, by the names a stale-edit message uses."""
+    return {"Mood": entry.mood, "Craving": entry.craving, "Stress": entry.stress,
+            "Hours of sleep": float(entry.sleep_hours), "Sleep quality": entry.sleep_quality,
+            "Use": entry.used, "What was used": sorted(set(entry.substances)),
+            "Use details": entry.use_details, "Triggers": sorted(set(entry.triggers)),
+            "Skills": sorted(set(entry.skills)), "Medication": entry.medication,
+            "Note": entry.note, "Bring to group": entry.bring_to_group}
+
+
+_KEEP = "Your answers are still here: review the latest, then save again."
+VERSIONS = versions.Versioned(
+    CheckIn, lambda session, row: _content(entry_of(session, row)),
+    stale="This check-in was saved from another screen since you opened it{changed}. " + _KEEP,
+    parallel="This check-in was just saved from another screen{changed}. " + _KEEP,
+    blank=_content(CheckInEntry()))  # a first save elsewhere: what it set, against a blank form
 
 
 def defaults(session: Session, actor: Actor) -> CheckInEntry:
@@ -138,38 +153,31 @@ def record_checkin(session: Session, actor: Actor, entry: CheckInEntry, *,
     """Save today's (or yesterday's) check-in as a new version.
 
     `expected_version` is the version the form was loaded with (0 for none): if someone
-    saved since, `StaleEdit` is raised and nothing is written.
+    saved since, `StaleEdit` is raised and nothing is written. The same answers as the
+    current version (a double-tapped Save) write nothing and return the current version.
     """
     authorize(session, actor, actor.id, RecordKind.CHECKIN, Action.WRITE)
     day = day or clinic_today()
     if day not in editable_days():
         raise InvalidInput("A check-in can be changed on its day and the day after.")
     entry = validate(session, actor.id, entry)
-    previous = _current(session, actor.id, day)
-    have = previous.version if previous else 0
-    if expected_version is not None and expected_version != have:
-        raise StaleEdit("This check-in was saved from another screen since you opened it. "
-                        "Your answers are still here: review the latest, then save again.")
+    # What is stored: the trigger typed in the box joins the chosen ones.
+    stored = replace(entry, new_trigger="", triggers=list(dict.fromkeys(
+        [*entry.triggers, *([entry.new_trigger] if entry.new_trigger else [])])))
+    saved = versions.save(
+        session, VERSIONS, {"client_id": actor.id, "day": day}, _content(stored),
+        expected_version=expected_version,
+        new_row=lambda number: CheckIn(
+            client_id=actor.id, day=day, version=number, mood=entry.mood,
+            craving=entry.craving, stress=entry.stress, sleep_hours=float(entry.sleep_hours),
+            sleep_quality=entry.sleep_quality, used=entry.used, use_details=entry.use_details,
+            medication=entry.medication, note=entry.note, bring_to_group=entry.bring_to_group))
+    checkin = saved.row
+    if not saved.created:  # flags were raised when it was saved; the support still fits
+        return SaveResult(checkin, [], support.for_checkin(session, checkin))
     if entry.new_trigger:
         tags.remember_trigger(session, actor.id, entry.new_trigger)
-        entry.triggers = [*entry.triggers, entry.new_trigger]
-    checkin = CheckIn(client_id=actor.id, day=day, version=have + 1, mood=entry.mood,
-                      craving=entry.craving, stress=entry.stress,
-                      sleep_hours=float(entry.sleep_hours), sleep_quality=entry.sleep_quality,
-                      used=entry.used, use_details=entry.use_details,
-                      medication=entry.medication, note=entry.note,
-                      bring_to_group=entry.bring_to_group)
-    try:
-        with session.begin_nested():
-            if previous is not None:
-                previous.is_current = False
-                session.add(previous)
-            session.add(checkin)
-            session.flush()
-    except IntegrityError as exc:  # a parallel save took this version number
-        raise StaleEdit("This check-in was just saved from another screen. Your answers are "
-                        "still here: review the latest, then save again.") from exc
-    for tag_type, labels in (("trigger", entry.triggers), ("skill", entry.skills),
+    for tag_type, labels in (("trigger", stored.triggers), ("skill", entry.skills),
                              ("substance", entry.substances)):
         tags.add_tags(session, actor.id, "checkin", checkin.id, day, tag_type, labels)
     version_ids = [c.id for c in session.exec(select(CheckIn).where(

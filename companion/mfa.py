@@ -1,8 +1,10 @@
 """Second factor: time-based one-time passwords (TOTP, RFC 6238) and recovery codes.
 
-Staff must enrol and give a code at every sign-in (a re-login cookie alone never lets staff
-in); clients and alumni may turn it on. Everything happens on the clinic's machines: the QR
-code is drawn here, no e-mail or SMS service is used. A code is accepted once (the newest
+Staff must enrol and give a code at every sign-in. A re-login cookie spares them the code only
+if it was issued right after a verified code, and only within `second_factor_trust_hours` of it
+(`auth.cookie_passed_second_factor`); any other cookie asks again. Clients and alumni may turn
+it on. Everything happens on the clinic's machines: the QR code is drawn here, no e-mail or SMS
+service is used. A code is accepted once (the newest
 accepted time step is kept), and failures count toward the same 15-minute pause as passwords.
 """
 from __future__ import annotations
@@ -13,6 +15,8 @@ import secrets
 
 import pyotp
 import segno
+import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, select
 
 from companion import audit, auth
@@ -96,29 +100,45 @@ def confirm_enrolment(session: Session, actor: Actor, secret: str, code: str) ->
 
 
 def verify(session: Session, user_id: int, code: str) -> auth.LoginResult:
-    """Check a sign-in code or an unused recovery code; failures count toward the lockout."""
+    """Check a sign-in code or an unused recovery code; failures count toward the lockout.
+
+    The try is claimed before the code is compared (`auth.claim_attempt`, which commits the
+    session), so parallel attempts get at most `max_failed_logins` comparisons; a code's time
+    step and a recovery code are taken with conditional updates, so one code signs in once
+    even when sent from several tabs at the same moment."""
     user = session.get(User, user_id)
     if user is None or not user.is_active or user.totp_secret is None:
         return auth.LoginResult(auth.Outcome.WRONG)
     name = f"2fa:{user.username}"
-    throttle = auth._throttle(session, name)
-    if throttle.locked_until is not None and throttle.locked_until > utcnow():
+    claim = auth.claim_attempt(session, name)
+    if not claim.allowed:
         return auth.LoginResult(auth.Outcome.LOCKED)
     step = _step_ok(user, code)
-    if step is not None:
-        user.totp_last_step = step
-        session.add(user)
+    taken = step is not None and _take_step(session, user, step)
+    if taken or _take_recovery(session, user, code):
         auth.clear_failures(session, name)
         return auth.LoginResult(auth.Outcome.OK, user)
-    recovery = session.exec(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, col(RecoveryCode.used_at).is_(None),
-        RecoveryCode.code_hash == _hash(code or ""))).first()
-    if recovery is not None:
-        recovery.used_at = utcnow()
-        session.add(recovery)
-        auth.clear_failures(session, name)
-        return auth.LoginResult(auth.Outcome.OK, user)
-    return auth.LoginResult(auth.count_failure(session, name))
+    return auth.LoginResult(auth.Outcome.LOCKED if claim.last else auth.Outcome.WRONG)
+
+
+def _take_step(session: Session, user: User, step: int) -> bool:
+    """Record `step` as used unless it (or a newer one) already is: true if this call did."""
+    users = User.__table__
+    taken = session.execute(sa.update(users).where(
+        users.c.id == user.id, users.c.totp_last_step < step).values(totp_last_step=step))
+    if taken.rowcount != 1:
+        return False
+    set_committed_value(user, "totp_last_step", step)
+    return True
+
+
+def _take_recovery(session: Session, user: User, code: str) -> bool:
+    """Mark the matching unused recovery code used: true if this call did."""
+    codes = RecoveryCode.__table__
+    taken = session.execute(sa.update(codes).where(
+        codes.c.user_id == user.id, codes.c.used_at.is_(None),
+        codes.c.code_hash == _hash(code or "")).values(used_at=utcnow()))
+    return taken.rowcount >= 1
 
 
 def recovery_codes_left(session: Session, user_id: int) -> int:
@@ -142,7 +162,8 @@ def turn_off(session: Session, actor: Actor, code: str) -> None:
 
 
 def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
-    """For a lost phone: the person enrols again at their next sign-in. Audited."""
+    """For a lost phone: the person enrols again at their next sign-in. Audited as an account
+    action on them (staff too), and shown to them on the set-up page that follows."""
     require_role(actor, Role.ADMIN)
     user = session.get(User, user_id)
     if user is None:
@@ -151,6 +172,4 @@ def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
     user.sessions_valid_after = utcnow()
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add(user)
-    client = user.id if user.role in (Role.CLIENT, Role.ALUMNI) else None
-    audit.record(session, actor, "write", "second_factor", client,
-                 f"second factor reset for {user.username}")
+    audit.account_event(session, actor, user, "second factor reset (every session ended)")

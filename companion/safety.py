@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.core.errors import FormErrors, StaleEdit
+from companion.core import versions
+from companion.core.errors import FormErrors
 from companion.models import SafetyPlan
 
 TEXT_SECTIONS = {
@@ -74,46 +74,43 @@ def _clean(sections: dict) -> dict:
     return clean
 
 
+def _content(sections: dict) -> versions.Content:
+    """A plan as it is stored, by section title."""
+    blank = empty_sections()
+    return {title: sections.get(key, blank[key])
+            for key, title in [*TEXT_SECTIONS.items(), *CONTACT_SECTIONS.items()]}
+
+
+VERSIONS = versions.Versioned(
+    SafetyPlan, lambda session, row: _content(row.sections),
+    stale="Your safety plan was saved from another screen since you opened it{changed}. "
+          "What you typed is still here: check the latest, then save again.",
+    blank=_content(empty_sections()), quote=True)
+
+
 def current(session: Session, actor: Actor, client_id: int) -> SafetyPlan | None:
     authorize(session, actor, client_id, RecordKind.SAFETY_PLAN, Action.READ, "safety plan")
-    return _current(session, client_id)
-
-
-def _current(session: Session, client_id: int) -> SafetyPlan | None:
-    stmt = select(SafetyPlan).where(SafetyPlan.client_id == client_id,
-                                    col(SafetyPlan.is_current).is_(True))
-    return session.exec(stmt).first()
+    return versions.current(session, VERSIONS, {"client_id": client_id})
 
 
 def save(session: Session, actor: Actor, sections: dict,
          expected_version: int | None = None) -> SafetyPlan:
-    """Save a new version; refuse (and write nothing) if another save came in between."""
+    """Save a new version; refuse (and write nothing) if another save came in between.
+    The same plan as the current version (a double-tapped Save) writes nothing and
+    returns the current version."""
     authorize(session, actor, actor.id, RecordKind.SAFETY_PLAN, Action.WRITE)
     clean = _clean(sections)
-    previous = _current(session, actor.id)
-    have = previous.version if previous else 0
-    stale = StaleEdit("Your safety plan was saved from another screen since you opened it. "
-                      "What you typed is still here: check the latest, then save again.")
-    if expected_version is not None and expected_version != have:
-        raise stale
-    plan = SafetyPlan(client_id=actor.id, version=have + 1, sections=clean)
-    try:
-        with session.begin_nested():
-            if previous is not None:
-                previous.is_current = False
-                session.add(previous)
-            session.add(plan)
-            session.flush()
-    except IntegrityError as exc:
-        raise stale from exc
-    return plan
+    return versions.save(
+        session, VERSIONS, {"client_id": actor.id}, _content(clean),
+        expected_version=expected_version,
+        new_row=lambda number: SafetyPlan(client_id=actor.id, version=number, sections=clean),
+    ).row
 
 
 def history(session: Session, actor: Actor, client_id: int) -> list[SafetyPlan]:
     authorize(session, actor, client_id, RecordKind.SAFETY_PLAN, Action.READ,
               "safety plan history")
-    stmt = select(SafetyPlan).where(SafetyPlan.client_id == client_id)
-    return list(session.exec(stmt.order_by(col(SafetyPlan.version).desc())))
+    return versions.history(session, VERSIONS, {"client_id": client_id})
 
 
 def contacts(plan: SafetyPlan | None) -> list[Contact]:

@@ -18,7 +18,8 @@ from sqlmodel import Session, col, delete, select
 from companion import skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.core.errors import FormErrors, InvalidInput, NotFound, StaleEdit
+from companion.core import versions
+from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import (SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               User)
 from companion.skill_modules import TEXT_LIMITS, Exercise, Module, SkillContentError
@@ -125,13 +126,30 @@ def clean_answers(exercise: Exercise, answers: dict) -> dict:
     return clean
 
 
-def _current(session: Session, client_id: int, module_id: str,
-             exercise_id: str) -> SkillAnswer | None:
-    stmt = select(SkillAnswer).where(SkillAnswer.client_id == client_id,
-                                     SkillAnswer.module_id == module_id,
-                                     SkillAnswer.exercise_id == exercise_id,
-                                     col(SkillAnswer.is_current).is_(True))
-    return session.exec(stmt).first()
+def _content(exercise: Exercise, answers: dict) -> versions.Content:
+    """Answers as they are stored, by question (the timer only where it ran)."""
+    found = {spec.label: None if _empty(answers.get(spec.id)) else answers.get(spec.id)
+             for spec in exercise.fields}
+    if TIMER_KEY in answers:
+        found["Timer"] = answers[TIMER_KEY]
+    return found
+
+
+def _stored_content(session: Session, row: SkillAnswer) -> versions.Content:
+    return _content(exercise_or_404(row.module_id, row.exercise_id)[1], row.answers)
+
+
+_KEEP = "What you typed is still here: look at the latest, then save again."
+VERSIONS = versions.Versioned(
+    SkillAnswer, _stored_content,
+    stale="These answers were saved from another screen since you opened them{changed}. "
+          + _KEEP,
+    parallel="These answers were just saved from another screen{changed}. " + _KEEP,
+    blank={}, quote=True)
+
+
+def _key(client_id: int, module_id: str, exercise_id: str) -> versions.Key:
+    return {"client_id": client_id, "module_id": module_id, "exercise_id": exercise_id}
 
 
 def save_answers(session: Session, actor: Actor, module_id: str, exercise_id: str,
@@ -139,36 +157,26 @@ def save_answers(session: Session, actor: Actor, module_id: str, exercise_id: st
     """Save the client's own answers as a new version; earlier versions are kept.
 
     `expected_version` is the version the form was loaded with (0 for none): if the answers
-    were saved since, `StaleEdit` is raised and nothing is written.
+    were saved since, `StaleEdit` is raised and nothing is written. The same answers as the
+    current version (a double-tapped Save) write nothing and return the current version.
     """
     authorize(session, actor, actor.id, RecordKind.SKILL_PRACTICE, Action.WRITE)
     _, exercise = exercise_or_404(module_id, exercise_id)
     clean = clean_answers(exercise, answers)
-    previous = _current(session, actor.id, module_id, exercise_id)
-    have = previous.version if previous else 0
-    if expected_version is not None and expected_version != have:
-        raise StaleEdit("These answers were saved from another screen since you opened them. "
-                        "What you typed is still here: look at the latest, then save again.")
-    row = SkillAnswer(client_id=actor.id, module_id=module_id, exercise_id=exercise_id,
-                      version=have + 1, answers=clean)
-    try:
-        with session.begin_nested():
-            if previous is not None:
-                previous.is_current = False
-                session.add(previous)
-            session.add(row)
-            session.flush()
-    except IntegrityError as exc:  # a parallel save took this version number
-        raise StaleEdit("These answers were just saved from another screen. What you typed "
-                        "is still here: look at the latest, then save again.") from exc
-    return row
+    return versions.save(
+        session, VERSIONS, _key(actor.id, module_id, exercise_id), _content(exercise, clean),
+        expected_version=expected_version,
+        new_row=lambda number: SkillAnswer(client_id=actor.id, module_id=module_id,
+                                           exercise_id=exercise_id, version=number,
+                                           answers=clean),
+    ).row
 
 
 def current_answers(session: Session, actor: Actor, client_id: int, module_id: str,
                     exercise_id: str) -> SkillAnswer | None:
     authorize(session, actor, client_id, RecordKind.SKILL_PRACTICE, Action.READ,
               f"skills answers {module_id}/{exercise_id}")
-    return _current(session, client_id, module_id, exercise_id)
+    return versions.current(session, VERSIONS, _key(client_id, module_id, exercise_id))
 
 
 def answer_history(session: Session, actor: Actor, client_id: int, module_id: str,
@@ -176,10 +184,7 @@ def answer_history(session: Session, actor: Actor, client_id: int, module_id: st
     """Every saved version of one exercise's answers, newest first."""
     authorize(session, actor, client_id, RecordKind.SKILL_PRACTICE, Action.READ,
               f"skills answer history {module_id}/{exercise_id}")
-    stmt = select(SkillAnswer).where(SkillAnswer.client_id == client_id,
-                                     SkillAnswer.module_id == module_id,
-                                     SkillAnswer.exercise_id == exercise_id)
-    return list(session.exec(stmt.order_by(col(SkillAnswer.version).desc())))
+    return versions.history(session, VERSIONS, _key(client_id, module_id, exercise_id))
 
 
 def latest_answers(session: Session, actor: Actor, client_id: int, module_id: str,
@@ -458,14 +463,14 @@ def overview(session: Session, actor: Actor, client_id: int) -> Overview:
               "skills overview")
     authorize(session, actor, client_id, RecordKind.SKILL_ASSIGNMENT, Action.READ,
               "skills assignments")
-    versions: dict[tuple[str, str], list[SkillAnswer]] = {}
+    by_exercise: dict[tuple[str, str], list[SkillAnswer]] = {}
     for row in session.exec(select(SkillAnswer).where(SkillAnswer.client_id == client_id)
                             .order_by(col(SkillAnswer.version).desc())):
-        versions.setdefault((row.module_id, row.exercise_id), []).append(row)
+        by_exercise.setdefault((row.module_id, row.exercise_id), []).append(row)
     stmt = (select(SkillPractice).where(SkillPractice.client_id == client_id)
             .order_by(col(SkillPractice.at).desc()).limit(30))
     found = _progress(session, client_id)
-    return Overview(found, versions, list(session.exec(stmt)),
+    return Overview(found, by_exercise, list(session.exec(stmt)),
                     _practice_summary(session, client_id),
                     assigned_by_names(session, found))
 

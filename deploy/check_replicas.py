@@ -169,10 +169,11 @@ def read_env_file(path: Path) -> dict[str, str]:
 def replica_env_file(run: Path, database_url: str) -> Path:
     """companion.env.example with this run's database and fresh secrets for every CHANGE-ME."""
     values = read_env_file(DEPLOY / "companion.env.example")
-    new_key = subprocess.run([sys.executable, "-m", "companion", "new-key"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout.strip()
+    def new_key() -> str:
+        return subprocess.run([sys.executable, "-m", "companion", "new-key"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout.strip()
     fills = {"DATABASE_URL": database_url, "COOKIE_KEY": secrets.token_urlsafe(48),
-             "ENCRYPTION_KEY": new_key,
+             "ENCRYPTION_KEY": new_key(), "LABEL_HASH_KEY": new_key(), "AUDIT_KEY": new_key(),
              "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(48),
              "COMPANION_DATA_DIR": str(run / "state")}
     unknown = [k for k, v in values.items() if "CHANGE-ME" in v and k not in fills]

@@ -1,2 +1,3 @@
-"""Infrastructure the clinical modules stand on: settings, the database, encryption, time,
-errors, the server's start-up safety check and backups. Nothing here knows about clients."""
+"""Infrastructure the clinical modules stand on: settings, the database, versioned records,
+encryption, time, errors, the server's start-up safety check and backups. Nothing here knows
+about clients."""

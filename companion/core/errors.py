@@ -27,4 +27,14 @@ class FormErrors(InvalidInput):
 
 
 class StaleEdit(InvalidInput):
-    """Someone saved this record since the form was opened."""
+    """Someone saved this record since the form was opened; `changed` names what they
+    changed there (readable names, e.g. "Mood" or a section's title), when that is known."""
+
+    def __init__(self, message: str, changed: list[str] | None = None):
+        self.changed = list(changed or [])
+        super().__init__(message)
+
+
+class ConfigError(CompanionError):
+    """The server is set up wrongly (a missing or malformed key, an unsafe file mode): the
+    message says what to change, in one line, for the operator."""

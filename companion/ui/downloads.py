@@ -15,7 +15,7 @@ from typing import Any
 
 import streamlit as st
 
-from companion.ui.text import plain
+from companion.ui.text import label_text, markdown_text
 
 HINT = ("Downloading {name}… Not in your downloads after a few seconds? Tap the button again: "
         "it makes a fresh copy.")
@@ -23,21 +23,24 @@ _TAPPED = "_download_tapped:"
 
 
 def download_button(label: str, data: Any, *, file_name: str, mime: str,
-                    key: str | None = None, where: Any = None, **options: Any) -> None:
+                    key: str | None = None, where: Any = None, help: str | None = None,
+                    **options: Any) -> None:
     """`st.download_button(label, data, …)` for every page, drawn in `where` (a column, a
-    container) or here. `data` may be a function, called only when tapped."""
+    container) or here. `data` may be a function, called only when tapped. `label` and `help`
+    are plain text (made inert here: pass them as typed, not through companion/ui/text.py)."""
     with where if where is not None else nullcontext():
-        _button(label, data, file_name, mime, key, options)
+        _button(label, data, file_name, mime, key, help, options)
 
 
 @st.fragment
 def _button(label: str, data: Any, file_name: str, mime: str, key: str | None,
-            options: dict[str, Any]) -> None:
+            help: str | None, options: dict[str, Any]) -> None:
     tapped = _TAPPED + (key or f"{label}|{file_name}")
-    st.download_button(label, data=data, file_name=file_name, mime=mime, key=key,
+    st.download_button(label_text(label), data=data, file_name=file_name, mime=mime, key=key,
+                       help=markdown_text(help) if help else None,
                        on_click=_remember_tap, args=(tapped,), **options)
     if st.session_state.pop(tapped, False):
-        st.caption(HINT.format(name=plain(file_name)))
+        st.caption(HINT.format(name=markdown_text(file_name)))
 
 
 def _remember_tap(tapped: str) -> None:

@@ -4,7 +4,8 @@ The library draws the login form and writes or deletes its re-login cookie throu
 component drawn in the same run, so nothing here calls `st.rerun()` after `login()` or
 `logout()` (an immediate rerun drops the cookie write or delete). Its credential check and
 cookie read are replaced on our instance by database-backed versions: lockout held in the
-database, equal timing for unknown names, and server-side revocation of old cookies.
+database, equal timing for unknown names, and server-side revocation of old cookies. Its
+cookie write gets the Secure flag when the page is served over HTTPS.
 """
 from __future__ import annotations
 
@@ -62,6 +63,21 @@ def _checked_cookie(read_cookie, model):
     return token
 
 
+def served_over_https() -> bool:
+    """Whether the browser reached the app over HTTPS (behind the TLS proxy): the page's own
+    URL, as the browser reports it. Plain http://localhost runs say no."""
+    url = st.context.url
+    return bool(url) and url.lower().startswith("https://")
+
+
+def _secure_when_https(set_cookie, *args, **kwargs):
+    """The library writes its cookie from JavaScript with SameSite=Strict and no Secure flag;
+    over HTTPS add Secure (over http a Secure cookie would not be kept by every browser)."""
+    if served_over_https():
+        kwargs["secure"] = True
+    return set_cookie(*args, **kwargs)
+
+
 def build_authenticator() -> stauth.Authenticate:
     """One per script run (it draws the cookie component)."""
     settings = get_settings()
@@ -73,6 +89,8 @@ def build_authenticator() -> stauth.Authenticate:
     model.check_credentials = partial(_check_credentials, model)
     cookies = authenticator.cookie_controller.cookie_model
     cookies.get_cookie = partial(_checked_cookie, cookies.get_cookie, model)
+    manager = cookies.cookie_manager
+    manager.set = partial(_secure_when_https, manager.set)
     st.session_state[AUTH_KEY] = authenticator
     return authenticator
 

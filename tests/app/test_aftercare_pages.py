@@ -1,8 +1,10 @@
 """The aftercare editor, sending for review, the reviewer's page and the PDF download."""
 from sqlmodel import select
 
+from companion import aftercare
 from companion.models import AftercarePlan, AftercareVersion
 from tests.app.conftest import new_app, sign_in, texts
+from tests.conftest import actor
 
 
 def _fill(at, key, value):
@@ -52,3 +54,18 @@ def test_bad_phone_in_plan_keeps_the_form(app, users, session):
     assert "doesn't look like a phone number" in texts(at)
     assert next(w for w in at.text_area if w.key == "ac-0-routine").value == "Walk at 7"
     assert session.exec(select(AftercareVersion)).first() is None
+
+
+def test_a_double_tapped_plan_save_says_saved(app, users, session):
+    robin = users.client(users.therapist(), name="robin")
+    session.commit()
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/aftercare.py").run()
+    _fill(at, "ac-0-routine", "Walk at 7")
+    sections = aftercare.empty_sections()
+    aftercare.save(session, actor(robin), {**sections, "routine": "Walk at 7"},
+                   expected_version=0)  # the first tap
+    session.commit()
+    next(b for b in at.button if b.label == "Save my plan").click().run()
+    assert "Saved" in texts(at) and "another screen" not in texts(at)
+    assert [v.version for v in session.exec(select(AftercareVersion))] == [1]

@@ -3,7 +3,7 @@ import pytest
 from sqlmodel import select
 
 from companion.models import CheckIn, Craving, Flag
-from tests.app.conftest import links, sign_in, texts
+from tests.app.conftest import links, shown, sign_in, sources, texts
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def client_app(app, users, session):
 
 
 def _by_label(widgets, label):
-    return next(w for w in widgets if w.label == label)
+    return next(w for w in widgets if shown(w.label) == label)
 
 
 def test_checkin_saves_and_shows_in_history(client_app, session):
@@ -55,18 +55,43 @@ def test_stale_checkin_keeps_what_was_typed_and_says_why(client_app, session):
     _by_label(at.select_slider, "Mood").set_value(3)
     note = "Note (optional, just for you and your therapist)"
     _by_label(at.text_area, note).input("A long day but I made it")
+    _by_label(at.text_input, ANOTHER_TRIGGER).input("Payday")
     robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
     record_checkin(session, robin, CheckInEntry(mood=8, note="from my other phone"))
     session.commit()
     _submit(at)
-    assert "saved from another screen" in texts(at)
+    assert "since you opened it: Mood and Note changed there." in texts(at)
     assert _by_label(at.select_slider, "Mood").value == 3
     assert _by_label(at.text_area, note).value == "A long day but I made it"
+    assert _by_label(at.text_input, ANOTHER_TRIGGER).value == "Payday"
     rows = session.exec(select(CheckIn)).all()
     assert [(r.mood, r.note) for r in rows] == [(8, "from my other phone")]
     _submit(at)  # saving again, on purpose, now makes a second version
     session.expire_all()
     assert sorted(r.version for r in session.exec(select(CheckIn))) == [1, 2]
+
+
+ANOTHER_TRIGGER = "Another trigger, in your words (optional)"
+
+
+def test_a_double_tapped_checkin_save_says_saved(client_app, session):
+    """The second tap carries the version the form was loaded with and the same answers:
+    it shows "Saved", not a stale-edit error, and saves nothing more."""
+    from companion.actors import Actor
+    from companion.checkins import CheckInEntry, record_checkin
+    from companion.models import User
+
+    at = client_app.switch_page("pages/client/checkin.py").run()
+    _by_label(at.select_slider, "Mood").set_value(3)
+    _by_label(at.text_input, ANOTHER_TRIGGER).input("Payday")
+    robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
+    record_checkin(session, robin, CheckInEntry(mood=3, new_trigger="Payday"),
+                   expected_version=0)  # the first tap, already saved
+    session.commit()
+    _submit(at)  # the second tap, from the form still at version 0
+    assert "Saved — thank you" in texts(at) and "another screen" not in texts(at)
+    assert [r.version for r in session.exec(select(CheckIn))] == [1]
+    assert "Payday" in _by_label(at.multiselect, "Triggers today").value
 
 
 def test_quick_craving_log_is_one_tap(client_app, session):
@@ -141,7 +166,7 @@ def test_therapist_sees_the_same_data_and_each_look_is_audited(app, users, sessi
     at = app.switch_page("pages/therapist/client.py").run()
     assert at.selectbox[0].options == [client.display_name]
     at.selectbox[0].set_value(client.id).run()
-    assert "Mood **4**/10" in texts(at) and r"\*\*bold\*\*" in texts(at)
+    assert "Mood **4**/10" in sources(at) and r"\*\*bold\*\*" in sources(at)
     kinds = {a.record_kind for a in session.exec(select(AuditEvent).where(
         AuditEvent.actor_id == therapist.id, AuditEvent.client_id == client.id))}
     assert {"checkin", "craving"} <= kinds

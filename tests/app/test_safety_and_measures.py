@@ -2,8 +2,10 @@
 import pytest
 from sqlmodel import select
 
-from companion.models import Flag, MeasureResponse, SafetyPlan
-from tests.app.conftest import links, sign_in, texts
+from companion import safety
+from companion.models import Flag, MeasureResponse, SafetyPlan, User
+from tests.app.conftest import links, shown, sign_in, texts
+from tests.conftest import actor
 
 
 @pytest.fixture
@@ -17,9 +19,9 @@ def client_app(app, users, session):
 def _answer_phq9(at, item9: str):
     at.selectbox[0].set_value("phq9:").run()
     for radio in at.radio:
-        if radio.label.startswith("9."):
+        if shown(radio.label).startswith("9."):
             radio.set_value(item9)
-        elif radio.label[0].isdigit() and not radio.label.startswith("10."):
+        elif radio.label[0].isdigit() and not shown(radio.label).startswith("10."):
             radio.set_value("Several days")
     next(b for b in at.button if b.label == "Save answers").click().run()
 
@@ -50,7 +52,7 @@ def test_phq9_with_item9_at_zero_is_calm_and_unflagged(client_app, session):
 def test_skipped_items_are_allowed(client_app, session):
     at = client_app.switch_page("pages/client/measures.py").run()
     at.selectbox[0].set_value("gad7:").run()
-    next(r for r in at.radio if r.label.startswith("1.")).set_value("Nearly every day")
+    next(r for r in at.radio if shown(r.label).startswith("1.")).set_value("Nearly every day")
     next(b for b in at.button if b.label == "Save answers").click().run()
     response = session.exec(select(MeasureResponse)).one()
     assert response.answers["1"] == 3 and response.answers["2"] is None
@@ -75,12 +77,29 @@ def test_safety_plan_saves_and_its_people_come_first_in_crisis_help(client_app, 
     assert urls.index("tel:5550142") < urls.index("tel:988")
 
 
-def test_bad_phone_keeps_the_form_and_says_why(client_app, session):
-    at = client_app.switch_page("pages/client/safety_plan.py").run()
+def _plan_with_sis(at, phone: str):
+    """Opens the safety plan and types a reason and one person (the form at version 0)."""
+    at = at.switch_page("pages/client/safety_plan.py").run()
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
-    by_key["sp-0-reasons"].input("My kids")
-    by_key["sp-0-help_people-name-0"].input("Sis")
-    by_key["sp-0-help_people-phone-0"].input("call her")
+    for name, value in (("reasons", "My kids"), ("help_people-name-0", "Sis"),
+                        ("help_people-phone-0", phone)):
+        by_key["sp-0-" + name].input(value)
+    return at
+
+
+def test_a_double_tapped_safety_plan_save_says_saved(client_app, session):
+    at = _plan_with_sis(client_app, "555-0142")
+    robin = session.exec(select(User).where(User.username == "robin")).one()
+    safety.save(session, actor(robin), {"reasons": "My kids", "help_people": [
+        {"name": "Sis", "phone": "555-0142"}]}, expected_version=0)  # the first tap
+    session.commit()
+    next(b for b in at.button if b.label == "Save my plan").click().run()
+    assert "Saved" in texts(at) and "another screen" not in texts(at)
+    assert [p.version for p in session.exec(select(SafetyPlan))] == [1]
+
+
+def test_bad_phone_keeps_the_form_and_says_why(client_app, session):
+    at = _plan_with_sis(client_app, "call her")
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "doesn't look like a phone number" in texts(at)
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}

@@ -130,6 +130,10 @@ def test_a_cookie_copied_before_sign_out_no_longer_signs_in(app, app_in, new_pho
     expect(heading(page, "Hi, Blake")).to_be_visible()
     copied = [c for c in page.context.cookies() if c["name"] == COOKIE]
     assert copied, f"no {COOKIE} cookie after sign-in"
+    # What the README says of it: SameSite=Strict, script-written (not HttpOnly), and over
+    # plain http not Secure (it is when the page is served over HTTPS).
+    assert copied[0]["sameSite"] == "Strict"
+    assert not copied[0]["httpOnly"] and not copied[0]["secure"]
 
     # Control: while the session stands, the copied cookie does sign a new browser in.
     control = new_phone()

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func
 from sqlmodel import select
 
 from companion import aftercare, people, pdf
+from companion.core.db import session_scope
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
-from companion.models import Enrolment
+from companion.models import AuditEvent, Enrolment, User
 from companion.core.timeutil import clinic_today, utcnow
 from tests.conftest import actor
 
@@ -43,7 +45,36 @@ def test_every_save_is_a_new_version_and_diffs_by_section(session, cast):
 def test_stale_save_is_refused(session, cast):
     aftercare.save(session, cast["client"], plan(), expected_version=0)
     with pytest.raises(StaleEdit):
-        aftercare.save(session, cast["client"], plan(), expected_version=0)
+        aftercare.save(session, cast["client"], plan(routine="Walk at 7"), expected_version=0)
+
+
+def test_a_double_tapped_save_is_one_version_and_keeps_the_status(session, cast):
+    me, therapist = cast["client"], cast["therapist"]
+    first = aftercare.save(session, me, plan(), expected_version=0)
+    assert aftercare.save(session, me, plan(), expected_version=0).id == first.id
+    aftercare.submit(session, me)
+    aftercare.decide(session, therapist, me.id, approve=True)
+    row = aftercare.view(session, me, me.id).plan
+    row.updated_at = utcnow() - timedelta(days=40)
+    same = aftercare.save(session, me, plan(), expected_version=1)  # "still right for me"
+    assert same.id == first.id
+    view = aftercare.view(session, me, me.id)
+    assert (view.status, view.plan.current_version) == ("approved", 1)
+    assert view.plan.updated_at > utcnow() - timedelta(minutes=1)  # looked over: no prompt
+    assert [v.version for v in aftercare.history(session, me, me.id)] == [1]
+
+
+def test_a_stale_plan_names_the_sections_changed_there(session, cast):
+    me = cast["client"]
+    aftercare.save(session, me, plan(), expected_version=0)
+    aftercare.save(session, me, plan(routine="Walk at 7", goals=[
+        {"goal": "Run 5k", "target_date": "2027-03-31", "progress": "40"}]), expected_version=1)
+    with pytest.raises(StaleEdit) as err:
+        aftercare.save(session, me, plan(coping="Call Sis"), expected_version=1)
+    assert err.value.changed == ["My daily routine", "Goals"]
+    assert "since you opened it: “My daily routine” and “Goals” changed there. What you " \
+           "typed is still here" in str(err.value)
+    assert [v.version for v in aftercare.history(session, me, me.id)] == [2, 1]
 
 
 def test_bad_fields_are_named(session, cast):
@@ -112,6 +143,48 @@ def test_waiting_for_review_list(session, cast):
     waiting = aftercare.waiting_for(session, cast["therapist"])
     assert [name for _, name in waiting] == [cast["client"].display_name]
     assert aftercare.waiting_for(session, cast["other"]) == []
+
+
+def test_a_waiting_review_moves_with_the_client(db_url, session, cast):
+    """Reassigned while their plan waits: the new therapist sees it and decides; the former
+    therapist no longer sees it, and is refused (the refusal audited)."""
+    me, former, new = cast["client"], cast["therapist"], cast["other"]
+    aftercare.save(session, me, plan())
+    aftercare.submit(session, me)
+    people.assign(session, cast["admin"], me.id, therapist_id=new.id)
+    session.commit()
+    assert [name for _, name in aftercare.waiting_for(session, new)] == [me.display_name]
+    assert aftercare.waiting_for(session, former) == []
+    for act in (lambda s: aftercare.comment(s, former, me.id, "people", "Add your sponsor?"),
+                lambda s: aftercare.decide(s, former, me.id, approve=True)):
+        with pytest.raises(AccessDenied):
+            with session_scope() as s:
+                act(s)
+    with session_scope() as s:
+        assert aftercare.view(s, me, me.id).comments == []
+        assert s.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.actor_id == former.id, AuditEvent.action == "denied write")).one() == 2
+        assert aftercare.decide(s, new, me.id, approve=True).status == "approved"
+    assert aftercare.waiting_for(session, new) == []
+
+
+def test_an_alumnus_waiting_review_follows_the_coordinator(session, cast, users):
+    me, therapist = cast["client"], cast["therapist"]
+    people.discharge(session, cast["admin"], me.id)
+    aftercare.set_coordinator(session, cast["admin"], cast["other"].id)
+    alum = actor(session.get(User, me.id))
+    aftercare.save(session, alum, plan())
+    aftercare.submit(session, alum)
+    assert [p.client_id for p, _ in aftercare.waiting_for(session, cast["other"])] == [me.id]
+    assert aftercare.waiting_for(session, therapist) == []
+    successor = actor(users.therapist(name="successor"))
+    aftercare.set_coordinator(session, cast["admin"], successor.id)
+    assert [p.client_id for p, _ in aftercare.waiting_for(session, successor)] == [me.id]
+    assert aftercare.waiting_for(session, cast["other"]) == []
+    with pytest.raises(AccessDenied):
+        aftercare.decide(session, cast["other"], me.id, approve=True)
+    aftercare.set_coordinator(session, cast["admin"], None)  # back to their own therapist
+    assert [p.client_id for p, _ in aftercare.waiting_for(session, therapist)] == [me.id]
 
 
 def test_alumni_keep_their_plan_and_can_go_to_the_coordinator(session, cast):

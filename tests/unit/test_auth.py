@@ -1,8 +1,10 @@
 """Sign-in: lockout in the database, equal paths for unknown names, cookie revocation."""
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
+from sqlmodel import select
 
 from companion import auth, passwords
 from companion.auth import Outcome, check_login, cookie_user
@@ -138,3 +140,108 @@ def test_mark_seen_writes_at_most_once_a_minute(session, seen_client):
     seen_client.last_seen_at = utcnow() - timedelta(seconds=90)
     auth.mark_seen(session, seen_client)
     assert utcnow() - seen_client.last_seen_at < timedelta(seconds=5)
+
+
+# --- login_throttle stays small (finding 12) -------------------------------------------------
+
+def _throttle_names(session) -> set[str]:
+    session.expire_all()
+    return set(session.exec(select(LoginThrottle.username)).all())
+
+
+def test_failures_are_forgotten_after_a_quiet_pause_length(session, users):
+    users.client(name="robin")
+    for i in range(4):
+        check_login(session, "robin", f"wrong {i}")
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        outcomes = [check_login(session, "robin", f"again {i}").outcome for i in range(5)]
+    assert outcomes == [Outcome.WRONG] * 4 + [Outcome.LOCKED]
+
+
+def test_old_rows_are_dropped_when_a_new_name_is_tried(session, users):
+    users.client(name="robin")
+    check_login(session, "typo-one", "x")
+    check_login(session, "robin", PASSWORD)  # a success leaves a row with no failures
+    for i in range(5):
+        check_login(session, "paused-name", f"x{i}")
+    assert _throttle_names(session) == {"typo-one", "robin", "paused-name"}
+    with time_machine.travel(utcnow() + timedelta(minutes=14)):
+        check_login(session, "typo-two", "x")
+        assert _throttle_names(session) == {"typo-one", "robin", "paused-name", "typo-two"}
+    with time_machine.travel(utcnow() + timedelta(minutes=16)):
+        check_login(session, "typo-three", "x")
+        assert _throttle_names(session) == {"typo-two", "typo-three"}
+
+
+def test_a_flood_of_new_names_is_capped_and_keeps_every_pause(session, users):
+    users.client(name="robin")
+    settings = dataclasses.replace(get_settings(), login_throttle_max_rows=5)
+    for i in range(5):
+        check_login(session, "robin", f"wrong {i}", settings)
+    for i in range(4):
+        check_login(session, "target", f"wrong {i}", settings)
+    for i in range(30):
+        check_login(session, f"flood-{i:02d}", "x", settings)
+    names = _throttle_names(session)
+    # The pause stays; of the rest only the newest five: "target"'s 4 failures are forgotten,
+    # the price of the cap (a flood of max_rows new names per 4 extra guesses at one name).
+    assert "robin" in names and len(names) == 1 + 5
+    assert {f"flood-{i:02d}" for i in range(25, 30)} <= names
+    assert check_login(session, "robin", PASSWORD, settings).outcome is Outcome.LOCKED
+
+
+def test_a_pause_outlives_pruning_until_it_ends(session, users):
+    """Even a row untouched for longer than the window stays while its pause lasts (say the
+    pause length was made longer since)."""
+    users.client(name="robin")
+    session.add(LoginThrottle(username="robin", failed_count=5,
+                              locked_until=utcnow() + timedelta(hours=2),
+                              updated_at=utcnow() - timedelta(hours=1)))
+    session.commit()
+    check_login(session, "someone-else", "x")
+    assert "robin" in _throttle_names(session)
+    assert check_login(session, "robin", PASSWORD).outcome is Outcome.LOCKED
+    with time_machine.travel(utcnow() + timedelta(hours=2, minutes=1)):
+        check_login(session, "another-one", "x")
+        assert "robin" not in _throttle_names(session)
+        assert check_login(session, "robin", PASSWORD).outcome is Outcome.OK
+
+
+# --- the second factor a re-login cookie may spare (finding 8) -------------------------------
+
+def _trusted(user, issued_hours_ago: float, settings, trust=True) -> bool:
+    """A cookie issued `issued_hours_ago`; `trust`: it is the one issued right after a code."""
+    token = _token(user.username, issued=utcnow() - timedelta(hours=issued_hours_ago),
+                   lifetime_h=settings.cookie_lifetime_hours)
+    user.mfa_cookie_exp = token["exp_date"] if trust else None
+    return auth.cookie_passed_second_factor(user, token, settings)
+
+
+@pytest.fixture
+def day_long_cookies():
+    return dataclasses.replace(get_settings(), cookie_lifetime_hours=24)
+
+
+def test_a_cookie_issued_after_a_code_spares_it_for_twelve_hours(users, day_long_cookies):
+    staff = users.therapist()
+    assert _trusted(staff, 1, day_long_cookies)
+    assert _trusted(staff, 11.9, day_long_cookies)
+    assert not _trusted(staff, 12.1, day_long_cookies)
+    assert not _trusted(staff, 13, day_long_cookies)
+
+
+def test_a_cookie_not_issued_after_a_code_never_spares_it(users, day_long_cookies):
+    staff = users.therapist()
+    assert not _trusted(staff, 0, day_long_cookies, trust=False)
+    token = _token(staff.username, lifetime_h=24)
+    staff.mfa_cookie_exp = token["exp_date"] - 60  # the trusted one was another cookie
+    assert not auth.cookie_passed_second_factor(staff, token, day_long_cookies)
+    for bad in ({}, {"username": staff.username, "exp_date": "soon"}):
+        assert not auth.cookie_passed_second_factor(staff, bad, day_long_cookies)
+
+
+def test_the_trust_window_is_a_setting(users, day_long_cookies):
+    staff = users.therapist()
+    two_hours = dataclasses.replace(day_long_cookies, second_factor_trust_hours=2)
+    assert _trusted(staff, 1.5, two_hours) and not _trusted(staff, 2.5, two_hours)
+    assert get_settings().second_factor_trust_hours == 12

@@ -8,7 +8,7 @@ from sqlmodel import select
 from companion import checkins
 from companion.checkins import CheckInEntry, record_checkin
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
-from companion.models import AuditEvent, CheckIn, EntryTag, PersonalTrigger
+from companion.models import AuditEvent, CheckIn, EntryTag, Flag, PersonalTrigger
 from companion.core.timeutil import clinic_today
 from tests.conftest import actor
 
@@ -40,9 +40,57 @@ def test_an_edit_keeps_the_earlier_version(session, me):
 
 def test_stale_form_is_refused_and_nothing_written(session, me):
     record_checkin(session, me, CheckInEntry(mood=4), expected_version=0)
-    with pytest.raises(StaleEdit, match="still here"):
+    with pytest.raises(StaleEdit, match="still here") as err:
         record_checkin(session, me, CheckInEntry(mood=9), expected_version=0)
+    assert err.value.changed == ["Mood"]  # what the other screen set, against a blank form
     assert len(checkins.history(session, me, me.id, clinic_today())) == 1
+
+
+def _tapped(**more):
+    """What the form sends: a fresh entry each tap, the same answers."""
+    answers = dict(mood=4, craving=9, triggers=["Bored"], skills=["Slow breathing"],
+                   new_trigger="Payday", note="rough morning")
+    return CheckInEntry(**{**answers, **more})
+
+
+def test_a_double_tapped_save_is_one_version_and_says_saved(session, me):
+    first = record_checkin(session, me, _tapped(), expected_version=0)
+    flags_after_first = session.exec(select(Flag)).all()
+    again = record_checkin(session, me, _tapped(), expected_version=0)  # the second tap
+    assert (again.checkin.id, again.checkin.version) == (first.checkin.id, 1)
+    assert again.flags == [] and session.exec(select(Flag)).all() == flags_after_first
+    assert again.support == first.support and again.support is not None
+    assert record_checkin(session, me, _tapped(), expected_version=1).checkin.version == 1
+    assert len(checkins.history(session, me, me.id, clinic_today())) == 1
+    assert sorted(session.exec(select(EntryTag.label).where(EntryTag.tag_type == "trigger"))
+                  ) == ["Bored", "Payday"]
+
+
+def test_a_change_only_in_the_tags_is_a_new_version(session, me):
+    record_checkin(session, me, _tapped(), expected_version=0)
+    more_skills = ["Slow breathing", "Urge surfing"]
+    assert record_checkin(session, me, _tapped(skills=more_skills),
+                          expected_version=1).checkin.version == 2
+    again = record_checkin(session, me, _tapped(triggers=["Payday", "Bored"], new_trigger="",
+                                                skills=more_skills), expected_version=2)
+    assert again.checkin.version == 2  # the typed trigger was kept: the same check-in
+    with pytest.raises(StaleEdit) as err:  # a tab still at version 1 changes the triggers
+        record_checkin(session, me, _tapped(triggers=["Bored", "Tired"]), expected_version=1)
+    assert err.value.changed == ["Skills"]
+
+
+def test_a_real_stale_edit_names_what_changed_there(session, me):
+    record_checkin(session, me, CheckInEntry(mood=4, note="rough morning"), expected_version=0)
+    record_checkin(session, me, CheckInEntry(mood=8, note="from my other phone"),
+                   expected_version=1)
+    with pytest.raises(StaleEdit) as err:
+        record_checkin(session, me, CheckInEntry(mood=5, note="rough morning, better now"),
+                       expected_version=1)
+    assert err.value.changed == ["Mood", "Note"]
+    assert str(err.value) == (
+        "This check-in was saved from another screen since you opened it: Mood and Note "
+        "changed there. Your answers are still here: review the latest, then save again.")
+    assert len(checkins.history(session, me, me.id, clinic_today())) == 2
 
 
 def test_yesterday_is_editable_the_day_before_is_not(session, me):

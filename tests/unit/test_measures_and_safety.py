@@ -119,8 +119,34 @@ def test_safety_plan_versions_keep_every_save(session, me):
 
 def test_stale_safety_plan_save_is_refused(session, me):
     safety.save(session, me, PLAN, expected_version=0)
-    with pytest.raises(StaleEdit, match="still here"):
-        safety.save(session, me, PLAN, expected_version=0)
+    with pytest.raises(StaleEdit, match="still here") as err:
+        safety.save(session, me, {**PLAN, "reasons": "My kids and my dog"}, expected_version=0)
+    assert err.value.changed == [safety.TEXT_SECTIONS[k] for k in ("warning_signs", "coping",
+                                                                   "reasons")] + [
+        safety.CONTACT_SECTIONS[k] for k in ("help_people", "professionals")]
+    assert len(safety.history(session, me, me.id)) == 1
+
+
+def test_a_double_tapped_safety_plan_save_is_one_version(session, me):
+    first = safety.save(session, me, PLAN, expected_version=0)
+    assert safety.save(session, me, PLAN, expected_version=0).id == first.id  # second tap
+    assert safety.save(session, me, {**PLAN, "coping": " Walk around the block "},
+                       expected_version=1).id == first.id  # the same, once cleaned
+    assert [p.version for p in safety.history(session, me, me.id)] == [1]
+
+
+def test_a_stale_safety_plan_names_the_sections_changed_there(session, me):
+    safety.save(session, me, PLAN, expected_version=0)
+    safety.save(session, me, {**PLAN, "reasons": "My kids and my dog",
+                              "help_people": [{"name": "Sis", "phone": "555-0100"}]},
+                expected_version=1)
+    with pytest.raises(StaleEdit) as err:
+        safety.save(session, me, {**PLAN, "coping": "Call my sponsor"}, expected_version=1)
+    assert str(err.value) == (
+        "Your safety plan was saved from another screen since you opened it: “My reasons for "
+        "living” and “People I can ask for help” changed there. What you typed is still "
+        "here: check the latest, then save again.")
+    assert [p.version for p in safety.history(session, me, me.id)] == [2, 1]
 
 
 def test_bad_contacts_get_a_message(session, me):

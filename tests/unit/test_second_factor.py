@@ -64,7 +64,7 @@ def test_admin_reset_is_audited_and_ends_sessions(session, users):
     mfa.admin_reset(session, actor(admin), staff.id)
     assert staff.totp_secret is None and staff.sessions_valid_after > before
     row = session.exec(select(AuditEvent)).one()
-    assert (row.actor_id, row.record_kind) == (admin.id, "second_factor")
+    assert (row.actor_id, row.record_kind, row.subject_id) == (admin.id, "account", staff.id)
     with pytest.raises(AccessDenied):
         mfa.admin_reset(session, actor(users.therapist()), staff.id)
 
@@ -81,3 +81,24 @@ def test_clients_can_turn_it_on_and_off_staff_cannot_turn_it_off(session, users)
     assert client.totp_secret is None
     with pytest.raises(InvalidInput, match="always"):
         mfa.turn_off(session, actor(users.therapist()), "123456")
+
+
+def test_wrong_codes_count_even_when_the_change_they_were_for_is_refused(db_url, users,
+                                                                       session):
+    """Turning two-step sign-in off with a wrong code rolls the change back; the failed try
+    must still count, or guessing through that form would never pause."""
+    from datetime import timedelta
+
+    from companion.core.db import session_scope
+    from companion.core.timeutil import utcnow
+
+    client = users.client(users.therapist())
+    secret = mfa.new_secret()
+    mfa.confirm_enrolment(session, actor(client), secret, pyotp.TOTP(secret).now())
+    session.commit()
+    for _ in range(5):
+        with pytest.raises(InvalidInput), session_scope() as s:
+            mfa.turn_off(s, actor(client), "000000")
+    next_code = pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30))
+    with session_scope() as s:
+        assert mfa.verify(s, client.id, next_code).outcome is Outcome.LOCKED

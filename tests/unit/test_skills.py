@@ -51,6 +51,40 @@ def test_a_stale_save_is_refused_and_writes_nothing(session, world):
         "No, I can't lend money this month."]
 
 
+def test_a_double_tapped_save_is_one_version(session, world):
+    me = actor(world["c1"])
+    first = skills.save_answers(session, me, *NO, _no(), expected_version=0)
+    assert skills.save_answers(session, me, *NO, _no(), expected_version=0).id == first.id
+    assert skills.save_answers(session, me, *NO, _no(" No, I can't lend money this month. "),
+                               expected_version=1).id == first.id  # the same, once cleaned
+    assert [r.version for r in skills.answer_history(session, me, me.id, *NO)] == [1]
+
+
+def test_a_double_tap_after_the_timer_is_one_version(session, world):
+    me, box = actor(world["c1"]), ("stress-grounding", "box-breathing")
+    first = skills.save_answers(session, me, *box, {"before": 7, "after": 4,
+                                                    skills.TIMER_KEY: 120}, expected_version=0)
+    # the page forgets the timer once saved: the second tap carries the ratings only
+    again = skills.save_answers(session, me, *box, {"before": 7, "after": 4},
+                                expected_version=0)
+    assert again.id == first.id and again.answers[skills.TIMER_KEY] == 120
+
+
+def test_a_stale_save_names_the_questions_changed_there(session, world):
+    me = actor(world["c1"])
+    skills.save_answers(session, me, *NO, _no(), expected_version=0)
+    skills.save_answers(session, me, *NO, _no("Not this time."), expected_version=1)
+    with pytest.raises(StaleEdit) as err:
+        skills.save_answers(session, me, *NO, _no(guilty_thought="They'll hate me."),
+                            expected_version=1)
+    assert err.value.changed == ["My no, in one sentence"]
+    assert "since you opened them: “My no, in one sentence” changed there. What you typed" \
+        in str(err.value)
+    with pytest.raises(StaleEdit) as err:  # opened before the first save
+        skills.save_answers(session, me, *NO, _no("Maybe."), expected_version=0)
+    assert err.value.changed == ["The request", "My no, in one sentence"]
+
+
 def test_answers_are_checked_against_the_exercise_fields(session, world):
     me = actor(world["c1"])
     with pytest.raises(FormErrors) as caught:
