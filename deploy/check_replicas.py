@@ -33,15 +33,12 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
-import ssl
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 from contextlib import ExitStack
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -49,14 +46,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from deploy.nginx_harness import (HOST, Nginx, free_port, substitute,  # noqa: E402,F401
+                                  wait_until)
 from tests.browser.conftest import (CHROMIUM_ARGS, DEMO_PASSWORD, DEMO_TOTP,  # noqa: E402
                                     PHONE, App)
 
 DEPLOY = ROOT / "deploy"
-HOST = "companion.test"
 INSTALL_DIR = "/opt/iop-companion"  # where the unit and the README install the app
 DEFAULT_DB = "postgresql+psycopg://companion:companion@127.0.0.1:5432/companion_deploy_check"
-DEBIAN_NGINX_CONF = Path("/etc/nginx/nginx.conf")
 ROUTE_COOKIE = "companion_route"
 AUTH_COOKIE = "iop_companion_auth"
 START_TIMEOUT_S = 90
@@ -83,24 +80,6 @@ class Verdicts:
             traceback.print_exc(limit=3)
             ok, detail = False, f"{type(exc).__name__}: {(str(exc) or '…').splitlines()[0][:300]}"
         self.record(name, ok, detail)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(condition, timeout_s: float, what: str, every_s: float = 0.2):
-    """Poll `condition` until it returns something truthy (returned) or the deadline passes."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        found = condition()
-        if found:
-            return found
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not after {timeout_s:.0f} s")
-        time.sleep(every_s)
 
 
 # -- the database ---------------------------------------------------------------------------
@@ -299,159 +278,6 @@ class Replica:
         self.proc = None
 
 
-# -- nginx, with the repo's file ----------------------------------------------------------------
-
-def substitute(text: str, old: str, new: str, count: int | None = 1) -> str:
-    """Replace `old`, which must occur `count` times (any number ≥ 1 with None)."""
-    found = text.count(old)
-    if found == 0 or (count is not None and found != count):
-        raise SystemExit(f"deploy/nginx.conf: expected {count or 'some'} × {old!r}, found "
-                         f"{found}: update the substitutions in {Path(__file__).name}")
-    return text.replace(old, new)
-
-
-@dataclass
-class LogLine:
-    method: str
-    path: str
-    status: str
-    upstream: str
-    upstream_status: str
-    route: str
-
-    @property
-    def upstreams(self) -> list[str]:
-        return [u for u in re.split(r", | : ", self.upstream) if u and u != "-"]
-
-
-LOG_LINE = re.compile(r'^\S+ \[[^\]]+\] "(?P<method>\S+) (?P<path>[^"]*)" (?P<status>\d+) '
-                      r'\d+ \S+ upstream=(?P<upstream>.*?) upstream_status=(?P<ustatus>.*?) '
-                      r'route=(?P<route>\S*)$')
-
-
-class Nginx:
-    def __init__(self, run: Path, http_port: int, https_port: int, replicas: list[Replica]):
-        self.dir = run / "nginx"
-        self.dir.mkdir()
-        self.http_port, self.https_port = http_port, https_port
-        self.access_log = self.dir / "companion.access.log"
-        self.site = self.dir / "companion.conf"
-        self.main = self.dir / "nginx.conf"
-        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        self.proc: subprocess.Popen | None = None
-        self._certificate()
-        self.site.write_text(self._site(replicas))
-        self.main.write_text(self._main())
-
-    def _certificate(self):
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                        "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}",
-                        "-keyout", str(self.dir / "privkey.pem"),
-                        "-out", str(self.dir / "fullchain.pem")],
-                       check=True, capture_output=True)
-
-    def _site(self, replicas: list[Replica]) -> str:
-        text = (DEPLOY / "nginx.conf").read_text()
-        for name in ("fullchain.pem", "privkey.pem"):
-            text = substitute(text, f"/etc/letsencrypt/live/companion.example.org/{name}",
-                              str(self.dir / name))
-        text = substitute(text, "companion.example.org", HOST, count=None)
-        # Loopback only, on test ports; the IPv6 twins are dropped (no [::] here).
-        text = substitute(text, "listen 80;", f"listen 127.0.0.1:{self.http_port};")
-        text = substitute(text, "listen [::]:80;\n", "")
-        text = substitute(text, "listen 443 ssl http2;",
-                          f"listen 127.0.0.1:{self.https_port} ssl http2;")
-        text = substitute(text, "listen [::]:443 ssl http2;", "")
-        text = substitute(text, ":443$request_uri", f":{self.https_port}$request_uri")
-        for n, replica in enumerate(replicas, start=1):
-            text = substitute(text, f"server 127.0.0.1:850{n} ", f"server {replica.address} ")
-        text = substitute(text, "/var/log/nginx/companion.access.log", str(self.access_log))
-        return text
-
-    def _main(self) -> str:
-        """Debian's own nginx.conf, writing its pid and logs here and including only ours."""
-        text = DEBIAN_NGINX_CONF.read_text()
-        text = substitute(text, "pid /run/nginx.pid;", f"pid {self.dir / 'nginx.pid'};")
-        text = substitute(text, "error_log /var/log/nginx/error.log;",
-                          f"error_log {self.dir / 'error.log'};")
-        text = substitute(text, "access_log /var/log/nginx/access.log;",
-                          f"access_log {self.dir / 'access.log'};")
-        text = substitute(text, "include /etc/nginx/conf.d/*.conf;", f"include {self.site};")
-        text = substitute(text, "include /etc/nginx/sites-enabled/*;", "")
-        temp = "".join(f"\t{kind}_temp_path {self.dir / kind};\n"
-                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        text = substitute(text, "http {\n", "http {\n" + temp)
-        if os.geteuid() != 0:
-            text = substitute(text, "user www-data;", "")
-        return text
-
-    def _cmd(self, *extra: str) -> list[str]:
-        return [self.binary, "-p", str(self.dir), "-c", str(self.main), *extra]
-
-    def test_config(self) -> subprocess.CompletedProcess:
-        return subprocess.run(self._cmd("-t"), capture_output=True, text=True)
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(self._cmd("-g", "daemon off;"), stdout=subprocess.DEVNULL,
-                                     stderr=(self.dir / "stderr.log").open("w"),
-                                     start_new_session=True)
-
-        def listening():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {(self.dir / 'stderr.log').read_text()}")
-            try:
-                socket.create_connection(("127.0.0.1", self.https_port), timeout=1).close()
-                return True
-            except OSError:
-                return False
-        wait_until(listening, 20, "nginx listening")
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.send_signal(signal.SIGQUIT)  # graceful: websockets get their log lines
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
-        self.proc = None
-
-    def log(self) -> list[LogLine]:
-        lines = []
-        if not self.access_log.exists():
-            return lines
-        for raw in self.access_log.read_text().splitlines():
-            m = LOG_LINE.match(raw)
-            if m:
-                lines.append(LogLine(m["method"], m["path"], m["status"], m["upstream"],
-                                     m["ustatus"], m["route"]))
-        return lines
-
-    def last_line(self, route: str | None = None, path: str | None = None,
-                  after: int = 0) -> LogLine:
-        """The newest line (past the first `after`) for a route or a path, waiting for it:
-        nginx writes a request's line just after it has sent the response."""
-        def found():
-            return next((l for l in reversed(self.log()[after:])
-                         if (route is None or l.route == route)
-                         and (path is None or l.path.startswith(path))), None)
-        return wait_until(found, 10, f"the access-log line of {route or path}", every_s=0.05)
-
-    # -- plain HTTP(S) requests, as curl would make them ------------------------------------
-    def https(self, path: str, headers: dict | None = None, conn=None):
-        conn = conn or self.connection()
-        conn.request("GET", path, headers={"Host": f"{HOST}:{self.https_port}",
-                                           **(headers or {})})
-        response = conn.getresponse()
-        body = response.read()
-        return response, body
-
-    def connection(self) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection("127.0.0.1", self.https_port, timeout=30,
-                                           context=ssl._create_unverified_context())
-
-
 # -- the browser ------------------------------------------------------------------------------
 
 class Phone(App):
@@ -584,8 +410,12 @@ class Checks:
     def log_privacy(self):
         canary = "PHI-CANARY-" + secrets.token_hex(4)
         self.nginx.https(f"/?note={canary}", {"Referer": f"https://{HOST}/?q={canary}"})
-        self.nginx.https(f"/calendar/{canary}.ics")
-        self.nginx.last_line(path="/calendar/(token)")
+        before = len(self.nginx.log())
+        for spelling in ("/calendar/", "//calendar/", "/%63alendar/", "/x/../calendar/"):
+            self.nginx.https(f"{spelling}{canary}.ics")
+        wait_until(lambda: sum(l.path == "/calendar/(token)"
+                               for l in self.nginx.log()[before:]) == 4,
+                   10, "the 4 calendar lines, each as /calendar/(token)")
         text = self.nginx.access_log.read_text()
         lines = self.nginx.log()
         unnamed = [l for l in lines if not l.upstreams]
@@ -880,7 +710,7 @@ def main(argv: list[str] | None = None) -> int:
         verdicts.record("replicas listen on 127.0.0.1 only",
                         addresses == {r.address for r in replicas}, ", ".join(sorted(addresses)))
 
-        nginx = Nginx(run, free_port(), free_port(), replicas)
+        nginx = Nginx(run, free_port(), free_port(), [r.address for r in replicas])
         tested = nginx.test_config()
         version = subprocess.run([nginx.binary, "-v"], capture_output=True, text=True).stderr
         if not verdicts.record("nginx -t accepts deploy/nginx.conf", tested.returncode == 0,
