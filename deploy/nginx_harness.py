@@ -43,12 +43,18 @@ def wait_until(condition, timeout_s: float, what: str, every_s: float = 0.2):
         time.sleep(every_s)
 
 
-def substitute(text: str, old: str, new: str, count: int | None = 1) -> str:
+class NotDebianLayout(SystemExit):
+    """This machine's /etc/nginx/nginx.conf is not Debian's: the harness cannot wrap ours."""
+
+
+def substitute(text: str, old: str, new: str, count: int | None = 1,
+               where: str = "deploy/nginx.conf") -> str:
     """Replace `old`, which must occur `count` times (any number ≥ 1 with None)."""
     found = text.count(old)
     if found == 0 or (count is not None and found != count):
-        raise SystemExit(f"deploy/nginx.conf: expected {count or 'some'} × {old!r}, found "
-                         f"{found}: update the substitutions in deploy/nginx_harness.py")
+        error = NotDebianLayout if where == str(DEBIAN_NGINX_CONF) else SystemExit
+        raise error(f"{where}: expected {count or 'some'} × {old!r}, found {found}: update "
+                    "the substitutions in deploy/nginx_harness.py")
     return text.replace(old, new)
 
 
@@ -115,18 +121,21 @@ class Nginx:
     def _main(self) -> str:
         """Debian's own nginx.conf, writing its pid and logs here and including only ours."""
         text = DEBIAN_NGINX_CONF.read_text()
-        text = substitute(text, "pid /run/nginx.pid;", f"pid {self.dir / 'nginx.pid'};")
+        debian = str(DEBIAN_NGINX_CONF)
+        text = substitute(text, "pid /run/nginx.pid;", f"pid {self.dir / 'nginx.pid'};",
+                          where=debian)
         text = substitute(text, "error_log /var/log/nginx/error.log;",
-                          f"error_log {self.dir / 'error.log'};")
+                          f"error_log {self.dir / 'error.log'};", where=debian)
         text = substitute(text, "access_log /var/log/nginx/access.log;",
-                          f"access_log {self.dir / 'access.log'};")
-        text = substitute(text, "include /etc/nginx/conf.d/*.conf;", f"include {self.site};")
-        text = substitute(text, "include /etc/nginx/sites-enabled/*;", "")
+                          f"access_log {self.dir / 'access.log'};", where=debian)
+        text = substitute(text, "include /etc/nginx/conf.d/*.conf;", f"include {self.site};",
+                          where=debian)
+        text = substitute(text, "include /etc/nginx/sites-enabled/*;", "", where=debian)
         temp = "".join(f"\t{kind}_temp_path {self.dir / kind};\n"
                        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-        text = substitute(text, "http {\n", "http {\n" + temp)
+        text = substitute(text, "http {\n", "http {\n" + temp, where=debian)
         if os.geteuid() != 0:
-            text = substitute(text, "user www-data;", "")
+            text = substitute(text, "user www-data;", "", where=debian)
         return text
 
     def _cmd(self, *extra: str) -> list[str]:

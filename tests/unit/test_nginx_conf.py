@@ -31,7 +31,7 @@ def _harness():
     spec = importlib.util.spec_from_file_location("nginx_harness",
                                                   ROOT / "deploy" / "nginx_harness.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("nginx_harness", module)
+    sys.modules["nginx_harness"] = module  # (dataclasses look their module up)
     spec.loader.exec_module(module)
     return module
 
@@ -114,7 +114,13 @@ def site():
     run.chmod(0o755)  # nginx's workers (www-data when run as root) reach their temp folders
     a = StandIn("A", media=set())
     b = StandIn("B", media={"/media/abc.txt"})
-    nginx = harness.Nginx(run, harness.free_port(), harness.free_port(), [a.address, b.address])
+    try:
+        nginx = harness.Nginx(run, harness.free_port(), harness.free_port(),
+                              [a.address, b.address])
+    except harness.NotDebianLayout as exc:  # (a change to our file still fails: SystemExit)
+        a.stop()
+        b.stop()
+        pytest.skip(f"not Debian's nginx layout: {exc}")
     tested = nginx.test_config()
     assert tested.returncode == 0, tested.stderr
     nginx.start()
