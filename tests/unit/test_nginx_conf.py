@@ -114,20 +114,20 @@ def site():
     run.chmod(0o755)  # nginx's workers (www-data when run as root) reach their temp folders
     a = StandIn("A", media=set())
     b = StandIn("B", media={"/media/abc.txt"})
+    nginx = None
     try:
-        nginx = harness.Nginx(run, harness.free_port(), harness.free_port(),
-                              [a.address, b.address])
-    except harness.NotDebianLayout as exc:  # (a change to our file still fails: SystemExit)
-        a.stop()
-        b.stop()
-        pytest.skip(f"not Debian's nginx layout: {exc}")
-    tested = nginx.test_config()
-    assert tested.returncode == 0, tested.stderr
-    nginx.start()
-    try:
+        try:
+            nginx = harness.Nginx(run, harness.free_port(), harness.free_port(),
+                                  [a.address, b.address])
+        except harness.NotDebianLayout as exc:  # (a change to our file still fails)
+            pytest.skip(f"not Debian's nginx layout: {exc}")
+        tested = nginx.test_config()
+        assert tested.returncode == 0, tested.stderr
+        nginx.start()
         yield nginx, a, b
     finally:
-        nginx.stop()
+        if nginx is not None:
+            nginx.stop()
         a.stop()
         b.stop()
         shutil.rmtree(run, ignore_errors=True)
