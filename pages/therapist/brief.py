@@ -9,6 +9,7 @@ from companion import caseload
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.downloads import download_button
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
@@ -32,9 +33,9 @@ if chosen is None:
 
 with session_scope() as session:
     b = briefs.for_client(session, actor, chosen, since)
-st.download_button("Download to print", file_text(briefs.as_text(b)),
-                   file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
-                   help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+download_button("Download to print", file_text(briefs.as_text(b)),
+                file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 
 st.subheader(f"{markdown_text(b.client_name)} · {number_text(b.days)} days")
 d = b.daily

@@ -252,7 +252,8 @@ class App:
     A test that asserts something is *absent* (still signed out, no admin heading) must wait
     for that second run, or it would pass on the first. So this watches the app's websocket:
     `settle()` returns once the cookie report has been sent and every run requested since the
-    last action has started (`new_session`) and finished successfully (`script_finished`).
+    last action has started (`new_session`) and finished successfully (`script_finished`; a
+    fragment's own run counts).
     """
 
     # Keys of extra_streamlit_components.CookieManager's component as streamlit-authenticator
@@ -302,7 +303,8 @@ class App:
         if kind == "new_session" and self.pending:
             self.started = True
         elif (kind == "script_finished" and self.started
-              and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
+              and msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                          ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)):
             self.pending = self.started = False
 
     @property
