@@ -91,7 +91,7 @@ def _show_address(token: str) -> None:
         st.image(qr_png(url), caption="Scan with your phone's camera", width=220)
         st.caption("Your address (tap the copy icon):")
         st.code(url, language=None, wrap_lines=True)
-        st.link_button("📲 Add to my phone's calendar", webcal, width="stretch")
+        st.link_button("Add to my phone's calendar", webcal, width="stretch", type="primary")
         with st.expander("iPhone or iPad: how to"):
             st.markdown(IPHONE_STEPS)
         with st.expander("Android: how to"):
