@@ -163,7 +163,7 @@ def test_a_session_over_the_changing_hour_keeps_its_local_end(session, world, cl
 def test_control_characters_in_old_rows_never_reach_the_file(session, world, clock):
     series = session.get(GroupSeries, world["series"].id)
     series.title = "Group\x07\x1b[31m"
-    series.topic = "Line\rBREAK:INJECTED\x00"
+    series.topic = "Line\rBREAK:INJECTED\x01"
     series.link = "https://meet.example.org/x\r\nATTENDEE:evil"
     series.location = "telehealth"
     session.add(series)
