@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -36,6 +36,7 @@ from companion.models import (CalendarSubscription, CheckInReminder, Enrolment, 
 TOKEN_BYTES = 32
 AUDIT_KIND = "calendar_feed"
 PATH = "/calendar/{token}.ics"
+REFRESH = timedelta(hours=1)   # asked of calendar apps (most poll on their own schedule)
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ def _build(session: Session, user: User, row: CalendarSubscription) -> Built:
     checkin = session.get(CheckInReminder, user.id) if user.role in (Role.CLIENT,
                                                                       Role.ALUMNI) else None
     return build(session, user.id, occs, choices, checkin,
-                 calendar_name="Group sessions" if not choices.discreet else None)
+                 calendar_name="Group sessions" if not choices.discreet else None,
+                 refresh=REFRESH)
 
 
 def fetch(session: Session, token: str) -> Feed | None:

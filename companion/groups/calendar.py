@@ -276,9 +276,11 @@ def vtimezone(zone: ZoneInfo, year: int):
 
 
 def build(session: Session, owner_id: int, occs: list[Occurrence], choices: Choices,
-          checkin: CheckInReminder | None = None, calendar_name: str | None = None) -> Built:
+          checkin: CheckInReminder | None = None, calendar_name: str | None = None,
+          refresh: timedelta | None = None) -> Built:
     """The calendar file for `owner_id` (whose SEQUENCEs these are): `occs`, their RSVPs
-    applied, and the daily check-in if given. No access check: callers make it."""
+    applied, and the daily check-in if given; `refresh` for a feed. No access check:
+    callers make it."""
     from icalendar import Calendar
 
     now = utcnow()
@@ -304,6 +306,11 @@ def build(session: Session, owner_id: int, occs: list[Occurrence], choices: Choi
     cal.add("method", "PUBLISH")
     name = calendar_name or (NEUTRAL_TITLE + "s" if choices.discreet else get_clinic().name)
     _text(cal, "x-wr-calname", name)
+    if refresh is not None:   # a feed: how often to fetch (RFC 7986, and Outlook's own name)
+        from icalendar import vDuration
+
+        cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(refresh))
     zones = {_zone(o.series).key for o in occs} | ({clinic_zone().key} if checkin else set())
     for key in sorted(zones):
         cal.add_component(vtimezone(ZoneInfo(key), now.year))

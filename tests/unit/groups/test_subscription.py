@@ -64,6 +64,8 @@ def test_a_feed_carries_my_sessions_and_checkin_and_counts_the_fetch(session, wo
     uids = [str(e["UID"]) for e in cal.walk("VEVENT")]
     assert sum(u.startswith("group-") for u in uids) == 8
     assert sum(u.startswith("checkin-") for u in uids) == 1
+    assert b"X-PUBLISHED-TTL:PT1H" in feed.body
+    assert b"REFRESH-INTERVAL;VALUE=DURATION:PT1H" in feed.body
     assert calendar_feed.status(session, mine).fetch_count == 1
     again = calendar_feed.fetch(session, token)
     assert again.etag == feed.etag and again.last_modified == feed.last_modified
