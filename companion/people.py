@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from companion import audit, passwords
+from companion import audit, calendar_feed, passwords
 from companion.access import Action, RecordKind, authorize, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
@@ -149,8 +149,10 @@ def assign(session: Session, actor: Actor, client_id: int, *, therapist_id: int 
     return enrolment
 
 
-def discharge(session: Session, actor: Actor, client_id: int) -> User:
-    """Client → alumni: keeps every record, the therapist link and the alumni pages."""
+def discharge(session: Session, actor: Actor, client_id: int, keep_calendar: bool = False
+              ) -> User:
+    """Client → alumni: keeps every record, the therapist link and the alumni pages. Their
+    calendar feed stops unless `keep_calendar` (then it carries the daily check-in only)."""
     authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE, "discharged")
     client = _user(session, client_id)
     if client.role == Role.ALUMNI:
@@ -160,6 +162,7 @@ def discharge(session: Session, actor: Actor, client_id: int) -> User:
     enrolment = session.get(Enrolment, client_id)
     enrolment.discharged_at = utcnow()
     session.add_all([client, enrolment])
+    calendar_feed.on_leaving(session, actor, client, "discharge to alumni", keep_calendar)
     return client
 
 
@@ -180,7 +183,9 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     return temporary
 
 
-def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+def set_active(session: Session, actor: Actor, user_id: int, active: bool,
+               keep_calendar: bool = False) -> User:
+    """Deactivate or reactivate; deactivating stops their calendar feed unless kept."""
     require_role(actor, Role.ADMIN)
     user = _user(session, user_id)
     if user.id == actor.id and not active:
@@ -190,6 +195,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     user.is_active = active
     if not active:
         _end_sessions(user)
+        calendar_feed.on_leaving(session, actor, user, "deactivation", keep_calendar)
     session.add(user)
     return user
 

@@ -112,7 +112,7 @@ class Nginx:
         text = substitute(text, "listen [::]:443 ssl http2;", "")
         text = substitute(text, ":443$request_uri", f":{self.https_port}$request_uri")
         for n, address in enumerate(upstreams, start=1):
-            text = substitute(text, f"server 127.0.0.1:850{n} ", f"server {address} ")
+            text = substitute(text, f"server 127.0.0.1:850{n} ", f"server {address} ", count=2)
         text = substitute(text, "/var/log/nginx/companion.access.log", str(self.access_log))
         text = substitute(text, "error_log /var/log/nginx/error.log crit;",
                           f"error_log {self.dir / 'error.log'} crit;")

@@ -81,6 +81,14 @@ def _planned(series: GroupSeries, start: datetime, end: datetime) -> list[dateti
     return [at for at in moments if start <= at < end]
 
 
+def _held_until(series: GroupSeries, at: datetime) -> datetime:
+    """The end (UTC) of the occurrence that starts at `at`: its length on the local clock,
+    so a 1–3 am session on the night the clocks change still ends at 3 am local."""
+    zone = _zone(series)
+    local_end = _local_naive(at, zone) + timedelta(minutes=series.duration_minutes)
+    return _to_utc(local_end, zone)
+
+
 def _is_planned(series: GroupSeries, at: datetime) -> bool:
     return at in _planned(series, at - timedelta(minutes=1), at + timedelta(minutes=1))
 
@@ -106,11 +114,12 @@ def _expand(session: Session, series_list: list[GroupSeries], start: datetime, e
         for at in originals:
             exc = by_key.get((series.id, at))
             if exc is None:
-                occ = Occurrence(series, at, at, at + length)
+                occ = Occurrence(series, at, at, _held_until(series, at))
             elif exc.status == MOVED:
                 occ = Occurrence(series, at, exc.starts_at, exc.ends_at, MOVED, exc.note)
             else:
-                occ = Occurrence(series, at, at, at + length, CANCELLED, exc.note)
+                occ = Occurrence(series, at, at, _held_until(series, at), CANCELLED,
+                                 exc.note)
             if occ.starts_at < end and occ.ends_at > start:
                 out.append(occ)
     return sorted(out, key=lambda o: (o.starts_at, o.series.title, o.series.id))

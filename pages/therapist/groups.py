@@ -13,6 +13,7 @@ from companion.ui.charts import draw
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.groups import headline_markdown, schedule_view, status_line
+from companion.ui.subscription import subscription_panel
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 VIEWS = ["Attendance", "Before group", "Schedule"]
@@ -26,6 +27,9 @@ view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-vie
 
 if view == "Schedule":
     schedule_view(actor)
+    st.subheader("My calendar")
+    st.caption("The sessions you facilitate, in your phone's calendar, kept up to date.")
+    subscription_panel(actor)
     st.stop()
 
 now = utcnow()
