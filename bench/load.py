@@ -436,7 +436,7 @@ def pg_database(admin_url: str):
 def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Outcome:
     tmp = Path(tempfile.mkdtemp(prefix="companion-bench-load-"))
     data = tmp / "data"
-    data.mkdir()
+    data.mkdir(mode=0o700)  # private, or the start-up check refuses to serve
     drop = None
     if url is None:
         url = f"sqlite:///{data / 'companion.db'}"
