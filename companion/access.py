@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from sqlmodel import Session, select
 
-from companion import audit
+from companion import audit, run_context
 from companion.actors import Actor
 from companion.core.errors import AccessDenied
 from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User
@@ -62,7 +62,7 @@ DENIED = "You don't have access to that record."
 
 
 def _relations(session: Session, actor: Actor, client_id: int) -> set[str]:
-    client = session.get(User, client_id)
+    client = run_context.user(session, client_id)  # the signed-in person's: loaded this run
     if client is None or client.role not in CLIENT_ROLES:
         return set()
     relations = {"any"}

@@ -37,8 +37,12 @@ COLUMNS = ["client_id", "Client", "Flag tier", "Status", "Track", "Location", "L
 
 
 def _clients(session: Session, actor: Actor):
+    """Assigned active clients, each with their newest check-in day (`last_day`, as in
+    `_last_checkin`: one index seek per client)."""
+    newest = (select(func.max(CheckIn.day)).where(CheckIn.client_id == User.id)
+              .correlate(User).scalar_subquery())
     stmt = (select(User.id, User.display_name, User.role, Enrolment.track, Enrolment.location,
-                   Enrolment.enrolled_at)
+                   Enrolment.enrolled_at, newest.label("last_day"))
             .join(Enrolment, Enrolment.client_id == User.id)
             .where(Enrolment.therapist_id == actor.id, col(User.is_active).is_(True)))
     return session.exec(stmt).all()
@@ -129,8 +133,9 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
                if (track is None or c.track == track) and (location is None or c.location == location)]
     ids = [c.id for c in clients]
     today = clinic_today()
-    last = _last_checkin(session, ids)
-    flags.for_missing_checkins(session, ids, today, last=last)
+    last = {c.id: c.last_day for c in clients if c.last_day is not None}
+    flags.for_missing_checkins(session, ids, today, last=last, in_program=[
+        (c.id, c.enrolled_at) for c in clients if c.role == Role.CLIENT])
     session.flush()
     stats = _checkin_stats(session, ids, today)
     open_flags, scores = _open_flags(session, ids), _latest_scores(session, ids)

@@ -278,9 +278,11 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
 
 
 def for_missing_checkins(session: Session, client_ids: list[int], today: date,
-                         last: dict | None = None) -> list[Flag]:
+                         last: dict | None = None, in_program: list | None = None) -> list[Flag]:
     """Clients in the program with no check-in for `NO_CHECKIN_DAYS` days (counting from
-    enrolment when they never checked in); one open flag at a time per client."""
+    enrolment when they never checked in); one open flag at a time per client. `last` and
+    `in_program` ((client id, enrolled at) of those with the client role): when the caller
+    already read them."""
     from companion.models import Enrolment, User  # local: models import nothing from here
 
     if not client_ids:
@@ -294,9 +296,11 @@ def for_missing_checkins(session: Session, client_ids: list[int], today: date,
         select(Flag.client_id).where(col(Flag.client_id).in_(client_ids),
                                      Flag.rule == Rule.NO_CHECKIN,
                                      col(Flag.acknowledged_at).is_(None))))
-    in_program = session.exec(
-        select(Enrolment.client_id, Enrolment.enrolled_at).join(User, User.id == Enrolment.client_id)
-        .where(col(Enrolment.client_id).in_(client_ids), User.role == "client")).all()
+    if in_program is None:
+        in_program = session.exec(
+            select(Enrolment.client_id, Enrolment.enrolled_at)
+            .join(User, User.id == Enrolment.client_id)
+            .where(col(Enrolment.client_id).in_(client_ids), User.role == "client")).all()
     raised = []
     for client_id, enrolled_at in in_program:
         since = last.get(client_id)

@@ -293,7 +293,14 @@ def get(instrument_id: str) -> Instrument:
         raise InstrumentError(f"unknown instrument {instrument_id!r}") from exc
 
 
-@lru_cache(maxsize=1)
 def schedule(folder: str = str(FOLDER)) -> tuple[dict, ...]:
+    """Read once per version of schedule.toml (modification time and size): an edit is
+    seen at the next call, with no restart."""
+    stat = (Path(folder) / "schedule.toml").stat()
+    return _schedule(folder, (stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _schedule(folder: str, _version: tuple[int, int]) -> tuple[dict, ...]:
     with open(Path(folder) / "schedule.toml", "rb") as fh:
         return tuple(tomllib.load(fh)["due"])

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from companion import audit, calendar_feed, passwords
+from companion import audit, calendar_feed, passwords, run_context
 from companion.access import Action, RecordKind, authorize, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
@@ -225,14 +225,14 @@ def _end_sessions(user: User) -> None:
 
 def own_profile(session: Session, actor: Actor) -> dict:
     """What an account page shows a person about themself."""
-    user = _user(session, actor.id)
+    user = run_context.user(session, actor.id) or _user(session, actor.id)  # loaded this run
     profile = {"Name": user.display_name, "Username": user.username,
                "Account": user.role.capitalize()}
     if user.role in CLIENT_ROLES:
-        enrolment = session.get(Enrolment, user.id)
+        enrolment = run_context.enrolment(session, user.id)
         clinic = get_clinic()
-        therapist = session.get(User, enrolment.therapist_id) if enrolment.therapist_id else None
-        profile |= {"Therapist": therapist.display_name if therapist else "—",
+        therapist = run_context.therapist_name(session, user.id, enrolment.therapist_id)
+        profile |= {"Therapist": therapist or "—",
                     "Track": clinic.track_label(enrolment.track),
                     "Location": clinic.location_label(enrolment.location),
                     "In the program since": show(enrolment.enrolled_at, "%b %-d, %Y")}

@@ -16,7 +16,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlmodel import select
 
-from companion import auth
+from companion import auth, run_context
 from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.db import session_scope
@@ -165,16 +165,16 @@ def gate() -> tuple[Actor | None, User | None]:
     if now - last > settings.idle_timeout_minutes * 60:
         sign_out(auth.IDLE)
         return None, None
-    with session_scope() as session:
-        user = session.exec(select(User).where(
-            User.username == st.session_state["username"])).first()
-        user = user and auth.active_user(session, user.id,
-                                         st.session_state.get(SIGNED_IN_AT, 0.0))
+    with session_scope() as session:  # the person, enrolment and data version: one statement
+        loaded = run_context.load_signed_in(session, st.session_state["username"])
+        user = loaded and auth.active_user(session, loaded.user.id,
+                                           st.session_state.get(SIGNED_IN_AT, 0.0))
         if user is not None:
             auth.mark_seen(session, user)
     if user is None:
         sign_out("Your session has ended. Please sign in again.")
         return None, None
+    run_context.begin(loaded)  # checked this run; router.py forgets it when the run ends
     st.session_state[LAST_ACTIVITY] = now
     actor = Actor.of(user)
     st.session_state["actor"] = actor
