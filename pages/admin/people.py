@@ -1,7 +1,8 @@
 """People: enrol clients, create staff accounts, assign, discharge, reset, deactivate."""
 import streamlit as st
+from streamlit import config
 
-from companion import aftercare, calendar_feed, mfa, people
+from companion import aftercare, calendar_feed, mfa, people, welcome_sheet
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
@@ -22,26 +23,65 @@ track_keys = [t.key for t in clinic.tracks]
 location_keys = [loc.key for loc in clinic.locations]
 
 
-def show_temporary(username: str, temporary: str) -> None:
-    st.success(f"One-time password for **{markdown_text(username)}** (shown once — give it to "
-               "them in person; they choose their own at first sign-in):")
-    st.code(temporary, language=None)
+FORM_KEYS = ("new-role", "new-name", "new-username", "new-therapist", "new-track",
+             "new-location")
+if st.session_state.pop("clear-create-form", False):  # set by a successful create: start blank
+    for key in FORM_KEYS:
+        st.session_state.pop(key, None)
 
+
+def keep_for_handover(name: str, username: str, role: str, temporary: str,
+                      reset: bool = False) -> None:
+    """The one-time password stays on screen (with its welcome sheet) until dismissed."""
+    st.session_state["handover"] = {"name": name, "username": username, "role": role,
+                                    "temporary": temporary, "reset": reset}
+
+
+def show_handover() -> None:
+    handover = st.session_state.get("handover")
+    if not handover:
+        return
+    with st.container(border=True, key="handover"):
+        what = "New password" if handover["reset"] else "Account created"
+        st.success(f"{what} for **{markdown_text(handover['name'])}** "
+                   f"({markdown_text(handover['username'])}). Their one-time password (they "
+                   "choose their own at first sign-in):")
+        st.code(handover["temporary"], language=None)
+        st.caption("Print the welcome sheet and hand it over, or read it to a telehealth "
+                   "client. It stays here until you dismiss it.")
+        address = welcome_sheet.app_address(st.context.url,
+                                            config.get_option("server.baseUrlPath") or "")
+        st.download_button(
+            "Download the welcome sheet (PDF)",
+            welcome_sheet.welcome_sheet_pdf(handover["name"], handover["username"],
+                                            handover["temporary"], address, handover["role"],
+                                            reset=handover["reset"]),
+            file_name="welcome-sheet.pdf", mime="application/pdf", width="stretch",
+            key="welcome-sheet", on_click="ignore")
+        if st.button("Done: I've handed it over", width="stretch", key="handover-done"):
+            st.session_state.pop("handover", None)
+            st.rerun()
+
+
+show_handover()
 
 with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2):
     with st.form("create_account"):
         role = st.selectbox("Account type", [Role.CLIENT, Role.THERAPIST, Role.ADMIN],
-                            format_func=lambda r: option_text(r.capitalize()))
-        name = st.text_input("Name")
-        username = st.text_input("Username")
+                            format_func=lambda r: option_text(r.capitalize()), key="new-role")
+        name = st.text_input("Name", key="new-name")
+        username = st.text_input("Username", key="new-username")
         st.caption("For clients:")
         therapist = st.selectbox("Therapist", list(therapists),
                                  format_func=lambda i: option_text(therapists[i]),
-                                 index=None, placeholder="Choose a therapist")
+                                 index=None, placeholder="Choose a therapist",
+                                 key="new-therapist")
         track = st.selectbox("Track", track_keys,
-                             format_func=lambda k: option_text(clinic.track_label(k)))
+                             format_func=lambda k: option_text(clinic.track_label(k)),
+                             key="new-track")
         location = st.selectbox("Location", location_keys,
-                                format_func=lambda k: option_text(clinic.location_label(k)))
+                                format_func=lambda k: option_text(clinic.location_label(k)),
+                                key="new-location")
         create = st.form_submit_button("Create account", type="primary",
                                        width="stretch")
     if create:
@@ -52,10 +92,13 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
                     session, actor, username, name, role,
                     therapist_id=therapist if client else None,
                     track=track if client else None, location=location if client else None)
+                created = (new.user.display_name, new.user.username, new.user.role.value)
         except CompanionError as exc:
-            st.error(markdown_text(exc))
+            st.error(markdown_text(exc))  # what was typed stays in the form
         else:
-            show_temporary(new.user.username, new.temporary_password)
+            keep_for_handover(*created, new.temporary_password)
+            st.session_state["clear-create-form"] = True
+            st.rerun()  # the list below now holds the new account
 
 st.dataframe(table_text(frame.drop(columns=["id"])), hide_index=True, width="stretch")
 
@@ -120,7 +163,8 @@ if chosen is not None:
         if cols[0].button("Reset password", width="stretch"):
             with session_scope() as session:
                 temporary = people.reset_password(session, actor, chosen)
-            show_temporary(row["Username"], temporary)
+            keep_for_handover(row["Name"], row["Username"], row["Role"], temporary, reset=True)
+            st.rerun()
         if cols[1].button("Deactivate" if active else "Reactivate", width="stretch"):
             with session_scope() as session:
                 people.set_active(session, actor, chosen, not active,

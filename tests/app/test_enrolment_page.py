@@ -1,0 +1,96 @@
+"""Admin enrolment: the one-time password and its welcome sheet stay until dismissed, the form
+clears after success and the new account is listed at once (issue 19 item 10)."""
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from tests.app.conftest import sign_in, texts
+
+
+@pytest.fixture
+def clinic(users, session):
+    admin = users.admin(name="boss")
+    therapist = users.therapist(name="dana")
+    users.client(therapist, name="robin")
+    session.commit()
+    return {"boss": admin, "dana": therapist}
+
+
+def _people_page(app):
+    sign_in(app, "boss")
+    return app.switch_page("pages/admin/people.py").run()
+
+
+def _fill(at, name: str, username: str, therapist_id: int):
+    at.text_input(key="new-name").input(name)
+    at.text_input(key="new-username").input(username)
+    at.selectbox(key="new-therapist").set_value(therapist_id)
+    return next(b for b in at.button if b.label == "Create account").click().run()
+
+
+@pytest.fixture
+def sheets(monkeypatch) -> list[bytes]:
+    """Every welcome sheet the page made (the real function, its bytes kept to read back)."""
+    from companion import welcome_sheet
+
+    made: list[bytes] = []
+    real = welcome_sheet.welcome_sheet_pdf
+
+    def keep(*args, **kwargs) -> bytes:
+        made.append(real(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(welcome_sheet, "welcome_sheet_pdf", keep)
+    return made
+
+
+def _pdf_text(data: bytes) -> str:
+    """The sheet's words, one space apart (pypdf spaces justified lines out)."""
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+
+def test_enrolment_hands_over_and_clears(app, clinic, sheets):
+    at = _people_page(app)
+    at = _fill(at, "Avery Example", "avery", clinic["dana"].id)
+    assert not at.exception
+    assert "Account created for **Avery Example** (avery)" in texts(at)
+    temporary = at.code[0].value
+    # listed at once, and the form is blank again
+    assert "avery" in at.dataframe[0].value["Username"].tolist()
+    assert at.text_input(key="new-name").value == ""
+    assert at.text_input(key="new-username").value == ""
+    # the password survives another click elsewhere on the page
+    account = next(s for s in at.selectbox if s.label == "Account")
+    at = account.set_value(clinic["dana"].id).run()
+    assert at.code[0].value == temporary
+    assert at.get("download_button")[0].proto.label == "Download the welcome sheet (PDF)"
+    assert len(pypdf.PdfReader(io.BytesIO(sheets[-1])).pages) == 1
+    sheet = _pdf_text(sheets[-1])
+    for part in ("Harbor Light IOP", "avery", temporary, "Avery Example", "988", "911",
+                 "1-800-662-4357", "What to expect", "App address: /"):
+        assert part in sheet
+    at = next(b for b in at.button if b.label == "Done: I've handed it over").click().run()
+    assert not at.code and "Account created" not in texts(at)
+
+
+def test_failed_enrolment_keeps_what_was_typed(app, clinic):
+    at = _people_page(app)
+    at = _fill(at, "Robin Again", "robin", clinic["dana"].id)
+    assert "That username is taken" in texts(at)
+    assert at.text_input(key="new-name").value == "Robin Again"
+    assert not at.get("download_button")
+
+
+def test_reset_password_keeps_its_sheet_until_dismissed(app, clinic, sheets):
+    at = _people_page(app)
+    account = next(s for s in at.selectbox if s.label == "Account")
+    at = account.set_value(clinic["dana"].id).run()
+    at = next(b for b in at.button if b.label == "Reset password").click().run()
+    temporary = at.code[0].value
+    at = next(s for s in at.selectbox if s.label == "Account").set_value(None).run()
+    assert at.code[0].value == temporary and "New password for" in texts(at)
+    assert temporary in _pdf_text(sheets[-1]) and "was reset" in _pdf_text(sheets[-1])
