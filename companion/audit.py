@@ -33,6 +33,8 @@ DIRTY = "audit_dirty"
 DENIED = "audit_denied"  # refusals waiting to be written after the rollback
 VIA = "audit_via"        # set by the CLI: its rows say "(command line)"
 ACCOUNT = "account"      # record kind of account actions
+EXPORT = "export"        # a staff download of records (an audit CSV, a brief)
+AUDIT_TRAIL = "audit_trail"
 OPERATOR = "operator"    # actor role of the server's operator (CLI, no admin account yet)
 REDISCLOSURE_NOTICE = (
     "This information has been disclosed to you from records protected by federal "
@@ -226,36 +228,95 @@ def _range(start: date | None, end: date | None):
     return low, high
 
 
+ACTIONS = {"read": "Record reads", "write": "Changes", "denied read": "Refused reads",
+           "denied write": "Refused changes", EXPORT: "Exports"}
+DEFAULT_ACTIONS = ("read", "write")  # what the admin page shows first: record reads, changes
+
+
+def record_kinds() -> dict[str, str]:
+    """Every record kind a row may name, with the words the admin page shows for it."""
+    from companion.access import RecordKind
+
+    kinds = {k.value: k.value.replace("_", " ").capitalize() for k in RecordKind}
+    return kinds | {ACCOUNT: "Account", "calendar_feed": "Calendar feed",
+                    AUDIT_TRAIL: "Audit trail"}
+
+
+def _person(name, username) -> str | None:
+    return f"{name} ({username})" if username is not None else None
+
+
 def events(session: Session, actor: Actor, *, staff_id: int | None = None,
            client_id: int | None = None, start: date | None = None, end: date | None = None,
-           limit: int = 500) -> pd.DataFrame:
-    """The newest audit rows, filtered, for admins only."""
+           limit: int = 500, actions: list[str] | tuple[str, ...] | None = None,
+           kinds: list[str] | tuple[str, ...] | None = None,
+           collapse_lists: bool = False) -> pd.DataFrame:
+    """The newest audit rows, filtered (empty or None `actions`/`kinds`: all), for admins
+    only. `collapse_lists` shows the rows one list view wrote (same moment, staff member,
+    action and detail, as `record_many`/`record_rows` write them) as one line: "14 clients"."""
     if actor.role != Role.ADMIN:
         raise AccessDenied("Only admins can see the audit trail.")
+    conditions = []
+    low, high = _range(start, end)
+    if staff_id is not None:  # what they did, and what was done to their account
+        conditions.append((AuditEvent.actor_id == staff_id) | (AuditEvent.subject_id == staff_id))
+    if client_id is not None:
+        conditions.append(AuditEvent.client_id == client_id)
+    if low is not None:
+        conditions.append(AuditEvent.at >= low)
+    if high is not None:
+        conditions.append(AuditEvent.at < high)
+    if actions:
+        conditions.append(col(AuditEvent.action).in_(list(actions)))
+    if kinds:
+        conditions.append(col(AuditEvent.record_kind).in_(list(kinds)))
+    grouped = (AuditEvent.at, AuditEvent.actor_id, AuditEvent.actor_role, AuditEvent.action,
+               AuditEvent.detail)
+    if collapse_lists:
+        rows = (select(sa.func.max(AuditEvent.id).label("id"),
+                       sa.func.max(AuditEvent.seq).label("seq"), *grouped,
+                       sa.func.min(AuditEvent.record_kind).label("kind"),
+                       sa.func.count(sa.distinct(AuditEvent.record_kind)).label("kinds"),
+                       sa.func.min(AuditEvent.client_id).label("client_id"),
+                       sa.func.count(sa.distinct(AuditEvent.client_id)).label("clients"),
+                       sa.func.min(AuditEvent.subject_id).label("subject_id"))
+                .where(*conditions).group_by(*grouped))
+    else:
+        rows = select(AuditEvent.id, AuditEvent.seq, *grouped,
+                      AuditEvent.record_kind.label("kind"), sa.literal(1).label("kinds"),
+                      AuditEvent.client_id, sa.literal(1).label("clients"),
+                      AuditEvent.subject_id).where(*conditions)
+    rows = rows.order_by(sa.desc("id")).limit(limit).subquery()
     staff = User.__table__.alias("staff")
     client = User.__table__.alias("client")
     subject = User.__table__.alias("subject")
-    stmt = (select(AuditEvent.seq, AuditEvent.at, staff.c.username, AuditEvent.actor_role,
-                   AuditEvent.action, AuditEvent.record_kind, client.c.username,
-                   subject.c.username, AuditEvent.detail)
-            .join(staff, staff.c.id == AuditEvent.actor_id, isouter=True)
-            .join(client, client.c.id == AuditEvent.client_id, isouter=True)
-            .join(subject, subject.c.id == AuditEvent.subject_id, isouter=True)
-            .order_by(col(AuditEvent.id).desc()).limit(limit))
-    low, high = _range(start, end)
-    if staff_id is not None:  # what they did, and what was done to their account
-        stmt = stmt.where((AuditEvent.actor_id == staff_id) | (AuditEvent.subject_id == staff_id))
-    if client_id is not None:
-        stmt = stmt.where(AuditEvent.client_id == client_id)
-    if low is not None:
-        stmt = stmt.where(AuditEvent.at >= low)
-    if high is not None:
-        stmt = stmt.where(AuditEvent.at < high)
-    frame = pd.DataFrame(session.exec(stmt).all(),
-                         columns=["#", "When", "Staff", "Role", "Action", "Record", "Client",
-                                  "Account", "Detail"])
-    frame["When"] = [show(at, "%Y-%m-%d %H:%M") for at in frame["When"]]
+    stmt = (select(rows.c.seq, rows.c.at, staff.c.username, rows.c.actor_role, rows.c.action,
+                   rows.c.kind, rows.c.kinds, client.c.display_name, client.c.username,
+                   rows.c.clients, subject.c.username, rows.c.detail)
+            .join(staff, staff.c.id == rows.c.actor_id, isouter=True)
+            .join(client, client.c.id == rows.c.client_id, isouter=True)
+            .join(subject, subject.c.id == rows.c.subject_id, isouter=True)
+            .order_by(rows.c.id.desc()))
+    found = session.exec(stmt).all()
+    frame = pd.DataFrame(
+        [(seq, show(at, "%Y-%m-%d %H:%M"), who, role, action,
+          kind if n_kinds == 1 else f"{n_kinds} kinds",
+          _person(name, username) if n_clients <= 1 else f"{n_clients} clients",
+          account if n_clients <= 1 else None, detail)
+         for (seq, at, who, role, action, kind, n_kinds, name, username, n_clients, account,
+              detail) in found],
+        columns=["#", "When", "Staff", "Role", "Action", "Record", "Client", "Account",
+                 "Detail"])
     return frame
+
+
+def export_csv(session: Session, actor: Actor, frame: pd.DataFrame, filters: str = "") -> str:
+    """The CSV an admin downloads; the export itself is a row of the trail."""
+    if actor.role != Role.ADMIN:
+        raise AccessDenied("Only admins can export the audit trail.")
+    record(session, actor, EXPORT, AUDIT_TRAIL, None,
+           f"CSV of {len(frame)} row{'' if len(frame) == 1 else 's'}" + (f" ({filters})" if filters else ""))
+    return as_csv(frame)
 
 
 def as_csv(frame: pd.DataFrame) -> str:

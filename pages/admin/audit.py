@@ -10,7 +10,7 @@ from companion.models import Role
 from companion.core.timeutil import clinic_today
 from companion.ui.downloads import download_button
 from companion.ui.gate import current_actor
-from companion.ui.text import markdown_text, option_text, table_text
+from companion.ui.text import markdown_text, number_text, option_text, table_text
 
 actor = current_actor()
 st.title("Audit trail")
@@ -22,8 +22,8 @@ with session_scope() as session:
     everyone = people.people(session, actor)
 staff = everyone[everyone["Role"].isin([Role.THERAPIST, Role.ADMIN])]
 clients = everyone[everyone["Role"].isin([Role.CLIENT, Role.ALUMNI])]
-staff_names = dict(zip(staff["id"], staff["Username"]))
-client_names = dict(zip(clients["id"], clients["Username"]))
+staff_names = {r.id: f"{r.Name} ({r.Username})" for r in staff.itertuples()}
+client_names = {r.id: f"{r.Name} ({r.Username})" for r in clients.itertuples()}
 cols = st.columns(2)
 staff_id = cols[0].selectbox("Staff member", [None, *staff["id"].tolist()],
                              format_func=lambda i: "Anyone" if i is None
@@ -31,6 +31,15 @@ staff_id = cols[0].selectbox("Staff member", [None, *staff["id"].tolist()],
 client_id = cols[1].selectbox("Client", [None, *clients["id"].tolist()],
                               format_func=lambda i: "Any client" if i is None
                               else option_text(client_names[i]))
+kinds = audit.record_kinds()
+cols = st.columns(2)
+actions = cols[0].multiselect("Actions", list(audit.ACTIONS), default=audit.DEFAULT_ACTIONS,
+                              format_func=lambda a: option_text(audit.ACTIONS[a]), placeholder="Every action")
+chosen_kinds = cols[1].multiselect("Records", list(kinds), format_func=lambda k: option_text(kinds[k]),
+                                   placeholder="Every kind of record")
+collapse = st.toggle("One line per list view", value=True,
+                     help="A list (People, a caseload) writes a row for each client it shows; "
+                          "this folds them into one line. Pick a client to see theirs.")
 today = clinic_today()
 period = st.date_input("Dates", (today - timedelta(days=30), today), max_value=today)
 start, end = (period if isinstance(period, tuple) and len(period) == 2 else (None, None))
@@ -38,11 +47,27 @@ limit = st.selectbox("Show the newest", [100, 500, 2000], index=1)
 with session_scope() as session:
     frame = audit.events(session, actor, staff_id=staff_id and int(staff_id),
                          client_id=client_id and int(client_id), start=start, end=end,
-                         limit=limit)
+                         limit=limit, actions=actions, kinds=chosen_kinds,
+                         collapse_lists=collapse)
+st.caption(f"{number_text(len(frame))} rows shown.")
 st.dataframe(table_text(frame), hide_index=True, width="stretch")
-download_button("Download as CSV", audit.as_csv(frame), file_name="audit-trail.csv",
+filters = ", ".join(p for p in (
+    f"staff {staff_names[staff_id]}" if staff_id is not None else "",
+    f"client {client_names[client_id]}" if client_id is not None else "",
+    "actions " + "/".join(actions) if actions else "",
+    "records " + "/".join(chosen_kinds) if chosen_kinds else "",
+    f"{start} to {end}" if start else "") if p)
+
+
+def exported() -> str:
+    with session_scope() as session:
+        return audit.export_csv(session, actor, frame, filters)
+
+
+download_button("Download as CSV", exported, file_name="audit-trail.csv",
                 mime="text/csv", width="stretch",
-                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure. The "
+                     "download is itself written to the trail.")
 if st.button("Check the trail for tampering", width="stretch"):
     with session_scope() as session:
         verdict = audit.verify(session)

@@ -8,6 +8,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.core.timeutil import show
+from companion.ui.downloads import download_button
 from companion.ui.gate import current_actor
 from companion.ui.text import markdown_text, option_text, table_text
 
@@ -51,13 +52,13 @@ def show_handover() -> None:
                    "client. It stays here until you dismiss it.")
         address = welcome_sheet.app_address(st.context.url,
                                             config.get_option("server.baseUrlPath") or "")
-        st.download_button(
+        download_button(
             "Download the welcome sheet (PDF)",
-            welcome_sheet.welcome_sheet_pdf(handover["name"], handover["username"],
-                                            handover["temporary"], address, handover["role"],
-                                            reset=handover["reset"]),
-            file_name="welcome-sheet.pdf", mime="application/pdf", width="stretch",
-            key="welcome-sheet", on_click="ignore")
+            lambda: welcome_sheet.welcome_sheet_pdf(
+                handover["name"], handover["username"], handover["temporary"], address,
+                handover["role"], reset=handover["reset"]),
+            file_name=f"welcome-{handover['username']}.pdf", mime="application/pdf",
+            width="stretch", key="welcome-sheet")
         if st.button("Done: I've handed it over", width="stretch", key="handover-done"):
             st.session_state.pop("handover", None)
             st.rerun()

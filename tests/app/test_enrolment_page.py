@@ -8,6 +8,7 @@ import pypdf
 import pytest
 
 from tests.app.conftest import sign_in, texts
+from tests.app.test_export_page import deferred  # noqa: F401 (fixture)
 
 
 @pytest.fixture
@@ -32,19 +33,9 @@ def _fill(at, name: str, username: str, therapist_id: int):
 
 
 @pytest.fixture
-def sheets(monkeypatch) -> list[bytes]:
-    """Every welcome sheet the page made (the real function, its bytes kept to read back)."""
-    from companion import welcome_sheet
-
-    made: list[bytes] = []
-    real = welcome_sheet.welcome_sheet_pdf
-
-    def keep(*args, **kwargs) -> bytes:
-        made.append(real(*args, **kwargs))
-        return made[-1]
-
-    monkeypatch.setattr(welcome_sheet, "welcome_sheet_pdf", keep)
-    return made
+def sheets(deferred):
+    """The welcome sheet the page offers, made as a tap would make it."""
+    return lambda username: deferred[f"welcome-{username}.pdf"][0]()
 
 
 def _pdf_text(data: bytes) -> str:
@@ -68,8 +59,8 @@ def test_enrolment_hands_over_and_clears(app, clinic, sheets):
     at = account.set_value(clinic["dana"].id).run()
     assert at.code[0].value == temporary
     assert at.get("download_button")[0].proto.label == "Download the welcome sheet (PDF)"
-    assert len(pypdf.PdfReader(io.BytesIO(sheets[-1])).pages) == 1
-    sheet = _pdf_text(sheets[-1])
+    assert len(pypdf.PdfReader(io.BytesIO(sheets("avery"))).pages) == 1
+    sheet = _pdf_text(sheets("avery"))
     for part in ("Harbor Light IOP", "avery", temporary, "Avery Example", "988", "911",
                  "1-800-662-4357", "What to expect", "App address: /"):
         assert part in sheet
@@ -93,4 +84,4 @@ def test_reset_password_keeps_its_sheet_until_dismissed(app, clinic, sheets):
     temporary = at.code[0].value
     at = next(s for s in at.selectbox if s.label == "Account").set_value(None).run()
     assert at.code[0].value == temporary and "New password for" in texts(at)
-    assert temporary in _pdf_text(sheets[-1]) and "was reset" in _pdf_text(sheets[-1])
+    assert temporary in _pdf_text(sheets("dana")) and "was reset" in _pdf_text(sheets("dana"))
