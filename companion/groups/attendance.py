@@ -111,7 +111,9 @@ class SheetRow:
     name: str
     rsvp: str | None       # going / not_going / None
     reason: str
-    mark: str | None       # present / absent / excused / None
+    mark: str | None       # present / absent / excused / None (the saved mark)
+    marked_by: str | None = None       # who saved it (display name)
+    marked_at: datetime | None = None  # when
 
 
 def my_sessions(session: Session, actor: Actor, start: datetime, end: datetime
@@ -134,15 +136,18 @@ def attendance_sheet(session: Session, actor: Actor, occ: Occurrence) -> list[Sh
     answers = {r.client_id: r for r in session.exec(select(GroupRsvp).where(
         GroupRsvp.series_id == occ.series.id, GroupRsvp.occurrence_at == occ.occurrence_at))}
     marks = _current_marks(session, occ)
+    markers = dict(session.exec(select(User.id, User.display_name).where(
+        col(User.id).in_({m.marked_by for m in marks.values()}))).all()) if marks else {}
     for client_id, name in expected_clients(session, occ):
         if not may_for_group(session, actor, occ, client_id, RecordKind.ATTENDANCE,
                              Action.WRITE):
             continue
         authorize_attendance(session, actor, occ, client_id, Action.READ, "attendance sheet")
-        answer = answers.get(client_id)
+        answer, mark = answers.get(client_id), marks.get(client_id)
         rows.append(SheetRow(client_id, name, answer.status if answer else None,
-                             answer.reason if answer else "",
-                             marks[client_id].status if client_id in marks else None))
+                             answer.reason if answer else "", mark.status if mark else None,
+                             markers.get(mark.marked_by) if mark else None,
+                             mark.created_at if mark else None))
     return rows
 
 

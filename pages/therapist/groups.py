@@ -8,7 +8,7 @@ import streamlit as st
 from companion import groups
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.core.timeutil import utcnow
+from companion.core.timeutil import show, utcnow
 from companion.ui.charts import draw
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
@@ -17,8 +17,8 @@ from companion.ui.subscription import subscription_panel
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 VIEWS = ["Attendance", "Before group", "Schedule"]
-RSVP_WORDS = {groups.GOING: "said they're going", groups.NOT_GOING: "can't make it",
-              None: "hasn't answered"}
+RSVP_WORDS = {groups.GOING: "RSVP: going", groups.NOT_GOING: "RSVP: can't make it",
+              None: "no RSVP yet"}
 
 actor = current_actor()
 st.title("Groups")
@@ -57,6 +57,41 @@ occ = by_key[chosen]
 st.markdown(headline_markdown(occ))
 status_line(occ)
 
+def mark_label(mark: str) -> str:
+    return groups.ATTENDANCE_LABELS[mark]
+
+
+@st.fragment
+def marks_sheet(sheet: list, keys: dict[int, str]) -> None:
+    """One card a client: their RSVP, the mark being set, and whether it is saved (by whom,
+    when) or not yet. A tap reruns only this list, so "not saved yet" shows at once."""
+    unsaved = 0
+    for row in sheet:
+        with st.container(border=True):
+            answer = RSVP_WORDS[row.rsvp] + (f" — {markdown_text(row.reason)}" if row.reason
+                                             else "")
+            st.markdown(f"**{markdown_text(row.name)}** · {answer}")
+            st.segmented_control(
+                f"Attendance for {label_text(row.name)}", list(groups.ATTENDANCE_LABELS),
+                format_func=lambda mark: label_text(mark_label(mark)),
+                default=row.mark, key=keys[row.client_id], label_visibility="collapsed",
+                width="stretch")
+            picked = st.session_state.get(keys[row.client_id])
+            if picked is not None and picked != row.mark:
+                unsaved += 1
+                was = f" (saved: {mark_label(row.mark)})" if row.mark else ""
+                st.markdown(f":orange-badge[Not saved yet] {mark_label(picked)}{was}")
+            elif row.mark is not None:
+                st.caption(f":green-badge[Saved] {mark_label(row.mark)} · by "
+                           f"{markdown_text(row.marked_by or 'someone')}, "
+                           f"{markdown_text(show(row.marked_at))}")
+            else:
+                st.caption("Not marked yet.")
+    if unsaved:
+        st.warning(f"{number_text(unsaved)} mark{'s' if unsaved != 1 else ''} not saved yet: "
+                   "tap Save attendance.")
+
+
 if view == "Attendance":
     with session_scope() as session:
         sheet = groups.attendance_sheet(session, actor, occ)
@@ -90,17 +125,7 @@ if view == "Attendance":
         st.error(markdown_text(message))
     st.button("Everyone not yet marked: present", key="attendance-all", on_click=everyone_present,
               width="stretch")
-    for row in sheet:
-        with st.container(border=True):
-            answer = RSVP_WORDS[row.rsvp] + (f" — {markdown_text(row.reason)}" if row.reason
-                                             else "")
-            st.markdown(f"**{markdown_text(row.name)}** · {answer}")
-            st.segmented_control(
-                f"Attendance for {label_text(row.name)}", list(groups.ATTENDANCE_LABELS),
-                format_func=lambda mark: label_text(groups.ATTENDANCE_LABELS[mark]),
-                default=row.mark,
-                key=keys[row.client_id], label_visibility="collapsed", width="stretch",
-                on_change="ignore")  # taps cost no round trip; "Save" sends them all
+    marks_sheet(sheet, keys)
     st.button("Save attendance", key="attendance-save", on_click=save, type="primary",
               width="stretch")
     st.caption("An unexcused absence flags the client's therapist and shows the client a kind "

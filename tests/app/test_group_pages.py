@@ -143,6 +143,27 @@ def test_facilitator_takes_attendance_and_an_absence_is_missed_kindly(app, clini
     assert "We missed you at Morning group" in texts(sky)
 
 
+def test_attendance_shows_unsaved_marks_apart_from_saved_ones(app, clinic, session):
+    _daily(session, clinic, clinic_today() - timedelta(days=3), start=time(0, 15),
+           end=time(23, 45))
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    chosen = at.selectbox(key="groups-Attendance-session").value
+    page = texts(at)
+    assert "no RSVP yet" in page and "hasn't answered" not in page
+    assert page.count("Not marked yet.") == 2
+    at.segmented_control(key=f"mark-{chosen}-{clinic['sky'].id}").set_value("absent").run()
+    page = texts(at)
+    assert ":orange-badge[Not saved yet] Absent" in page
+    assert "1 mark not saved yet: tap Save attendance." in page
+    at.button(key="attendance-save").click().run()
+    page = texts(at)
+    assert "Not saved yet" not in page and "not saved yet" not in page
+    assert f":green-badge[Saved] Absent · by {clinic['lead'].display_name}," in page
+    at.segmented_control(key=f"mark-{chosen}-{clinic['sky'].id}").set_value("excused").run()
+    assert ":orange-badge[Not saved yet] Excused (saved: Absent)" in texts(at)
+
+
 def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
     _daily(session, clinic, clinic_today(), start=time(23, 30), end=time(23, 45))
     record_checkin(session, Actor.of(clinic["robin"]),

@@ -99,3 +99,17 @@ def test_unexcused_absence_flags_the_therapist_and_the_client_is_missed(session,
     assert groups.missed_note(session, actor(world["mine"])) is None
     clock.move_to(at(2027, 3, 9, 12))
     assert groups.missed_note(session, actor(world["mine"])) is None
+
+
+def test_the_sheet_says_who_saved_each_mark_and_when(session, world, clock):
+    _after_first_session(clock)
+    lead, occ = actor(world["lead"]), find_occ(session, world["series"], at(2027, 3, 1, 18))
+    before = {r.client_id: r for r in groups.attendance_sheet(session, lead, occ)}
+    assert (before[world["mine"].id].mark, before[world["mine"].id].marked_by,
+            before[world["mine"].id].marked_at) == (None, None, None)
+    groups.mark_attendance(session, lead, occ, {world["mine"].id: "present"})
+    session.flush()
+    row = next(r for r in groups.attendance_sheet(session, lead, occ)
+               if r.client_id == world["mine"].id)
+    assert (row.mark, row.marked_by) == ("present", world["lead"].display_name)
+    assert row.marked_at == at(2027, 3, 1, 19)
