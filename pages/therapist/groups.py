@@ -57,10 +57,6 @@ occ = by_key[chosen]
 st.markdown(headline_markdown(occ))
 status_line(occ)
 
-def mark_label(mark: str) -> str:
-    return groups.ATTENDANCE_LABELS[mark]
-
-
 @st.fragment
 def marks_sheet(sheet: list, keys: dict[int, str]) -> None:
     """One card a client: their RSVP, the mark being set, and whether it is saved (by whom,
@@ -73,16 +69,19 @@ def marks_sheet(sheet: list, keys: dict[int, str]) -> None:
             st.markdown(f"**{markdown_text(row.name)}** · {answer}")
             st.segmented_control(
                 f"Attendance for {label_text(row.name)}", list(groups.ATTENDANCE_LABELS),
-                format_func=lambda mark: label_text(mark_label(mark)),
+                format_func=lambda mark: label_text(groups.ATTENDANCE_LABELS[mark]),
                 default=row.mark, key=keys[row.client_id], label_visibility="collapsed",
                 width="stretch")
             picked = st.session_state.get(keys[row.client_id])
             if picked is not None and picked != row.mark:
                 unsaved += 1
-                was = f" (saved: {mark_label(row.mark)})" if row.mark else ""
-                st.markdown(f":orange-badge[Not saved yet] {mark_label(picked)}{was}")
+                was = (f" (saved: {markdown_text(groups.ATTENDANCE_LABELS[row.mark])})"
+                       if row.mark else "")
+                st.markdown(":orange-badge[Not saved yet] "
+                            f"{markdown_text(groups.ATTENDANCE_LABELS[picked])}{was}")
             elif row.mark is not None:
-                st.caption(f":green-badge[Saved] {mark_label(row.mark)} · by "
+                st.caption(":green-badge[Saved] "
+                           f"{markdown_text(groups.ATTENDANCE_LABELS[row.mark])} · by "
                            f"{markdown_text(row.marked_by or 'someone')}, "
                            f"{markdown_text(show(row.marked_at))}")
             else:
