@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from companion import run_context
@@ -22,7 +23,8 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core import versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound
-from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
+from companion.models import (AftercareComment, AftercareCommentVersion, AftercareEvent,
+                              AftercarePlan,
                               AftercareVersion, Enrolment, Role, Setting, User)
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
 
@@ -120,6 +122,9 @@ class PlanView:
     plan: AftercarePlan | None
     version: AftercareVersion | None
     comments: list[AftercareComment]
+    authors: dict[int, str] = field(default_factory=dict)  # comment author id -> name
+    wordings: dict[int, int] = field(default_factory=dict)  # comment id -> version (1: never
+    #                                                         edited): what an edit expects
 
     @property
     def status(self) -> str:
@@ -158,8 +163,26 @@ def view(session: Session, actor: Actor, client_id: int) -> PlanView:
     comments = list(session.exec(select(AftercareComment).where(
         AftercareComment.plan_id == plan.id).order_by(col(AftercareComment.id).desc())))
     latest_reviewed = max((c.version for c in comments), default=None)
-    return PlanView(plan, _version(session, plan, plan.current_version),
-                    [c for c in comments if c.version == latest_reviewed])
+    shown = [c for c in comments if c.version == latest_reviewed]
+    return PlanView(plan, _version(session, plan, plan.current_version), shown,
+                    _names(session, {c.author_id for c in shown}), _wordings(session, shown))
+
+
+def _wordings(session: Session, comments: list[AftercareComment]) -> dict[int, int]:
+    edited = [c.id for c in comments if c.edited_at is not None]
+    found = dict(session.exec(select(AftercareCommentVersion.comment_id,
+                                     sa.func.max(AftercareCommentVersion.version))
+                              .where(col(AftercareCommentVersion.comment_id).in_(edited))
+                              .group_by(AftercareCommentVersion.comment_id)).all()
+                 ) if edited else {}
+    return {c.id: found.get(c.id, 1) for c in comments}
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(User.id, User.display_name).where(
+        col(User.id).in_(ids))).all())
 
 
 def save(session: Session, actor: Actor, sections: dict,
@@ -249,15 +272,71 @@ def _reviewable(session: Session, actor: Actor, client_id: int) -> AftercarePlan
 def comment(session: Session, actor: Actor, client_id: int, section: str,
             text: str) -> AftercareComment:
     plan = _reviewable(session, actor, client_id)
-    text = (text or "").strip()
     if section not in SECTIONS:
         raise InvalidInput("Unknown section.")
-    if not text or len(text) > 1000:
-        raise InvalidInput("A comment is 1–1000 characters.")
+    text = _clean_comment(text)
     note = AftercareComment(plan_id=plan.id, client_id=client_id, version=plan.current_version,
                             section=section, author_id=actor.id, text=text)
     session.add(note)
     return note
+
+
+COMMENT_VERSIONS = versions.Versioned(
+    AftercareCommentVersion, lambda session, row: {"Comment": row.text},
+    stale="This comment was edited from another screen since you opened it. What you "
+          "typed is still here: check the latest, then save again.", flag=None)
+
+
+def _clean_comment(text: str) -> str:
+    text = (text or "").strip()
+    if not text or len(text) > 1000:
+        raise InvalidInput("A comment is 1–1000 characters.")
+    return text
+
+
+def _own_comment(session: Session, actor: Actor, comment_id: int) -> AftercareComment:
+    note = session.get(AftercareComment, comment_id)
+    if note is None:
+        raise NotFound("No such comment.")
+    authorize(session, actor, note.client_id, RecordKind.AFTERCARE_REVIEW, Action.WRITE,
+              "aftercare comment edited")
+    if note.author_id != actor.id:
+        raise InvalidInput("Only the person who wrote a comment can edit it.")
+    return note
+
+
+def edit_comment(session: Session, actor: Actor, comment_id: int, text: str,
+                 expected_version: int | None = None) -> AftercareComment:
+    """The author rewords their comment; every wording is kept (version 1 the original).
+    `expected_version` is the version the form showed: a newer one refuses the edit."""
+    note = _own_comment(session, actor, comment_id)
+    text = _clean_comment(text)
+    key = {"comment_id": note.id}
+    if versions.current(session, COMMENT_VERSIONS, key) is None:  # first edit: keep the original
+        session.add(AftercareCommentVersion(comment_id=note.id, version=1, text=note.text,
+                                            created_at=note.created_at))
+        session.flush()
+    now = utcnow()
+    saved = versions.save(session, COMMENT_VERSIONS, key, {"Comment": text},
+                          expected_version=expected_version,
+                          new_row=lambda n: AftercareCommentVersion(
+                              comment_id=note.id, version=n, text=text, created_at=now))
+    if saved.created:
+        note.text, note.edited_at = text, now
+        session.add(note)
+    return note
+
+
+def comment_history(session: Session, actor: Actor, comment_id: int
+                    ) -> list[AftercareCommentVersion]:
+    """Every wording of a comment, newest first (empty: never edited). For whoever may read
+    the client's aftercare plan."""
+    note = session.get(AftercareComment, comment_id)
+    if note is None:
+        raise NotFound("No such comment.")
+    authorize(session, actor, note.client_id, RecordKind.AFTERCARE_PLAN, Action.READ,
+              "aftercare comment history")
+    return versions.history(session, COMMENT_VERSIONS, {"comment_id": comment_id})
 
 
 def decide(session: Session, actor: Actor, client_id: int, approve: bool,

@@ -314,8 +314,9 @@ def export_csv(session: Session, actor: Actor, frame: pd.DataFrame, filters: str
     """The CSV an admin downloads; the export itself is a row of the trail."""
     if actor.role != Role.ADMIN:
         raise AccessDenied("Only admins can export the audit trail.")
+    rows = f"CSV of {len(frame)} row{'' if len(frame) == 1 else 's'}"
     record(session, actor, EXPORT, AUDIT_TRAIL, None,
-           f"CSV of {len(frame)} row{'' if len(frame) == 1 else 's'}" + (f" ({filters})" if filters else ""))
+           rows + (f" ({filters})" if filters else ""))
     return as_csv(frame)
 
 

@@ -351,8 +351,23 @@ class AftercareComment(SQLModel, table=True):
     version: int
     section: str = Field(max_length=32)
     author_id: int = Field(foreign_key="users.id")
-    text: str = Field(sa_column=_secret())
+    text: str = Field(sa_column=_secret())  # the current wording (its versions: below)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    edited_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+
+
+class AftercareCommentVersion(SQLModel, table=True):
+    """Every wording a comment had, once its author first edits it (version 1 is the
+    original); the highest version is the comment's current text."""
+
+    __tablename__ = "aftercare_comment_versions"
+    __table_args__ = (sa.UniqueConstraint("comment_id", "version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="aftercare_comments.id", index=True)
+    version: int
+    text: str = Field(sa_column=_secret())
+    created_at: datetime = Field(sa_column=_utc(nullable=False))
 
 
 class AftercareEvent(SQLModel, table=True):

@@ -6,6 +6,7 @@ import streamlit as st
 from companion import aftercare
 from companion.actors import Actor
 from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.core.timeutil import show
 from companion.ui.text import label_text, markdown_text, number_text
 
@@ -57,3 +58,42 @@ def history_and_diff(actor: Actor, client_id: int, key: str) -> None:
                     sign, text = line[:1], line[2:]
                     st.markdown(("🟢 added: " if sign == "+" else "🔴 removed: ")
                                 + markdown_text(text))
+
+
+def comment_byline_markdown(comment, authors: dict[int, str]) -> str:
+    """Markdown: who wrote a comment and when ("edited" and when, if it was)."""
+    who = markdown_text(authors.get(comment.author_id, "Your reviewer"))
+    when = markdown_text(show(comment.created_at))
+    edited = (f" · edited {markdown_text(show(comment.edited_at))}" if comment.edited_at
+              else "")
+    return f"{who} · {when}{edited}"
+
+
+def comment_card(actor: Actor, comment, authors: dict[int, str], wordings: dict[int, int],
+                 key: str) -> None:
+    """A comment with its author and time; its author may reword it (every wording is kept
+    and shown to whoever reads the plan)."""
+    st.info("💬 " + markdown_text(comment.text))
+    st.caption(comment_byline_markdown(comment, authors))
+    if comment.edited_at is not None:
+        with st.expander("Earlier wordings"):
+            with session_scope() as session:
+                wordings_kept = aftercare.comment_history(session, actor, comment.id)
+            for old in wordings_kept[1:]:
+                st.markdown(f"{markdown_text(show(old.created_at))}: " + markdown_text(old.text))
+    if comment.author_id != actor.id:
+        return
+    with st.popover("Edit comment", width="stretch"):
+        field = f"{key}-edit-{comment.id}"
+        st.text_area("Comment", value=comment.text, key=field, max_chars=1000)
+        if st.button("Save comment", key=f"{field}-save", width="stretch"):
+            try:
+                with session_scope() as session:
+                    aftercare.edit_comment(session, actor, comment.id,
+                                           st.session_state.get(field, ""),
+                                           expected_version=wordings.get(comment.id, 1))
+            except CompanionError as exc:
+                st.error(markdown_text(exc))  # what was typed stays in the box
+            else:
+                st.session_state.pop(field, None)
+                st.rerun()

@@ -34,8 +34,10 @@ client_id = cols[1].selectbox("Client", [None, *clients["id"].tolist()],
 kinds = audit.record_kinds()
 cols = st.columns(2)
 actions = cols[0].multiselect("Actions", list(audit.ACTIONS), default=audit.DEFAULT_ACTIONS,
-                              format_func=lambda a: option_text(audit.ACTIONS[a]), placeholder="Every action")
-chosen_kinds = cols[1].multiselect("Records", list(kinds), format_func=lambda k: option_text(kinds[k]),
+                              format_func=lambda a: option_text(audit.ACTIONS[a]),
+                              placeholder="Every action")
+chosen_kinds = cols[1].multiselect("Records", list(kinds),
+                                   format_func=lambda k: option_text(kinds[k]),
                                    placeholder="Every kind of record")
 collapse = st.toggle("One line per list view", value=True,
                      help="A list (People, a caseload) writes a row for each client it shows; "

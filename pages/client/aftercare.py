@@ -5,7 +5,8 @@ from companion import aftercare, pdf, trends
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
-from companion.ui.aftercare import history_and_diff, show_section
+from companion.ui.aftercare import (comment_byline_markdown, history_and_diff,
+                                    show_section)
 from companion.ui.downloads import download_button
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
@@ -75,7 +76,8 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
         st.markdown(f"**{markdown_text(title)}**")
         show_section(plan.sections, section)
         for c in comments.get(section, []):
-            st.info("💬 Your reviewer: " + markdown_text(c.text))
+            st.info("💬 " + markdown_text(c.text))
+            st.caption(comment_byline_markdown(c, plan.authors))
 
 
 def _rows(section: str, fields: tuple[str, ...]) -> list[dict]:

@@ -5,7 +5,7 @@ from companion import aftercare
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import show
-from companion.ui.aftercare import history_and_diff, show_section
+from companion.ui.aftercare import comment_card, history_and_diff, show_section
 from companion.ui.gate import current_actor
 from companion.ui.text import markdown_text, option_text
 
@@ -57,7 +57,7 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
         show_section(view.sections, section)
         for c in own:
             if c.section == section:
-                st.info("💬 " + markdown_text(c.text))
+                comment_card(actor, c, view.authors, view.wordings, f"rc-{chosen}")
         st.text_input("Comment on this section", key=f"rc-{chosen}-{section}", max_chars=1000)
         st.button("Add comment", key=f"rc-btn-{chosen}-{section}", on_click=add_comment,
                   args=(section,), width="stretch")

@@ -2,7 +2,8 @@
 from sqlmodel import select
 
 from companion import aftercare
-from companion.models import AftercarePlan, AftercareVersion
+from companion.models import (AftercareComment, AftercareCommentVersion, AftercarePlan,
+                              AftercareVersion)
 from tests.app.conftest import new_app, sign_in, texts
 from tests.conftest import actor
 
@@ -69,3 +70,36 @@ def test_a_double_tapped_plan_save_says_saved(app, users, session):
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "Saved" in texts(at) and "another screen" not in texts(at)
     assert [v.version for v in session.exec(select(AftercareVersion))] == [1]
+
+
+def test_comments_show_author_and_time_and_the_author_edits_one(app, users, session):
+    from tests.unit.test_aftercare import plan
+
+    therapist = users.therapist(name="thera")
+    client = users.client(therapist, name="robin")
+    aftercare.save(session, actor(client), plan())
+    aftercare.submit(session, actor(client))
+    session.commit()
+    sign_in(app, "thera")
+    rv = app.switch_page("pages/therapist/reviews.py").run()
+    rv.text_input(key=f"rc-{client.id}-people").input("Add your sponsor?")
+    rv.button(key=f"rc-btn-{client.id}-people").click().run()
+    assert f"{therapist.display_name} · " in texts(rv) and "edited" not in texts(rv)
+    note = session.exec(select(AftercareComment)).one()
+    field = f"rc-{client.id}-edit-{note.id}"
+    rv.text_area(key=field).input("Add your sponsor's number?")
+    rv.button(key=f"{field}-save").click().run()
+    assert not rv.exception
+    page = texts(rv)
+    assert "Add your sponsor's number?" in page and " · edited " in page
+    assert "Add your sponsor?" in page  # the earlier wording, kept and shown
+    session.expire_all()
+    assert [v.version for v in session.exec(select(AftercareCommentVersion))] == [1, 2]
+
+    aftercare.decide(session, actor(therapist), client.id, approve=False)
+    session.commit()
+    me = new_app()
+    sign_in(me, "robin")
+    page = texts(me.switch_page("pages/client/aftercare.py").run())
+    assert "Add your sponsor's number?" in page
+    assert f"{therapist.display_name} · " in page and " · edited " in page
