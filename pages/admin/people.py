@@ -101,7 +101,12 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
             st.session_state["clear-create-form"] = True
             st.rerun()  # the list below now holds the new account
 
-st.dataframe(table_text(frame.drop(columns=["id"])), hide_index=True, width="stretch")
+shown = frame.drop(columns=["id"]).assign(  # labels, not keys (north, morning)
+    Track=[clinic.track_label(k) if isinstance(k, str) else k for k in frame["Track"]],
+    Location=[clinic.location_label(k) if isinstance(k, str) else k for k in frame["Location"]])
+st.dataframe(table_text(shown), hide_index=True, width="stretch")
+if done := st.session_state.pop("people-done", None):  # said after the rerun that showed it
+    st.success(markdown_text(done))
 
 st.subheader("Manage an account")
 ids = frame["id"].tolist()
@@ -152,7 +157,9 @@ if chosen is not None:
                                                         width="stretch"):
                 with session_scope() as session:
                     people.discharge(session, actor, chosen, keep_calendar=keep_feed)
-                st.success("Discharged: they keep their records and now see the alumni pages.")
+                st.session_state["people-done"] = ("Discharged: they keep their records and "
+                                                   "now see the alumni pages.")
+                st.rerun()  # their role and the buttons below change at once
         if st.button("Reset two-step sign-in (lost phone)", width="stretch"):
             with session_scope() as session:
                 mfa.admin_reset(session, actor, chosen)
@@ -170,7 +177,9 @@ if chosen is not None:
             with session_scope() as session:
                 people.set_active(session, actor, chosen, not active,
                                   keep_calendar=bool(keep_on_deactivation))
-            st.success("Deactivated: signed out everywhere." if active else "Reactivated.")
+            st.session_state["people-done"] = ("Deactivated: signed out everywhere." if active
+                                               else "Reactivated.")
+            st.rerun()
     except CompanionError as exc:
         st.error(markdown_text(exc))
 

@@ -85,3 +85,23 @@ def test_reset_password_keeps_its_sheet_until_dismissed(app, clinic, sheets):
     at = next(s for s in at.selectbox if s.label == "Account").set_value(None).run()
     assert at.code[0].value == temporary and "New password for" in texts(at)
     assert temporary in _pdf_text(sheets("dana")) and "was reset" in _pdf_text(sheets("dana"))
+
+
+def test_discharge_updates_at_once_and_the_table_shows_labels(app, clinic, session):
+    from companion.clinic import get_clinic
+
+    at = _people_page(app)
+    table = at.dataframe[0].value
+    robin = table[table["Username"] == "robin"].iloc[0]
+    assert robin["Track"] == get_clinic().track_label("morning") != "morning"
+    assert robin["Location"] == get_clinic().location_label("north") != "north"
+    account = next(s for s in at.selectbox if s.label == "Account")
+    from companion.people import find_user
+
+    at = account.set_value(find_user(session, "robin").id).run()
+    at = next(b for b in at.button if b.label == "Discharge to alumni").click().run()
+    assert not at.exception
+    assert "Discharged: they keep their records" in texts(at)
+    table = at.dataframe[0].value
+    assert table[table["Username"] == "robin"].iloc[0]["Role"] == "alumni"
+    assert not [b for b in at.button if b.label == "Discharge to alumni"]
