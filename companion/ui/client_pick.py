@@ -26,7 +26,7 @@ def _from_url(clients: dict[int, str]) -> int | None:
     return chosen if chosen in clients else None
 
 
-def pick_client(clients: dict[int, str], key: str, label: str = "Client") -> int | None:
+def pick_client(clients: dict[int, str], key: str) -> int | None:
     """The client selectbox, seeded from the URL (or the client chosen on another page),
     writing the choice back to the URL."""
     wanted = _from_url(clients)
@@ -39,7 +39,7 @@ def pick_client(clients: dict[int, str], key: str, label: str = "Client") -> int
     def changed() -> None:
         st.session_state[f"_{key}_changed"] = True
 
-    chosen = st.selectbox(label, list(clients), format_func=lambda i: option_text(clients[i]),
+    chosen = st.selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
                           index=None, placeholder="Choose a client", key=key,
                           on_change=changed)
     if chosen is not None:

@@ -12,7 +12,8 @@ from companion.core.timeutil import show
 from companion.ui.client_pick import PARAM
 from companion.ui.flags import flag_markdown, tier_badge_markdown
 from companion.ui.gate import current_actor
-from companion.ui.text import label_text, markdown_text, number_text, option_text
+from companion.ui.text import (clinic_markdown, label_text, markdown_text, number_text,
+                                option_text)
 
 actor = current_actor()
 clinic = get_clinic()
@@ -102,7 +103,7 @@ with session_scope() as session:
     frame = caseload.for_therapist(session, actor, track, site, flagged_only=flagged_only,
                                    min_missed=2 if missed_only else 0)
 with st.popover("How this order works", icon="ℹ️"):
-    st.markdown(caseload.NEED_EXPLAINED)
+    st.markdown(clinic_markdown(caseload.NEED_EXPLAINED))
 
 if frame.empty:
     st.info("No clients match. An admin assigns clients on the People page."
