@@ -193,3 +193,16 @@ def days_with_checkin(session: Session, actor: Actor, client_id: int, start: dat
                                      col(CheckIn.is_current).is_(True),
                                      CheckIn.day >= start, CheckIn.day <= end)
     return set(session.exec(stmt))
+
+
+def in_period(session: Session, actor: Actor, client_id: int, start: date,
+              end: date | None = None) -> list[CheckIn]:
+    """The current check-ins from `start` (to `end`), newest first: what the record's
+    "since last session" shows (notes, use details, "bring to group" lines)."""
+    authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ,
+              f"check-ins since {start}")
+    stmt = select(CheckIn).where(CheckIn.client_id == client_id,
+                                 col(CheckIn.is_current).is_(True), CheckIn.day >= start)
+    if end is not None:
+        stmt = stmt.where(CheckIn.day <= end)
+    return list(session.exec(stmt.order_by(col(CheckIn.day).desc())))

@@ -411,7 +411,7 @@ def history(session: Session, actor, client_id: int) -> list[tuple[Flag, str | N
     found = for_client(session, actor, client_id)
     by_ids = {f.acknowledged_by for f in found if f.acknowledged_by}
     names = dict(session.exec(select(User.id, User.display_name)
-                              .where(col(User.id).in_(by_ids)))) if by_ids else {}
+                              .where(col(User.id).in_(by_ids))).all()) if by_ids else {}
     return [(f, names.get(f.acknowledged_by)) for f in found]
 
 

@@ -159,14 +159,19 @@ def skipped_words(missing: int | None) -> str:
 
 
 def meaning(instrument: Instrument, scale_id: str, value: int | None,
-            missing: int | None = None) -> str:
+            missing: int | None = None, about: str | None = None) -> str:
     """A plain sentence about a score — never that someone is "safe". `missing`: how many of
-    the scale's questions were left out (from `Scored.missing` or the history's column)."""
+    the scale's questions were left out (from `Scored.missing` or the history's column).
+    `about`: the client's name, for staff screens (spoken about the client, never to them)."""
     scale = next(s for s in instrument.scales if s.id == scale_id)
+    whose = f"{about}'s" if about else "Your"
     if value is None:
-        return (f"Your {instrument.title} {scale.label.lower()} couldn't be scored because "
-                f"{skipped_words(missing)} — that's okay.")
+        return (f"{whose} {instrument.title} {scale.label.lower()} couldn't be scored because "
+                f"{skipped_words(missing)}" + (" — that's okay." if not about else "."))
     band = scale.band(value)
+    if about:
+        return (f"{about}'s latest {instrument.title} {scale.label.lower()} is {value} "
+                f"(of {scale.max}): {band.label.lower()} — {band.meaning}.")
     return (f"Your latest {instrument.title} {scale.label.lower()} is {value} "
             f"(of {scale.max}): {band.label.lower()} — {band.meaning}. Scores are a starting "
             "point for a conversation with your therapist, not a verdict.")

@@ -9,11 +9,12 @@ from companion import caseload
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.client_pick import pick_client
 from companion.ui.downloads import download_button
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
-from companion.ui.text import file_text, markdown_text, number_text, option_text
+from companion.ui.text import file_text, markdown_text, number_text
 
 actor = current_actor()
 st.title("Pre-session brief")
@@ -23,9 +24,8 @@ if not clients:
     st.info("No clients are assigned to you yet.")
     st.stop()
 cols = st.columns([3, 2])
-chosen = cols[0].selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
-                           index=None,
-                           placeholder="Choose a client", key="brief-client")
+with cols[0]:
+    chosen = pick_client(clients, key="brief-client")  # ?client= carries across pages
 since = cols[1].date_input("Since", clinic_today() - timedelta(days=7),
                            max_value=clinic_today())
 if chosen is None:

@@ -1,16 +1,14 @@
 """My caseload: open flags to acknowledge, then one card a client (most urgent first), then
 what was acknowledged lately. Cards wrap, so nothing needs sideways scrolling on a phone."""
-from datetime import datetime, timezone
-
 import streamlit as st
 
 from companion import aftercare, caseload, flags
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
-from companion.core.errors import CompanionError
 from companion.core.timeutil import show
 from companion.ui.client_pick import PARAM
-from companion.ui.flags import flag_markdown, tier_badge_markdown
+from companion.ui.flags import (acknowledge_flags, flag_markdown, tier_badge_markdown,
+                                undo_panel)
 from companion.ui.gate import current_actor
 from companion.ui.text import (clinic_markdown, label_text, markdown_text, number_text,
                                 option_text)
@@ -18,7 +16,6 @@ from companion.ui.text import (clinic_markdown, label_text, markdown_text, numbe
 actor = current_actor()
 clinic = get_clinic()
 st.title("My caseload")
-UNDO = "_ack_undo"  # (flag ids, client name, when) of the latest acknowledgement
 
 
 def open_record(client_id: int) -> None:
@@ -26,32 +23,12 @@ def open_record(client_id: int) -> None:
 
 
 def acknowledge(flag_id: int, name: str) -> None:
-    note = st.session_state.get(f"ack-{flag_id}", "")
-    try:
-        with session_scope() as session:
-            flags.acknowledge(session, actor, flag_id, note)
-    except CompanionError as exc:
-        st.session_state[f"_ack_error_{flag_id}"] = str(exc)
-    else:
-        st.session_state[UNDO] = ([flag_id], name, datetime.now(timezone.utc).timestamp())
-        st.session_state["_ack_toast"] = f"Acknowledged {name}'s flag. Undo within a minute."
-
-
-def undo() -> None:
-    ids, name, _ = st.session_state.pop(UNDO)
-    try:
-        with session_scope() as session:
-            flags.undo_acknowledge(session, actor, ids)
-    except CompanionError as exc:
-        st.session_state["_undo_error"] = str(exc)
-    else:
-        st.session_state["_ack_toast"] = f"Undone: {name}'s flag is open again."
+    acknowledge_flags(actor, [flag_id], st.session_state.get(f"ack-{flag_id}", ""), name,
+                      f"_ack_error_{flag_id}")
 
 
 if (go := st.session_state.pop("_go_record", None)) is not None:
     st.switch_page("pages/therapist/client.py", query_params={PARAM: str(go)})
-if message := st.session_state.pop("_ack_toast", None):
-    st.toast(markdown_text(message), icon="✅")
 
 with session_scope() as session:
     waiting = aftercare.waiting_for(session, actor)
@@ -60,15 +37,7 @@ if waiting:
             "waiting for your review.")
     st.page_link("pages/therapist/reviews.py", label="Review now", icon="🧭")
 
-pending = st.session_state.get(UNDO)
-if pending and datetime.now(timezone.utc).timestamp() - pending[2] < flags.UNDO_SECONDS:
-    with st.container(border=True):
-        st.markdown(f"✅ Acknowledged **{markdown_text(pending[1])}**'s flag.")
-        st.button("Undo", key="ack-undo", on_click=undo, icon="↩️")
-elif pending:
-    st.session_state.pop(UNDO)
-if message := st.session_state.pop("_undo_error", None):
-    st.error(markdown_text(message))
+undo_panel(actor)
 
 with session_scope() as session:
     open_list = caseload.open_flags(session, actor)

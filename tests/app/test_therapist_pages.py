@@ -82,3 +82,75 @@ def test_brief_reads_and_is_audited(app, users, session):
     details = set(session.exec(select(AuditEvent.detail).where(
         AuditEvent.client_id == client.id)))
     assert any(d.startswith("brief since") for d in details)
+
+
+def _flagged_twice(users, session):
+    """robin: a craving-9 check-in (same day) and a PHQ-9 with item 9 answered 1 (urgent)."""
+    from companion import measures
+
+    therapist, client = _setup(users, session)
+    measures.submit(session, Actor.of(client), "phq9", {str(i): 1 for i in range(1, 10)})
+    session.commit()
+    return therapist, client
+
+
+def test_record_opened_from_a_flag_shows_it_first_and_acknowledges_several(app, users,
+                                                                          session):
+    therapist, client = _flagged_twice(users, session)
+    sign_in(app, "thera")
+    urgent = session.exec(select(Flag).where(Flag.tier == "urgent")).first()
+    app.button(key=f"open-{urgent.id}").click().run()
+    assert app.query_params.get("client") in (str(client.id), [str(client.id)])
+    assert app.selectbox(key="record-client").value == client.id
+    page = texts(app)  # subheaders in page order, then markdown in page order
+    order = [page.index(h) for h in ("Open flags (", "Since last session", "Questionnaires",
+                                     "Safety plan", "Flag history")]
+    assert order == sorted(order), page
+    assert page.index("Self-harm") < page.index("Strong craving")  # the urgent one first
+    assert "🚩 **9.**" in page and "(risk item)" in page  # item 9, marked
+    # Spoken about the client, never in their voice.
+    assert f"What works for {client.display_name}" in page and "What works for me" not in page
+    assert "your therapist" not in page and f"{client.display_name}'s latest PHQ-9" in page
+
+    ids = [f.id for f in session.exec(select(Flag).where(Flag.client_id == client.id))]
+    assert len(ids) >= 2 and all(app.checkbox(key=f"rec-tick-{i}").value for i in ids)
+    app.text_input(key="rec-ack-note").input("Called; safety plan reviewed together")
+    app.button(key="rec-ack").click().run()
+    session.expire_all()
+    handled = session.exec(select(Flag).where(Flag.client_id == client.id)).all()
+    assert {f.ack_note for f in handled} == {"Called; safety plan reviewed together"}
+    assert {f.acknowledged_by for f in handled} == {therapist.id}
+    page = texts(app)
+    assert "Open flags (0)" in page and any("Acknowledged" in t.value for t in app.toast)
+    # The flag history (texts() groups by element kind: the notes are only there).
+    assert page.count("Called; safety plan reviewed together") == len(handled)
+    assert page.count(f"by {therapist.display_name} — Called") == len(handled)
+    details = set(session.exec(select(AuditEvent.detail).where(
+        AuditEvent.client_id == client.id, AuditEvent.actor_id == therapist.id)))
+    assert any("check-ins since" in d for d in details)
+
+
+def test_record_acknowledges_only_the_ticked_flags(app, users, session):
+    _, client = _flagged_twice(users, session)
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/client.py").run()
+    at.selectbox(key="record-client").set_value(client.id).run()
+    craving = session.exec(select(Flag).where(Flag.rule == "craving_high")).one()
+    at.checkbox(key=f"rec-tick-{craving.id}").uncheck().run()
+    at.text_input(key="rec-ack-note").input("Seeing them this afternoon")
+    at.button(key="rec-ack").click().run()
+    session.expire_all()
+    open_now = session.exec(select(Flag).where(Flag.acknowledged_at.is_(None))).all()
+    assert [f.id for f in open_now] == [craving.id]
+
+
+def test_the_chosen_client_carries_across_record_brief_and_skills(app, users, session):
+    _, client = _setup(users, session)
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/client.py").run()
+    at.selectbox(key="record-client").set_value(client.id).run()
+    assert at.query_params.get("client") in (str(client.id), [str(client.id)])
+    for path, key in (("pages/therapist/brief.py", "brief-client"),
+                      ("pages/therapist/skills.py", "skills-client")):
+        at = at.switch_page(path).run()
+        assert at.selectbox(key=key).value == client.id, path
