@@ -1,6 +1,8 @@
 """The trends charts, shared by a client's own page and their therapist's view."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from companion import checkins, trends
@@ -27,8 +29,8 @@ def draw_trends(actor: Actor, client_id: int, key: str = "trends",
         heat = trends.craving_heatmap(session, actor, client_id, days)
         outcomes = trends.craving_outcomes(session, actor, client_id, days)
         works = trends.what_works(session, actor, client_id)
-        month_days = checkins.days_with_checkin(session, actor, client_id,
-                                                today.replace(day=1), today)
+        start = today - timedelta(days=days - 1)  # the calendar covers the chosen window
+        period_days = checkins.days_with_checkin(session, actor, client_id, start, today)
     if about is None:
         draw("daily_trends", daily, days, empty="Check-ins will draw your lines here.")
         st.markdown("**What works for me**")
@@ -44,6 +46,6 @@ def draw_trends(actor: Actor, client_id: int, key: str = "trends",
     draw("trigger_counts", triggers, empty="No triggers noted in this window.")
     draw("craving_heatmap", heat, empty="No cravings logged in this window.")
     draw("craving_outcomes", outcomes, empty="No endings noted in this window.")
-    draw("checkin_calendar", month_days, today,
-         empty="No check-ins yet this month." if about is None
-         else f"No check-ins from {about} this month.")
+    draw("checkin_calendar", period_days, today, start,
+         empty="No check-ins in this window yet." if about is None
+         else f"No check-ins from {about} in this window.")

@@ -39,8 +39,17 @@ if waiting:
 
 undo_panel(actor)
 
-with session_scope() as session:
+# One session for the page's reads (each session's end seals the audit chain): the filters'
+# values are read from their keys here, and their widgets drawn further down.
+state = st.session_state
+flagged_only, missed_only = state.get("caseload-flagged", False), state.get("caseload-missed",
+                                                                           False)
+with session_scope() as session:  # the caseload first: it raises due "no check-in" flags
+    frame = caseload.for_therapist(session, actor, state.get("caseload-track"),
+                                   state.get("caseload-site"), flagged_only=flagged_only,
+                                   min_missed=2 if missed_only else 0)
     open_list = caseload.open_flags(session, actor)
+    recent = caseload.recently_acknowledged(session, actor)
 st.subheader(f"Needs attention ({number_text(len(open_list))})")
 if not open_list:
     st.caption("No open flags. 🌿")
@@ -59,18 +68,15 @@ for flag, name in open_list:
 
 st.subheader("Everyone, most urgent first")
 cols = st.columns(2)
-track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]],
+track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]], key="caseload-track",
                           format_func=lambda k: "All tracks" if k is None
                           else option_text(clinic.track_label(k)))
 site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
-                         format_func=lambda k: "All sites" if k is None
+                         key="caseload-site", format_func=lambda k: "All sites" if k is None
                          else option_text(clinic.location_label(k)))
 cols = st.columns(2)
-flagged_only = cols[0].toggle("Flagged only", key="caseload-flagged")
-missed_only = cols[1].toggle("Missed 2+ check-ins", key="caseload-missed")
-with session_scope() as session:
-    frame = caseload.for_therapist(session, actor, track, site, flagged_only=flagged_only,
-                                   min_missed=2 if missed_only else 0)
+cols[0].toggle("Flagged only", key="caseload-flagged")
+cols[1].toggle("Missed 2+ check-ins", key="caseload-missed")
 with st.popover("How this order works", icon="ℹ️"):
     st.markdown(clinic_markdown(caseload.NEED_EXPLAINED))
 
@@ -96,8 +102,6 @@ for card in caseload.cards(frame, open_list):
         b2.page_link("pages/therapist/brief.py", label=label_text(f"Brief: {card.name}"),
                      icon="📄", query_params={PARAM: str(card.client_id)}, width="stretch")
 
-with session_scope() as session:
-    recent = caseload.recently_acknowledged(session, actor)
 st.subheader("Recently acknowledged")
 if not recent:
     st.caption(f"Nothing acknowledged in the last {number_text(caseload.RECENT_DAYS)} days.")
