@@ -106,5 +106,6 @@ st.subheader("Recently acknowledged")
 if not recent:
     st.caption(f"Nothing acknowledged in the last {number_text(caseload.RECENT_DAYS)} days.")
 for flag, name, by in recent:
-    st.markdown(f"{flag_markdown(flag, name)}  \n✅ {show(flag.acknowledged_at)} by "
-                f"{markdown_text(by or 'a former colleague')} — {markdown_text(flag.ack_note)}")
+    st.markdown(f"✅ **{markdown_text(name)}** · {tier_badge_markdown(flag)} "
+                f"{markdown_text(flags.label_of(flag))}  \n{show(flag.acknowledged_at)} by "
+                f"{markdown_text(by or 'a former colleague')}: {markdown_text(flag.ack_note)}")

@@ -279,3 +279,30 @@ def test_admin_stops_a_clients_calendar_subscription(app, clinic, session):
     assert not at.exception and "Stopped: the address no longer works" in texts(at)
     session.expire_all()
     assert calendar_feed.fetch(session, token) is None
+
+
+def test_before_group_opens_the_next_session_where_my_clients_are_expected(app, clinic,
+                                                                           session):
+    """Issue 19 item 8: tonight's group with my clients comes before tomorrow's one I lead."""
+    from companion.models import User
+
+    other = session.exec(select(User).where(User.username == "other")).one()
+    admin = Actor.of(clinic["admin"])
+    groups.schedule_series(session, admin, groups.SeriesInput(
+        title="Led tomorrow", topic="Skills", track="evening", location="river",
+        facilitator_id=clinic["lead"].id, capacity=10,
+        first_day=clinic_today() + timedelta(days=1), start=time(9), end=time(10),
+        weekdays=list(range(7))))
+    groups.schedule_series(session, admin, groups.SeriesInput(
+        title="Tonight with robin", topic="Process", track="morning", location="north",
+        facilitator_id=other.id, capacity=10, first_day=clinic_today(), start=time(23, 30),
+        end=time(23, 45), weekdays=list(range(7))))
+    session.commit()
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    at.segmented_control(key="groups-view").set_value("Before group").run()
+    assert not at.exception
+    chosen = at.selectbox(key="groups-Before group-session")
+    assert "Tonight with robin" in chosen.format_func(chosen.value)
+    assert "The next session where your clients are expected" in texts(at)
+    assert "(1 of your clients)" not in texts(at) and "(1 of your client)" in texts(at)
