@@ -99,7 +99,10 @@ def staff_code(username: str) -> str:
     import pyotp
     import sqlalchemy as sa
 
-    engine = sa.create_engine(_APP_DATABASE[0])
+    # Also from the environment: a test file importing this module as `tests.browser.conftest`
+    # gets a second copy of it, whose list app_env never filled.
+    engine = sa.create_engine(_APP_DATABASE[0] if _APP_DATABASE
+                              else os.environ["COMPANION_BROWSER_APP_DATABASE"])
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE users SET totp_last_step = 0 WHERE username = :u"),
                            {"u": username})
@@ -128,6 +131,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"companion {args[0]} failed:\n{done.stdout}{done.stderr}"
     _APP_DATABASE[:] = [env["DATABASE_URL"]]
+    os.environ["COMPANION_BROWSER_APP_DATABASE"] = env["DATABASE_URL"]
     return env
 
 

@@ -197,6 +197,11 @@ def test_therapist_acknowledges_a_flag_and_reads_the_brief(laptop):
     app.act(page.get_by_role("button", name="Acknowledge").nth(n))
     expect(heading(page, f"Needs attention ({before - 1})")).to_be_visible()
     expect(texts).to_have_count(before - 1)
+    # It says so, offers a minute's undo, and lists it as recently acknowledged.
+    expect(page.get_by_test_id("stToast").filter(has_text="Acknowledged")).to_be_visible()
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    expect(page.get_by_test_id("stMarkdownContainer").filter(has_text=note)).to_have_count(1)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= 1281")
     app.screenshot("feature-laptop-caseload-acknowledged")
 
     app.navigate("Pre-session brief")
