@@ -48,6 +48,7 @@ def pages_for(actor: Actor | None, user: User | None, first_run: bool,
         return [_page("pages/therapist/caseload.py", "My caseload", "📋", default=True),
                 _page("pages/therapist/client.py", "Client record", "🗂️"),
                 _page("pages/therapist/brief.py", "Pre-session brief", "📄"),
+                _page("pages/therapist/outcomes.py", "Caseload outcomes", "📊"),
                 _page("pages/therapist/groups.py", "Groups", "👥"),
                 _page("pages/therapist/skills.py", "Skills practice", "🧩"),
                 _page("pages/therapist/reviews.py", "Aftercare reviews", "🧭"), account]

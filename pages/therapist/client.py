@@ -8,6 +8,7 @@ from companion.core.timeutil import clinic_today, show
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
+from companion.ui.outcomes import client_outcomes
 from companion.ui.safety_plan import show_plan
 from companion.ui.text import markdown_text, number_text, option_text
 from companion.ui.trends import draw_trends
@@ -61,6 +62,7 @@ draw_trends(actor, chosen, key="therapist-trends")
 
 st.divider()
 st.subheader("Questionnaires")
+client_outcomes(actor, chosen)
 measure_trends(actor, chosen)
 st.subheader("Safety plan")
 with session_scope() as session:

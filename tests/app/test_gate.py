@@ -21,6 +21,7 @@ ROLE_PAGES = {
     Role.CLIENT: CLIENT_PAGES,
     Role.ALUMNI: CLIENT_PAGES - {"client/groups.py"},  # groups are for clients in the program
     Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "therapist/brief.py",
+                     "therapist/outcomes.py",
                      "therapist/reviews.py", "therapist/skills.py", "therapist/groups.py",
                      "common/account.py"},
     Role.ADMIN: {"admin/people.py", "admin/audit.py", "admin/groups.py", "common/account.py"},
