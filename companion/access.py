@@ -28,6 +28,7 @@ class RecordKind(StrEnum):
     ATTENDANCE = "attendance"
     RSVP = "rsvp"                    # a client's answer for a group session (groups)
     FLAG = "flag"
+    THERAPY_SESSION = "therapy_session"  # that an individual, family or group session was held
 
 
 class Action(StrEnum):
@@ -43,14 +44,15 @@ _CLIENT_OWNED = (RecordKind.CHECKIN, RecordKind.CRAVING, RecordKind.SAFETY_PLAN,
 # (role, kind) -> {relation: actions}. Relation: "own" (the client themself), "assigned"
 # (the client's therapist), "any" (any client of the clinic). Absent means no access.
 _OWN_RULES = {RecordKind.PROFILE: R, RecordKind.AFTERCARE_REVIEW: R, RecordKind.ATTENDANCE: R,
-              RecordKind.SKILL_ASSIGNMENT: R, **{kind: W for kind in _CLIENT_OWNED}}
+              RecordKind.SKILL_ASSIGNMENT: R, RecordKind.THERAPY_SESSION: R,
+              **{kind: W for kind in _CLIENT_OWNED}}
 RULES: dict[tuple[Role, RecordKind], dict[str, frozenset[Action]]] = {
     **{(Role.CLIENT, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
     **{(Role.ALUMNI, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
     **{(Role.THERAPIST, kind): {"assigned": R} for kind in (RecordKind.PROFILE, *_CLIENT_OWNED)},
     **{(Role.THERAPIST, kind): {"assigned": W} for kind in
        (RecordKind.AFTERCARE_REVIEW, RecordKind.ATTENDANCE, RecordKind.FLAG,
-        RecordKind.SKILL_ASSIGNMENT)},
+        RecordKind.SKILL_ASSIGNMENT, RecordKind.THERAPY_SESSION)},
     (Role.ADMIN, RecordKind.PROFILE): {"any": W},
 }
 # The alumni coordinator (a therapist an admin names) reviews alumni's aftercare plans.

@@ -578,3 +578,19 @@ class CalendarSequence(SQLModel, table=True):
     sequence: int = 0
     fingerprint: str = Field(max_length=64)
     changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class TherapySession(SQLModel, table=True):
+    """That an individual, family or group session with a client took place, with one
+    optional agreed next step. Clinical notes stay in the clinic's record system."""
+
+    __tablename__ = "therapy_sessions"
+    __table_args__ = (sa.Index("ix_therapy_sessions_client_day", "client_id", "day"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    therapist_id: int = Field(foreign_key="users.id")
+    day: date  # the clinic's calendar day it took place
+    kind: str = Field(max_length=16)  # individual / family / group
+    next_step: str = Field(default="", sa_column=_secret())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
