@@ -4,7 +4,7 @@ and how they were handled. Printable. Records that a session took place."""
 import streamlit as st
 
 from companion import brief as briefs
-from companion import caseload, sessions
+from companion import caseload, pdf, sessions
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import clinic_today, show
@@ -67,8 +67,14 @@ if st.session_state.pop(f"_session-{chosen}-saved", False):
 
 with session_scope() as session:
     b = briefs.for_client(session, actor, chosen, since)
-download_button("Download to print", file_text(briefs.as_text(b)),
-                file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
+brief_text = briefs.as_text(b)
+downloads = st.columns(2)
+download_button("Download PDF to print", lambda: pdf.brief_pdf(b.client_name, brief_text),
+                file_name=f"brief-{since}.pdf", mime="application/pdf", width="stretch",
+                where=downloads[0],
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+download_button("Download as text", file_text(brief_text), file_name=f"brief-{since}.txt",
+                mime="text/plain", width="stretch", where=downloads[1],
                 help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 
 st.subheader(f"{markdown_text(b.client_name)} · {number_text(b.days)} days")

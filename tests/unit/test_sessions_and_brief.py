@@ -117,3 +117,22 @@ def test_brief_text_lists_sessions_and_next_steps(session, pair):
                     "Practise urge surfing daily")
     found = brief.for_client(session, actor(therapist), client.id, clinic_today())
     assert "group — next step: Practise urge surfing daily" in brief.as_text(found)
+
+
+def test_brief_pdf_reads_back_with_the_notice_and_their_words(session, pair):
+    import io
+
+    from pypdf import PdfReader
+
+    from companion import pdf
+
+    therapist, client = pair
+    _checkin(session, client, 0, bring_to_group="Talk about my brother")
+    sessions.record(session, actor(therapist), client.id, clinic_today(), "group",
+                    "Practise urge surfing daily")
+    found = brief.for_client(session, actor(therapist), client.id, clinic_today())
+    data = pdf.brief_pdf(found.client_name, brief.as_text(found))
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(data)).pages)
+    assert "42 CFR part 2" in text and "Talk about my brother" in text
+    assert "Practise urge surfing daily" in text and found.client_name in text
