@@ -10,10 +10,11 @@ from companion.ui.charts import draw
 from companion.ui.text import markdown_text
 
 
-def measure_trends(actor: Actor, client_id: int) -> None:
+def measure_trends(actor: Actor, client_id: int, days: int = 365) -> None:
+    """Each instrument's scales over the last `days` (the brief: its period only)."""
     for instrument in instruments.load_all().values():
         with session_scope() as session:
-            frame = measures.history(session, actor, client_id, instrument.id)
+            frame = measures.history(session, actor, client_id, instrument.id, days)
         if frame.empty:
             continue
         st.markdown(f"**{markdown_text(instrument.name)}**")

@@ -13,6 +13,7 @@ from companion.ui.downloads import download_button
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
+from companion.ui.outcomes import client_outcomes
 from companion.ui.text import file_text, markdown_text, number_text, option_text
 
 actor = current_actor()
@@ -108,7 +109,8 @@ draw("craving_outcomes", b.outcomes, empty="No craving endings noted.")
 st.markdown("**Skills and how they helped**")
 draw("what_works", b.works, empty="No follow-ups answered yet.")
 st.markdown("**Measures**")
-measure_trends(actor, chosen)
+client_outcomes(actor, chosen)
+measure_trends(actor, chosen, days=b.days)
 st.markdown(f"**Safety plan:** {number_text(len(b.plan_versions))} change(s) in this period · "
             f"**Look-backs:** {number_text(len(b.look_backs))}")
 st.markdown("**Flags and how they were handled**")

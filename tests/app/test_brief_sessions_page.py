@@ -67,3 +67,35 @@ def test_a_bad_session_keeps_what_was_typed(app, users, session):
     assert at.text_input(key=f"{prefix}-step").value == "Keep this text"
     session.expire_all()
     assert session.exec(select(TherapySession)).all() == []
+
+
+def test_brief_shows_change_since_baseline_and_charts_its_period(app, users, session,
+                                                                  monkeypatch):
+    from datetime import datetime, time, timezone
+
+    from companion import measures
+    from companion.models import MeasureResponse
+
+    asked = []
+    real = measures.history
+
+    def history(session, actor, client_id, instrument_id, days=365):
+        asked.append(days)
+        return real(session, actor, client_id, instrument_id, days)
+
+    monkeypatch.setattr(measures, "history", history)
+
+    therapist = users.therapist(name="thera")
+    client = users.client(therapist, name="robin")
+    for days_ago, total in ((40, 16), (2, 11)):
+        day = clinic_today() - timedelta(days=days_ago)
+        session.add(MeasureResponse(client_id=client.id, instrument="phq9", answers={},
+                                    scores={"total": total}, local_day=day,
+                                    completed_at=datetime.combine(day, time(12),
+                                                                  tzinfo=timezone.utc)))
+    session.commit()
+    at = _open_brief(app, client)
+    assert not at.exception
+    page = texts(at)
+    assert "**PHQ-9 total**: 16" in page and "reliable improvement" in page
+    assert asked and set(asked) == {8}  # the default 7 days back, today included
