@@ -136,3 +136,18 @@ def test_brief_pdf_reads_back_with_the_notice_and_their_words(session, pair):
                     for p in PdfReader(io.BytesIO(data)).pages)
     assert "42 CFR part 2" in text and "Talk about my brother" in text
     assert "Practise urge surfing daily" in text and found.client_name in text
+
+
+def test_a_client_exports_their_sessions(session, pair):
+    import csv
+    import io
+    import zipfile
+
+    from companion import export
+
+    therapist, client = pair
+    sessions.record(session, actor(therapist), client.id, clinic_today(), "family",
+                    "Plan the weekend")
+    archive = zipfile.ZipFile(io.BytesIO(export.export_zip(session, actor(client))))
+    rows = list(csv.DictReader(io.StringIO(archive.read("sessions.csv").decode("utf-8-sig"))))
+    assert [(r["Kind"], r["Agreed next step"]) for r in rows] == [("Family", "Plan the weekend")]
