@@ -14,7 +14,7 @@ from companion.core.db import session_scope
 from companion.passwords import dummy_hash
 from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
-from companion.ui.gate import gate, logout_button, second_factor_done
+from companion.ui.gate import gate, logout_button, pop_restored, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.text import markdown_text
 
@@ -53,4 +53,8 @@ navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done(
 if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
     with help_slot:
         crisis_control(own_crisis_contacts(actor), plan_link=True)
+if actor is not None and pop_restored():
+    st.toast("Welcome back: what you were typing is back in the form.", icon="📝")
+    st.info("Welcome back. What you were typing before the sign-out is back in the form "
+            "below: check it, then save.", icon="📝")
 navigation.run()

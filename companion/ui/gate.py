@@ -10,6 +10,7 @@ cookie write gets the Secure flag when the page is served over HTTPS.
 from __future__ import annotations
 
 import time
+from datetime import date, datetime, time as dt_time
 from functools import partial
 
 import streamlit as st
@@ -27,6 +28,11 @@ MFA_OK = "_mfa_ok"
 SIGNED_IN_AT = "_signed_in_at"
 LAST_ACTIVITY = "_last_activity"
 NOTICE = "_auth_notice"
+SIGNED_OUT_WHY = "_signed_out_why"  # shown on the sign-in page until someone signs in again
+DRAFT = "_idle_draft"  # (username, {widget key: value}) kept across an idle sign-out
+RESTORED = "_draft_restored"
+# Widget keys whose values are never kept in a draft (passwords, codes).
+_SECRET_WORDS = ("password", "code", "secret", "totp", "recovery")
 
 
 def _library_entry(user: User) -> dict:
@@ -43,6 +49,7 @@ def _check_credentials(model, username: str, password: str) -> bool:
         return False
     model.credentials["usernames"][result.user.username] = _library_entry(result.user)
     st.session_state[SIGNED_IN_AT] = time.time()
+    st.session_state.pop(SIGNED_OUT_WHY, None)
     return True
 
 
@@ -154,16 +161,61 @@ def logout_button() -> None:
                            callback=_on_logout, use_container_width=True)
 
 
+def _idle_too_long(last: float | None, now: float | None = None) -> bool:
+    return last is not None and ((now or time.time()) - last
+                                 > get_settings().idle_timeout_minutes * 60)
+
+
+def _typed_values() -> dict:
+    """What the person had in this run's keyed widgets (the form they were filling in),
+    without passwords or codes."""
+    from streamlit.runtime.state import get_session_state
+
+    state = get_session_state()._state  # SafeSessionState -> SessionState (Streamlit 1.67)
+    metadata = state._new_widget_state.widget_metadata
+    kept = {}
+    for widget_id, key in state._key_id_mapper.id_key_mapping.items():
+        kind = getattr(metadata.get(widget_id), "value_type", "trigger_value")
+        if (kind.endswith("trigger_value") or kind.startswith("file_uploader")
+                or key.startswith("_") or any(word in key.lower() for word in _SECRET_WORDS)):
+            continue  # buttons cannot be set; files and secrets are not kept
+        try:
+            value = st.session_state[key]
+        except KeyError:
+            continue
+        if isinstance(value, (str, int, float, list, tuple, date, datetime, dt_time)):
+            kept[key] = value
+    return kept
+
+
+def _keep_draft(username: str | None) -> None:
+    values = _typed_values()
+    if username and values:
+        st.session_state[DRAFT] = (username, values)
+
+
+def restore_draft(username: str) -> bool:
+    """After signing in again as the same person, put back what they were typing when the
+    idle sign-out came (before the page draws its widgets). Another person gets nothing."""
+    held = st.session_state.pop(DRAFT, None)
+    if not held or held[0] != username:
+        return False
+    for key, value in held[1].items():
+        st.session_state[key] = value
+    st.session_state[RESTORED] = True
+    return True
+
+
 def gate() -> tuple[Actor | None, User | None]:
     """Sign in from the cookie if it stands, then check the session still holds."""
     build_authenticator().login(location="unrendered")
     if not signed_in():
         return None, None
-    settings = get_settings()
     now = time.time()
-    last = st.session_state.get(LAST_ACTIVITY, now)
-    if now - last > settings.idle_timeout_minutes * 60:
+    if _idle_too_long(st.session_state.get(LAST_ACTIVITY), now):
+        _keep_draft(st.session_state.get("username"))
         sign_out(auth.IDLE)
+        st.session_state[SIGNED_OUT_WHY] = auth.IDLE
         return None, None
     with session_scope() as session:
         user = session.exec(select(User).where(
@@ -176,6 +228,7 @@ def gate() -> tuple[Actor | None, User | None]:
         sign_out("Your session has ended. Please sign in again.")
         return None, None
     st.session_state[LAST_ACTIVITY] = now
+    restore_draft(user.username)
     actor = Actor.of(user)
     st.session_state["actor"] = actor
     return actor, user
@@ -197,3 +250,40 @@ def current_actor() -> Actor:
 
 def pop_notice() -> str | None:
     return st.session_state.pop(NOTICE, None)
+
+
+def signed_out_why() -> str | None:
+    """Why this browser was signed out (idle), kept until the next sign-in: the sign-out's
+    own cookie rerun must not wipe the message before the person has read it."""
+    return st.session_state.get(SIGNED_OUT_WHY)
+
+
+def pop_restored() -> bool:
+    return bool(st.session_state.pop(RESTORED, False))
+
+
+def _skip_callbacks_when_idle() -> None:
+    """Widget callbacks (every Save) run before router.py, so before the idle check: a form
+    submitted after the idle limit would be saved by whoever picked up the phone. Skip them
+    for an idle session; the values stay in the session and become the draft above."""
+    from streamlit.runtime.state.session_state import SessionState
+
+    original = SessionState._call_callbacks
+    if getattr(original, "_idle_guard", False):
+        return
+
+    def call_callbacks_unless_idle(self, *args, **kwargs):
+        try:
+            idle = (bool(self["authentication_status"])
+                    and _idle_too_long(self[LAST_ACTIVITY]))
+        except KeyError:
+            idle = False
+        if idle:
+            return None
+        return original(self, *args, **kwargs)
+
+    call_callbacks_unless_idle._idle_guard = True
+    SessionState._call_callbacks = call_callbacks_unless_idle
+
+
+_skip_callbacks_when_idle()
