@@ -16,10 +16,12 @@ from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.ui.gate import gate, logout_button, pop_restored, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
+from companion.ui.style import apply_style
 from companion.ui.text import markdown_text
 
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
+apply_style()
 help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later
 with help_slot:
     crisis_control()

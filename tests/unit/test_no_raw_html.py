@@ -32,7 +32,21 @@ def test_the_detector_finds_each_door():
     assert len(raw_html_uses(planted)) == 4
 
 
+# The one door left open: the app's own stylesheet, a file of the package (no user text).
+STYLE_MODULE = "companion/ui/style.py"
+
+
 def test_no_source_file_renders_raw_html():
     offenders = {str(p.relative_to(ROOT)): uses for p in SOURCES
                  if (uses := raw_html_uses(p.read_text()))}
+    assert len(offenders.pop(STYLE_MODULE, [])) == 1
     assert offenders == {}
+
+
+def test_the_style_door_takes_only_the_stylesheet_constant():
+    tree = ast.parse((ROOT / STYLE_MODULE).read_text())
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") == "html"]
+    assert len(calls) == 1
+    (arg,) = calls[0].args
+    assert isinstance(arg, ast.Name) and arg.id == "STYLESHEET" and not calls[0].keywords
