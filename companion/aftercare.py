@@ -11,12 +11,12 @@ Review states and who moves them (anything else is refused):
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
+from companion import phones
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core import versions
@@ -54,7 +54,6 @@ FIELD_LABELS = {"level": "Level of care", "provider": "Provider", "when": "Day a
                 "next_refill": "Next refill date", "who_i_tell": "Who I tell",
                 "first_24_hours": "What I do in the first 24 hours"}
 MAX_ROWS, TEXT_MAX, FIELD_MAX = 6, 1500, 200
-PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,25}$")
 REVIEW_DAYS = (30, 60, 90)   # after discharge, then every 90 days
 REVIEW_EVERY = 90
 
@@ -88,8 +87,8 @@ def _clean(sections: dict) -> dict:
                 errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
             clean[key] = rows
     for row in clean["people"]:
-        if row["phone"] and not PHONE_RE.match(row["phone"]):
-            errors["people"] = f"“{row['phone']}” doesn't look like a phone number."
+        if row["phone"] and not phones.plausible(row["phone"]):
+            errors["people"] = f"“{row['phone']}” {phones.PROBLEM}."
         if (row["phone"] or row["relationship"]) and not row["name"]:
             errors["people"] = "Each person needs a name."
     for row in clean["goals"]:

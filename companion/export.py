@@ -319,7 +319,7 @@ def _measures(session: Session, me: int) -> list[Table]:
 # --- safety plan -----------------------------------------------------------------------------
 
 def _safety(session: Session, me: int) -> Table:
-    sections = [*safety.TEXT_SECTIONS.items(), *safety.CONTACT_SECTIONS.items()]
+    sections = [(step.key, safety.heading(step)) for step in safety.STEPS]
     table = Table("safety-plan.csv", "Every version of your safety plan, one per line "
                   "(\"Current version\" is the one in use).",
                   ["Version", "Current version", "Saved at", *[t for _, t in sections]])

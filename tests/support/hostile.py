@@ -144,9 +144,9 @@ def _client_text(session: Session, me: Actor, therapist: Actor) -> None:
                   saved.checkin.id)
     safety.save(session, me, {
         **{k: fit(safety.TEXT_MAX) for k in safety.TEXT_SECTIONS},
-        "help_people": [{"name": fit(safety.NAME_MAX), "phone": "555-0142"},
+        "help_people": [{"name": fit(safety.NAME_MAX), "phone": "555-555-0142"},
                         {"name": fit(safety.NAME_MAX, " 2"), "phone": ""}],
-        "professionals": [{"name": fit(safety.NAME_MAX, " 3"), "phone": "555-0100"}]})
+        "professionals": [{"name": fit(safety.NAME_MAX, " 3"), "phone": "555-555-0100"}]})
     _aftercare_text(session, me, therapist)
     _skills_text(session, me, therapist)
     open_flags = session.exec(select(Flag).where(Flag.client_id == me.id,
@@ -166,7 +166,7 @@ def _aftercare_text(session: Session, me: Actor, therapist: Actor) -> None:
                     sections[key]["level"] = aftercare.CARE_LEVELS[0]
             else:
                 row = {f: fit(aftercare.FIELD_MAX, version) for f in fields}
-                row |= {"phone": "555-0142"} if "phone" in row else {}
+                row |= {"phone": "555-555-0142"} if "phone" in row else {}
                 row |= ({"target_date": "2027-03-31", "progress": "40"}
                         if key == "goals" else {})
                 sections[key] = [row, {**row, "phone": ""} if "phone" in row else row]

@@ -70,10 +70,10 @@ def _seed_me(session, cast):
                 at=datetime(2026, 1, 15, 17, 30, tzinfo=timezone.utc))
     measures.submit(session, me, "phq9", {str(i): 1 for i in range(1, 10)} | {"9": 0})
     safety.save(session, me, {"reasons": "My daughter's laugh",
-                              "help_people": [{"name": "Sis", "phone": "555-0142"}]})
+                              "help_people": [{"name": "Sis", "phone": "555-555-0142"}]})
     plan = aftercare.empty_sections()
     plan["warning_signs"] = "Skipping meals"
-    plan["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-0142"}]
+    plan["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-555-0142"}]
     aftercare.save(session, me, plan)
     aftercare.submit(session, me)
     aftercare.comment(session, therapist, me.id, "people", "Add your sponsor too?")
@@ -142,11 +142,11 @@ def test_export_holds_every_kind_with_readable_columns_and_plain_text(session, c
 
     plan, = table(archive, "safety-plan.csv")
     assert plan["My reasons for living"] == "My daughter's laugh"
-    assert plan["People I can ask for help"] == "Sis: 555-0142"
+    assert plan["Step 4 · People I can ask for help"] == "Sis: 555-555-0142"  # in step order
 
     version, = table(archive, "aftercare-plan.csv")
     assert version["My warning signs"] == "Skipping meals"
-    assert version["People to call"] == "Name: Sis; Relationship: sister; Phone: 555-0142"
+    assert version["People to call"] == "Name: Sis; Relationship: sister; Phone: 555-555-0142"
     comment, = table(archive, "aftercare-comments.csv")
     assert (comment["Section"], comment["From"], comment["Comment"]) == (
         "People to call", "Test Therapist 1", "Add your sponsor too?")
