@@ -134,7 +134,7 @@ def _account(session: Session, admin: Actor, username: str, role: Role, password
 def _client_text(session: Session, me: Actor, therapist: Actor) -> None:
     clinic = get_clinic()
     saved = checkins.record_checkin(session, me, checkins.CheckInEntry(
-        mood=3, craving=9, used="yes", substances=[clinic.substances[0]],
+        mood=3, craving=9, stress=6, used="yes", substances=[clinic.substances[0]],
         use_details=fit(checkins.DETAILS_MAX), new_trigger=fit(80),
         note=fit(checkins.NOTE_MAX), bring_to_group=fit(checkins.BRING_MAX)))
     cravings.log_craving(session, me, cravings.CravingEntry(

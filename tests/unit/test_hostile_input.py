@@ -28,6 +28,7 @@ from companion.core.errors import CompanionError
 from companion.models import ChainAnalysis, Craving, Role, User
 from companion.tags import trigger_options
 from tests.conftest import People
+from tests.support.entries import answered
 
 hostile = settings(max_examples=40, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -107,12 +108,12 @@ def labels(options: list[str]):
 def checkin_entries(draw):
     clinic = get_clinic()
     return CheckInEntry(
-        mood=draw(st.one_of(st.integers(1, 10), NUMBER)),
-        craving=draw(st.one_of(st.integers(0, 10), NUMBER)),
-        stress=draw(st.one_of(st.integers(0, 10), NUMBER)),
+        mood=draw(st.one_of(st.integers(1, 10), NUMBER, st.none())),
+        craving=draw(st.one_of(st.integers(0, 10), NUMBER, st.none())),
+        stress=draw(st.one_of(st.integers(0, 10), NUMBER, st.none())),
         sleep_hours=draw(st.one_of(st.floats(0, 24), NUMBER, ODD)),
         sleep_quality=draw(st.one_of(st.integers(1, 5), NUMBER)),
-        used=draw(st.one_of(st.sampled_from(["no", "yes", "prefer_not"]), TEXT)),
+        used=draw(st.one_of(st.sampled_from(["no", "yes", "prefer_not"]), TEXT, st.none())),
         substances=draw(st.one_of(st.just([]), labels(list(clinic.substances)))),
         use_details=draw(TEXT), triggers=draw(st.one_of(st.just([]),
                                                         labels(list(clinic.triggers)))),
@@ -124,10 +125,11 @@ def checkin_entries(draw):
 
 @hostile
 @given(entry=checkin_entries())
-@example(entry=CheckInEntry(sleep_hours=math.nan))
-@example(entry=CheckInEntry(sleep_hours=math.inf))
-@example(entry=CheckInEntry(note="<script>alert(1)</script>\x00'; DROP TABLE checkins; --"))
-@example(entry=CheckInEntry(new_trigger="a\x00b"))
+@example(entry=answered(sleep_hours=math.nan))
+@example(entry=answered(sleep_hours=math.inf))
+@example(entry=answered(note="<script>alert(1)</script>\x00'; DROP TABLE checkins; --"))
+@example(entry=answered(new_trigger="a\x00b"))
+@example(entry=CheckInEntry(note="typed, with nothing else answered"))
 def test_checkin(cast, entry):
     me = cast["client"]
     given_entry = copy.deepcopy(entry)
