@@ -1,5 +1,6 @@
 """Group-session widgets shared by pages: the client's home card, a session's words, the
-calendar download, and the schedule editor used by admins and therapists."""
+calendar download, the schedule editor (admins) and the schedule view (therapists: read-only,
+with changes to one session of the groups they lead)."""
 from __future__ import annotations
 
 from datetime import time, timedelta
@@ -83,7 +84,7 @@ def progress_line(p: groups.Progress) -> None:
     st.progress(min(1.0, p.hours_this_week / p.weekly_hours) if p.weekly_hours else 0.0)
 
 
-# --- Schedule editor (admins and therapists) -------------------------------------------------
+# --- Schedule editor (admins) and view (therapists) --------------------------------------------
 
 NEW = "group-new"
 EDIT = "group-edit"
@@ -300,8 +301,41 @@ def _one_session(actor: Actor, series) -> None:
                 width="stretch", disabled=occ.status == groups.SCHEDULED)
 
 
+def _service_button(label: str, key: str, call, done=None) -> None:
+    """A button whose callback runs one service call; a refusal shows under it."""
+    error_key = f"_error_{key}"
+
+    def run() -> None:
+        try:
+            with session_scope() as session:
+                call(session)
+        except CompanionError as exc:
+            st.session_state[error_key] = str(exc)
+        else:
+            if done is not None:
+                done()
+
+    st.button(label_text(label), key=key, on_click=run, width="stretch")
+    if message := st.session_state.pop(error_key, None):
+        st.error(markdown_text(message))
+
+
+def _confirm_facilitator(actor: Actor, series, who: dict[int, str]) -> None:
+    """A group whose facilitator no admin assigned (made by a therapist before admins alone
+    scheduled): its facilitator sees only their own clients until an admin confirms."""
+    if series.facilitator_assigned_by is not None:
+        return
+    name = who.get(series.facilitator_id, "")
+    st.warning(f"No admin has confirmed {markdown_text(name)} as this group's facilitator, so they "
+               "see only their own clients at it. Confirm them, or choose another facilitator "
+               "and save.", icon="⚠️")
+    _service_button("Confirm the facilitator", f"group-confirm-{series.id}",
+                    lambda session: groups.confirm_facilitator(session, actor, series.id))
+
+
 def schedule_editor(actor: Actor) -> None:
-    """The whole schedule: the next two weeks, a new group, and one group to change."""
+    """The whole schedule, for admins: the next two weeks, a new group, and one group to
+    change."""
     with session_scope() as session:
         facilitators = groups.facilitators(session, actor)
         series_list = groups.all_series(session, actor)
@@ -321,19 +355,32 @@ def schedule_editor(actor: Actor) -> None:
     if chosen is None:
         return
     series = by_id[chosen]
+    _confirm_facilitator(actor, series, who)
     _edit_group(actor, series, facilitators)
     _one_session(actor, series)
 
-    def remove() -> None:
-        try:
-            with session_scope() as session:
-                groups.delete_series(session, actor, series.id)
-        except CompanionError as exc:
-            st.session_state["_group_delete_error"] = str(exc)
-        else:
-            st.session_state["group-pick"] = None
+    def forget() -> None:
+        st.session_state["group-pick"] = None
 
-    st.button("Delete this group (only if nobody has answered or attended)",
-              key=f"group-delete-{series.id}", on_click=remove, width="stretch")
-    if message := st.session_state.pop("_group_delete_error", None):
-        st.error(markdown_text(message))
+    _service_button("Delete this group (only if nobody has answered or attended)",
+                    f"group-delete-{series.id}",
+                    lambda session: groups.delete_series(session, actor, series.id), forget)
+
+
+def schedule_view(actor: Actor) -> None:
+    """The schedule for a therapist: the next two weeks to read, and the sessions of the
+    groups an admin assigned them to lead, to cancel, move or restore with a note."""
+    _fortnight(actor)
+    with session_scope() as session:
+        mine = groups.led_series(session, actor)
+    st.subheader("Change one of your sessions")
+    if not mine:
+        st.caption("You don't lead any groups yet. An admin schedules groups and assigns who "
+                   "leads them.")
+        return
+    by_id = {s.id: s for s in mine}
+    with session_scope() as session:
+        who = groups.names(session, [actor.id])
+    chosen = st.selectbox("Group", list(by_id), format_func=lambda i: _series_option(by_id[i], who),
+                          key="group-mine-pick")
+    _one_session(actor, by_id[chosen])

@@ -1,5 +1,6 @@
-"""Groups for therapists: take attendance, look over who is coming before a group, and
-keep the schedule."""
+"""Groups for therapists: take attendance, look over who is coming before a group, and see
+the schedule (admins schedule groups; a therapist cancels or moves sessions of the groups
+they were assigned to lead, with a note)."""
 from datetime import timedelta
 
 import streamlit as st
@@ -10,7 +11,7 @@ from companion.core.errors import CompanionError
 from companion.core.timeutil import show, utcnow
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
-from companion.ui.groups import headline_markdown, schedule_editor, status_line
+from companion.ui.groups import headline_markdown, schedule_view, status_line
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 VIEWS = ["Attendance", "Before group", "Schedule"]
@@ -23,7 +24,7 @@ view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-vie
                             label_visibility="collapsed", width="stretch") or "Attendance"
 
 if view == "Schedule":
-    schedule_editor(actor)
+    schedule_view(actor)
     st.stop()
 
 now = utcnow()
@@ -41,13 +42,12 @@ if not occs:
     st.info("No sessions of yours in the last week." if view == "Attendance"
             else "No sessions of yours in the coming week.")
     st.stop()
-occs.sort(key=lambda o: o.series.facilitator_id != actor.id)  # the ones I lead first
+occs.sort(key=lambda o: not groups.leads(actor, o.series))  # the ones I lead first
 by_key = {o.key: o for o in occs}
 chosen = st.selectbox("Session", list(by_key), key=f"groups-{view}-session",
                       format_func=lambda k: option_text(
                           groups.when(by_key[k]) + " · " + by_key[k].title
-                          + (" · you lead" if by_key[k].series.facilitator_id == actor.id
-                             else "")))
+                          + (" · you lead" if groups.leads(actor, by_key[k].series) else "")))
 occ = by_key[chosen]
 st.markdown(headline_markdown(occ))
 status_line(occ)

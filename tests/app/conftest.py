@@ -22,7 +22,7 @@ def _clear_streamlit_caches():
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    return AppTest.from_file(str(ROOT / "router.py"), default_timeout=30)
 
 
 def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:

@@ -203,7 +203,7 @@ def test_therapist_pages_show_hostile_text_as_text(seeded):
     pages.then("groups: Schedule", lambda at: at.segmented_control(
         key="groups-view").set_value("Schedule"))
     pages.then("groups: the hostile group", lambda at: at.selectbox(
-        key="group-pick").set_value(series_id))
+        key="group-mine-pick").set_value(series_id))
     _assert_safe(pages, {"pages/therapist/caseload.py",
                          "pages/therapist/client.py: hostile client",
                          "pages/therapist/brief.py: hostile client",

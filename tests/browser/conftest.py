@@ -92,6 +92,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "COMPANION_DATA_DIR": str(data),
+        "COMPANION_KEYS_DIR": str(tmp_path_factory.mktemp("companion-keys")),
         "DATABASE_URL": f"sqlite:///{data / 'companion.db'}",
         "BCRYPT_ROUNDS": "4",
         "COOKIE_KEY": secrets.token_urlsafe(36),  # 48 URL-safe characters
