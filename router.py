@@ -39,7 +39,7 @@ try:
 except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
     logging.getLogger("companion").exception("database unavailable")
     st.error("The app can't reach its database right now. Please try again in a few minutes. "
-             "If you need help now, use the button above.")
+             "If you need help now, use “Need help now?” at the foot of the screen.")
     st.stop()
 
 if actor is not None:

@@ -345,7 +345,7 @@ def open_crisis_help(app):
     page = app.page
     app.crisis_button().click()
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    page.keyboard.press("Escape")
+    app.close_crisis_help()
 
 
 def visit(app, title: str) -> int:
