@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from companion.access import Action, RecordKind, authorize
+from companion.access import Action, RecordKind, authorize, require_current
 from companion.actors import Actor
 from companion.core import versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound
@@ -346,6 +346,7 @@ def set_coordinator(session: Session, actor: Actor, therapist_id: int | None) ->
     """An admin names who reviews alumni plans (None: each alumnus's former therapist)."""
     if actor.role != Role.ADMIN:
         raise InvalidInput("Only admins set the alumni coordinator.")
+    require_current(session, actor)
     if therapist_id is not None:
         therapist = session.get(User, therapist_id)
         if therapist is None or therapist.role != Role.THERAPIST:

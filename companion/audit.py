@@ -49,7 +49,7 @@ def record_denials(session: Session) -> bool:
     denied = session.info.pop(DENIED, [])
     for d in denied:
         record(session, d["actor"], d["action"][:16], d["record_kind"], d["client_id"],
-               "refused")
+               d.get("detail", "refused"))
     return bool(denied)
 
 

@@ -23,6 +23,7 @@ WRONG = ("That username and password don't match. Please check and try again. "
 LOCKED = ("Sign-in for this account is paused for 15 minutes after 5 unsuccessful tries. "
           "Please wait, or ask the clinic's staff to reset your password.")
 IDLE = "You were signed out after a while without activity, to keep your information private."
+SESSION_ENDED = "Your session has ended. Please sign in again."
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale `users.last_seen_at` may get before a write
 log = logging.getLogger(__name__)
 
@@ -141,7 +142,12 @@ def check_login(session: Session, username: str, password: str,
 
     The try is claimed first (`claim_attempt`, committed), so parallel attempts cannot read
     the same count: at most `max_failed_logins` of them are ever checked against the real
-    hash. Nothing is held in the database while bcrypt runs. Commits the session."""
+    hash. Nothing is held in the database while bcrypt runs. Commits the session.
+
+    A sign-in after the idle limit (`last_seen_at` older than `idle_timeout_minutes`) ends
+    every older session first: a re-login cookie copied while the owner was away is refused
+    from then on, instead of working again once the owner's activity refreshes `last_seen_at`
+    (the caller commits that, with the new session)."""
     settings = settings or get_settings()
     name = (username or "").strip().lower()[:200]
     claim = claim_attempt(session, name, settings)
@@ -154,6 +160,8 @@ def check_login(session: Session, username: str, password: str,
         return LoginResult(Outcome.LOCKED)
     if usable and matches:
         clear_failures(session, name)
+        if idle_expired(user, settings):  # back after the idle limit: older cookies end
+            end_sessions(session, user.id)
         return LoginResult(Outcome.OK, user)
     return LoginResult(Outcome.LOCKED if claim.last else Outcome.WRONG)
 
@@ -223,6 +231,33 @@ def active_user(session: Session, user_id: int, signed_in_at: float) -> User | N
     if user.sessions_valid_after.timestamp() > signed_in_at:
         return None
     return user
+
+
+def session_ended(user: User | None, actor: Actor, settings: Settings | None = None
+                  ) -> str | None:
+    """Why `actor`'s session no longer stands, in a few words for the audit trail, or None.
+
+    The account must exist, be active and hold the role the session began with; its
+    sessions must not have been ended since the session signed in. A browser session
+    (`actor.active_at` set) must not be idle past `idle_timeout_minutes`: neither its own
+    last page run nor the account's `last_seen_at`, which `mark_seen` refreshes at most every
+    `LAST_SEEN_EVERY` (allowed for here, so a session the gate keeps is not refused)."""
+    settings = settings or get_settings()
+    if user is None or not user.is_active:
+        return "account deactivated"
+    if user.role != actor.role:
+        return "role changed"
+    if user.sessions_valid_after.timestamp() > actor.signed_in_at:
+        return "sessions ended since sign-in"
+    if actor.active_at is None:
+        return None
+    now, limit = utcnow().timestamp(), settings.idle_timeout_minutes * 60
+    if now - actor.active_at > limit:
+        return "idle past the limit"
+    seen = user.last_seen_at
+    if seen is not None and now - seen.timestamp() > limit + LAST_SEEN_EVERY.total_seconds():
+        return "idle past the limit"
+    return None
 
 
 def actor_for(user: User) -> Actor:

@@ -10,7 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from companion import audit, passwords
-from companion.access import Action, RecordKind, authorize, require_role
+from companion.access import Action, RecordKind, authorize, require_current, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core.errors import AccessDenied, InvalidInput, NotFound
@@ -98,6 +98,7 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
                 location: str | None = None) -> NewAccount:
     """An admin enrols a person; they get a one-time password to change at first login."""
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     role = Role(role)
     username = clean_username(username)
     display_name = _clean_name(display_name)
@@ -153,6 +154,7 @@ def discharge(session: Session, actor: Actor, client_id: int) -> User:
 def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     """A new one-time password; every signed-in session of that person ends."""
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     user = _user(session, user_id)
     if user.role in CLIENT_ROLES:
         authorize(session, actor, user_id, RecordKind.PROFILE, Action.WRITE, "password reset")
@@ -169,6 +171,7 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     user = _user(session, user_id)
     if user.id == actor.id and not active:
         raise InvalidInput("You can't deactivate your own account.")
@@ -184,6 +187,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 
 def change_own_password(session: Session, actor: Actor, current: str, new: str,
                         repeat: str) -> User:
+    require_current(session, actor, lock=False)  # before bcrypt; locked again below
     user = _user(session, actor.id)
     if not passwords.verify_password(current, user.password_hash):
         raise InvalidInput("Your current password isn't right. Nothing was changed.")
@@ -192,7 +196,9 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
     pw = passwords.check_new_password(new, (user.username, user.display_name))
     if passwords.verify_password(pw, user.password_hash):
         raise InvalidInput("Please choose a password different from your current one.")
-    user.password_hash = passwords.hash_password(pw)
+    hashed = passwords.hash_password(pw)
+    require_current(session, actor)
+    user.password_hash = hashed
     user.must_change_password = False
     _end_sessions(user)
     session.add(user)

@@ -151,6 +151,7 @@ def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupS
     """A new weekly group. Every problem is reported at once, and nothing is saved unless
     all is well: end before start, no days, a rule with no sessions, an overlap."""
     _require_scheduler(actor)
+    access.require_current(session, actor)
     errors: dict[str, str] = {}
     _check_details(session, data, errors)
     if data.first_day is None:
@@ -206,6 +207,7 @@ def update_series(session: Session, actor: Actor, series_id: int, data: SeriesIn
     give this group a last day and schedule the new time as a new group (past attendance
     stays with this one). Capacity can't go below the RSVPs already made."""
     _require_scheduler(actor)
+    access.require_current(session, actor)
     series = _series(session, series_id)
     errors: dict[str, str] = {}
     _check_details(session, data, errors)
@@ -244,6 +246,7 @@ def delete_series(session: Session, actor: Actor, series_id: int) -> None:
     """Only a group nobody has answered or attended yet (a mistake); otherwise give it a
     last day, so its history stays."""
     _require_scheduler(actor)
+    access.require_current(session, actor)
     series = _series(session, series_id)
     for model in (GroupAttendance, GroupRsvp):
         if session.exec(select(model.id).where(model.series_id == series.id)).first():
@@ -295,6 +298,7 @@ def _save_exception(session: Session, actor: Actor, series_id: int, occurrence_a
 def cancel_occurrence(session: Session, actor: Actor, series_id: int, occurrence_at: datetime,
                       note: str) -> GroupException:
     _require_scheduler(actor)
+    access.require_current(session, actor)
     note = _clean_note(note)
     _changeable(session, series_id, occurrence_at)
     return _save_exception(session, actor, series_id, occurrence_at, CANCELLED, None, None, note)
@@ -305,6 +309,7 @@ def move_occurrence(session: Session, actor: Actor, series_id: int, occurrence_a
                     note: str) -> GroupException:
     """One session at another day or time; its RSVPs and name stay."""
     _require_scheduler(actor)
+    access.require_current(session, actor)
     errors = {}
     if day is None or start is None or end is None:
         errors["end"] = "Choose the new day, start and end."
@@ -335,6 +340,7 @@ def restore_occurrence(session: Session, actor: Actor, series_id: int,
                        occurrence_at: datetime) -> None:
     """Undo a cancellation or a move (the usual time must still be free)."""
     _require_scheduler(actor)
+    access.require_current(session, actor)
     occ = _changeable(session, series_id, occurrence_at)
     exc = _exception_for(session, series_id, occurrence_at)
     if exc is None:

@@ -10,6 +10,7 @@ cookie write gets the Secure flag when the page is served over HTTPS.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -165,25 +166,32 @@ def gate() -> tuple[Actor | None, User | None]:
     if now - last > settings.idle_timeout_minutes * 60:
         sign_out(auth.IDLE)
         return None, None
+    signed_in_at = st.session_state.get(SIGNED_IN_AT, 0.0)
     with session_scope() as session:
         user = session.exec(select(User).where(
             User.username == st.session_state["username"])).first()
-        user = user and auth.active_user(session, user.id,
-                                         st.session_state.get(SIGNED_IN_AT, 0.0))
+        user = user and auth.active_user(session, user.id, signed_in_at)
         if user is not None:
             auth.mark_seen(session, user)
-    if user is None:
-        sign_out("Your session has ended. Please sign in again.")
+    before = st.session_state.get("actor")
+    if user is None or (before is not None and before.id == user.id
+                        and before.role != user.role):
+        sign_out(auth.SESSION_ENDED)  # a session holds one role: a discharge signs in again
         return None, None
     st.session_state[LAST_ACTIVITY] = now
-    actor = Actor.of(user)
+    # What every change made from this page run (its widget callbacks too, which run before
+    # the next gate) re-checks in its own transaction: `access.require_current`.
+    actor = Actor.of(user, signed_in_at=signed_in_at, active_at=now)
     st.session_state["actor"] = actor
     return actor, user
 
 
 def restart_session_after_password_change() -> None:
-    """A password change ends every older session; keep this one with a fresh cookie."""
+    """A password change ends every older session; keep this one with a fresh cookie (and
+    the actor of this run, which later callbacks use, as signed in now)."""
     st.session_state[SIGNED_IN_AT] = time.time()
+    if (actor := st.session_state.get("actor")) is not None:
+        st.session_state["actor"] = replace(actor, signed_in_at=st.session_state[SIGNED_IN_AT])
     authenticator().cookie_controller.set_cookie()
 
 

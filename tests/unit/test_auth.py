@@ -119,6 +119,26 @@ def test_cookie_after_idle_timeout_is_refused(session, seen_client):
     assert cookie_user(session, _token("robin")) is None
 
 
+def test_signing_in_after_an_idle_spell_ends_cookies_copied_before(session, seen_client):
+    """Issue 14, finding 4: the idle limit refused a copied cookie only while the owner stayed
+    idle; once they signed in again with the password it worked again until it expired."""
+    copied = _token("robin", issued=utcnow() - timedelta(minutes=30))
+    seen_client.last_seen_at = utcnow() - timedelta(minutes=16)
+    assert cookie_user(session, copied) is None  # idle: refused
+    result = check_login(session, "robin", PASSWORD)
+    auth.mark_seen(session, result.user)  # as the sign-in gate does with the new session
+    session.commit()
+    assert cookie_user(session, copied) is None, "the owner's return revived an old cookie"
+    assert cookie_user(session, _token("robin")).id == seen_client.id  # the new session's
+
+
+def test_signing_in_while_active_keeps_the_other_sessions(session, seen_client):
+    other_device = _token("robin", issued=utcnow() - timedelta(minutes=5))
+    check_login(session, "robin", PASSWORD)
+    session.commit()
+    assert cookie_user(session, other_device).id == seen_client.id
+
+
 def test_cookie_of_deactivated_or_unknown_user_is_refused(session, seen_client):
     assert cookie_user(session, _token("ghost")) is None
     seen_client.is_active = False
