@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from companion.access import Action, RecordKind, authorize, require_current
 from companion.actors import Actor
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, Enrolment, Role, Setting, User)
@@ -75,12 +75,18 @@ def _clean(sections: dict) -> dict:
             clean[key] = str(value or "").strip()
             if len(clean[key]) > TEXT_MAX:
                 errors[key] = f"Please keep this under {TEXT_MAX} characters."
+            textrules.check(errors, key, clean[key], multiline=True)
         elif kind == "fields":
             clean[key] = {f: str((value or {}).get(f) or "").strip() for f in fields}
             if any(len(v) > FIELD_MAX for v in clean[key].values()):
                 errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
+            for f, text in clean[key].items():
+                textrules.check(errors, key, text, subject=FIELD_LABELS[f])
         else:
             rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
+            for n, row in enumerate(rows, start=1):
+                for f, text in row.items():
+                    textrules.check(errors, key, text, subject=f"{FIELD_LABELS[f]} ({n})")
             rows = [r for r in rows if any(r.values())]
             if len(rows) > MAX_ROWS:
                 errors[key] = f"Up to {MAX_ROWS} rows here."
@@ -253,6 +259,7 @@ def comment(session: Session, actor: Actor, client_id: int, section: str,
         raise InvalidInput("Unknown section.")
     if not text or len(text) > 1000:
         raise InvalidInput("A comment is 1–1000 characters.")
+    textrules.require(text, subject="The comment")
     note = AftercareComment(plan_id=plan.id, client_id=client_id, version=plan.current_version,
                             section=section, author_id=actor.id, text=text)
     session.add(note)
@@ -262,7 +269,11 @@ def comment(session: Session, actor: Actor, client_id: int, section: str,
 def decide(session: Session, actor: Actor, client_id: int, approve: bool,
            note: str = "") -> AftercarePlan:
     plan = _reviewable(session, actor, client_id)
-    if not approve and not (note or "").strip() and not session.exec(
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise InvalidInput("Please keep the note under 1000 characters.")
+    textrules.require(note, multiline=True, subject="The note")
+    if not approve and not note and not session.exec(
             select(AftercareComment.id).where(AftercareComment.plan_id == plan.id,
                                               AftercareComment.version == plan.current_version)
     ).first():
@@ -271,7 +282,7 @@ def decide(session: Session, actor: Actor, client_id: int, approve: bool,
     if approve:
         plan.approved_version = plan.current_version
     plan.updated_at = utcnow()
-    _event(session, plan, actor, plan.status, (note or "").strip()[:1000])
+    _event(session, plan, actor, plan.status, note)
     session.add(plan)
     return plan
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,6 +12,7 @@ from companion import audit, passwords
 from companion.access import Action, RecordKind, authorize, require_current, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
+from companion.core import textrules
 from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.models import CLIENT_ROLES, Enrolment, LoginThrottle, Role, User
 from companion.core.timeutil import show, utcnow
@@ -35,11 +35,9 @@ def clean_username(username: str) -> str:
 
 
 def _clean_name(display_name: str) -> str:
-    name = " ".join((display_name or "").split())
+    name = " ".join(textrules.require((display_name or "").strip(), subject="The name").split())
     if not 1 <= len(name) <= 120:
         raise InvalidInput("Please give a name of 1–120 characters.")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):  # NUL breaks PostgreSQL
-        raise InvalidInput("Please give a name without control characters.")
     return name
 
 

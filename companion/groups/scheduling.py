@@ -15,6 +15,7 @@ from sqlmodel import Session, col, delete, select
 from companion import access
 from companion.actors import Actor
 from companion.clinic import get_clinic
+from companion.core import textrules
 from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.core.timeutil import clinic_today, clinic_zone, to_clinic, utcnow
 from companion.groups.recurrence import (CANCELLED, MOVED, WEEKDAY_NAMES, Occurrence, _expand,
@@ -78,6 +79,7 @@ def all_series(session: Session, actor: Actor) -> list[GroupSeries]:
 
 def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) -> None:
     clinic = get_clinic()
+    textrules.check(errors, "title", (data.title or "").strip())  # as typed, before joining
     data.title = " ".join((data.title or "").split())
     data.topic = (data.topic or "").strip()
     data.link = (data.link or "").strip()
@@ -100,6 +102,8 @@ def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) 
         errors["facilitator_id"] = "Choose an active therapist to lead the group."
     if not isinstance(data.capacity, int) or not 1 <= data.capacity <= CAPACITY_MAX:
         errors["capacity"] = f"Capacity is a number of seats from 1 to {CAPACITY_MAX}."
+    textrules.check(errors, "topic", data.topic, multiline=True)
+    textrules.check(errors, "link", data.link)  # a CR/LF here broke every calendar file
 
 
 def _window_end(series: GroupSeries, start: datetime) -> datetime:
@@ -257,6 +261,8 @@ def delete_series(session: Session, actor: Actor, series_id: int) -> None:
 
 
 def _clean_note(note: str, required: bool = True) -> str:
+    if found := textrules.problem((note or "").strip()):
+        raise FormErrors({"note": found})
     note = " ".join((note or "").split())
     if required and not note:
         raise FormErrors({"note": "Please add a short note for clients (it shows with the "
