@@ -1,54 +1,16 @@
-"""Entry point and router: page config, safety check, crisis control, login gate, navigation."""
-import logging
+"""Entry point: `streamlit run app.py` serves router.py through Streamlit's ASGI app.
 
-import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
-
-from companion import people
-from companion.core.config import get_settings
-from companion.core.db import session_scope
+The ASGI layer adds what a page script cannot: security headers on every response and the
+app's own HTTP routes (companion/web/). All page logic lives in router.py and pages/.
+"""
+from companion.core.files import private_umask
 from companion.core.outbound import block_outside_lookups
-from companion.passwords import dummy_hash
-from companion.core.safety_check import problems
-from companion.ui.crisis import crisis_control, own_crisis_contacts
-from companion.ui.gate import gate, logout_button, second_factor_done
-from companion.ui.navigation import fully_signed_in, pages_for
-from companion.ui.text import plain
 
-block_outside_lookups()  # first: see companion/core/outbound.py
+block_outside_lookups()  # before the server starts: see companion/core/outbound.py
+private_umask()  # the database, its WAL and all this process writes: readable by us only
 
-st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
-                   initial_sidebar_state="auto")
-help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later
-with help_slot:
-    crisis_control()
+import streamlit as st  # noqa: E402
 
-unsafe = problems(st.get_option, get_settings())
-if unsafe:
-    st.error("This server's settings are not safe for health records, so the app will not run. "
-             "An administrator needs to fix: " + "; ".join(unsafe))
-    st.stop()
+from companion.web.routes import middleware, routes  # noqa: E402
 
-try:
-    with session_scope() as session:
-        first_run = not people.clinic_is_set_up(session)
-    dummy_hash()  # made once per process, before any sign-in, so timing tells nothing
-    actor, user = (None, None) if first_run else gate()
-except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
-    logging.getLogger("companion").exception("database unavailable")
-    st.error("The app can't reach its database right now. Please try again in a few minutes. "
-             "If you need help now, use the button above.")
-    st.stop()
-
-if actor is not None:
-    with st.sidebar:
-        st.caption(f"Signed in as **{plain(actor.display_name)}**")
-        logout_button()
-    if not st.session_state.get("authentication_status"):
-        actor, user = None, None
-
-navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
-if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
-    with help_slot:
-        crisis_control(own_crisis_contacts(actor), plan_link=True)
-navigation.run()
+app = st.App("router.py", routes=routes(), middleware=middleware())

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
+APP = ROOT / "router.py"
 DEPRECATIONS: Counter = Counter()  # Streamlit deprecation warnings the app logged, by first line
 
 
@@ -82,13 +82,13 @@ def cleanup(tmp: Path) -> None:
 
 
 def prepare_apptest() -> None:
-    """Make AppTest reruns go straight to app.py, as a running server's do; quiet its noise.
+    """Make AppTest reruns go straight to router.py, as a running server's do; quiet its noise.
 
     AppTest resets `PagesManager.uses_pages_directory` to None before each run, and the
-    PagesManager constructor then sets it True because a `pages/` folder sits next to app.py,
-    so every AppTest run takes Streamlit's legacy pages-folder path (`_mpa_v1`): app.py runs
+    PagesManager constructor then sets it True because a `pages/` folder sits next to router.py,
+    so every AppTest run takes Streamlit's legacy pages-folder path (`_mpa_v1`): router.py runs
     wrapped as that legacy navigation's default page, and a top-level `pages/*.py` that was
-    the last page shown is exec'd alone, without app.py (no gate). A server flips the flag to
+    the last page shown is exec'd alone, without router.py (no gate). A server flips the flag to
     False at the first `st.navigation` call and keeps it, so this patch reproduces the
     server's steady state.
     """

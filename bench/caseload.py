@@ -10,7 +10,7 @@ per track and site with attendance. It measures at 90 days of history, then adds
       `before_cursor_execute` listener, replayed on a DBAPI cursor),
   (b) service: `caseload.for_therapist` in a new session with its commit and the audit seal,
       as the page's `session_scope()` runs it,
-  (c) page: an AppTest rerun of app.py -> pages/therapist/caseload.py, signed in as
+  (c) page: an AppTest rerun of router.py -> pages/therapist/caseload.py, signed in as
       therapist 1 through the real form and second factor,
 and prints median/p95, the ratios, the SQL statements per page rerun, the service's parts
 and SQLite's EXPLAIN QUERY PLAN for the check-in aggregates. A benchmark: it asserts nothing.
@@ -273,7 +273,7 @@ def label_of() -> str:
     while frame is not None:
         name = frame.f_code.co_filename
         rel = name[len(root):] if name.startswith(root) else ""
-        if rel.startswith(("companion/", "pages/")) or rel == "app.py":
+        if rel.startswith(("companion/", "pages/")) or rel == "router.py":
             rel = rel.removesuffix(".py").replace("/", ".").removeprefix("companion.")
             return f"{rel}:{frame.f_code.co_name}"
         frame = frame.f_back
@@ -535,7 +535,7 @@ def run(args) -> int:
     print()
     print("times in ms, median / p95; 'raw SQL' = the SELECTs for_therapist sends, replayed on "
           "a DBAPI cursor; 'service' = for_therapist in a new session + commit + audit seal; "
-          "'page' = AppTest rerun of app.py -> pages/therapist/caseload.py")
+          "'page' = AppTest rerun of router.py -> pages/therapist/caseload.py")
     a, b = (results[d] for d in PHASES)
     for clock, suffix in (("wall clock", ""), ("process CPU time (steadier on a busy machine)",
                                                "_cpu")):

@@ -308,6 +308,10 @@ def use_database(url: str, data_dir: Path, rounds: int, cookie_key: str) -> None
                        "COMPANION_SECRETS_FILE": str(data_dir / "no-secrets.toml")})
     for key in ("COMPANION_DATABASE_URL", "COMPANION_COOKIE_KEY"):
         os.environ.pop(key, None)
+    from companion.core.crypto import new_key
+
+    for key in ("ENCRYPTION_KEY", "LABEL_HASH_KEY", "AUDIT_KEY"):  # PostgreSQL generates none
+        os.environ.setdefault(key, new_key())
     from companion.core.config import get_settings
 
     get_settings.cache_clear()

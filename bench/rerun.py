@@ -192,7 +192,7 @@ def run(args, tmp: Path) -> int:
     total = sum(home_kinds.values())
     print("Rerun benchmark — streamlit AppTest, server-side script runs only (no browser); "
           + machine)
-    print(f"home page: {title!r} as {USERNAME} via app.py (crisis popover, gate, navigation, "
+    print(f"home page: {title!r} as {USERNAME} via router.py (crisis popover, gate, navigation, "
           f"pages/client/home.py); still rendered after the runs: {still_home}")
     print(f"elements on the home page (main + sidebar, containers in []): {total}: "
           + ", ".join(f"{k} {v}" for k, v in sorted(home_kinds.items())))

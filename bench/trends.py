@@ -5,7 +5,7 @@ the same volume, in a throwaway SQLite database. In one process it times
   (a) the aggregates' raw SQL (the statements the services send, replayed on a DBAPI cursor),
   (b) the service functions exactly as `draw_trends` calls them (authorize + SQL + DataFrame),
   (c) the Altair charts built from those frames and serialised (`to_dict`),
-  (d) the trends page's rerun through `streamlit.testing.v1.AppTest` (app.py: crisis control,
+  (d) the trends page's rerun through `streamlit.testing.v1.AppTest` (router.py: crisis control,
       gate, navigation, pages/client/trends.py), for each window of the page,
 and prints median/p95 per window, the ratios, the SQL statements per page rerun and
 SQLite's EXPLAIN QUERY PLAN for each aggregate. A benchmark, not a test: it asserts nothing.
@@ -388,7 +388,7 @@ def run(args) -> int:
     print(f"times in ms, median / p95 over {args.runs} runs each; 'service' = the six calls "
           "draw_trends makes, in one session (authorize + SQL + DataFrame); 'raw SQL' = the "
           "same statements replayed on a DBAPI cursor; 'charts' = the six Altair charts built "
-          "and to_dict()'d (as st.altair_chart does); 'page' = AppTest rerun of app.py -> pages/client/trends.py")
+          "and to_dict()'d (as st.altair_chart does); 'page' = AppTest rerun of router.py -> pages/client/trends.py")
     head = (f"{'window':>7} | {'stmts':>5} | {'rows':>5} | {'raw SQL':>17} | {'service':>17} | "
             f"{'charts':>17} | {'page rerun':>17} | {'page/service':>12} | {'page/raw':>8}")
     print(head)

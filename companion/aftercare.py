@@ -323,11 +323,23 @@ def diff(older: dict, newer: dict) -> list[tuple[str, list[str]]]:
 
 
 def waiting_for(session: Session, actor: Actor) -> list[tuple[AftercarePlan, str]]:
-    """Plans submitted to this reviewer, oldest first."""
+    """Plans waiting for this reviewer, oldest first. The reviewer is who `reviewer_for`
+    names now, not when the plan was sent (`submitted_to` only records that): a waiting plan
+    moves with the client when they are reassigned, discharged to alumni or the coordinator
+    changes, the same relations `_reviewable` checks through `authorize`."""
     if actor.role != Role.THERAPIST:
         return []
+    theirs = Enrolment.therapist_id == actor.id
+    coordinator = coordinator_id(session)
+    if coordinator is None:
+        reviewer = theirs
+    elif coordinator == actor.id:
+        reviewer = (User.role == Role.ALUMNI) | theirs
+    else:
+        reviewer = (User.role != Role.ALUMNI) & theirs
     stmt = (select(AftercarePlan, User.display_name).join(User, User.id == AftercarePlan.client_id)
-            .where(AftercarePlan.status == "submitted", AftercarePlan.submitted_to == actor.id)
+            .outerjoin(Enrolment, Enrolment.client_id == AftercarePlan.client_id)
+            .where(AftercarePlan.status == "submitted", reviewer)
             .order_by(AftercarePlan.updated_at))
     return list(session.exec(stmt).all())
 

@@ -1,13 +1,19 @@
-"""The audit trail: append-only rows of staff reads and changes of client records.
+"""The audit trail: append-only rows of staff reads and changes of client records, and of
+every account action (who, what, on whom).
 
 Rows name what was opened, never its content. After each transaction that wrote audit rows,
 `seal` chains the new rows in order: each sealed row carries a sequence number, the previous
-row's hash and a SHA-256 over its own content and that hash, so `verify` finds the first
-altered or missing row (`companion verify-audit`).
+row's hash and an HMAC-SHA256 (under AUDIT_KEY, kept apart from the database) over its own
+content and that hash, so `verify` finds the first altered or missing row
+(`companion verify-audit`), and no one without the key can re-chain the trail after deleting
+a row. `verify` reports the chain's head (`seq:hash`): an operator who keeps it elsewhere can
+later check that the trail still runs through it (`verify-audit --expect-head`), which holds
+even against someone who has the key.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
@@ -16,13 +22,18 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from companion.actors import Actor
-from companion.core.errors import AccessDenied
-from companion.models import AuditEvent, AuditSeal, Role, User
+from companion.core import keys
+from companion.core.config import get_settings
+from companion.core.errors import AccessDenied, ConfigError, InvalidInput
+from companion.models import CLIENT_ROLES, AuditEvent, AuditSeal, Role, User
 from companion.core.timeutil import clinic_zone, show, utcnow
 
 GENESIS = "0" * 64
 DIRTY = "audit_dirty"
 DENIED = "audit_denied"  # refusals waiting to be written after the rollback
+VIA = "audit_via"        # set by the CLI: its rows say "(command line)"
+ACCOUNT = "account"      # record kind of account actions
+OPERATOR = "operator"    # actor role of the server's operator (CLI, no admin account yet)
 REDISCLOSURE_NOTICE = (
     "This information has been disclosed to you from records protected by federal "
     "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making any "
@@ -37,11 +48,29 @@ REDISCLOSURE_NOTICE = (
     "disorder, except as provided at §§ 2.12(c)(5) and 2.65.")
 
 
-def record(session: Session, actor: Actor, action: str, record_kind: str,
-           client_id: int | None, detail: str = "") -> None:
-    session.add(AuditEvent(actor_id=actor.id, actor_role=actor.role.value, action=action,
-                           record_kind=record_kind, client_id=client_id, detail=detail[:500]))
+def _detail(session: Session, detail: str) -> str:
+    via = session.info.get(VIA)
+    return (f"{detail} ({via})" if via and detail else via or detail)[:500]
+
+
+def record(session: Session, actor: Actor | None, action: str, record_kind: str,
+           client_id: int | None, detail: str = "", *, subject_id: int | None = None) -> None:
+    """One row. `subject_id` (the account acted on) defaults to the client; `actor` None is
+    the server's operator acting before any admin exists."""
+    session.add(AuditEvent(actor_id=actor.id if actor else None,
+                           actor_role=actor.role.value if actor else OPERATOR, action=action,
+                           record_kind=record_kind, client_id=client_id,
+                           subject_id=subject_id if subject_id is not None else client_id,
+                           detail=_detail(session, detail)))
     session.info[DIRTY] = True
+
+
+def account_event(session: Session, actor: Actor | None, user: User, what: str) -> None:
+    """An account action on `user` (created, password or second factor reset, deactivated…):
+    who, what and on whom, for staff accounts as for clients'."""
+    client = user.id if user.role in CLIENT_ROLES else None
+    record(session, actor, "write", ACCOUNT, client, f"{what}: {user.username}",
+           subject_id=user.id)
 
 
 def record_denials(session: Session) -> bool:
@@ -58,37 +87,82 @@ def record_many(session: Session, actor: Actor, action: str, record_kind: str,
     """One statement for many rows (a caseload of 60 is one INSERT, not 60)."""
     if not client_ids:
         return
-    now = utcnow()
+    record_rows(session, actor, action, [(record_kind, c) for c in client_ids], detail)
+
+
+def record_rows(session: Session, actor: Actor, action: str,
+                rows: list[tuple[str, int]], detail: str = "") -> None:
+    """One statement for many (record kind, client) rows: what a summary page revealed."""
+    if not rows:
+        return
+    now, detail = utcnow(), _detail(session, detail)
     session.execute(sa.insert(AuditEvent), [
         {"at": now, "actor_id": actor.id, "actor_role": actor.role.value, "action": action,
-         "record_kind": record_kind, "client_id": client_id, "detail": detail[:500]}
-        for client_id in client_ids])
+         "record_kind": kind, "client_id": client_id, "subject_id": client_id,
+         "detail": detail} for kind, client_id in rows])
     session.info[DIRTY] = True
 
 
-def _digest(row: AuditEvent, prev: str) -> str:
+def _key() -> bytes:
+    return keys.fernet_bytes(keys.require("AUDIT_KEY", get_settings().audit_key))
+
+
+def _key_check(key: bytes) -> str:
+    return keys.check_value(key, "audit_key")
+
+
+# What a row's hash covers, besides its sequence number and the previous hash.
+_CHAINED = (AuditEvent.id, AuditEvent.at, AuditEvent.actor_id, AuditEvent.actor_role,
+            AuditEvent.action, AuditEvent.record_kind, AuditEvent.client_id,
+            AuditEvent.subject_id, AuditEvent.detail)
+
+
+def _digest(row, prev: str, key: bytes, seq: int | None = None) -> str:
+    """HMAC-SHA256 of a row (an AuditEvent, or a result row of `_CHAINED`) at `seq`."""
     at = row.at.astimezone(timezone.utc)
-    content = "|".join(str(v) for v in (row.seq, row.id, at.isoformat(), row.actor_id,
+    seq = row.seq if seq is None else seq
+    content = "|".join(str(v) for v in (seq, row.id, at.isoformat(), row.actor_id,
                                         row.actor_role, row.action, row.record_kind,
-                                        row.client_id, row.detail, prev))
-    return hashlib.sha256(content.encode()).hexdigest()
+                                        row.client_id, row.subject_id, row.detail, prev))
+    return hmac.new(key, content.encode(), hashlib.sha256).hexdigest()
+
+
+WRONG_KEY = ("the audit trail was not sealed with this AUDIT_KEY: this server has another "
+             "key than the one that sealed it, or the trail was rewritten")
+
+
+def key_problem(session: Session) -> str | None:
+    """Why this server must not extend this database's audit chain, or None."""
+    head = session.get(AuditSeal, 1)
+    if head is not None and head.key_check != _key_check(_key()):
+        return WRONG_KEY + " (set the AUDIT_KEY the other replicas use)"
+    return None
 
 
 def seal(engine: sa.Engine) -> int:
     """Chain every unsealed row, in id order. The first statement updates the one seal row,
-    which makes concurrent sealers (other replicas) wait their turn."""
+    which makes concurrent sealers (other replicas) wait their turn. A server with another
+    AUDIT_KEY refuses (the rows stay unsealed for a rightly keyed one)."""
+    key = _key()
     with Session(engine) as session:
         session.exec(update(AuditSeal).where(AuditSeal.id == 1)
                      .values(turns=AuditSeal.turns + 1))
         head = session.get(AuditSeal, 1)
-        rows = session.exec(select(AuditEvent).where(col(AuditEvent.seq).is_(None))
-                            .order_by(AuditEvent.id)).all()
+        if head.key_check != _key_check(key):
+            session.rollback()
+            raise ConfigError(WRONG_KEY + "; nothing was sealed.")
+        rows = session.execute(select(*_CHAINED).where(col(AuditEvent.seq).is_(None))
+                               .order_by(AuditEvent.id)).all()
+        sealed = []  # plain rows and one executemany: a caseload view writes hundreds
         for row in rows:
-            row.seq = head.last_seq + 1
-            row.prev_hash = head.last_hash
-            row.row_hash = _digest(row, head.last_hash)
-            head.last_seq, head.last_hash = row.seq, row.row_hash
-            session.add(row)
+            seq, prev = head.last_seq + 1, head.last_hash
+            head.last_seq, head.last_hash = seq, _digest(row, prev, key, seq)
+            sealed.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": head.last_hash})
+        if sealed:
+            table = AuditEvent.__table__
+            session.execute(table.update().where(table.c.id == sa.bindparam("_id")).values(
+                seq=sa.bindparam("_seq"), prev_hash=sa.bindparam("_prev"),
+                row_hash=sa.bindparam("_hash")), sealed)
         session.add(head)
         session.commit()
         return len(rows)
@@ -99,24 +173,50 @@ class Verdict:
     ok: bool
     checked: int
     message: str
+    head: str = ""  # "seq:hash" of the newest sealed row, for the operator to keep elsewhere
 
 
-def verify(session: Session) -> Verdict:
-    """Walk the chain; report the first row that was altered, removed or inserted."""
+def parse_head(text: str) -> tuple[int, str]:
+    """`42:3f…` (as `verify` prints it) → (42, "3f…")."""
+    seq, _, digest = (text or "").strip().partition(":")
+    digest = digest.strip().lower()
+    if not seq.strip().isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef"
+                                                            for c in digest):
+        raise InvalidInput("an expected head is the sequence number and hash that "
+                           "verify-audit printed, e.g. 42:3f0c… (64 hex digits).")
+    return int(seq), digest
+
+
+def verify(session: Session, expect_head: tuple[int, str] | None = None) -> Verdict:
+    """Walk the chain; report the first row that was altered, removed or inserted, and
+    (given `expect_head`, a head printed earlier) whether the chain still runs through it."""
+    key = _key()
     head = session.get(AuditSeal, 1)
-    prev, expected = GENESIS, 1
+    if head is not None and head.key_check != _key_check(key):
+        return Verdict(False, 0, WRONG_KEY + ".")
+    prev, expected, kept = GENESIS, 1, None
     stmt = select(AuditEvent).where(col(AuditEvent.seq).is_not(None)).order_by(AuditEvent.seq)
     for row in session.exec(stmt).yield_per(1000):
         if row.seq != expected:
             return Verdict(False, expected - 1, f"audit row #{expected} is missing")
-        if row.prev_hash != prev or row.row_hash != _digest(row, prev):
+        if row.prev_hash != prev or row.row_hash != _digest(row, prev, key):
             return Verdict(False, expected - 1,
                            f"audit row #{row.seq} (id {row.id}) was altered")
+        if expect_head is not None and row.seq == expect_head[0]:
+            kept = hmac.compare_digest(row.row_hash, expect_head[1])
         prev, expected = row.row_hash, expected + 1
-    if head is None or head.last_seq != expected - 1 or head.last_hash != prev:
-        return Verdict(False, expected - 1,
-                       f"the newest audit rows after #{expected - 1} are missing")
-    return Verdict(True, expected - 1, f"audit trail intact: {expected - 1} rows checked")
+    checked = expected - 1
+    if head is None or head.last_seq != checked or head.last_hash != prev:
+        return Verdict(False, checked, f"the newest audit rows after #{checked} are missing")
+    if expect_head is not None and kept is None:
+        return Verdict(False, checked, f"the trail ends at #{checked}, before the head you "
+                       f"kept (#{expect_head[0]}): rows were removed and the chain rewritten")
+    if kept is False:
+        return Verdict(False, checked, f"audit row #{expect_head[0]} is not the head you kept: "
+                       "the trail was rewritten since")
+    kept_note = f"; it runs through the head you kept (#{expect_head[0]})" if kept else ""
+    return Verdict(True, checked, f"audit trail intact: {checked} rows checked; head "
+                   f"{checked}:{prev}{kept_note}", f"{checked}:{prev}")
 
 
 def _range(start: date | None, end: date | None):
@@ -134,15 +234,17 @@ def events(session: Session, actor: Actor, *, staff_id: int | None = None,
         raise AccessDenied("Only admins can see the audit trail.")
     staff = User.__table__.alias("staff")
     client = User.__table__.alias("client")
+    subject = User.__table__.alias("subject")
     stmt = (select(AuditEvent.seq, AuditEvent.at, staff.c.username, AuditEvent.actor_role,
                    AuditEvent.action, AuditEvent.record_kind, client.c.username,
-                   AuditEvent.detail)
+                   subject.c.username, AuditEvent.detail)
             .join(staff, staff.c.id == AuditEvent.actor_id, isouter=True)
             .join(client, client.c.id == AuditEvent.client_id, isouter=True)
+            .join(subject, subject.c.id == AuditEvent.subject_id, isouter=True)
             .order_by(col(AuditEvent.id).desc()).limit(limit))
     low, high = _range(start, end)
-    if staff_id is not None:
-        stmt = stmt.where(AuditEvent.actor_id == staff_id)
+    if staff_id is not None:  # what they did, and what was done to their account
+        stmt = stmt.where((AuditEvent.actor_id == staff_id) | (AuditEvent.subject_id == staff_id))
     if client_id is not None:
         stmt = stmt.where(AuditEvent.client_id == client_id)
     if low is not None:
@@ -151,7 +253,7 @@ def events(session: Session, actor: Actor, *, staff_id: int | None = None,
         stmt = stmt.where(AuditEvent.at < high)
     frame = pd.DataFrame(session.exec(stmt).all(),
                          columns=["#", "When", "Staff", "Role", "Action", "Record", "Client",
-                                  "Detail"])
+                                  "Account", "Detail"])
     frame["When"] = [show(at, "%Y-%m-%d %H:%M") for at in frame["When"]]
     return frame
 
@@ -177,3 +279,22 @@ def views_of_me(session: Session, actor: Actor, limit: int = 200) -> pd.DataFram
     frame["What"] = frame["What"].str.replace("_", " ")
     frame["Action"] = frame["Action"].map({"read": "viewed", "write": "changed"})
     return frame
+
+
+NOTICE_DAYS = 90
+
+
+def account_changes_by_others(session: Session, actor: Actor, limit: int = 5) -> list[str]:
+    """What others did to my account lately (a password or second-factor reset, say), newest
+    first, for the page a reset leads to: so a staff member whose account an admin reset
+    and used sees who and when. Plain sentences; the caller shows them as plain text."""
+    since = utcnow() - timedelta(days=NOTICE_DAYS)
+    who = sa.func.coalesce(User.display_name, "the server's operator")
+    stmt = (select(AuditEvent.at, who, AuditEvent.detail)
+            .join(User, User.id == AuditEvent.actor_id, isouter=True)
+            .where(AuditEvent.subject_id == actor.id, AuditEvent.record_kind == ACCOUNT,
+                   (AuditEvent.actor_id != actor.id) | col(AuditEvent.actor_id).is_(None),
+                   AuditEvent.at >= since)
+            .order_by(col(AuditEvent.id).desc()).limit(limit))
+    return [f"{show(at)}: {detail.split(': ', 1)[0]}, by {name}"
+            for at, name, detail in session.exec(stmt)]

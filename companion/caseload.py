@@ -1,5 +1,6 @@
 """A therapist's caseload: assigned clients only, computed with SQL aggregates, sorted by
-need, each client's row read audited.
+need, each client's row audited as what it shows (`SHOWN`): profile, check-ins (mood,
+craving, use days, missed days), flags, questionnaire scores and group attendance.
 
 Need score (higher first; open flags always sort first):
     100 × urgent open flags + 10 × open flags + 3 × days with use in the last 14
@@ -21,6 +22,9 @@ from companion.clinic import get_clinic
 from companion.models import CheckIn, Enrolment, Flag, MeasureResponse, Role, User
 from companion.core.timeutil import clinic_today, show
 
+# The record kinds every caseload row draws from (an empty cell still tells something).
+SHOWN = (RecordKind.PROFILE, RecordKind.CHECKIN, RecordKind.FLAG, RecordKind.MEASURE,
+         RecordKind.ATTENDANCE)
 COLUMNS = ["client_id", "Client", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
            "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
@@ -127,8 +131,8 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame = frame.sort_values(["Urgent", "Open flags", "Need", "Client"],
                               ascending=[False, False, False, True], ignore_index=True)
-    audit.record_many(session, actor, "read", RecordKind.PROFILE.value,
-                      [int(i) for i in frame["client_id"]], "caseload")
+    audit.record_rows(session, actor, "read", [(kind.value, int(i)) for i in frame["client_id"]
+                                               for kind in SHOWN], "caseload")
     return frame
 
 

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 
 from companion import people
 from companion.core.errors import CompanionError
 from companion.models import Role
 
 
+@contextmanager
 def _session():
+    """A session whose audit rows say they came from the command line."""
+    from companion import audit
     from companion.core.db import session_scope
 
-    return session_scope()
+    with session_scope() as session:
+        session.info[audit.VIA] = "command line"
+        yield session
 
 
 def cmd_migrate(_args) -> str:
@@ -25,14 +31,39 @@ def cmd_migrate(_args) -> str:
     return "Database is up to date."
 
 
-def cmd_check(_args) -> str:
+def cmd_check(args) -> str:
     from companion.core.config import ROOT, get_settings
-    from companion.core.safety_check import config_file_options, problems
+    from companion.core.safety_check import config_file_options, problems, repair_at_rest
 
-    found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), get_settings())
+    settings = get_settings()
+    repaired = repair_at_rest(settings) if args.repair else []
+    found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), settings)
+    found = found or _stored_key_problems()
     if found:
         raise CompanionError("unsafe settings: " + "; ".join(found))
-    return "Settings are safe to serve."
+    return "Settings are safe to serve." + (f" Repaired: {'; '.join(repaired)}."
+                                            if repaired else "")
+
+
+def _stored_key_problems() -> list[str]:
+    """Keys that differ from the ones this database was written with (other replicas'):
+    checked when the database is reachable and migrated; a replica still starts without it,
+    so crisis help is served while the database is down."""
+    import sqlalchemy as sa
+    from sqlmodel import SQLModel
+
+    from companion import audit, tags
+    from companion.core.crypto import stored_text_opens
+
+    try:
+        with _session() as session:
+            found = [p for p in (tags.key_problem(session), audit.key_problem(session)) if p]
+            if stored_text_opens(session.connection(), SQLModel.metadata) is False:
+                found.append("ENCRYPTION_KEY (with OLD_ENCRYPTION_KEYS) does not open the text "
+                             "stored in this database: set the key the other replicas use")
+            return found
+    except sa.exc.SQLAlchemyError:
+        return []
 
 
 def cmd_create_user(args) -> str:
@@ -112,14 +143,17 @@ def cmd_demo(args) -> str:
             "  (or print the current code with: companion demo-code)")
 
 
-def cmd_verify_audit(_args) -> str:
+def cmd_verify_audit(args) -> str:
     from companion import audit
 
+    expected = audit.parse_head(args.expect_head) if args.expect_head else None
     with _session() as session:
-        verdict = audit.verify(session)
+        verdict = audit.verify(session, expected)
     if not verdict.ok:
         raise CompanionError(verdict.message)
-    return verdict.message
+    return (f"{verdict.message}\nKeep this head apart from the server (e.g. print it); later, "
+            f"`companion verify-audit --expect-head {verdict.head}` shows the trail still "
+            "runs through it.")
 
 
 def cmd_demo_code(_args) -> str:
@@ -173,7 +207,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="companion", description="IOP Companion operator commands")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(fn=cmd_migrate)
-    sub.add_parser("check", help="refuse unsafe server settings").set_defaults(fn=cmd_check)
+    ck = sub.add_parser("check", help="refuse unsafe server settings, keys or file modes")
+    ck.add_argument("--repair", action="store_true",
+                    help="first make the database, keys and secrets 0600 in 0700 folders")
+    ck.set_defaults(fn=cmd_check)
 
     def with_admin(sp):
         sp.add_argument("--as-admin", help="admin username to act as (default: the first)")
@@ -199,8 +236,11 @@ def parser() -> argparse.ArgumentParser:
     r = with_admin(sub.add_parser("reset-password", help="give a one-time password"))
     r.add_argument("username")
     r.set_defaults(fn=cmd_reset_password)
-    sub.add_parser("verify-audit", help="check the audit trail's hash chain").set_defaults(
-        fn=cmd_verify_audit)
+    va = sub.add_parser("verify-audit", help="check the audit trail's keyed hash chain; print "
+                        "its head")
+    va.add_argument("--expect-head", metavar="SEQ:HASH",
+                    help="a head printed earlier: fail unless the trail still runs through it")
+    va.set_defaults(fn=cmd_verify_audit)
     sub.add_parser("new-key", help="print a new encryption key").set_defaults(fn=cmd_new_key)
     sub.add_parser("demo-code", help="the demo staff's current sign-in code").set_defaults(
         fn=cmd_demo_code)
@@ -222,6 +262,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from companion.core.files import private_umask
+
+    private_umask()  # whatever this command writes (database, keys, backups) is ours only
     args = parser().parse_args(argv)
     try:
         print(args.fn(args))

@@ -66,7 +66,7 @@ def seed(session: Session, password: str | None = None, totp_secret: str | None 
     password = (passwords.check_new_password(password, ("demo",)) if password
                 else passwords.temporary_password())
     hashed = passwords.hash_password(password)
-    _upsert(session, "demo-admin", "Demo Admin", Role.ADMIN, hashed, totp_secret)
+    admin = _upsert(session, "demo-admin", "Demo Admin", Role.ADMIN, hashed, totp_secret)
     therapists = [_upsert(session, u, n, Role.THERAPIST, hashed, totp_secret)
                   for u, n in THERAPISTS]
     for username, name, track, location, t, days in CLIENTS:
@@ -80,7 +80,7 @@ def seed(session: Session, password: str | None = None, totp_secret: str | None 
         _enrol(session, alum, therapists[t], track, location, days, discharged)
         clients.append((alum, days))
     _history(session, clients)
-    groups.seed_demo(session, clients, therapists, random.Random(2027))
+    groups.seed_demo(session, clients, therapists, random.Random(2027), admin)
     _aftercare_plans(session, clients)
     return password
 

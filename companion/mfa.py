@@ -165,7 +165,8 @@ def turn_off(session: Session, actor: Actor, code: str) -> None:
 
 
 def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
-    """For a lost phone: the person enrols again at their next sign-in. Audited."""
+    """For a lost phone: the person enrols again at their next sign-in. Audited as an account
+    action on them (staff too), and shown to them on the set-up page that follows."""
     require_role(actor, Role.ADMIN)
     require_current(session, actor)
     user = session.get(User, user_id)
@@ -175,6 +176,4 @@ def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
     user.sessions_valid_after = utcnow()
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add(user)
-    client = user.id if user.role in (Role.CLIENT, Role.ALUMNI) else None
-    audit.record(session, actor, "write", "second_factor", client,
-                 f"second factor reset for {user.username}")
+    audit.account_event(session, actor, user, "second factor reset (every session ended)")

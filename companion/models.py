@@ -12,7 +12,7 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from companion.core.crypto import EncryptedJSON, EncryptedText
+from companion.core.crypto import EncryptedJSON, EncryptedLabel, EncryptedText, label_hash_default
 from companion.core.timeutil import UTCDateTime, utcnow
 
 
@@ -38,6 +38,16 @@ def _secret() -> sa.Column:
 
 def _secret_json() -> sa.Column:
     return sa.Column(EncryptedJSON(), nullable=False)
+
+
+def _label() -> sa.Column:
+    """A label a client picked or typed: encrypted, normalised (companion.core.crypto)."""
+    return sa.Column(EncryptedLabel(), nullable=False)
+
+
+def _label_hash() -> sa.Column:
+    """The label's keyed hash, filled in on every insert: what SQL groups and matches by."""
+    return sa.Column(sa.String(64), nullable=False, default=label_hash_default)
 
 
 class User(SQLModel, table=True):
@@ -110,7 +120,7 @@ class LoginThrottle(SQLModel, table=True):
 
 
 class AuditEvent(SQLModel, table=True):
-    """Append-only: who did what to which client's record, when."""
+    """Append-only: who did what to which client's record or account, when."""
 
     __tablename__ = "audit_events"
     __table_args__ = (sa.Index("ix_audit_client_at", "client_id", "at"),
@@ -123,8 +133,10 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=16)
     record_kind: str = Field(max_length=32)
     client_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    # The account acted on (staff included): "on whom" for account actions.
+    subject_id: Optional[int] = Field(default=None, foreign_key="users.id")
     detail: str = Field(default="", max_length=500)
-    # Tamper evidence: rows are sealed in order into a hash chain (see companion.audit).
+    # Tamper evidence: rows are sealed in order into an HMAC chain (see companion.audit).
     seq: Optional[int] = None
     prev_hash: Optional[str] = Field(default=None, max_length=64)
     row_hash: Optional[str] = Field(default=None, max_length=64)
@@ -139,6 +151,7 @@ class AuditSeal(SQLModel, table=True):
     last_seq: int = 0
     last_hash: str = Field(default="0" * 64, max_length=64)
     turns: int = 0
+    key_check: Optional[str] = Field(default=None, max_length=32)  # names a wrong AUDIT_KEY
 
 
 class CheckIn(SQLModel, table=True):
@@ -192,8 +205,8 @@ class Craving(SQLModel, table=True):
 
 
 class EntryTag(SQLModel, table=True):
-    """Triggers, skills, substances and coping strategies of an entry, one row each,
-    so frequencies are counted in SQL."""
+    """Triggers, skills, substances and coping strategies of an entry, one row each, so
+    frequencies are counted in SQL (grouped by `label_hash`; the label itself is encrypted)."""
 
     __tablename__ = "entry_tags"
     __table_args__ = (sa.Index("ix_entry_tags_client_type", "client_id", "tag_type", "day"),
@@ -204,7 +217,8 @@ class EntryTag(SQLModel, table=True):
     entry_kind: str = Field(max_length=16)  # checkin / craving
     entry_id: int
     tag_type: str = Field(max_length=16)  # trigger / skill / substance / coping
-    label: str = Field(max_length=80)
+    label: str = Field(sa_column=_label())
+    label_hash: Optional[str] = Field(default=None, sa_column=_label_hash())
     day: date
 
 
@@ -212,11 +226,13 @@ class PersonalTrigger(SQLModel, table=True):
     """A trigger a client named themself; offered in their lists from then on."""
 
     __tablename__ = "personal_triggers"
-    __table_args__ = (sa.UniqueConstraint("client_id", "label"),)
+    __table_args__ = (sa.UniqueConstraint("client_id", "label_hash",
+                                          name="uq_personal_triggers_client_label_hash"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     client_id: int = Field(foreign_key="users.id", index=True)
-    label: str = Field(max_length=80)
+    label: str = Field(sa_column=_label())
+    label_hash: Optional[str] = Field(default=None, sa_column=_label_hash())
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
@@ -437,6 +453,12 @@ class GroupSeries(SQLModel, table=True):
     created_by: Optional[int] = Field(default=None, foreign_key="users.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    # The admin who made `facilitator_id` this group's facilitator, and when. Only then does
+    # the facilitator see the clients expected at it (companion.groups.attendance); None:
+    # not (yet) confirmed by an admin.
+    facilitator_assigned_by: Optional[int] = Field(default=None, foreign_key="users.id")
+    facilitator_assigned_at: Optional[datetime] = Field(default=None,
+                                                        sa_column=_utc(nullable=True))
 
 
 class GroupException(SQLModel, table=True):

@@ -7,6 +7,7 @@ from fpdf import FPDF
 
 from companion import aftercare
 from companion.clinic import get_clinic
+from companion.ui.text import pdf_text
 
 _CANDIDATES = [
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # Debian fonts-dejavu-core
@@ -43,6 +44,8 @@ class _Doc(FPDF):
         self.add_page()
 
     def text_of(self, text: str) -> str:
+        """Every string drawn goes through here: the PDF road of companion/ui/text.py."""
+        text = pdf_text(text)
         return text if self.family == "body" else text.encode("latin-1", "replace").decode(
             "latin-1")
 

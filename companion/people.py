@@ -68,6 +68,7 @@ def create_first_admin(session: Session, username: str, display_name: str,
                  password_hash=passwords.hash_password(pw), must_change_password=False)
     session.add(admin)
     session.flush()
+    audit.account_event(session, Actor.of(admin), admin, "first admin account created at set-up")
     return admin
 
 
@@ -111,17 +112,29 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
                 password_hash=passwords.hash_password(temporary), must_change_password=True)
     session.add(user)
     session.flush()
+    audit.account_event(session, actor, user, f"{role.value} account created")
     if role in CLIENT_ROLES:
         session.add(Enrolment(client_id=user.id, therapist_id=therapist_id, track=track,
                               location=location,
                               discharged_at=utcnow() if role == Role.ALUMNI else None))
-        authorize(session, actor, user.id, RecordKind.PROFILE, Action.WRITE, "enrolled")
+        authorize(session, actor, user.id, RecordKind.PROFILE, Action.WRITE,
+                  "enrolled: " + _assignment(session, therapist_id, track, location))
     return NewAccount(user, temporary)
+
+
+def _assignment(session: Session, therapist_id: int | None, track: str | None,
+                location: str | None) -> str:
+    """What an assignment sets, by username (which therapist now sees this client)."""
+    therapist = session.get(User, therapist_id) if therapist_id is not None else None
+    parts = [f"therapist {therapist.username}" if therapist else "",
+             f"track {track}" if track else "", f"location {location}" if location else ""]
+    return ", ".join(p for p in parts if p) or "nothing"
 
 
 def assign(session: Session, actor: Actor, client_id: int, *, therapist_id: int | None = None,
            track: str | None = None, location: str | None = None) -> Enrolment:
-    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE, "assignment changed")
+    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE,
+              "assignment changed: " + _assignment(session, therapist_id, track, location))
     _check_enrolment(session, therapist_id, track, location)
     enrolment = session.get(Enrolment, client_id)
     if therapist_id is not None:
@@ -154,8 +167,8 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     require_role(actor, Role.ADMIN)
     require_current(session, actor)
     user = _user(session, user_id)
-    if user.role in CLIENT_ROLES:
-        authorize(session, actor, user_id, RecordKind.PROFILE, Action.WRITE, "password reset")
+    audit.account_event(session, actor, user, "password reset (one-time password issued, "
+                        "every session ended)")
     temporary = passwords.temporary_password()
     user.password_hash = passwords.hash_password(temporary)
     user.must_change_password = True
@@ -173,9 +186,8 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     user = _user(session, user_id)
     if user.id == actor.id and not active:
         raise InvalidInput("You can't deactivate your own account.")
-    if user.role in CLIENT_ROLES:
-        authorize(session, actor, user_id, RecordKind.PROFILE, Action.WRITE,
-                  "reactivated" if active else "deactivated")
+    audit.account_event(session, actor, user, "reactivated" if active else
+                        "deactivated (every session ended)")
     user.is_active = active
     if not active:
         _end_sessions(user)
@@ -200,6 +212,7 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
     user.must_change_password = False
     _end_sessions(user)
     session.add(user)
+    audit.account_event(session, actor, user, "password changed by the account holder")
     return user
 
 
@@ -273,6 +286,7 @@ def bootstrap_admin(session: Session, username: str, display_name: str) -> NewAc
                  password_hash=passwords.hash_password(temporary), must_change_password=True)
     session.add(admin)
     session.flush()
+    audit.account_event(session, None, admin, "first admin account created by the operator")
     return NewAccount(admin, temporary)
 
 

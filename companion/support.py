@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from companion import flags, trends
+from companion import flags, tags, trends
 from companion.models import CheckIn, Craving, EntryTag
 
 DEFAULT_ACTIONS = ("Urge surfing", "Called or texted someone", "Slow breathing")
@@ -25,9 +25,9 @@ def coping_actions(session: Session, client_id: int, limit: int = 3) -> tuple[st
     works = trends.what_works_rows(session, client_id)
     chosen = [s for s, d in zip(works["strategy"], works["avg_drop"]) if d > 0][:limit]
     if len(chosen) < limit:
-        stmt = (select(EntryTag.label).where(EntryTag.client_id == client_id,
-                                             EntryTag.tag_type.in_(("coping", "skill")))
-                .group_by(EntryTag.label).order_by(func.count().desc()).limit(limit * 2))
+        stmt = (select(tags.shown_label()).where(EntryTag.client_id == client_id,
+                                                 EntryTag.tag_type.in_(("coping", "skill")))
+                .group_by(EntryTag.label_hash).order_by(func.count().desc()).limit(limit * 2))
         chosen += [label for label in session.exec(stmt) if label not in chosen]
     chosen += [a for a in DEFAULT_ACTIONS if a not in chosen]
     return tuple(chosen[:limit])

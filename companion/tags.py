@@ -1,16 +1,32 @@
-"""Labels attached to entries (triggers, skills, substances, coping), one row each."""
+"""Labels attached to entries (triggers, skills, substances, coping), one row each.
+
+Labels are stored encrypted (a trigger a client names can say a great deal); SQL counts and
+matches them by `label_hash`, a keyed hash of the normalised label, and decrypts one label
+per group for display (`shown_label`).
+"""
 from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from companion.clinic import get_clinic
-from companion.models import EntryTag, PersonalTrigger
+from companion.core import keys
+from companion.core.crypto import label_key, normal_label
+from companion.models import EntryTag, PersonalTrigger, Setting
 from companion.skills import practised_skill_names
 
+KEY_CHECK = "label_hash_key_check"  # written by migration 0012
+
 MAX_LABEL = 80  # a label typed by a client: one line, checked by `companion.core.textrules`
+
+
+def shown_label():
+    """The label of a group of rows grouped by `EntryTag.label_hash`: every row of a group
+    holds the same label, so any one (here the smallest ciphertext) is decrypted for display."""
+    return func.min(EntryTag.label).label("label")
 
 
 def personal_triggers(session: Session, client_id: int) -> list[str]:
@@ -18,8 +34,13 @@ def personal_triggers(session: Session, client_id: int) -> list[str]:
     return sorted(session.exec(stmt))
 
 
+def _clinic_triggers() -> set[str]:
+    return {normal_label(t) for t in get_clinic().triggers}
+
+
 def trigger_options(session: Session, client_id: int) -> list[str]:
-    own = [t for t in personal_triggers(session, client_id) if t not in get_clinic().triggers]
+    clinic = _clinic_triggers()
+    own = [t for t in personal_triggers(session, client_id) if normal_label(t) not in clinic]
     return [*get_clinic().triggers, *own]
 
 
@@ -33,7 +54,8 @@ def coping_options(session: Session | None = None, client_id: int | None = None)
 
 
 def remember_trigger(session: Session, client_id: int, label: str) -> None:
-    if label in get_clinic().triggers or label in personal_triggers(session, client_id):
+    label = normal_label(label)
+    if label in _clinic_triggers() or label in personal_triggers(session, client_id):
         return
     try:
         with session.begin_nested():
@@ -44,7 +66,7 @@ def remember_trigger(session: Session, client_id: int, label: str) -> None:
 
 def add_tags(session: Session, client_id: int, kind: str, entry_id: int, day: date,
              tag_type: str, labels: list[str]) -> None:
-    for label in dict.fromkeys(labels):  # unique, in order
+    for label in dict.fromkeys(normal_label(x) for x in labels):  # unique, in order
         session.add(EntryTag(client_id=client_id, entry_kind=kind, entry_id=entry_id,
                              tag_type=tag_type, label=label, day=day))
 
@@ -63,3 +85,14 @@ def check_labels(errors: dict[str, str], field: str, labels: list[str],
     unknown = [label for label in labels if label not in allowed]
     if unknown:
         errors[field] = f"Not on the list: {', '.join(unknown)}."
+
+
+def key_problem(session: Session) -> str | None:
+    """Why this database's labels can't be counted with this LABEL_HASH_KEY, or None."""
+    stored = session.get(Setting, KEY_CHECK)
+    if stored is None:
+        return None
+    if stored.value != keys.check_value(label_key(), "label_hash_key"):
+        return ("LABEL_HASH_KEY is not the key this database's labels were counted with: "
+                "set the key the other replicas use (a new key would split every count)")
+    return None

@@ -8,6 +8,7 @@ import pandas as pd
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from companion import tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.models import CheckIn, Craving, EntryTag
@@ -38,10 +39,10 @@ def _current_entry_tags(client_id: int):
 def trigger_counts(session: Session, actor: Actor, client_id: int, days: int) -> pd.DataFrame:
     authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ, "trigger counts")
     count = func.count().label("count")
-    stmt = (select(EntryTag.label, count)
+    stmt = (select(tags.shown_label(), count)
             .where(EntryTag.client_id == client_id, EntryTag.tag_type == "trigger",
                    EntryTag.day >= _since(days), _current_entry_tags(client_id))
-            .group_by(EntryTag.label).order_by(count.desc()))
+            .group_by(EntryTag.label_hash).order_by(count.desc()))
     return pd.DataFrame(session.exec(stmt).all(), columns=["label", "count"])
 
 
@@ -76,11 +77,11 @@ def what_works(session: Session, actor: Actor, client_id: int) -> pd.DataFrame:
 
 def what_works_rows(session: Session, client_id: int) -> pd.DataFrame:
     drop = func.avg(Craving.intensity - Craving.followup_intensity).label("avg_drop")
-    stmt = (select(EntryTag.label, func.count().label("uses"), drop)
+    stmt = (select(tags.shown_label(), func.count().label("uses"), drop)
             .join(Craving, (EntryTag.entry_kind == "craving") & (EntryTag.entry_id == Craving.id))
             .where(EntryTag.client_id == client_id, EntryTag.tag_type == "coping",
                    col(Craving.followup_intensity).is_not(None))
-            .group_by(EntryTag.label).order_by(drop.desc()))
+            .group_by(EntryTag.label_hash).order_by(drop.desc()))
     frame = pd.DataFrame(session.exec(stmt).all(), columns=["strategy", "uses", "avg_drop"])
     frame["avg_drop"] = frame["avg_drop"].astype(float)
     return frame

@@ -12,8 +12,14 @@ import pytest
 _BASE = Path(tempfile.mkdtemp(prefix="companion-tests-"))
 os.environ.setdefault("BCRYPT_ROUNDS", "4")
 os.environ["COMPANION_DATA_DIR"] = str(_BASE / "data")
+os.environ["COMPANION_KEYS_DIR"] = str(_BASE / "keys")  # apart from the data, as in service
 os.environ["COOKIE_KEY"] = secrets.token_urlsafe(48)
 os.environ.pop("DATABASE_URL", None)
+if os.environ.get("COMPANION_TEST_DB") == "postgres":  # PostgreSQL never generates keys
+    from cryptography.fernet import Fernet
+
+    for _name in ("ENCRYPTION_KEY", "LABEL_HASH_KEY", "AUDIT_KEY"):
+        os.environ[_name] = Fernet.generate_key().decode()
 
 from companion.core import db  # noqa: E402
 from companion.actors import Actor  # noqa: E402
@@ -188,6 +194,17 @@ def users(session) -> People:
 
 def actor(user: User) -> Actor:
     return Actor.of(user)
+
+
+def insert_user_row(conn, role: str = "client", username: str = "c") -> None:
+    """User id 1 written with plain SQL, as a test at an older schema revision needs it."""
+    import sqlalchemy as sa
+
+    conn.execute(sa.text(
+        "INSERT INTO users (id, username, display_name, role, password_hash, "
+        "must_change_password, is_active, sessions_valid_after, created_at, updated_at) VALUES "
+        "(1, :name, :name, :role, 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', '2026-01-01')"),
+        {"name": username, "role": role})
 
 
 def pytest_collection_modifyitems(config, items):

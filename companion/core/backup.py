@@ -1,28 +1,36 @@
-"""`companion backup PATH` and `companion restore PATH`: a consistent copy of a SQLite database
-taken while the app runs, and a restore into an empty database.
+"""`companion backup PATH` and `companion restore PATH`: a consistent, encrypted copy of a
+SQLite database taken while the app runs, and a restore into an empty database.
 
 The copy uses SQLite's online backup API (`sqlite3.Connection.backup`) in one step: with the
 database in WAL mode it reads one snapshot, so a save that is still in flight is either wholly
 in the copy or wholly out of it, and the app's writers are not blocked meanwhile. The copy is
-checked (`PRAGMA integrity_check`), switched to a single self-contained file (no -wal/-shm),
-and only then moved to PATH.
+checked (`PRAGMA integrity_check`) and switched to a single self-contained file (no -wal/-shm)
+in a private temporary file beside the database, then written to PATH as one encrypted
+stream (AES-256-GCM, `companion.core.crypto.encrypt_stream`) under a key derived from
+ENCRYPTION_KEY, 0600. The key is never in the backup: a backup without ENCRYPTION_KEY (or, after
+a rotation, the old key in OLD_ENCRYPTION_KEYS) cannot be read or restored. Backups made by
+earlier releases (plain SQLite files) still restore, with a warning.
 
 PostgreSQL is refused with the `pg_dump` / `pg_restore` commands to use instead: they are the
 right tools there (consistent snapshots, parallel restore) and this module would only be a
-worse copy of them.
+worse copy of them. Encrypt those dumps with the clinic's backup tooling.
 
-Encrypted free text stays encrypted in a backup: keep ENCRYPTION_KEY (and COOKIE_KEY)
-backed up separately; a restore without the same key restores rows nobody can read.
+Never keep a backup beside the keys (the keys folder, the env or secrets file): together they
+are the whole record.
 """
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Iterator
 
 import sqlalchemy as sa
 
+from companion.core import crypto, files
 from companion.core.errors import CompanionError, InvalidInput
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -37,6 +45,7 @@ class Copied:
     size_bytes: int
     migrated_to: str | None = None
     warning: str = ""
+    encrypted: bool = True
 
 
 def _url(url: str | None) -> str:
@@ -99,8 +108,44 @@ def _check(conn: sqlite3.Connection, what: str) -> None:
         raise CompanionError(f"{what} failed SQLite's integrity check: {'; '.join(verdict[:3])}")
 
 
+@contextmanager
+def _scratch(folder: Path, what: str) -> Iterator[Path]:
+    """A private temporary file in `folder` (the database's own, private folder), removed
+    afterwards whatever happens."""
+    path = folder / f".{what}-{secrets.token_hex(8)}.tmp"
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _snapshot(source: Path, out_path: Path) -> tuple[dict[str, int], str | None]:
+    """One consistent, checked, self-contained copy of `source` at `out_path`."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
+    try:
+        src.execute("PRAGMA busy_timeout=30000")
+        files.private_file(out_path)
+        out = sqlite3.connect(out_path)
+        try:
+            # pages=-1: the whole database in one step, from one read snapshot. (Step-wise
+            # copies restart whenever another connection writes, and may never finish.)
+            src.backup(out, pages=-1)
+            out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+            _check(out, "the backup copy")
+            counts, revision = _counts(out), _revision(out)
+            out.commit()
+        finally:
+            out.close()
+    except sqlite3.Error as exc:
+        raise CompanionError(f"the backup failed: {exc}") from exc
+    finally:
+        src.close()
+    return counts, revision
+
+
 def backup(dest: str | os.PathLike, url: str | None = None) -> Copied:
-    """Copy the configured SQLite database to `dest` (a new file) while the app runs."""
+    """Copy the configured SQLite database to `dest` (a new file), encrypted, while the app
+    runs."""
     url = _url(url)
     source = _sqlite_path(url, "backup")
     dest = Path(dest).expanduser()
@@ -113,29 +158,20 @@ def backup(dest: str | os.PathLike, url: str | None = None) -> Copied:
         raise InvalidInput("the backup must go to another file than the database itself.")
     if not dest.parent.is_dir():
         raise InvalidInput(f"the folder {dest.parent} does not exist.")
+    crypto.encryption_keys()  # a clear error before any work if the key is unusable
     partial = dest.with_name(dest.name + ".partial")
     partial.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=30)
-    try:
-        src.execute("PRAGMA busy_timeout=30000")
-        out = sqlite3.connect(partial)
+    with _scratch(source.parent, "backup") as plain:
+        counts, revision = _snapshot(source, plain)
         try:
-            # pages=-1: the whole database in one step, from one read snapshot. (Step-wise
-            # copies restart whenever another connection writes, and may never finish.)
-            src.backup(out, pages=-1)
-            out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-            _check(out, "the backup copy")
-            counts, revision = _counts(out), _revision(out)
-            out.commit()
-        finally:
-            out.close()
-    except sqlite3.Error as exc:
-        partial.unlink(missing_ok=True)
-        raise CompanionError(f"the backup failed: {exc}") from exc
-    finally:
-        src.close()
-    with open(partial, "rb") as fh:
-        os.fsync(fh.fileno())
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(plain, "rb") as src, os.fdopen(fd, "wb") as out:
+                crypto.encrypt_stream(src, out)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     if dest.exists():  # appeared meanwhile: never overwrite
         partial.unlink(missing_ok=True)
         raise InvalidInput(f"{dest} already exists; choose a new file name.")
@@ -143,17 +179,26 @@ def backup(dest: str | os.PathLike, url: str | None = None) -> Copied:
     return Copied(dest, len(counts), sum(counts.values()), revision, dest.stat().st_size)
 
 
-def _open_backup(path: Path) -> sqlite3.Connection:
+def _kind(path: Path) -> str:
+    """"encrypted" (this release's backups) or "plain" (a SQLite file, older releases)."""
     if not path.is_file():
         raise InvalidInput(f"there is no backup file at {path}.")
     with open(path, "rb") as fh:
-        if fh.read(16) != SQLITE_MAGIC:
-            raise InvalidInput(f"{path} is not a SQLite database (a `companion backup` file).")
+        head = fh.read(max(len(SQLITE_MAGIC), len(crypto.STREAM_MAGIC)))
+    if crypto.is_encrypted_stream(head):
+        return "encrypted"
+    if head.startswith(SQLITE_MAGIC):
+        return "plain"
+    raise InvalidInput(f"{path} is not a `companion backup` file (neither an encrypted "
+                       "backup nor a SQLite database).")
+
+
+def _open_backup(path: Path, named: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
-        _check(conn, f"the backup {path}")
+        _check(conn, f"the backup {named}")
         if _revision(conn) is None:
-            raise InvalidInput(f"{path} is not a companion database (no schema version in it).")
+            raise InvalidInput(f"{named} is not a companion database (no schema version in it).")
     except BaseException:
         conn.close()
         raise
@@ -190,7 +235,26 @@ def restore(src: str | os.PathLike, url: str | None = None) -> Copied:
     url = _url(url)
     target = _sqlite_path(url, "restore")
     src = Path(src).expanduser()
-    conn = _open_backup(src)
+    kind = _kind(src)
+    files.private_dir(target.parent)
+    if kind == "plain":
+        copied = _restore_plain(src, src, url, target)
+        warning = ("Warning: this backup was not encrypted (made by an earlier release); "
+                   "keep it as safe as the database, or replace it with a new backup.")
+        return replace(copied, encrypted=False,
+                       warning=" ".join(w for w in (warning, copied.warning) if w))
+    with _scratch(target.parent, "restore") as plain:
+        files.private_file(plain)
+        try:
+            with open(src, "rb") as fh, open(plain, "wb") as out:
+                crypto.decrypt_stream(fh, out)
+        except CompanionError as exc:
+            raise InvalidInput(f"cannot open {src}: {exc}") from exc
+        return _restore_plain(plain, src, url, target)
+
+
+def _restore_plain(plain: Path, src: Path, url: str, target: Path) -> Copied:
+    conn = _open_backup(plain, src)
     try:
         revision = _revision(conn)
         known, head = _known_revisions()
@@ -204,7 +268,7 @@ def restore(src: str | os.PathLike, url: str | None = None) -> Copied:
                 f"the target database {target} already holds {users} account(s); restore "
                 "only into an empty database (stop the app, move that file aside, or point "
                 "DATABASE_URL at a new file), so nothing is overwritten.")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        files.private_file(target)
         out = sqlite3.connect(target, timeout=30)
         try:
             conn.backup(out, pages=-1)  # replaces every page of the target, WAL included
@@ -234,35 +298,24 @@ def restore(src: str | os.PathLike, url: str | None = None) -> Copied:
 
 def _key_warning(url: str) -> str:
     """A warning when encrypted text in the restored database does not open with this key."""
-    try:
-        from sqlmodel import SQLModel
+    from sqlmodel import SQLModel
 
-        import companion.models  # noqa: F401
-        from companion.core.crypto import decrypt, encrypted_columns
-        from companion.core.db import make_engine
-    except ImportError:  # pragma: no cover - encryption not part of this release
-        return ""
+    import companion.models  # noqa: F401
+    from companion.core.crypto import stored_text_opens
+    from companion.core.db import make_engine
+
     engine = make_engine(url)
     try:
         with engine.connect() as c:
-            for table, columns in encrypted_columns(SQLModel.metadata).items():
-                for column in columns:
-                    value = c.execute(sa.text(
-                        f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL '
-                        f"AND \"{column}\" != '' LIMIT 1")).scalar()
-                    if value is None:
-                        continue
-                    try:
-                        decrypt(value)
-                    except ValueError:
-                        return ("Warning: encrypted text in this backup does not open with the "
-                                "current ENCRYPTION_KEY; set the key it was made with (and "
-                                "OLD_ENCRYPTION_KEYS) before serving.")
-                    return ""
+            opens = stored_text_opens(c, SQLModel.metadata)
     except sa.exc.SQLAlchemyError:
         return ""
     finally:
         engine.dispose()
+    if opens is False:
+        return ("Warning: encrypted text in this backup does not open with the current "
+                "ENCRYPTION_KEY; set the key it was made with (and OLD_ENCRYPTION_KEYS) "
+                "before serving.")
     return ""
 
 
@@ -270,6 +323,9 @@ def describe(copied: Copied, verb: str) -> str:
     size = f"{copied.size_bytes / 1_048_576:.1f} MB"
     line = (f"{verb} {copied.path}: {copied.rows} rows in {copied.tables} tables, schema "
             f"{copied.revision}, {size}; integrity check ok.")
+    if copied.encrypted and verb.startswith("Backed up"):
+        line += (" Encrypted with a key derived from ENCRYPTION_KEY: keep the key, never "
+                 "beside the backup; a restore needs it.")
     if copied.migrated_to:
         line += f" Migrated {copied.revision} → {copied.migrated_to}."
     if copied.warning:

@@ -1,53 +1,40 @@
 """Settings from the environment or `.streamlit/secrets.toml`, with safe local defaults.
 
-Precedence: environment variable, then `.streamlit/secrets.toml`, then a default. The cookie
-signing key and the encryption key, when neither gives one, are generated once into
-`data/.cookie_key` and `data/.encryption_key` (git-ignored).
+Precedence: environment variable, then `.streamlit/secrets.toml`, then a default. Keys (cookie,
+encryption, label-hash, audit) follow `companion.core.keys`: on SQLite a missing key is
+generated once into the keys folder (apart from the data folder); on PostgreSQL none is.
 """
 from __future__ import annotations
 
 import os
-import secrets
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from companion.core import keys
+
 ROOT = Path(__file__).resolve().parents[2]
-MIN_COOKIE_KEY_CHARS = 32
-KNOWN_WEAK_KEYS = {"some_key", "secret", "changeme", "change-me", "abcdef", "key"}
+
+
+def secrets_path() -> Path:
+    return Path(os.environ.get("COMPANION_SECRETS_FILE", ROOT / ".streamlit" / "secrets.toml"))
 
 
 def _secrets_file() -> dict:
-    path = Path(os.environ.get("COMPANION_SECRETS_FILE", ROOT / ".streamlit" / "secrets.toml"))
+    path = secrets_path()
     if not path.is_file():
         return {}
     with path.open("rb") as fh:
         return tomllib.load(fh)
 
 
-def _data_dir() -> Path:
+def data_dir() -> Path:
     return Path(os.environ.get("COMPANION_DATA_DIR", ROOT / "data"))
 
 
-def _generated_key(data_dir: Path, name: str, make) -> str:
-    """A key made once for a local install, kept in a git-ignored file readable by us only."""
-    key_file = data_dir / name
-    if not key_file.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            return key_file.read_text().strip()
-        with os.fdopen(fd, "w") as fh:
-            fh.write(make())
-    return key_file.read_text().strip()
-
-
-def _fernet_key() -> str:
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode("ascii")
+def keys_dir() -> Path:
+    return keys.keys_dir(ROOT)
 
 
 @dataclass(frozen=True)
@@ -56,6 +43,8 @@ class Settings:
     cookie_key: str
     encryption_key: str = ""
     old_encryption_keys: tuple[str, ...] = ()
+    label_hash_key: str = ""
+    audit_key: str = ""
     cookie_name: str = "iop_companion_auth"
     cookie_lifetime_hours: float = 8.0
     idle_timeout_minutes: float = 15.0
@@ -66,6 +55,13 @@ class Settings:
     login_throttle_max_rows: int = 10_000  # rows without an active pause kept at most
     second_factor_trust_hours: float = 12.0  # a cookie issued after a code skips it this long
 
+    @property
+    def on_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    def key_values(self) -> dict[str, str]:
+        return {spec.setting: getattr(self, spec.setting) for spec in keys.KEYS}
+
 
 def _get(name: str, file_values: dict, default=None):
     env_name = name.upper()
@@ -75,22 +71,25 @@ def _get(name: str, file_values: dict, default=None):
     return file_values.get(name.lower(), default)
 
 
+def _key(spec: keys.KeySpec, values: dict, on_postgres: bool) -> str:
+    given = str(_get(spec.setting, values, "") or "").strip()
+    if given or on_postgres:  # replicas share keys: never a per-machine file
+        return given
+    return keys.generated(keys_dir(), spec, legacy_dir=data_dir())
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Read settings once per process (tests call `get_settings.cache_clear()`)."""
     values = _secrets_file()
-    data_dir = _data_dir()
-    database_url = _get("database_url", values) or f"sqlite:///{data_dir / 'companion.db'}"
-    cookie_key = _get("cookie_key", values) or _generated_key(
-        data_dir, ".cookie_key", lambda: secrets.token_urlsafe(48))
-    encryption_key = _get("encryption_key", values) or _generated_key(
-        data_dir, ".encryption_key", _fernet_key)
+    database_url = _get("database_url", values) or f"sqlite:///{data_dir() / 'companion.db'}"
+    on_postgres = database_url.startswith("postgresql")
+    found = {spec.setting: _key(spec, values, on_postgres) for spec in keys.KEYS}
     old_keys = tuple(k.strip() for k in str(_get("old_encryption_keys", values, "")).split(",")
                      if k.strip())
     return Settings(
         database_url=database_url,
-        cookie_key=cookie_key,
-        encryption_key=encryption_key,
+        **found,
         old_encryption_keys=old_keys,
         cookie_lifetime_hours=float(_get("cookie_lifetime_hours", values, 8)),
         idle_timeout_minutes=float(_get("idle_timeout_minutes", values, 15)),

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from functools import lru_cache
-from pathlib import Path
 from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session
 
+from companion.core import files
 from companion.core.config import ROOT, get_settings
 
 
@@ -24,9 +24,10 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 def make_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = files.sqlite_path(url)
+        if path is not None:  # private from the start: 0600 (its -wal/-shm follow) in 0700
+            files.private_dir(path.parent)
+            files.private_file(path)
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

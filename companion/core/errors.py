@@ -33,3 +33,8 @@ class StaleEdit(InvalidInput):
     def __init__(self, message: str, changed: list[str] | None = None):
         self.changed = list(changed or [])
         super().__init__(message)
+
+
+class ConfigError(CompanionError):
+    """The server is set up wrongly (a missing or malformed key, an unsafe file mode): the
+    message says what to change, in one line, for the operator."""

@@ -1,4 +1,5 @@
-"""Start-up check: refuse to serve with unsafe Streamlit options or a weak cookie key."""
+"""Start-up check: refuse to serve with unsafe Streamlit options or a missing, malformed or
+shared key."""
 from __future__ import annotations
 
 import ipaddress
@@ -8,7 +9,8 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlparse
 
-from companion.core.config import KNOWN_WEAK_KEYS, MIN_COOKIE_KEY_CHARS, Settings
+from companion.core import config, files, keys
+from companion.core.config import Settings
 
 REQUIRED_OPTIONS: dict[str, Any] = {
     "server.enableXsrfProtection": True,
@@ -41,12 +43,25 @@ def problems(get_option: Callable[[str], Any], settings: Settings,
     if get_option("server.maxUploadSize") > MAX_UPLOAD_MB:
         found.append(f"server.maxUploadSize must be at most {MAX_UPLOAD_MB} MB")
     found += network_problems(get_option, environ)
-    key = settings.cookie_key or ""
-    if len(key) < MIN_COOKIE_KEY_CHARS or key.lower() in KNOWN_WEAK_KEYS:
-        found.append(f"the cookie key must be at least {MIN_COOKIE_KEY_CHARS} random characters "
-                     "(set COOKIE_KEY or cookie_key in .streamlit/secrets.toml, or remove both "
-                     "to have one generated)")
-    return found
+    return found + key_problems(get_option, settings) + at_rest_problems(settings)
+
+
+def key_problems(get_option: Callable[[str], Any], settings: Settings) -> list[str]:
+    """Every key that is missing (on PostgreSQL), malformed, a placeholder or reused for two
+    purposes, Streamlit's own cookie secret included (see `companion.core.keys`)."""
+    streamlit_secret = (os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET")
+                        or get_option("server.cookieSecret"))
+    return keys.problems(settings.key_values(), settings.old_encryption_keys,
+                         settings.on_postgres, str(streamlit_secret) if streamlit_secret else None)
+
+
+def at_rest_problems(settings: Settings) -> list[str]:
+    """Database, WAL, keys and secrets readable by other users, or keys inside the data."""
+    return files.problems(settings, config.data_dir(), config.keys_dir(), config.secrets_path())
+
+
+def repair_at_rest(settings: Settings) -> list[str]:
+    return files.repair(settings, config.data_dir(), config.keys_dir(), config.secrets_path())
 
 
 def network_problems(get_option: Callable[[str], Any],

@@ -3,8 +3,9 @@ attendance sheet and marking (a change keeps the earlier mark; an unexcused abse
 the client's therapist).
 
 Access: attendance is marked by the client's own therapist (through `access.authorize`) or
-by the session's facilitator for the clients expected at that session (`authorize_for_group`
-below: the one, narrow exception, audited the same way).
+by the session's facilitator, when an admin assigned them, for the clients enrolled on that
+session's track and site (`may_for_group` below: the one, narrow exception, audited the same
+way).
 """
 from __future__ import annotations
 
@@ -19,31 +20,40 @@ from companion.actors import Actor
 from companion.core.errors import InvalidInput
 from companion.core.timeutil import to_clinic, utcnow
 from companion.groups.recurrence import Occurrence, occurrences
-from companion.models import Enrolment, GroupAttendance, GroupRsvp, Role, User
+from companion.models import (Enrolment, GroupAttendance, GroupRsvp, GroupSeries, Role,
+                              User)
 
 MARK_EARLY_MINUTES = 15     # attendance can be taken from this long before the start
 PRESENT, ABSENT, EXCUSED = "present", "absent", "excused"
 ATTENDANCE_LABELS = {PRESENT: "Present", ABSENT: "Absent", EXCUSED: "Excused"}
 
-# What a session's facilitator may do for a client expected at that session who is not on
-# their caseload: take and read attendance, read the RSVP, and read the one line the client
-# wrote for the group (CheckIn.bring_to_group, through `pregroup` only; nothing else of the
-# check-in). Everything else stays with the client's own therapist (`access.RULES`).
+# What a session's admin-assigned facilitator may do for a client enrolled on its track and
+# site who is not on their caseload: take and read attendance, read the RSVP, and read the
+# one line the client wrote for the group (CheckIn.bring_to_group, through `pregroup` only;
+# nothing else of the check-in). Everything else stays with the client's own therapist
+# (`access.RULES`).
 FACILITATOR_MAY = frozenset({(RecordKind.ATTENDANCE, Action.READ),
                              (RecordKind.ATTENDANCE, Action.WRITE),
                              (RecordKind.RSVP, Action.READ),
                              (RecordKind.CHECKIN, Action.READ)})
 
 
-def expected_clients(session: Session, occ: Occurrence) -> list[tuple[int, str]]:
-    """Clients in the program on this track and location who had joined by the session,
-    and anyone already marked for it; by name."""
+def enrolled_clients(session: Session, occ: Occurrence) -> dict[int, str]:
+    """Clients in the program on this session's track and location who had joined by its
+    end: the only clients its facilitator has any rights for."""
     stmt = (select(User.id, User.display_name).join(Enrolment, Enrolment.client_id == User.id)
             .where(User.role == Role.CLIENT, col(User.is_active).is_(True),
                    Enrolment.track == occ.series.track,
                    Enrolment.location == occ.series.location,
                    Enrolment.enrolled_at <= occ.ends_at))
-    found = dict(session.exec(stmt).all())
+    return dict(session.exec(stmt).all())
+
+
+def expected_clients(session: Session, occ: Occurrence) -> list[tuple[int, str]]:
+    """The enrolled clients above and anyone already marked for the session (a client who
+    has since changed track keeps their mark on the sheet for their own therapist); by
+    name. Being marked gives the facilitator nothing: see `may_for_group`."""
+    found = enrolled_clients(session, occ)
     marked = session.exec(select(User.id, User.display_name).join(
         GroupAttendance, GroupAttendance.client_id == User.id).where(
         GroupAttendance.series_id == occ.series.id,
@@ -52,20 +62,23 @@ def expected_clients(session: Session, occ: Occurrence) -> list[tuple[int, str]]
     return sorted(found.items(), key=lambda item: item[1])
 
 
-def _expected_here(session: Session, occ: Occurrence, client_id: int) -> bool:
-    return client_id in {c for c, _ in expected_clients(session, occ)}
+def _enrolled_here(session: Session, occ: Occurrence, client_id: int) -> bool:
+    return client_id in enrolled_clients(session, occ)
 
 
-def _facilitates(actor: Actor, occ: Occurrence) -> bool:
-    return actor.role == Role.THERAPIST and occ.series.facilitator_id == actor.id
+def leads(actor: Actor, series: GroupSeries) -> bool:
+    """The actor is this group's facilitator as an admin assigned (`facilitator_assigned_by`
+    is set only by admin services): a therapist who named themself gets nothing from it."""
+    return (actor.role == Role.THERAPIST and series.facilitator_id == actor.id
+            and series.facilitator_assigned_by is not None)
 
 
 def may_for_group(session: Session, actor: Actor, occ: Occurrence, client_id: int,
                   kind: RecordKind, action: Action) -> bool:
     if access.allowed(session, actor, client_id, kind, action):
         return True
-    return ((kind, action) in FACILITATOR_MAY and _facilitates(actor, occ)
-            and _expected_here(session, occ, client_id))
+    return ((kind, action) in FACILITATOR_MAY and leads(actor, occ.series)
+            and _enrolled_here(session, occ, client_id))
 
 
 def authorize_for_group(session: Session, actor: Actor, occ: Occurrence, client_id: int,
@@ -103,13 +116,14 @@ class SheetRow:
 
 def my_sessions(session: Session, actor: Actor, start: datetime, end: datetime
                 ) -> list[Occurrence]:
-    """Sessions a therapist leads, or where clients of theirs are expected."""
+    """Sessions a therapist leads (as an admin assigned), or where clients of theirs are
+    expected."""
     access.require_role(actor, Role.THERAPIST)
     occs = occurrences(session, start, end)
     mine = set(session.exec(select(Enrolment.track, Enrolment.location).join(
         User, User.id == Enrolment.client_id).where(Enrolment.therapist_id == actor.id,
                                                     User.role == Role.CLIENT)).all())
-    return [o for o in occs if o.series.facilitator_id == actor.id
+    return [o for o in occs if leads(actor, o.series)
             or (o.series.track, o.series.location) in mine]
 
 

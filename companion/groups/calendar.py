@@ -18,7 +18,7 @@ from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.core.timeutil import clinic_today, clinic_zone, utcnow
-from companion.groups.attendance import _expected_here
+from companion.groups.attendance import _enrolled_here
 from companion.groups.recurrence import (SCHEDULED, Occurrence, _zone, occurrence_by_key,
                                          occurrences)
 from companion.groups.rsvps import _in_program, names
@@ -124,7 +124,7 @@ def calendar_file(session: Session, actor: Actor, key: str | None = None,
     now = utcnow()
     if key is not None:
         occ = occurrence_by_key(session, key)
-        if not _expected_here(session, occ, actor.id):
+        if not _enrolled_here(session, occ, actor.id):
             raise AccessDenied("This session isn't on your schedule.")
         occs = [occ]
     else:

@@ -3,7 +3,7 @@ attendance, RSVPs, daily check-in reminders and one cancelled and one moved sess
 from __future__ import annotations
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from sqlmodel import Session, col, delete, select
 
@@ -32,10 +32,12 @@ DEMO_GROUPS = [  # title, topic, track, location, facilitator index, days, start
 ]
 
 
-def seed_demo(session: Session, clients, therapists: list[User], rng: random.Random) -> None:
+def seed_demo(session: Session, clients, therapists: list[User], rng: random.Random,
+              admin: User) -> None:
     """A fictional weekly schedule on both tracks and every site, begun 8 weeks ago, with
     attendance since each client joined, RSVPs for the week ahead, one cancelled and one
-    moved session. `clients`: users, or (user, days) pairs as the demo passes them."""
+    moved session. Groups are scheduled by `admin`, who assigns their facilitators, as in
+    the clinic. `clients`: users, or (user, days) pairs as the demo passes them."""
     users = [c[0] if isinstance(c, tuple) else c for c in clients]
     ids = [u.id for u in users]
     mine = list(session.exec(select(GroupSeries.id).where(
@@ -49,6 +51,8 @@ def seed_demo(session: Session, clients, therapists: list[User], rng: random.Ran
     session.flush()
     zone, today, now = clinic_zone(), clinic_today(), utcnow()
     first = today - timedelta(days=56 + today.weekday())
+    assigned = datetime.combine(first - timedelta(days=7), time(9), zone).astimezone(
+        timezone.utc)  # the admin scheduled the groups a week before they began
     created = []
     for title, topic, track, location, who, days, start, end in DEMO_GROUPS:
         data = SeriesInput(title=title, topic=topic, track=track, location=location,
@@ -57,7 +61,8 @@ def seed_demo(session: Session, clients, therapists: list[User], rng: random.Ran
                            facilitator_id=therapists[who].id, capacity=12, first_day=first,
                            start=start, end=end, weekdays=days)
         series = _new_series(data, zone.key)
-        series.created_by = therapists[who].id
+        series.created_by = series.facilitator_assigned_by = admin.id
+        series.created_at = series.updated_at = series.facilitator_assigned_at = assigned
         session.add(series)
         created.append(series)
     session.flush()

@@ -1,6 +1,7 @@
-"""The pre-group view (therapists): every expected client the therapist may see, with their
-RSVP and what they want to bring to group; for one's own clients also the week's mood and
-craving and their open flags."""
+"""The pre-group view (therapists): every expected client the therapist may see (their own,
+and as a group's admin-assigned facilitator the clients enrolled on its track and site), with
+their RSVP and what they want to bring to group; for one's own clients also the week's mood
+and craving and their open flags."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from companion import access, flags
 from companion.access import Action, RecordKind
 from companion.actors import Actor
 from companion.core.timeutil import clinic_today
-from companion.groups.attendance import _facilitates, authorize_for_group, expected_clients
+from companion.groups.attendance import authorize_for_group, expected_clients, may_for_group
 from companion.groups.recurrence import Occurrence
 from companion.models import CheckIn, Flag, GroupRsvp, Role
 
@@ -49,7 +50,8 @@ def pregroup(session: Session, actor: Actor, occ: Occurrence) -> list[PreGroupRo
     rows = []
     for client_id, name in expected_clients(session, occ):
         own = access.allowed(session, actor, client_id, RecordKind.CHECKIN, Action.READ)
-        if not own and not (_facilitates(actor, occ)):
+        if not own and not may_for_group(session, actor, occ, client_id, RecordKind.CHECKIN,
+                                         Action.READ):
             continue
         detail = f"pre-group {occ.title} {occ.starts_at:%Y-%m-%d}"
         authorize_for_group(session, actor, occ, client_id, RecordKind.RSVP, Action.READ, detail)

@@ -17,7 +17,7 @@ from companion.actors import Actor
 from companion.core import textrules
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
-from companion.groups.attendance import _expected_here
+from companion.groups.attendance import _enrolled_here
 from companion.groups.recurrence import Occurrence, get_occurrence, occurrences
 from companion.models import Enrolment, GroupRsvp, Role, User
 
@@ -100,7 +100,7 @@ def rsvp(session: Session, actor: Actor, series_id: int, occurrence_at: datetime
     if len(reason) > REASON_MAX:
         raise FormErrors({"reason": f"Please keep the reason under {REASON_MAX} characters."})
     occ = get_occurrence(session, series_id, occurrence_at)
-    if actor.role != Role.CLIENT or not _expected_here(session, occ, actor.id):
+    if actor.role != Role.CLIENT or not _enrolled_here(session, occ, actor.id):
         raise AccessDenied("This session isn't on your schedule.")
     if occ.cancelled:
         raise InvalidInput("This session was cancelled, so there's nothing to answer.")

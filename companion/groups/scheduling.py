@@ -1,23 +1,33 @@
-"""Scheduling (admins and therapists): a weekly group and its details, changes to one of
-its sessions (cancel, move, restore), the facilitator's overlap check and the staff calendar.
+"""Scheduling: a weekly group and its details, changes to one of its sessions (cancel, move,
+restore), the facilitator's overlap check and the staff calendar.
 
-Access: scheduling is for admins and therapists (a schedule is not a client record).
+Access. A group's facilitator sees something of every client enrolled on its track and site
+(`companion.groups.attendance`), so who leads which group is an admin's decision:
+- admins schedule, change and delete groups and assign (or confirm) their facilitators; each
+  assignment records the admin and the time (`GroupSeries.facilitator_assigned_by/_at`);
+- a therapist cancels, moves and restores sessions of the groups an admin assigned them
+  (clients see the note), and reads the staff calendar;
+- anything else is refused, and the refusal is written to the audit trail (after the
+  rollback, as `access.authorize` does), record kind `group_schedule`.
+A schedule is not a client record: no client's data is read here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from companion import access
+from companion import access, audit
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules
-from companion.core.errors import FormErrors, InvalidInput, NotFound
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.core.timeutil import clinic_today, clinic_zone, to_clinic, utcnow
+from companion.groups.attendance import leads
 from companion.groups.recurrence import (CANCELLED, MOVED, WEEKDAY_NAMES, Occurrence, _expand,
                                          _is_planned, _planned, _rule_parts, _zone,
                                          get_occurrence, occurrences, rule_text, rule_until,
@@ -29,6 +39,9 @@ from companion.models import (GroupAttendance, GroupException, GroupRsvp, GroupS
 OVERLAP_DAYS = 366          # how far ahead a facilitator's sessions are checked for overlaps
 TITLE_MAX, TOPIC_MAX, LINK_MAX, NOTE_MAX = 120, 500, 300, 300
 CAPACITY_MAX = 60
+SCHEDULE_KIND = "group_schedule"   # the audit trail's record kind for refused changes
+ADMINS_ONLY = "Only an admin schedules groups and chooses who leads them."
+NOT_YOURS = "You can change only sessions of groups an admin assigned you to lead."
 
 
 @dataclass
@@ -50,8 +63,31 @@ class SeriesInput:
     until: date | None = None
 
 
-def _require_scheduler(actor: Actor) -> None:
-    access.require_role(actor, Role.ADMIN, Role.THERAPIST)
+def _refuse(session: Session, actor: Actor, message: str, action: str = "write") -> NoReturn:
+    """Raise `AccessDenied`; the refusal is audited once the caller's transaction has been
+    rolled back (`db.session_scope`), like `access.authorize`'s."""
+    session.info.setdefault(audit.DENIED, []).append(
+        dict(actor=actor, action=f"denied {action}", record_kind=SCHEDULE_KIND, client_id=None))
+    raise AccessDenied(message)
+
+
+def _require_staff(session: Session, actor: Actor) -> None:
+    if actor.role not in (Role.ADMIN, Role.THERAPIST):
+        _refuse(session, actor, "That is not available to your account.", "read")
+
+
+def _require_admin(session: Session, actor: Actor, action: str = "write") -> None:
+    """An admin; for a change, one whose session still stands (`access.require_current`)."""
+    if actor.role != Role.ADMIN:
+        _refuse(session, actor, ADMINS_ONLY, action)
+    if action == "write":
+        access.require_current(session, actor)
+
+
+def _require_session_changer(session: Session, actor: Actor, series: GroupSeries) -> None:
+    """An admin, or the therapist an admin assigned to lead this group."""
+    if actor.role != Role.ADMIN and not leads(actor, series):
+        _refuse(session, actor, NOT_YOURS)
 
 
 def _series(session: Session, series_id: int) -> GroupSeries:
@@ -62,8 +98,8 @@ def _series(session: Session, series_id: int) -> GroupSeries:
 
 
 def facilitators(session: Session, actor: Actor) -> dict[int, str]:
-    """Active therapists who can lead a group (names only)."""
-    _require_scheduler(actor)
+    """Active therapists who can lead a group (names only), for the admin's editor."""
+    _require_admin(session, actor, "read")
     stmt = (select(User.id, User.display_name).where(User.role == Role.THERAPIST,
                                                      col(User.is_active).is_(True))
             .order_by(User.display_name))
@@ -71,10 +107,42 @@ def facilitators(session: Session, actor: Actor) -> dict[int, str]:
 
 
 def all_series(session: Session, actor: Actor) -> list[GroupSeries]:
-    _require_scheduler(actor)
+    _require_admin(session, actor, "read")
     return list(session.exec(select(GroupSeries).order_by(GroupSeries.track,
                                                           GroupSeries.location,
                                                           GroupSeries.starts_at)))
+
+
+def led_series(session: Session, actor: Actor) -> list[GroupSeries]:
+    """The groups an admin assigned this therapist to lead: the ones whose sessions they
+    may cancel, move and restore."""
+    if actor.role != Role.THERAPIST:
+        _refuse(session, actor, "Only therapists lead groups.", "read")
+    stmt = select(GroupSeries).where(GroupSeries.facilitator_id == actor.id,
+                                     col(GroupSeries.facilitator_assigned_by).is_not(None))
+    return list(session.exec(stmt.order_by(GroupSeries.track, GroupSeries.location,
+                                           GroupSeries.starts_at)))
+
+
+def _assign_facilitator(series: GroupSeries, actor: Actor, facilitator_id: int) -> None:
+    series.facilitator_id = facilitator_id
+    series.facilitator_assigned_by, series.facilitator_assigned_at = actor.id, utcnow()
+
+
+def confirm_facilitator(session: Session, actor: Actor, series_id: int) -> GroupSeries:
+    """An admin confirms the facilitator of a group whose facilitator no admin assigned
+    (one a therapist made for themself before admins alone scheduled; see the migration
+    that added `facilitator_assigned_by`)."""
+    _require_admin(session, actor)
+    series = _series(session, series_id)
+    therapist = session.get(User, series.facilitator_id)
+    if therapist is None or therapist.role != Role.THERAPIST or not therapist.is_active:
+        raise InvalidInput("This group's facilitator is no longer an active therapist: "
+                           "choose another one and save the group.")
+    if series.facilitator_assigned_by is None:
+        _assign_facilitator(series, actor, series.facilitator_id)
+        session.add(series)
+    return series
 
 
 def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) -> None:
@@ -153,9 +221,9 @@ def _new_series(data: SeriesInput, tzid: str) -> GroupSeries:
 
 def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupSeries:
     """A new weekly group. Every problem is reported at once, and nothing is saved unless
-    all is well: end before start, no days, a rule with no sessions, an overlap."""
-    _require_scheduler(actor)
-    access.require_current(session, actor)
+    all is well: end before start, no days, a rule with no sessions, an overlap. Admins
+    only; the facilitator is assigned by this admin."""
+    _require_admin(session, actor)
     errors: dict[str, str] = {}
     _check_details(session, data, errors)
     if data.first_day is None:
@@ -191,6 +259,7 @@ def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupS
     if clash is not None:
         raise FormErrors({"start": _clash_message(session, clash)})
     series.created_by = actor.id
+    _assign_facilitator(series, actor, series.facilitator_id)
     session.add(series)
     session.flush()
     return series
@@ -209,9 +278,9 @@ def update_series(session: Session, actor: Actor, series_id: int, data: SeriesIn
                   ) -> GroupSeries:
     """Change a group's details and last day. Its days and times stay: to change those,
     give this group a last day and schedule the new time as a new group (past attendance
-    stays with this one). Capacity can't go below the RSVPs already made."""
-    _require_scheduler(actor)
-    access.require_current(session, actor)
+    stays with this one). Capacity can't go below the RSVPs already made. Admins only; a new
+    facilitator is assigned by this admin."""
+    _require_admin(session, actor)
     series = _series(session, series_id)
     errors: dict[str, str] = {}
     _check_details(session, data, errors)
@@ -239,7 +308,9 @@ def update_series(session: Session, actor: Actor, series_id: int, data: SeriesIn
         clash = _first_clash(session, data.facilitator_id, mine)
         if clash is not None:
             raise FormErrors({"facilitator_id": _clash_message(session, clash)})
-    for name in ("title", "topic", "track", "location", "link", "facilitator_id", "capacity"):
+    if data.facilitator_id != series.facilitator_id:
+        _assign_facilitator(series, actor, data.facilitator_id)
+    for name in ("title", "topic", "track", "location", "link", "capacity"):
         setattr(series, name, getattr(data, name))
     series.rrule, series.updated_at = changed.rrule, utcnow()
     session.add(series)
@@ -248,9 +319,8 @@ def update_series(session: Session, actor: Actor, series_id: int, data: SeriesIn
 
 def delete_series(session: Session, actor: Actor, series_id: int) -> None:
     """Only a group nobody has answered or attended yet (a mistake); otherwise give it a
-    last day, so its history stays."""
-    _require_scheduler(actor)
-    access.require_current(session, actor)
+    last day, so its history stays. Admins only."""
+    _require_admin(session, actor)
     series = _series(session, series_id)
     for model in (GroupAttendance, GroupRsvp):
         if session.exec(select(model.id).where(model.series_id == series.id)).first():
@@ -279,8 +349,13 @@ def _exception_for(session: Session, series_id: int, occurrence_at: datetime
         GroupException.occurrence_at == occurrence_at)).first()
 
 
-def _changeable(session: Session, series_id: int, occurrence_at: datetime) -> Occurrence:
+def _changeable(session: Session, actor: Actor, series_id: int, occurrence_at: datetime
+                ) -> Occurrence:
+    """A session ahead that this actor may change (checked first: a refusal says nothing
+    about the session)."""
     series = _series(session, series_id)
+    _require_session_changer(session, actor, series)
+    access.require_current(session, actor)
     if not _is_planned(series, occurrence_at):
         raise NotFound("That session isn't part of this group's schedule.")
     occ = get_occurrence(session, series_id, occurrence_at)
@@ -303,19 +378,18 @@ def _save_exception(session: Session, actor: Actor, series_id: int, occurrence_a
 
 def cancel_occurrence(session: Session, actor: Actor, series_id: int, occurrence_at: datetime,
                       note: str) -> GroupException:
-    _require_scheduler(actor)
-    access.require_current(session, actor)
+    """One session off, with a note clients see: an admin, or the group's facilitator."""
+    _changeable(session, actor, series_id, occurrence_at)
     note = _clean_note(note)
-    _changeable(session, series_id, occurrence_at)
     return _save_exception(session, actor, series_id, occurrence_at, CANCELLED, None, None, note)
 
 
 def move_occurrence(session: Session, actor: Actor, series_id: int, occurrence_at: datetime,
                     day: date | None, start: time | None, end: time | None,
                     note: str) -> GroupException:
-    """One session at another day or time; its RSVPs and name stay."""
-    _require_scheduler(actor)
-    access.require_current(session, actor)
+    """One session at another day or time; its RSVPs and name stay. An admin, or the
+    group's facilitator."""
+    occ = _changeable(session, actor, series_id, occurrence_at)
     errors = {}
     if day is None or start is None or end is None:
         errors["end"] = "Choose the new day, start and end."
@@ -327,7 +401,6 @@ def move_occurrence(session: Session, actor: Actor, series_id: int, occurrence_a
         errors |= exc.fields
     if errors:
         raise FormErrors(errors)
-    occ = _changeable(session, series_id, occurrence_at)
     zone = _zone(occ.series)
     new_start = datetime.combine(day, start, zone).astimezone(timezone.utc)
     new_end = datetime.combine(day, end, zone).astimezone(timezone.utc)
@@ -344,10 +417,9 @@ def move_occurrence(session: Session, actor: Actor, series_id: int, occurrence_a
 
 def restore_occurrence(session: Session, actor: Actor, series_id: int,
                        occurrence_at: datetime) -> None:
-    """Undo a cancellation or a move (the usual time must still be free)."""
-    _require_scheduler(actor)
-    access.require_current(session, actor)
-    occ = _changeable(session, series_id, occurrence_at)
+    """Undo a cancellation or a move (the usual time must still be free). An admin, or the
+    group's facilitator."""
+    occ = _changeable(session, actor, series_id, occurrence_at)
     exc = _exception_for(session, series_id, occurrence_at)
     if exc is None:
         return
@@ -362,7 +434,7 @@ def restore_occurrence(session: Session, actor: Actor, series_id: int,
 
 def schedule(session: Session, actor: Actor, days: int = UPCOMING_DAYS,
              start: datetime | None = None) -> list[Occurrence]:
-    """Everything on the calendar for staff, from the start of today."""
-    _require_scheduler(actor)
+    """Everything on the calendar for staff (no client's data), from the start of today."""
+    _require_staff(session, actor)
     start = start or datetime.combine(clinic_today(), time.min, clinic_zone())
     return occurrences(session, start, start + timedelta(days=days))

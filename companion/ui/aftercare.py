@@ -7,7 +7,7 @@ from companion import aftercare
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.timeutil import show
-from companion.ui.text import plain
+from companion.ui.text import label_text, markdown_text, number_text
 
 
 def show_section(sections: dict, key: str) -> None:
@@ -16,16 +16,16 @@ def show_section(sections: dict, key: str) -> None:
         st.caption("Not filled in yet.")
     if key == "people":
         for row in sections.get("people", []):
-            label = f"📞 {row['name']}" + (f" ({row['relationship']})" if row["relationship"]
-                                          else "")
+            who = row["name"] + (f" ({row['relationship']})" if row["relationship"] else "")
             if row["phone"]:
-                st.link_button(f"{label} · {row['phone']}", "tel:" + "".join(
-                    c for c in row["phone"] if c.isdigit() or c == "+"), width="stretch")
+                st.link_button(f"📞 {label_text(who)} · {label_text(row['phone'])}",
+                               "tel:" + "".join(c for c in row["phone"]
+                                                if c.isdigit() or c == "+"), width="stretch")
             else:
-                st.markdown(plain(label))
+                st.markdown("📞 " + markdown_text(who))
         return
     for line in lines:
-        st.markdown("- " + plain(line))
+        st.markdown("- " + markdown_text(line))
 
 
 def history_and_diff(actor: Actor, client_id: int, key: str) -> None:
@@ -34,22 +34,26 @@ def history_and_diff(actor: Actor, client_id: int, key: str) -> None:
         events = aftercare.events(session, actor, client_id)
     if len(versions) < 1:
         return
-    with st.expander(f"History ({len(versions)} versions)"):
+    with st.expander(f"History ({number_text(len(versions))} versions)"):
         for event in events[:10]:
             label = aftercare.STATUS_LABELS.get(event.event, event.event.capitalize())
-            note = f" — “{plain(event.note)}”" if event.note else ""
-            st.markdown(f"{show(event.created_at)} · version {event.version} · **{label}**{note}")
+            note = f" — “{markdown_text(event.note)}”" if event.note else ""
+            st.markdown(f"{show(event.created_at)} · version {number_text(event.version)} · "
+                        f"**{markdown_text(label)}**{note}")
         if len(versions) >= 2:
             numbers = [v.version for v in versions]
             cols = st.columns(2)
-            old = cols[0].selectbox("Compare version", numbers[1:], key=f"{key}-old")
-            new = cols[1].selectbox("with version", numbers, key=f"{key}-new")
+            old = cols[0].selectbox("Compare version", numbers[1:], key=f"{key}-old",
+                                    format_func=number_text)
+            new = cols[1].selectbox("with version", numbers, key=f"{key}-new",
+                                    format_func=number_text)
             by_number = {v.version: v for v in versions}
             changes = aftercare.diff(by_number[old].sections, by_number[new].sections)
             if not changes:
                 st.caption("No differences.")
             for title, lines in changes:
-                st.markdown(f"**{title}**")
+                st.markdown(f"**{markdown_text(title)}**")
                 for line in lines:
                     sign, text = line[:1], line[2:]
-                    st.markdown(("🟢 added: " if sign == "+" else "🔴 removed: ") + plain(text))
+                    st.markdown(("🟢 added: " if sign == "+" else "🔴 removed: ")
+                                + markdown_text(text))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from companion import charts
+from companion.ui.text import markdown_text
 
 
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
@@ -17,6 +18,6 @@ def draw(name: str, *args, empty: str = "") -> None:
     built = chart(name, *args)
     if built is None:
         if empty:
-            st.caption(empty)
+            st.caption(markdown_text(empty))
         return
     st.altair_chart(built, width="stretch")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from companion.clinic import FALLBACK_CRISIS, get_clinic
+from companion.ui.text import label_text, markdown_text
 
 LABEL = "🆘 Need help now?"
 
@@ -16,8 +17,8 @@ def crisis_control(own_contacts: list | None = None, plan_link: bool = False) ->
         if own_contacts:
             st.markdown("**Your people, from your safety plan:**")
             for contact in own_contacts:
-                st.link_button(f"📞 {contact.name} · {contact.phone}", contact.tel,
-                               width="stretch")
+                st.link_button(f"📞 {label_text(contact.name)} · {label_text(contact.phone)}",
+                               contact.tel, width="stretch")
         crisis_resources()
 
 
@@ -29,16 +30,17 @@ def crisis_resources() -> None:
         clinic, resources = None, FALLBACK_CRISIS
     st.markdown("**You are not alone. Reach someone now:**")
     for res in resources:
-        st.markdown(f"**{res.name}** — {res.detail}")
+        st.markdown(f"**{markdown_text(res.name)}** — {markdown_text(res.detail)}")
         cols = st.columns(2)
         if res.tel_link:
-            cols[0].link_button(f"📞 Call {res.call}", res.tel_link, width="stretch")
+            cols[0].link_button(f"📞 Call {label_text(res.call)}", res.tel_link, width="stretch")
         if res.sms_link:
-            label = f"💬 Text {res.text_body + ' to ' if res.text_body else ''}{res.text}"
+            label = (f"💬 Text {label_text(res.text_body) + ' to ' if res.text_body else ''}"
+                     f"{label_text(res.text)}")
             cols[1].link_button(label, res.sms_link, width="stretch")
     if clinic is not None and clinic.phone:
-        st.markdown(f"**{clinic.name}** — during program hours, call the clinic.")
-        st.link_button(f"📞 Call the clinic {clinic.phone}", f"tel:{clinic.phone}",
+        st.markdown(f"**{markdown_text(clinic.name)}** — during program hours, call the clinic.")
+        st.link_button(f"📞 Call the clinic {label_text(clinic.phone)}", f"tel:{clinic.phone}",
                        width="stretch")
 
 

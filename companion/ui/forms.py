@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from companion.core.errors import CompanionError, FormErrors
-from companion.ui.text import plain
+from companion.ui.text import markdown_text
 
 
 def errors_for(form: str) -> dict[str, str]:
@@ -14,7 +14,7 @@ def errors_for(form: str) -> dict[str, str]:
 def field_message(form: str, name: str) -> None:
     message = errors_for(form).get(name)
     if message:
-        st.error(plain(message), icon="✏️")
+        st.error(markdown_text(message), icon="✏️")
 
 
 def remember_failure(form: str, exc: CompanionError) -> None:
@@ -31,4 +31,4 @@ def clear_failure(form: str) -> None:
 def show_failure(form: str) -> None:
     message = st.session_state.get(f"_failure_{form}")
     if message:
-        st.error(plain(message))
+        st.error(markdown_text(message))

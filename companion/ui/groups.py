@@ -1,5 +1,6 @@
 """Group-session widgets shared by pages: the client's home card, a session's words, the
-calendar download, and the schedule editor used by admins and therapists."""
+calendar download, the schedule editor (admins) and the schedule view (therapists: read-only,
+with changes to one session of the groups they lead)."""
 from __future__ import annotations
 
 from datetime import time, timedelta
@@ -15,24 +16,27 @@ from companion.models import Role
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
 from companion.ui.forms import (clear_failure, errors_for, field_message, remember_failure,
                                 show_failure)
-from companion.ui.text import plain
+from companion.ui.text import (label_text, markdown_text, number_text, option_text,
+                               table_text)
 
 
 def place(occ: groups.Occurrence) -> str:
     return get_clinic().location_label(occ.series.location)
 
 
-def headline(occ: groups.Occurrence) -> str:
+def headline_markdown(occ: groups.Occurrence) -> str:
     """"**Mon Nov 30, 9 AM–12 PM** · Morning process group · North site" (title escaped)."""
-    return f"**{groups.when(occ)}** · {plain(occ.title)} · {place(occ)}"
+    return (f"**{markdown_text(groups.when(occ))}** · {markdown_text(occ.title)} · "
+            f"{markdown_text(place(occ))}")
 
 
 def status_line(occ: groups.Occurrence) -> None:
     if occ.cancelled:
-        st.warning("Cancelled — " + plain(occ.note), icon="🚫")
+        st.warning("Cancelled — " + markdown_text(occ.note), icon="🚫")
     elif occ.status == groups.MOVED:
         usual = to_clinic(occ.occurrence_at)
-        st.info(f"New time (usually {usual:%a %-I:%M %p}) — " + plain(occ.note), icon="🔁")
+        st.info("New time (usually " + markdown_text(f"{usual:%a %-I:%M %p}") + ") — "
+                + markdown_text(occ.note), icon="🔁")
 
 
 def calendar_download(actor: Actor, label: str, key: str | None, discreet: bool,
@@ -42,7 +46,7 @@ def calendar_download(actor: Actor, label: str, key: str | None, discreet: bool,
         with session_scope() as session:
             return groups.calendar_file(session, actor, key, discreet)
 
-    st.download_button(label, data=build, file_name="group-session.ics" if key
+    st.download_button(label_text(label), data=build, file_name="group-session.ics" if key
                        else "my-group-schedule.ics", mime="text/calendar", key=button_key,
                        on_click="ignore", width="stretch", icon="📅")
 
@@ -56,8 +60,8 @@ def home_card(actor: Actor) -> None:
         progress = groups.progress(session, actor, actor.id)
         missed = groups.missed_note(session, actor)
     if missed is not None:
-        st.info(f"We missed you at {plain(missed.missed)}. We hope you're okay — life gets "
-                "in the way sometimes, and you're always welcome back.", icon="💛")
+        st.info(f"We missed you at {markdown_text(missed.missed)}. We hope you're okay — life "
+                "gets in the way sometimes, and you're always welcome back.", icon="💛")
     with st.container(border=True):
         if upcoming is None:
             st.markdown("**No group sessions in the next two weeks.**")
@@ -65,7 +69,7 @@ def home_card(actor: Actor) -> None:
             occ = upcoming.occurrence
             answer = (" · you're going ✅" if upcoming.is_going else
                       " · you can't make it" if upcoming.rsvp else "")
-            st.markdown("**Next group:** " + headline(occ) + answer)
+            st.markdown("**Next group:** " + headline_markdown(occ) + answer)
             status_line(occ)
         progress_line(progress)
         st.page_link("pages/client/groups.py", label="Groups: answer and add to calendar",
@@ -73,12 +77,14 @@ def home_card(actor: Actor) -> None:
 
 
 def progress_line(p: groups.Progress) -> None:
-    st.caption(f"Week {p.week} of your program · {p.attended} of {p.scheduled} sessions "
-               f"attended · {p.hours_this_week:g} of {p.weekly_hours:g} hours this week")
+    st.caption(f"Week {number_text(p.week)} of your program · {number_text(p.attended)} of "
+               f"{number_text(p.scheduled)} sessions attended · "
+               f"{number_text(p.hours_this_week, 'g')} of {number_text(p.weekly_hours, 'g')} "
+               "hours this week")
     st.progress(min(1.0, p.hours_this_week / p.weekly_hours) if p.weekly_hours else 0.0)
 
 
-# --- Schedule editor (admins and therapists) -------------------------------------------------
+# --- Schedule editor (admins) and view (therapists) --------------------------------------------
 
 NEW = "group-new"
 EDIT = "group-edit"
@@ -86,13 +92,14 @@ ONE = "group-one"
 
 
 def _day_names(d: int) -> str:
-    return groups.WEEKDAY_NAMES[d][:3]
+    return option_text(groups.WEEKDAY_NAMES[d][:3])
 
 
-def _series_label(series, who: dict[int, str]) -> str:
+def _series_option(series, who: dict[int, str]) -> str:
     clinic = get_clinic()
-    return (f"{series.title} · {clinic.track_label(series.track)} · "
-            f"{clinic.location_label(series.location)} · {who.get(series.facilitator_id, '')}")
+    return option_text(f"{series.title} · {clinic.track_label(series.track)} · "
+                       f"{clinic.location_label(series.location)} · "
+                       f"{who.get(series.facilitator_id, '')}")
 
 
 def _fortnight(actor: Actor) -> None:
@@ -111,7 +118,7 @@ def _fortnight(actor: Actor) -> None:
              "Going": f"{counts.get((o.series.id, o.occurrence_at), 0)}/{o.series.capacity}",
              "Status": {"cancelled": "Cancelled", "moved": "Moved"}.get(o.status, "")}
             for o in occs]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    st.dataframe(table_text(rows), hide_index=True, width="stretch")
 
 
 def _details_fields(form: str, facilitators: dict[int, str], series=None) -> dict:
@@ -128,12 +135,14 @@ def _details_fields(form: str, facilitators: dict[int, str], series=None) -> dic
     field_message(form, "topic")
     cols = st.columns(2)
     with cols[0]:
-        values["track"] = st.selectbox("Track", tracks, format_func=clinic.track_label,
+        values["track"] = st.selectbox("Track", tracks,
+                                       format_func=lambda k: option_text(clinic.track_label(k)),
                                        index=tracks.index(series.track) if series else 0,
                                        key=f"{form}-track")
         field_message(form, "track")
     with cols[1]:
-        values["location"] = st.selectbox("Where", sites, format_func=clinic.location_label,
+        values["location"] = st.selectbox("Where", sites, format_func=lambda k: option_text(
+                                              clinic.location_label(k)),
                                           index=sites.index(series.location) if series else 0,
                                           key=f"{form}-location")
         field_message(form, "location")
@@ -145,7 +154,8 @@ def _details_fields(form: str, facilitators: dict[int, str], series=None) -> dic
     ids = list(facilitators)
     current = series.facilitator_id if series else None
     values["facilitator_id"] = st.selectbox(
-        "Facilitator", ids, format_func=facilitators.get, key=f"{form}-facilitator",
+        "Facilitator", ids, format_func=lambda i: option_text(facilitators[i]),
+        key=f"{form}-facilitator",
         index=ids.index(current) if current in ids else None, placeholder="Choose a therapist")
     field_message(form, "facilitator_id")
     values["capacity"] = int(st.number_input("Capacity (seats)", min_value=1,
@@ -159,7 +169,7 @@ def _details_fields(form: str, facilitators: dict[int, str], series=None) -> dic
 def _new_group(actor: Actor, facilitators: dict[int, str]) -> None:
     saved = st.session_state.pop("_group_created", None)
     if saved:
-        st.success(f"Scheduled: {plain(saved)}.")
+        st.success(f"Scheduled: {markdown_text(saved)}.")
     with st.expander("➕ Schedule a new group", expanded=bool(errors_for(NEW))):
         show_failure(NEW)
         with st.form(NEW, border=False):
@@ -200,9 +210,9 @@ def _new_group(actor: Actor, facilitators: dict[int, str]) -> None:
 
 def _edit_group(actor: Actor, series, facilitators: dict[int, str]) -> None:
     form = f"{EDIT}-{series.id}"
-    st.caption(plain(groups.describe(series)) + " · " + plain(series.rrule))
+    st.caption(markdown_text(groups.describe(series)) + " · " + markdown_text(series.rrule))
     if message := st.session_state.pop(f"_saved_{form}", None):
-        st.success(message)
+        st.success(markdown_text(message))
     show_failure(form)
     with st.form(form, border=False):
         values = _details_fields(form, facilitators, series)
@@ -238,13 +248,13 @@ def _one_session(actor: Actor, series) -> None:
     keys = [o.key for o in coming]
     by_key = {o.key: o for o in coming}
     chosen = st.selectbox("Session", keys, key=f"{ONE}-{series.id}-pick",
-                          format_func=lambda k: groups.when(by_key[k]) + {
+                          format_func=lambda k: option_text(groups.when(by_key[k]) + {
                               "cancelled": " (cancelled)", "moved": " (moved)"}.get(
-                              by_key[k].status, ""))
+                              by_key[k].status, "")))
     occ = by_key[chosen]
     form = f"{ONE}-{series.id}"
     if message := st.session_state.pop(f"_saved_{form}", None):
-        st.success(message)
+        st.success(markdown_text(message))
     show_failure(form)
     st.text_input("Note for clients", value=occ.note, max_chars=groups.NOTE_MAX,
                          key=f"{form}-note-{chosen}",
@@ -291,8 +301,41 @@ def _one_session(actor: Actor, series) -> None:
                 width="stretch", disabled=occ.status == groups.SCHEDULED)
 
 
+def _service_button(label: str, key: str, call, done=None) -> None:
+    """A button whose callback runs one service call; a refusal shows under it."""
+    error_key = f"_error_{key}"
+
+    def run() -> None:
+        try:
+            with session_scope() as session:
+                call(session)
+        except CompanionError as exc:
+            st.session_state[error_key] = str(exc)
+        else:
+            if done is not None:
+                done()
+
+    st.button(label_text(label), key=key, on_click=run, width="stretch")
+    if message := st.session_state.pop(error_key, None):
+        st.error(markdown_text(message))
+
+
+def _confirm_facilitator(actor: Actor, series, who: dict[int, str]) -> None:
+    """A group whose facilitator no admin assigned (made by a therapist before admins alone
+    scheduled): its facilitator sees only their own clients until an admin confirms."""
+    if series.facilitator_assigned_by is not None:
+        return
+    name = who.get(series.facilitator_id, "")
+    st.warning(f"No admin has confirmed {markdown_text(name)} as this group's facilitator, so they "
+               "see only their own clients at it. Confirm them, or choose another facilitator "
+               "and save.", icon="⚠️")
+    _service_button("Confirm the facilitator", f"group-confirm-{series.id}",
+                    lambda session: groups.confirm_facilitator(session, actor, series.id))
+
+
 def schedule_editor(actor: Actor) -> None:
-    """The whole schedule: the next two weeks, a new group, and one group to change."""
+    """The whole schedule, for admins: the next two weeks, a new group, and one group to
+    change."""
     with session_scope() as session:
         facilitators = groups.facilitators(session, actor)
         series_list = groups.all_series(session, actor)
@@ -307,24 +350,37 @@ def schedule_editor(actor: Actor) -> None:
     by_id = {s.id: s for s in series_list}
     with session_scope() as session:
         who = groups.names(session, [s.facilitator_id for s in series_list])
-    chosen = st.selectbox("Group", list(by_id), format_func=lambda i: _series_label(by_id[i], who),
+    chosen = st.selectbox("Group", list(by_id), format_func=lambda i: _series_option(by_id[i], who),
                           index=None, placeholder="Choose a group", key="group-pick")
     if chosen is None:
         return
     series = by_id[chosen]
+    _confirm_facilitator(actor, series, who)
     _edit_group(actor, series, facilitators)
     _one_session(actor, series)
 
-    def remove() -> None:
-        try:
-            with session_scope() as session:
-                groups.delete_series(session, actor, series.id)
-        except CompanionError as exc:
-            st.session_state["_group_delete_error"] = str(exc)
-        else:
-            st.session_state["group-pick"] = None
+    def forget() -> None:
+        st.session_state["group-pick"] = None
 
-    st.button("Delete this group (only if nobody has answered or attended)",
-              key=f"group-delete-{series.id}", on_click=remove, width="stretch")
-    if message := st.session_state.pop("_group_delete_error", None):
-        st.error(plain(message))
+    _service_button("Delete this group (only if nobody has answered or attended)",
+                    f"group-delete-{series.id}",
+                    lambda session: groups.delete_series(session, actor, series.id), forget)
+
+
+def schedule_view(actor: Actor) -> None:
+    """The schedule for a therapist: the next two weeks to read, and the sessions of the
+    groups an admin assigned them to lead, to cancel, move or restore with a note."""
+    _fortnight(actor)
+    with session_scope() as session:
+        mine = groups.led_series(session, actor)
+    st.subheader("Change one of your sessions")
+    if not mine:
+        st.caption("You don't lead any groups yet. An admin schedules groups and assigns who "
+                   "leads them.")
+        return
+    by_id = {s.id: s for s in mine}
+    with session_scope() as session:
+        who = groups.names(session, [actor.id])
+    chosen = st.selectbox("Group", list(by_id), format_func=lambda i: _series_option(by_id[i], who),
+                          key="group-mine-pick")
+    _one_session(actor, by_id[chosen])

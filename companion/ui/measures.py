@@ -7,6 +7,7 @@ from companion import instruments, measures
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.ui.charts import draw
+from companion.ui.text import markdown_text
 
 
 def measure_trends(actor: Actor, client_id: int) -> None:
@@ -15,7 +16,7 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             frame = measures.history(session, actor, client_id, instrument.id)
         if frame.empty:
             continue
-        st.markdown(f"**{instrument.name}**")
+        st.markdown(f"**{markdown_text(instrument.name)}**")
         for scale in instrument.scales:
             rows = frame[frame["scale"] == scale.id][["day", "value"]]
             bands = [(b.low, b.high, b.label) for b in scale.bands]
@@ -23,4 +24,4 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             draw("measure_trend", rows, bands, title, scale.higher_is_better)
             latest = rows["value"].iloc[-1] if not rows.empty else None
             value = None if latest is None or latest != latest else int(latest)
-            st.caption(measures.meaning(instrument, scale.id, value))
+            st.caption(markdown_text(measures.meaning(instrument, scale.id, value)))

@@ -7,6 +7,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.passwords import MIN_CHARS
 from companion.ui.gate import restart_session_after_password_change
+from companion.ui.text import markdown_text, number_text
 
 
 def password_form(actor: Actor, forced: bool) -> None:
@@ -14,8 +15,8 @@ def password_form(actor: Actor, forced: bool) -> None:
     with st.form("change_password"):
         current = st.text_input("Current password", type="password")
         new = st.text_input("New password", type="password",
-                            help=f"At least {MIN_CHARS} characters. Spaces and any characters "
-                                 "are fine; a short sentence is easy to remember.")
+                            help=f"At least {number_text(MIN_CHARS)} characters. Spaces and any "
+                                 "characters are fine; a short sentence is easy to remember.")
         repeat = st.text_input("Repeat new password", type="password")
         submitted = st.form_submit_button("Save new password", type="primary",
                                           width="stretch")
@@ -25,7 +26,7 @@ def password_form(actor: Actor, forced: bool) -> None:
         with session_scope() as session:
             people.change_own_password(session, actor, current, new, repeat)
     except CompanionError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
         return
     restart_session_after_password_change()
     st.success("Your password is changed. Any other device you were signed in on is signed out.")

@@ -8,6 +8,7 @@ from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import User
+from companion.ui.text import markdown_text
 
 
 def enrol(actor: Actor, user: User) -> bool:
@@ -23,7 +24,7 @@ def enrol(actor: Actor, user: User) -> bool:
             with session_scope() as session:
                 codes = mfa.confirm_enrolment(session, actor, secret, code)
         except CompanionError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
             return False
         st.session_state.pop("_totp_secret", None)
         st.session_state["_recovery_codes"] = codes

@@ -16,34 +16,37 @@ from companion.models import SkillAnswer
 from companion.skill_modules import TEXT_LIMITS, Exercise, FieldSpec, Module, Timer
 from companion.core.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
-from companion.ui.text import plain
+from companion.ui.text import label_text, markdown_text, number_text
 
 SAVED = "_skill_saved"
 
 
 def _scale_label(spec: FieldSpec) -> str:
+    low, high = number_text(spec.min), number_text(spec.max)
     if spec.low_label and spec.high_label:
-        return (f"{spec.label} ({spec.min} = {spec.low_label}, "
-                f"{spec.max} = {spec.high_label})")
-    return f"{spec.label} ({spec.min}–{spec.max})"
+        return (f"{label_text(spec.label)} ({low} = {label_text(spec.low_label)}, "
+                f"{high} = {label_text(spec.high_label)})")
+    return f"{label_text(spec.label)} ({low}–{high})"
 
 
-def _label(spec: FieldSpec) -> str:
-    label = _scale_label(spec) if spec.type == "scale" else spec.label
+def _field_label(spec: FieldSpec) -> str:
+    label = _scale_label(spec) if spec.type == "scale" else label_text(spec.label)
     return f"{label} *" if spec.required else label
 
 
 def _widget(spec: FieldSpec, key: str, value) -> None:
-    label, hint = _label(spec), spec.help or None
+    label = _field_label(spec)
+    hint = markdown_text(spec.help) if spec.help else None
     if spec.type == "short_text":
         st.text_input(label, value or "", max_chars=spec.limit, key=key, help=hint)
     elif spec.type == "long_text":
         st.text_area(label, value or "", max_chars=spec.limit, key=key, help=hint, height=110)
     elif spec.type == "choice":
-        st.radio(label, spec.options, key=key, help=hint,
+        st.radio(label, spec.options, key=key, help=hint, format_func=label_text,
                  index=spec.options.index(value) if value in spec.options else None)
     elif spec.type == "choices":
         st.pills(label, spec.options, selection_mode="multi", key=key, help=hint,
+                 format_func=label_text,
                  default=[v for v in (value or []) if v in spec.options])
     elif spec.type == "scale" and spec.max - spec.min <= 10:
         st.pills(label, list(range(spec.min, spec.max + 1)), selection_mode="single",
@@ -105,8 +108,8 @@ def exercise_form(actor: Actor, module: Module, exercise: Exercise,
         st.success("Saved. " + ("Well done for practising. 🌱" if saved[2] == 1 else
                                 "Your earlier answers are kept too."))
     elif current is not None:
-        st.caption(f"Last saved {show(current.created_at)}"
-                   f"{f' (version {current.version})' if current.version > 1 else ''}. "
+        again = f" (version {number_text(current.version)})" if current.version > 1 else ""
+        st.caption(f"Last saved {show(current.created_at)}{again}. "
                    "Change anything and save again; earlier versions are kept.")
     show_failure(form)
     if any(spec.required for spec in exercise.fields):
@@ -145,11 +148,12 @@ def show_answers(exercise: Exercise, answers: dict) -> None:
         value = answers.get(spec.id)
         if value is None or value == "" or value == []:
             continue
-        st.markdown(f"**{plain(spec.label)}**  \n{plain(_value_text(spec, value))}")
+        st.markdown(f"**{markdown_text(spec.label)}**  \n"
+                    f"{markdown_text(_value_text(spec, value))}")
         shown = True
     seconds = answers.get(skills.TIMER_KEY)
     if seconds:
-        st.caption(f"Timer: {seconds // 60} min {seconds % 60} s")
+        st.caption(f"Timer: {number_text(seconds // 60)} min {number_text(seconds % 60)} s")
     if not shown:
         st.caption("No answers.")
 
@@ -159,10 +163,10 @@ def history(exercise: Exercise, versions: list[SkillAnswer], key: str) -> None:
     earlier = versions[1:]
     if not earlier:
         return
-    if st.toggle(f"Show earlier versions ({len(earlier)})", key=key):
+    if st.toggle(f"Show earlier versions ({number_text(len(earlier))})", key=key):
         for row in earlier:
             with st.container(border=True):
-                st.caption(f"Version {row.version} · saved {show(row.created_at)}")
+                st.caption(f"Version {number_text(row.version)} · saved {show(row.created_at)}")
                 show_answers(exercise, row.answers)
 
 
@@ -190,13 +194,14 @@ def breathing_timer(module: Module, exercise: Exercise) -> None:
     started, done = _timer_keys(module, exercise)
     minutes = max(1, round(timer.seconds / 60))
     if (seconds := st.session_state.get(done)) is not None:
-        st.success(f"You breathed for {seconds // 60} min {seconds % 60} s. Notice how you "
-                   "feel, then rate it below and save.")
+        st.success(f"You breathed for {number_text(seconds // 60)} min "
+                   f"{number_text(seconds % 60)} s. Notice how you feel, then rate it below "
+                   "and save.")
         st.button("Start the timer again", on_click=_start, args=(started, done),
                   width="stretch", key=f"again-{started}")
         return
     if started not in st.session_state:
-        st.button(f"▶️ Start the breathing timer ({minutes} min)", type="primary",
+        st.button(f"▶️ Start the breathing timer ({number_text(minutes)} min)", type="primary",
                   on_click=_start, args=(started, done), width="stretch",
                   key=f"start-{started}")
         return
@@ -214,9 +219,9 @@ def _running(timer: Timer, started: str, done: str) -> None:
     cue, count = timer.cue(elapsed)
     left = max(0, timer.seconds - int(elapsed))
     with st.container(border=True):
-        st.subheader(f"{cue}… {count}", anchor=False)
+        st.subheader(f"{markdown_text(cue)}… {number_text(count)}", anchor=False)
         st.progress(min(1.0, elapsed / timer.seconds),
-                    text=f"{left // 60}:{left % 60:02d} left")
+                    text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} left")
         st.caption("Slow and comfortable. If you feel lightheaded, breathe normally for a "
                    "while.")
         cols = st.columns(2)

@@ -3,14 +3,15 @@ import streamlit as st
 
 from companion.support import Support
 from companion.ui.crisis import crisis_resources
+from companion.ui.text import markdown_text
 
 
 def show_support(support: Support) -> None:
     with st.container(border=True):
-        st.markdown(f"### 💚 {support.headline}")
-        st.write(support.message)
-        for action in support.actions:
-            st.markdown(f"- **{action}**")
+        st.markdown(f"### 💚 {markdown_text(support.headline)}")
+        st.write(markdown_text(support.message))
+        for action in support.actions:  # the client's own coping labels among them
+            st.markdown(f"- **{markdown_text(action)}**")
         st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
                      icon="🌊")
         st.page_link("pages/client/safety_plan.py", label="Open my safety plan", icon="🛟")

@@ -10,6 +10,7 @@ from companion import cravings
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
+from companion.ui.text import markdown_text, number_text
 
 WAVE_SECONDS = 10 * 60
 BREATH = ((4, "Breathe in…"), (4, "Hold gently…"), (6, "Breathe out slowly…"))
@@ -47,10 +48,11 @@ def _stop() -> None:
 def surf_timer(actor: Actor, craving_id: int) -> None:
     if done := st.session_state.pop("_surf_done", None):
         minutes, seconds = divmod(done, 60)
-        st.success(f"You rode that wave for {minutes} min {seconds} s. Well done. 🌊")
+        st.success(f"You rode that wave for {number_text(minutes)} min {number_text(seconds)} s. "
+                   "Well done. 🌊")
         return
     if error := st.session_state.pop("_surf_error", None):
-        st.error(error)
+        st.error(markdown_text(error))
     if "surf_started" not in st.session_state:
         st.button("🌊 Ride it out: start the urge-surfing timer", on_click=_start,
                   width="stretch")
@@ -65,9 +67,10 @@ def _running(actor: Actor, craving_id: int) -> None:
     elapsed = time.time() - st.session_state["surf_started"]
     left = max(0, WAVE_SECONDS - int(elapsed))
     with st.container(border=True):
-        st.markdown(f"### {breathing_cue(elapsed)}")
+        st.markdown(f"### {markdown_text(breathing_cue(elapsed))}")
         st.progress(min(1.0, elapsed / WAVE_SECONDS),
-                    text=f"{left // 60}:{left % 60:02d} — urges rise, peak and pass like a wave.")
+                    text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} — urges "
+                         "rise, peak and pass like a wave.")
         st.caption("Notice where you feel it in your body. You don't have to act on it.")
         cols = st.columns(2)
         cols[0].button("The wave passed", type="primary", on_click=_passed,

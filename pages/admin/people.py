@@ -7,6 +7,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.ui.gate import current_actor
+from companion.ui.text import markdown_text, option_text, table_text
 
 actor = current_actor()
 clinic = get_clinic()
@@ -21,22 +22,25 @@ location_keys = [loc.key for loc in clinic.locations]
 
 
 def show_temporary(username: str, temporary: str) -> None:
-    st.success(f"One-time password for **{username}** (shown once — give it to them in "
-               f"person; they choose their own at first sign-in):")
+    st.success(f"One-time password for **{markdown_text(username)}** (shown once — give it to "
+               "them in person; they choose their own at first sign-in):")
     st.code(temporary, language=None)
 
 
 with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2):
     with st.form("create_account"):
         role = st.selectbox("Account type", [Role.CLIENT, Role.THERAPIST, Role.ADMIN],
-                            format_func=str.capitalize)
+                            format_func=lambda r: option_text(r.capitalize()))
         name = st.text_input("Name")
         username = st.text_input("Username")
         st.caption("For clients:")
-        therapist = st.selectbox("Therapist", list(therapists), format_func=therapists.get,
+        therapist = st.selectbox("Therapist", list(therapists),
+                                 format_func=lambda i: option_text(therapists[i]),
                                  index=None, placeholder="Choose a therapist")
-        track = st.selectbox("Track", track_keys, format_func=clinic.track_label)
-        location = st.selectbox("Location", location_keys, format_func=clinic.location_label)
+        track = st.selectbox("Track", track_keys,
+                             format_func=lambda k: option_text(clinic.track_label(k)))
+        location = st.selectbox("Location", location_keys,
+                                format_func=lambda k: option_text(clinic.location_label(k)))
         create = st.form_submit_button("Create account", type="primary",
                                        width="stretch")
     if create:
@@ -48,16 +52,16 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
                     therapist_id=therapist if client else None,
                     track=track if client else None, location=location if client else None)
         except CompanionError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
             show_temporary(new.user.username, new.temporary_password)
 
-st.dataframe(frame.drop(columns=["id"]), hide_index=True, width="stretch")
+st.dataframe(table_text(frame.drop(columns=["id"])), hide_index=True, width="stretch")
 
 st.subheader("Manage an account")
 ids = frame["id"].tolist()
 labels = {int(r.id): f"{r.Name} ({r.Username}, {r.Role})" for r in frame.itertuples()}
-chosen = st.selectbox("Account", ids, format_func=lambda i: labels[int(i)], index=None,
+chosen = st.selectbox("Account", ids, format_func=lambda i: option_text(labels[int(i)]), index=None,
                       placeholder="Choose an account")
 if chosen is not None:
     row = frame.set_index("id").loc[chosen]
@@ -67,13 +71,16 @@ if chosen is not None:
             with st.form("assign"):
                 names = list(therapists)
                 current = next((i for i, n in therapists.items() if n == row["Therapist"]), None)
-                new_therapist = st.selectbox("Therapist", names, format_func=therapists.get,
+                new_therapist = st.selectbox("Therapist", names,
+                                             format_func=lambda i: option_text(therapists[i]),
                                              index=names.index(current) if current in names
                                              else None)
-                new_track = st.selectbox("Track", track_keys, format_func=clinic.track_label,
+                new_track = st.selectbox("Track", track_keys,
+                                         format_func=lambda k: option_text(clinic.track_label(k)),
                                          index=track_keys.index(row["Track"]))
                 new_location = st.selectbox("Location", location_keys,
-                                            format_func=clinic.location_label,
+                                            format_func=lambda k: option_text(
+                                                clinic.location_label(k)),
                                             index=location_keys.index(row["Location"]))
                 if st.form_submit_button("Save assignment", width="stretch"):
                     with session_scope() as session:
@@ -100,7 +107,7 @@ if chosen is not None:
                 people.set_active(session, actor, chosen, not active)
             st.success("Deactivated: signed out everywhere." if active else "Reactivated.")
     except CompanionError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
 
 st.subheader("Alumni coordinator")
 st.caption("Who reviews alumni's aftercare plans. If no one is set, each alumnus's former "
@@ -111,7 +118,8 @@ options = [None, *therapists]
 pick = st.selectbox("Alumni coordinator", options,
                     index=options.index(current_coordinator)
                     if current_coordinator in options else 0,
-                    format_func=lambda i: "Former therapist" if i is None else therapists[i])
+                    format_func=lambda i: "Former therapist" if i is None
+                    else option_text(therapists[i]))
 if pick != current_coordinator and st.button("Save coordinator", width="stretch"):
     with session_scope() as session:
         aftercare.set_coordinator(session, actor, pick)

@@ -8,7 +8,7 @@ from companion.core.timeutil import show
 from companion.ui.aftercare import history_and_diff, show_section
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
-from companion.ui.text import plain
+from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 FORM = "aftercare"
 actor = current_actor()
@@ -26,14 +26,16 @@ sections = st.session_state.pop("_aftercare_draft", None) or plan.sections
 key = f"ac-{version}-"
 
 if due:
-    st.info(f"It's been a while since you looked at your plan (review date {due:%b %-d}). "
+    st.info("It's been a while since you looked at your plan (review date "
+            f"{markdown_text(due.strftime('%b %-d'))}). "
             "Is it still right for you? Update it, or send it to the clinic to look over.")
 label = aftercare.STATUS_LABELS[status] if plan.plan and version else "Not started"
-st.markdown(f"**Status:** {label}" + (f" · version {version}, saved "
-                                      f"{show(plan.version.created_at)}" if plan.version else ""))
+st.markdown(f"**Status:** {markdown_text(label)}" + (
+    f" · version {number_text(version)}, saved {show(plan.version.created_at)}"
+    if plan.version else ""))
 if message := st.session_state.pop("_aftercare_message", None):
     st.toast("Your plan is updated.", icon="✅")
-    st.success(message)
+    st.success(markdown_text(message))
 show_failure(FORM)
 
 
@@ -69,10 +71,10 @@ for c in plan.comments:
     comments.setdefault(c.section, []).append(c)
 for section, (title, _, _) in aftercare.SECTIONS.items():
     with st.container(border=True):
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{markdown_text(title)}**")
         show_section(plan.sections, section)
         for c in comments.get(section, []):
-            st.info("💬 Your reviewer: " + plain(c.text))
+            st.info("💬 Your reviewer: " + markdown_text(c.text))
 
 
 def _rows(section: str, fields: tuple[str, ...]) -> list[dict]:
@@ -108,23 +110,25 @@ with st.expander("✏️ Edit my plan", expanded=not version):
         st.caption("Your plan is with your reviewer. Withdraw it to make changes.")
     else:
         if not works.empty:
-            st.caption("What has helped you most: " + plain(", ".join(works["strategy"][:4])))
+            st.caption("What has helped you most: "
+                       + markdown_text(", ".join(works["strategy"][:4])))
         with st.form(f"aftercare-{version}", border=False):
             for section, (title, kind, fields) in aftercare.SECTIONS.items():
-                st.markdown(f"**{title}**")
+                st.markdown(f"**{markdown_text(title)}**")
                 value = sections.get(section)
                 if kind == "text":
-                    st.text_area(title, value or "", max_chars=aftercare.TEXT_MAX,
+                    st.text_area(label_text(title), value or "", max_chars=aftercare.TEXT_MAX,
                                  key=key + section, height=90, label_visibility="collapsed")
                 elif kind == "fields":
                     for f in fields:
                         if f == "level":
                             options = ["", *aftercare.CARE_LEVELS]
                             current = value.get(f, "") if value.get(f, "") in options else ""
-                            st.selectbox(aftercare.FIELD_LABELS[f], options,
-                                         index=options.index(current), key=f"{key}{section}-{f}")
+                            st.selectbox(label_text(aftercare.FIELD_LABELS[f]), options,
+                                         format_func=option_text, index=options.index(current),
+                                         key=f"{key}{section}-{f}")
                         else:
-                            st.text_input(aftercare.FIELD_LABELS[f], value.get(f, ""),
+                            st.text_input(label_text(aftercare.FIELD_LABELS[f]), value.get(f, ""),
                                           max_chars=aftercare.FIELD_MAX,
                                           key=f"{key}{section}-{f}")
                 else:
@@ -134,7 +138,8 @@ with st.expander("✏️ Edit my plan", expanded=not version):
                         row = rows[n] if n < len(rows) else {f: "" for f in fields}
                         for col, f in zip(st.columns(len(fields)), fields):
                             # every box labelled: on a phone the columns stack
-                            col.text_input(f"{aftercare.FIELD_LABELS[f]} ({n + 1})",
+                            col.text_input(f"{label_text(aftercare.FIELD_LABELS[f])} "
+                                           f"({number_text(n + 1)})",
                                            row.get(f, ""), max_chars=aftercare.FIELD_MAX,
                                            key=f"{key}{section}-{n}-{f}")
                 field_message(FORM, section)

@@ -13,6 +13,7 @@ from companion.core.timeutil import clinic_today, show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.support import show_support
+from companion.ui.text import label_text, number_text, option_text
 
 FORM = "checkin"
 MOOD_WORDS = {1: "1 · very low", 5: "5 · okay", 10: "10 · great"}
@@ -69,20 +70,20 @@ if saved:
     if saved[2] is not None:
         show_support(saved[2])
 elif existing:
-    st.caption(f"Saved {show(existing.created_at)}"
-               f"{f' (changed {existing.version - 1}×)' if existing.version > 1 else ''}. "
+    changed = f" (changed {number_text(existing.version - 1)}×)" if existing.version > 1 else ""
+    st.caption(f"Saved {show(existing.created_at)}{changed}. "
                "You can change it today and tomorrow; earlier answers are kept.")
 show_failure(FORM)
 
 with st.form(f"checkin-{day}-{version}", border=False):
     st.select_slider("Mood", options=range(1, 11), value=start.mood, key=key + "mood",
-                     format_func=lambda v: MOOD_WORDS.get(v, str(v)))
+                     format_func=lambda v: MOOD_WORDS.get(v, number_text(v)))
     field_message(FORM, "mood")
     st.select_slider("Craving", options=range(0, 11), value=start.craving, key=key + "craving",
-                     format_func=lambda v: LEVEL_WORDS.get(v, str(v)))
+                     format_func=lambda v: LEVEL_WORDS.get(v, number_text(v)))
     field_message(FORM, "craving")
     st.select_slider("Anxiety or stress", options=range(0, 11), value=start.stress,
-                     key=key + "stress", format_func=lambda v: LEVEL_WORDS.get(v, str(v)))
+                     key=key + "stress", format_func=lambda v: LEVEL_WORDS.get(v, number_text(v)))
     field_message(FORM, "stress")
     cols = st.columns(2)
     cols[0].number_input("Hours of sleep", 0.0, 24.0, float(start.sleep_hours), 0.5,
@@ -90,11 +91,13 @@ with st.form(f"checkin-{day}-{version}", border=False):
     cols[1].selectbox("Sleep quality", list(SLEEP_WORDS), index=start.sleep_quality - 1,
                       format_func=SLEEP_WORDS.get, key=key + "sleep_quality")
     field_message(FORM, "sleep_hours")
-    st.radio("Did you use today?", list(USED_CHOICES), format_func=USED_CHOICES.get,
+    st.radio("Did you use today?", list(USED_CHOICES),
+             format_func=lambda c: label_text(USED_CHOICES[c]),
              index=list(USED_CHOICES).index(start.used), horizontal=True, key=key + "used")
     with st.expander("If you used: what, and anything you want to add (optional)"):
         st.multiselect("What did you use?", list(get_clinic().substances),
                        default=[s for s in start.substances if s in get_clinic().substances],
+                       format_func=option_text,
                        key=key + "substances")
         field_message(FORM, "substances")
         st.text_area("Details (optional)", start.use_details, max_chars=500,
@@ -102,16 +105,18 @@ with st.form(f"checkin-{day}-{version}", border=False):
         field_message(FORM, "use_details")
     st.multiselect("Triggers today", triggers,
                    default=[t for t in start.triggers if t in triggers], key=key + "triggers",
+                   format_func=option_text,
                    placeholder="Choose any that fit")
     field_message(FORM, "triggers")
     st.text_input("Another trigger, in your words (optional)", start.new_trigger, max_chars=80,
                   key=key + "new_trigger")  # kept with the draft after a stale edit
     field_message(FORM, "new_trigger")
     st.multiselect("Skills I used today", coping,
-                   default=[s for s in start.skills if s in coping],
+                   default=[s for s in start.skills if s in coping], format_func=option_text,
                    key=key + "skills", placeholder="Choose any you used")
     field_message(FORM, "skills")
-    st.radio("Took my medication as prescribed", list(MED_OPTIONS), format_func=MED_OPTIONS.get,
+    st.radio("Took my medication as prescribed", list(MED_OPTIONS),
+             format_func=lambda m: label_text(MED_OPTIONS[m]),
              index=list(MED_OPTIONS).index(start.medication), horizontal=True,
              key=key + "medication")
     st.text_area("Note (optional, just for you and your therapist)", start.note,

@@ -12,6 +12,7 @@ from companion.ui.forms import clear_failure, field_message, remember_failure, s
 from companion.ui.gate import current_actor
 from companion.ui.support import show_support
 from companion.ui.surf import surf_timer
+from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 FORM = "craving"
 actor = current_actor()
@@ -44,14 +45,15 @@ with session_scope() as session:
 for craving, strategies in pending:
     with st.container(border=True):
         st.markdown(f"**Earlier ({show(craving.at, '%-I:%M %p')}) the craving was "
-                    f"{craving.intensity}/10** and you tried: {', '.join(strategies)}.")
+                    f"{number_text(craving.intensity)}/10** and you tried: "
+                    f"{markdown_text(', '.join(strategies))}.")
         widget = f"followup-{craving.id}"
         st.select_slider("How strong is it now?", options=range(0, 11), value=craving.intensity,
                          key=widget)
         st.button("Save", key=f"save-{widget}", on_click=followup, args=(craving.id, widget),
                   width="stretch")
 if message := st.session_state.pop("_followup_error", None):
-    st.error(message)
+    st.error(markdown_text(message))
 
 st.subheader("How strong is it right now?")
 st.pills("Tap a number to log it (0 = none, 10 = overwhelming)", options=list(range(0, 11)),
@@ -106,7 +108,7 @@ with st.expander(title, expanded=bool(craving_id)):
     with st.form("craving-details", border=False):
         st.select_slider("Intensity", options=range(0, 11), key="cr-intensity")
         field_message(FORM, "intensity")
-        st.multiselect("What set it off?", triggers, key="cr-triggers",
+        st.multiselect("What set it off?", triggers, key="cr-triggers", format_func=option_text,
                        placeholder="Choose any that fit")
         field_message(FORM, "triggers")
         st.text_input("Another trigger, in your words (optional)", max_chars=80,
@@ -117,11 +119,11 @@ with st.expander(title, expanded=bool(craving_id)):
         cols[1].text_input("With whom?", max_chars=200, key="cr-with")
         field_message(FORM, "where")
         field_message(FORM, "with_whom")
-        st.multiselect("What I did", coping, key="cr-coping",
+        st.multiselect("What I did", coping, key="cr-coping", format_func=option_text,
                        placeholder="A skill or coping strategy")
         field_message(FORM, "coping")
         st.radio("How did it end?", [None, *OUTCOMES],
-                 format_func=lambda o: "Not sure yet" if o is None else OUTCOMES[o],
+                 format_func=lambda o: "Not sure yet" if o is None else label_text(OUTCOMES[o]),
                  horizontal=True, key="cr-outcome")
         st.number_input("How long did it last? (minutes)", min_value=0, max_value=1440,
                         value=None, step=5, key="cr-duration")
@@ -139,5 +141,7 @@ if not recent:
                "your patterns.")
 for c in recent:
     ended = OUTCOMES.get(c.outcome, "not sure yet") if c.outcome else "not sure yet"
-    after = f" · later {c.followup_intensity}/10" if c.followup_intensity is not None else ""
-    st.markdown(f"**{c.intensity}/10** · {show(c.at, '%a %-I:%M %p')} · {ended}{after}")
+    after = (f" · later {number_text(c.followup_intensity)}/10"
+             if c.followup_intensity is not None else "")
+    st.markdown(f"**{number_text(c.intensity)}/10** · {show(c.at, '%a %-I:%M %p')} · "
+                f"{markdown_text(ended)}{after}")

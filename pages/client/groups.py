@@ -10,8 +10,8 @@ from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.core.timeutil import utcnow
 from companion.ui.gate import current_actor
-from companion.ui.groups import calendar_download, headline, progress_line, status_line
-from companion.ui.text import plain
+from companion.ui.groups import calendar_download, headline_markdown, progress_line, status_line
+from companion.ui.text import markdown_text, number_text
 
 actor = current_actor()
 st.title("Group sessions")
@@ -42,12 +42,12 @@ def answer(key: str, going: bool) -> None:
 
 
 if missed is not None:
-    st.info(f"We missed you at {plain(missed.missed)}. We hope you're okay — life gets in "
-            "the way sometimes, and you're always welcome back. If something is making it "
+    st.info(f"We missed you at {markdown_text(missed.missed)}. We hope you're okay — life gets "
+            "in the way sometimes, and you're always welcome back. If something is making it "
             "hard to come, your therapist would like to help.", icon="💛")
     if missed.next_sessions:
         st.markdown("**Your next sessions:**  \n" + "  \n".join(
-            headline(s.occurrence) for s in missed.next_sessions))
+            headline_markdown(s.occurrence) for s in missed.next_sessions))
 
 with st.container(border=True):
     progress_line(progress)
@@ -59,9 +59,9 @@ if not upcoming:
 for item in upcoming:
     occ, key = item.occurrence, item.occurrence.key
     with st.container(border=True):
-        st.markdown(headline(occ) + "  \nwith " + plain(item.facilitator))
+        st.markdown(headline_markdown(occ) + "  \nwith " + markdown_text(item.facilitator))
         if occ.series.topic:
-            st.caption(plain(occ.series.topic))
+            st.caption(markdown_text(occ.series.topic))
         status_line(occ)
         if occ.cancelled:
             continue
@@ -69,17 +69,17 @@ for item in upcoming:
             st.caption("Happening now.")
             continue
         if message := st.session_state.pop(f"_rsvp_saved_{key}", None):
-            st.success(message)
+            st.success(markdown_text(message))
         if message := st.session_state.pop(f"_rsvp_error_{key}", None):
-            st.error(plain(message))
+            st.error(markdown_text(message))
         if item.is_going:
             st.markdown("You're going ✅")
         elif item.rsvp is not None:
             st.markdown("You can't make this one" + (
-                f" — {plain(item.rsvp.reason)}" if item.rsvp.reason else "") + ".")
+                f" — {markdown_text(item.rsvp.reason)}" if item.rsvp.reason else "") + ".")
         elif item.spots_left <= 3:
             st.caption("This session is full." if item.spots_left == 0
-                       else f"{item.spots_left} seats left.")
+                       else f"{number_text(item.spots_left)} seats left.")
         cols = st.columns(2)
         cols[0].button("✅ Going", key=f"go-{key}", on_click=answer, args=(key, True),
                        width="stretch", disabled=item.is_going,
@@ -108,7 +108,7 @@ st.subheader("Daily check-in reminder")
 st.caption("Pick a time and your calendar file also carries a daily “Check in” with an "
            "alarm at that time (download it again after changing the time).")
 if message := st.session_state.pop("_reminder_saved", None):
-    st.success(message)
+    st.success(markdown_text(message))
 st.time_input("Remind me at", value=remind_at or time(20, 0), step=900, key="reminder-at",
               format="12h")
 
@@ -127,5 +127,5 @@ cols[0].button("Save reminder time", key="reminder-save", on_click=save_reminder
 cols[1].button("Turn off", key="reminder-off", on_click=save_reminder, args=(False,),
                width="stretch", disabled=remind_at is None)
 if remind_at is not None:
-    st.caption(f"Now: every day at {remind_at:%-I:%M %p}.")
+    st.caption(f"Now: every day at {markdown_text(remind_at.strftime('%-I:%M %p'))}.")
 st.caption("All times are the clinic's local time.")

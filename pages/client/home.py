@@ -8,7 +8,7 @@ from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
 from companion.ui.groups import home_card
-from companion.ui.text import plain
+from companion.ui.text import markdown_text, number_text
 
 actor = current_actor()
 today = clinic_today()
@@ -19,13 +19,13 @@ with session_scope() as session:
     pending = cravings.pending_followups(session, actor)
     due = measures.due(session, actor)
 
-st.title(f"Hi, {plain(actor.display_name.split()[0])} 🌿")
+st.title(f"Hi, {markdown_text(actor.display_name.split()[0])} 🌿")
 if actor.role == Role.ALUMNI:
     st.caption("You completed the program — welcome back. Your plan and history are here "
                "whenever you need them.")
 else:
-    st.caption(plain(f"{profile['Track']} · {profile['Location']} · "
-                     f"Therapist: {profile['Therapist']}"))
+    st.caption(markdown_text(f"{profile['Track']} · {profile['Location']} · "
+                             f"Therapist: {profile['Therapist']}"))
 
 with st.container(border=True):
     if todays is None:
@@ -34,28 +34,29 @@ with st.container(border=True):
         st.page_link("pages/client/checkin.py", label="Check in now", icon="✅")
     else:
         st.markdown(f"**Checked in today** at {show(todays.created_at, '%-I:%M %p')} — "
-                    f"mood {todays.mood}/10, craving {todays.craving}/10. Thank you.")
+                    f"mood {number_text(todays.mood)}/10, craving "
+                    f"{number_text(todays.craving)}/10. Thank you.")
         st.page_link("pages/client/checkin.py", label="Change today's check-in", icon="✏️")
 
 home_card(actor)  # the next group session and program progress (clients only)
 st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",
              width="stretch")
 if pending:
-    st.info(f"You have {len(pending)} craving{'s' if len(pending) > 1 else ''} to follow up: "
-            "how strong is it now?")
+    st.info(f"You have {number_text(len(pending))} craving{'s' if len(pending) > 1 else ''} to "
+            "follow up: how strong is it now?")
     st.page_link("pages/client/cravings.py", label="Answer now", icon="💬")
 
 if due:
     names = ", ".join(d.instrument.title for d in due)
-    st.info(f"A short questionnaire is due: {names}. It helps you and your therapist see "
-            "change over time.")
+    st.info(f"A short questionnaire is due: {markdown_text(names)}. It helps you and your "
+            "therapist see change over time.")
     st.page_link("pages/client/measures.py", label="Answer now", icon="📝")
 
 if not week.empty:
     st.subheader("This week")
     cols = st.columns(2)
     for col, field, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
-        col.caption(f"{label} · latest {int(week[field].iloc[-1])}/10")
+        col.caption(f"{markdown_text(label)} · latest {number_text(int(week[field].iloc[-1]))}/10")
         with col:
             draw("sparkline", week, field)
     st.page_link("pages/client/trends.py", label="See all my trends", icon="📈")

@@ -6,6 +6,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
+from companion.ui.text import label_text
 
 FORM = "lookback"
 actor = current_actor()
@@ -35,6 +36,6 @@ if st.session_state.pop("_lookback_saved", False):
 show_failure(FORM)
 with st.form("lookback", border=False):
     for name, question in chains.QUESTIONS.items():
-        st.text_area(question, max_chars=chains.ANSWER_MAX, key=f"lb-{name}", height=90)
+        st.text_area(label_text(question), max_chars=chains.ANSWER_MAX, key=f"lb-{name}", height=90)
         field_message(FORM, name)
     st.form_submit_button("Save", type="primary", width="stretch", on_click=save)

@@ -8,6 +8,7 @@ from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import call_buttons, show_plan
+from companion.ui.text import label_text, markdown_text, option_text
 
 actor = current_actor()
 st.title("Questionnaires")
@@ -45,10 +46,10 @@ if result is not None:
             risk_response("risk")
     else:
         st.toast("Questionnaire saved.", icon="✅")  # seen where you are
-        st.success(f"Saved your {instrument.title}. Thank you.")
-        st.success(f"Saved your {instrument.title}. Thank you.")
+        st.success(f"Saved your {markdown_text(instrument.title)}. Thank you.")
     for scale in instrument.scales:
-        st.caption(measures.meaning(instrument, scale.id, result["scores"].get(scale.id)))
+        st.caption(markdown_text(measures.meaning(instrument, scale.id,
+                                                  result["scores"].get(scale.id))))
 
 with session_scope() as session:
     due = measures.due(session, actor)
@@ -56,7 +57,8 @@ choices = {f"{d.instrument.id}:{d.form}": f"Due: {d.label}" for d in due}
 for instrument in instruments.load_all().values():
     form = "30" if instrument.forms else ""
     choices.setdefault(f"{instrument.id}:{form}", instrument.name)
-picked = st.selectbox("Questionnaire", list(choices), format_func=choices.get, index=None,
+picked = st.selectbox("Questionnaire", list(choices), format_func=lambda c: option_text(choices[c]),
+                      index=None,
                       placeholder="Choose one" if not due else f"{len(due)} due — choose one")
 if picked:
     instrument_id, form = picked.split(":")
@@ -83,14 +85,14 @@ if picked:
         st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
 
     if message := st.session_state.pop("_measure_error", None):
-        st.error(message)
-    st.markdown(f"**{instrument.intro(form)}**")
+        st.error(markdown_text(message))
+    st.markdown(f"**{markdown_text(instrument.intro(form))}**")
     with st.form(f"measure-{picked}", border=False):
         for n, item in enumerate(items, start=1):
-            st.radio(f"{item.id}. {item.text}", [o.label for o in item.options], index=None,
-                     key=f"{prefix}{item.id}")
+            st.radio(label_text(f"{item.id}. {item.text}"), [o.label for o in item.options],
+                     format_func=label_text, index=None, key=f"{prefix}{item.id}")
         st.form_submit_button("Save answers", type="primary", width="stretch", on_click=submit)
-    st.caption(instrument.reference)
+    st.caption(markdown_text(instrument.reference))
 
 st.divider()
 st.subheader("My scores over time")

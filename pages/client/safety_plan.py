@@ -8,6 +8,7 @@ from companion.core.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.safety_plan import show_plan
+from companion.ui.text import file_text, label_text, markdown_text, number_text
 
 FORM = "safety"
 actor = current_actor()
@@ -28,8 +29,8 @@ if st.session_state.pop("_safety_saved", False):
 show_failure(FORM)
 show_plan(plan, key="view")
 if plan is not None:
-    st.caption(f"Last saved {show(plan.created_at)} (version {plan.version}).")
-    st.download_button("Download a copy to print or keep", safety.as_text(plan),
+    st.caption(f"Last saved {show(plan.created_at)} (version {number_text(plan.version)}).")
+    st.download_button("Download a copy to print or keep", file_text(safety.as_text(plan)),
                        file_name="my-safety-plan.txt", mime="text/plain", width="stretch")
 
 
@@ -58,27 +59,29 @@ def save() -> None:
 with st.expander("✏️ Edit my plan", expanded=plan is None):
     with st.form(f"safety-{version}", border=False):
         for name, title in list(safety.TEXT_SECTIONS.items())[:3]:
-            st.text_area(title, sections.get(name, ""), max_chars=safety.TEXT_MAX,
+            st.text_area(label_text(title), sections.get(name, ""), max_chars=safety.TEXT_MAX,
                          key=key + name, height=90)
             field_message(FORM, name)
         for section, title in safety.CONTACT_SECTIONS.items():
-            st.markdown(f"**{title}**")
+            st.markdown(f"**{markdown_text(title)}**")
             rows = sections.get(section, [])
             for n in range(safety.MAX_CONTACTS):
                 row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
                 cols = st.columns([3, 2])
-                cols[0].text_input(f"Name ({n + 1})", row["name"], max_chars=safety.NAME_MAX,
-                                   key=f"{key}{section}-name-{n}")
-                cols[1].text_input(f"Phone ({n + 1})", row["phone"], max_chars=25,
+                cols[0].text_input(f"Name ({number_text(n + 1)})", row["name"],
+                                   max_chars=safety.NAME_MAX, key=f"{key}{section}-name-{n}")
+                cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"], max_chars=25,
                                    key=f"{key}{section}-phone-{n}")
             field_message(FORM, section)
             if section == "professionals":
                 st.caption("The clinic, 988 and 911 are always on your plan.")
-        st.text_area(safety.TEXT_SECTIONS["environment"], sections.get("environment", ""),
-                     max_chars=safety.TEXT_MAX, key=key + "environment", height=90,
-                     help=safety.ENVIRONMENT_HINT, placeholder=safety.ENVIRONMENT_HINT)
+        st.text_area(label_text(safety.TEXT_SECTIONS["environment"]),
+                     sections.get("environment", ""), max_chars=safety.TEXT_MAX,
+                     key=key + "environment", height=90,
+                     help=markdown_text(safety.ENVIRONMENT_HINT),
+                     placeholder=safety.ENVIRONMENT_HINT)
         field_message(FORM, "environment")
-        st.text_area(safety.TEXT_SECTIONS["reasons"], sections.get("reasons", ""),
+        st.text_area(label_text(safety.TEXT_SECTIONS["reasons"]), sections.get("reasons", ""),
                      max_chars=safety.TEXT_MAX, key=key + "reasons", height=90)
         field_message(FORM, "reasons")
         st.form_submit_button("Save my plan", type="primary", width="stretch", on_click=save)

@@ -11,7 +11,8 @@ from companion.skill_modules import SkillContentError
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.skills import exercise_form, history
-from companion.ui.text import plain
+from companion.ui.text import (clinic_markdown, label_text, markdown_text, number_text,
+                               option_text)
 
 VIEW = "skills_view"  # None (all modules) | (module,) | (module, "lesson"|"exercise", id)
 LOG = "skill-log"
@@ -49,13 +50,14 @@ def assigned_note(progress: skills.ModuleProgress) -> None:
     if progress.assignment is None:
         return
     note = progress.assignment.note
-    st.info("📌 **Assigned by your therapist**" + (f": {plain(note)}" if note else ""))
+    st.info("📌 **Assigned by your therapist**" + (f": {markdown_text(note)}" if note else ""))
 
 
-def progress_line(p: skills.ModuleProgress) -> str:
+def progress_markdown(p: skills.ModuleProgress) -> str:
     m = p.module
-    return (f"{p.lessons_done} of {len(m.lessons)} lessons read · {p.exercises_done} of "
-            f"{len(m.exercises)} exercises done · about {m.estimated_minutes} min in all")
+    return (f"{number_text(p.lessons_done)} of {number_text(len(m.lessons))} lessons read · "
+            f"{number_text(p.exercises_done)} of {number_text(len(m.exercises))} exercises "
+            f"done · about {number_text(m.estimated_minutes)} min in all")
 
 
 try:
@@ -71,7 +73,7 @@ view = st.session_state.get(VIEW) or ()
 if view and view[0] not in by_id:  # a module was removed from data/skills
     view = ()
 if message := st.session_state.pop("_skill_error", None):
-    st.error(message)
+    st.error(markdown_text(message))
 
 if not view:
     st.title("Skills")
@@ -83,25 +85,27 @@ if not view:
     for n, step in enumerate(steps):
         with st.container(border=True):
             if step.reason == skills.ASSIGNED:
-                st.markdown(f"📌 **{skills.ASSIGNED}**")
+                st.markdown(f"📌 **{markdown_text(skills.ASSIGNED)}**")
                 note = by_id[step.module.id].assignment.note
                 if note:
-                    st.markdown(plain(note))
+                    st.markdown(markdown_text(note))
             else:
-                st.caption(step.reason)
+                st.caption(markdown_text(step.reason))
             verb = "Read" if step.kind == "lesson" else "Try"
-            st.button(f"{verb}: {step.title} ({step.module.title})", key=f"next-{n}",
+            st.button(f"{verb}: {label_text(step.title)} ({label_text(step.module.title)})",
+                      key=f"next-{n}",
                       on_click=go, args=(step.module.id, step.kind, step.item_id),
                       width="stretch", type="primary" if n == 0 else "secondary")
 
     st.subheader("I used a skill today")
     if logged := st.session_state.pop("_skill_logged", None):
-        st.success(f"Logged: {plain(logged)}. Every time you practise, it gets easier. 🌱")
+        st.success(f"Logged: {markdown_text(logged)}. Every time you practise, it gets "
+                   "easier. 🌱")
     show_failure(LOG)
     with st.form("skill-log-form", border=True):
         names = {skill: module for skill, module in skills.all_skills()}
         st.selectbox("Which skill?", list(names), index=None, key="log-skill",
-                     format_func=lambda s: f"{names[s].icon} {s}",
+                     format_func=lambda s: option_text(f"{names[s].icon} {s}"),
                      placeholder="Choose a skill")
         field_message(LOG, "skill")
         st.pills("How much did it help? (0 = not at all, 10 = a lot)", list(range(11)),
@@ -115,20 +119,21 @@ if not view:
     if helped:
         with st.expander("What has helped me"):
             for use in helped[:8]:
-                st.markdown(f"**{plain(use.skill)}** · helped {use.average_helped:g}/10 on "
-                            f"average · {use.times} time{'s' if use.times != 1 else ''}")
+                st.markdown(f"**{markdown_text(use.skill)}** · helped "
+                            f"{number_text(use.average_helped, 'g')}/10 on average · "
+                            f"{number_text(use.times)} time{'s' if use.times != 1 else ''}")
 
     st.subheader("All modules")
     for p in found:
         m = p.module
         with st.container(border=True):
-            st.markdown(f"#### {m.icon} {m.title}")
+            st.markdown(f"#### {markdown_text(m.icon)} {markdown_text(m.title)}")
             if p.assignment is not None:
                 st.markdown("📌 **Assigned by your therapist**")
-            st.markdown(m.summary)
+            st.markdown(clinic_markdown(m.summary))
             total = len(m.lessons) + len(m.exercises)
             st.progress((p.lessons_done + p.exercises_done) / total)
-            st.caption(progress_line(p))
+            st.caption(progress_markdown(p))
             st.button("Continue" if p.started else "Open", key=f"open-{m.id}", on_click=go,
                       args=(m.id,), width="stretch")
     st.stop()
@@ -138,35 +143,37 @@ module = p.module
 
 if len(view) == 1:
     st.button("← All skills", on_click=go, key="back-all")
-    st.title(f"{module.icon} {module.title}")
+    st.title(f"{markdown_text(module.icon)} {markdown_text(module.title)}")
     assigned_note(p)
-    st.markdown(module.summary)
-    st.caption(progress_line(p))
+    st.markdown(clinic_markdown(module.summary))
+    st.caption(progress_markdown(p))
     st.subheader("Lessons")
     for lesson in module.lessons:
         done = lesson.id in p.lessons_read
-        st.button(f"{'✅' if done else '📖'} {lesson.title} · {lesson.minutes} min read",
+        st.button(f"{'✅' if done else '📖'} {label_text(lesson.title)} · "
+                  f"{number_text(lesson.minutes)} min read",
                   key=f"lesson-{lesson.id}", on_click=go,
                   args=(module.id, "lesson", lesson.id), width="stretch")
     st.subheader("Exercises")
     for exercise in module.exercises:
         done = exercise.id in p.done
-        st.button(f"{'✅' if done else '✏️'} {exercise.title} · {exercise.minutes} min",
+        st.button(f"{'✅' if done else '✏️'} {label_text(exercise.title)} · "
+                  f"{number_text(exercise.minutes)} min",
                   key=f"exercise-{exercise.id}", on_click=go,
                   args=(module.id, "exercise", exercise.id), width="stretch")
     st.stop()
 
 kind, item_id = view[1], view[2]
-st.button(f"← {module.title}", on_click=go, args=(module.id,), key="back-module")
+st.button(f"← {label_text(module.title)}", on_click=go, args=(module.id,), key="back-module")
 
 if kind == "lesson":
     lesson = module.lesson(item_id)
     if lesson is None:
         st.warning("That lesson isn't available any more.")
         st.stop()
-    st.title(lesson.title)
-    st.caption(f"{module.title} · about {lesson.minutes} min read")
-    st.markdown(lesson.body)
+    st.title(markdown_text(lesson.title))
+    st.caption(f"{markdown_text(module.title)} · about {number_text(lesson.minutes)} min read")
+    st.markdown(clinic_markdown(lesson.body))
     if item_id in p.lessons_read:
         st.success("✅ You've read this one.")
     else:
@@ -174,7 +181,7 @@ if kind == "lesson":
                   args=(module.id, lesson.id), key="mark-read")
     upcoming = p.next_item()
     if upcoming is not None and upcoming[1] != item_id:
-        st.button(f"Next: {upcoming[2]}", on_click=go, args=(module.id, *upcoming[:2]),
+        st.button(f"Next: {label_text(upcoming[2])}", on_click=go, args=(module.id, *upcoming[:2]),
                   width="stretch", key="next-item")
     st.stop()
 
@@ -182,11 +189,11 @@ exercise = module.exercise(item_id)
 if exercise is None:
     st.warning("That exercise isn't available any more.")
     st.stop()
-st.title(exercise.title)
-st.caption(f"{module.title} · about {exercise.minutes} min")
-st.markdown(exercise.intro)
+st.title(markdown_text(exercise.title))
+st.caption(f"{markdown_text(module.title)} · about {number_text(exercise.minutes)} min")
+st.markdown(clinic_markdown(exercise.intro))
 if exercise.caution:
-    st.warning(exercise.caution, icon="⚠️")
+    st.warning(clinic_markdown(exercise.caution), icon="⚠️")
 with session_scope() as session:
     versions = skills.answer_history(session, actor, actor.id, module.id, exercise.id)
 exercise_form(actor, module, exercise, versions[0] if versions else None)

@@ -8,14 +8,14 @@ from companion.models import Role, User
 from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
 from companion.ui.password import password_form
 from companion.ui.second_factor import enrol, show_recovery_codes
-from companion.ui.text import plain
+from companion.ui.text import markdown_text
 
 actor = current_actor()
 st.title("My account")
 with session_scope() as session:
     profile = people.own_profile(session, actor)
 for label, value in profile.items():
-    st.markdown(f"**{label}:** {value}")
+    st.markdown(f"**{markdown_text(label)}:** {markdown_text(value)}")
 st.subheader("Change password")
 password_form(actor, forced=False)
 
@@ -41,7 +41,8 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
     if views.empty:
         st.caption("No one yet.")
     for row in views.itertuples():
-        st.markdown(plain(f"{row.When} — {row.Who} ({row.Role}) {row.Action} your {row.What}"))
+        st.markdown(markdown_text(f"{row.When} — {row.Who} ({row.Role}) {row.Action} your "
+                                  f"{row.What}"))
 
 if actor.role in (Role.CLIENT, Role.ALUMNI):
     st.subheader("Two-step sign-in")
@@ -61,7 +62,7 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
                         mfa.turn_off(session, actor, off_code)
                     st.success("Turned off.")
                 except CompanionError as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
     else:
         st.caption("Optional: protect your account with a code from an authenticator app.")
         with st.expander("Turn on two-step sign-in"):

@@ -4,10 +4,11 @@ import streamlit as st
 from companion import notice
 from companion.core.db import session_scope
 from companion.ui.gate import current_actor
+from companion.ui.text import clinic_markdown
 
 actor = current_actor()
 st.title("Your privacy")
-st.markdown(notice.text())
+st.markdown(clinic_markdown(notice.text()))
 
 
 def agree() -> None:

@@ -4,8 +4,10 @@ import streamlit as st
 from companion import auth, mfa
 from companion.core.db import session_scope
 from companion.models import User
+from companion.ui.account_notice import account_changes_notice
 from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
 from companion.ui.second_factor import enrol, show_recovery_codes
+from companion.ui.text import markdown_text
 
 actor = current_actor()
 with session_scope() as session:
@@ -23,6 +25,7 @@ if not mfa.enrolled(user):
     st.title("Set up two-step sign-in")
     st.write("Staff accounts use a second step: a 6-digit code from an authenticator app on your "
              "phone (any app that supports time-based codes).")
+    account_changes_notice(actor)
     if enrol(actor, user):
         st.rerun()
 else:
@@ -40,7 +43,7 @@ else:
             st.button("Continue", key="after-code")
         elif result.outcome is auth.Outcome.LOCKED:
             sign_out()  # no rerun here: the cookie is deleted by this very run
-            st.error(auth.LOCKED)
+            st.error(markdown_text(auth.LOCKED))
             st.button("Back to sign in")
             st.stop()
         else:

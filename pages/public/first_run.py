@@ -5,6 +5,7 @@ from companion import people
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.passwords import MIN_CHARS
+from companion.ui.text import markdown_text, number_text
 
 st.title("Welcome to IOP Companion")
 st.write("No account exists yet. Create the clinic's first administrator. "
@@ -13,7 +14,7 @@ with st.form("first_admin"):
     name = st.text_input("Your name")
     username = st.text_input("Username")
     password = st.text_input("Password", type="password",
-                             help=f"At least {MIN_CHARS} characters; spaces are fine.")
+                             help=f"At least {number_text(MIN_CHARS)} characters; spaces are fine.")
     repeat = st.text_input("Repeat password", type="password")
     submitted = st.form_submit_button("Create admin account", type="primary",
                                       width="stretch")
@@ -24,7 +25,7 @@ if submitted:
         with session_scope() as session:
             people.create_first_admin(session, username, name, password)
     except CompanionError as exc:
-        st.error(str(exc))
+        st.error(markdown_text(exc))
     else:
         st.success("Admin account created. Opening the sign-in page…")
         st.button("Continue to sign in")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from companion.ui.gate import authenticator, pop_notice, signed_in
+from companion.ui.text import markdown_text
 
 st.title("🌿 IOP Companion")
 st.caption("For clients, alumni and staff of the program. Accounts are made by the clinic.")
@@ -12,5 +13,5 @@ if signed_in():
     st.success("Signed in. Opening your pages…")
     st.button("Continue")
 elif notice:
-    st.error(notice)
+    st.error(markdown_text(notice))
 st.caption("Forgot your password? Ask the program's staff for a one-time password.")

@@ -7,7 +7,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import show
 from companion.ui.gate import current_actor
-from companion.ui.text import plain
+from companion.ui.text import markdown_text, number_text, option_text, table_text
 
 actor = current_actor()
 clinic = get_clinic()
@@ -33,10 +33,11 @@ if st.session_state.pop("_go_record", False):
 
 cols = st.columns(2)
 track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]],
-                          format_func=lambda k: "All tracks" if k is None else clinic.track_label(k))
+                          format_func=lambda k: "All tracks" if k is None
+                          else option_text(clinic.track_label(k)))
 site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
                          format_func=lambda k: "All sites" if k is None
-                         else clinic.location_label(k))
+                         else option_text(clinic.location_label(k)))
 with session_scope() as session:
     frame = caseload.for_therapist(session, actor, track, site)
     open_list = caseload.open_flags(session, actor)
@@ -44,22 +45,23 @@ with session_scope() as session:
 with session_scope() as session:
     waiting = aftercare.waiting_for(session, actor)
 if waiting:
-    st.info(f"🧭 {len(waiting)} aftercare plan{'s' if len(waiting) > 1 else ''} waiting for "
-            "your review.")
+    st.info(f"🧭 {number_text(len(waiting))} aftercare plan{'s' if len(waiting) > 1 else ''} "
+            "waiting for your review.")
     st.page_link("pages/therapist/reviews.py", label="Review now", icon="🧭")
 
-st.subheader(f"Needs attention ({len(open_list)})")
+st.subheader(f"Needs attention ({number_text(len(open_list))})")
 if not open_list:
     st.caption("No open flags. 🌿")
 for flag, name in open_list:
     with st.container(border=True):
         badge = "🔴 **Today:** " if flag.urgent else "🟠 "
-        st.markdown(f"{badge}**{plain(name)}** — {flags.RULE_LABELS.get(flag.rule, flag.rule)}  \n"
-                    f"{plain(flag.reason)} · {show(flag.raised_at)}")
+        st.markdown(f"{badge}**{markdown_text(name)}** — "
+                    f"{markdown_text(flags.RULE_LABELS.get(flag.rule, flag.rule))}  \n"
+                    f"{markdown_text(flag.reason)} · {show(flag.raised_at)}")
         st.text_input("What I did or will do", key=f"ack-{flag.id}", max_chars=500,
                       placeholder="e.g. Called, safety plan reviewed, seeing her tomorrow")
         if message := st.session_state.pop(f"_ack_error_{flag.id}", None):
-            st.error(message)
+            st.error(markdown_text(message))
         b1, b2 = st.columns(2)
         b1.button("Acknowledge", key=f"ack-btn-{flag.id}", on_click=acknowledge,
                   args=(flag.id,), width="stretch")
@@ -70,12 +72,13 @@ st.subheader("Everyone, by need")
 if frame.empty:
     st.info("No clients match. An admin assigns clients on the People page.")
 else:
-    st.dataframe(frame.drop(columns=["client_id"]), hide_index=True, width="stretch",
+    st.dataframe(table_text(frame.drop(columns=["client_id"])), hide_index=True, width="stretch",
                  column_config={"Need": st.column_config.NumberColumn(
                      help="Urgent flags, then open flags, then use, missed check-ins, high "
                           "craving and falling mood (see the caseload docs)")})
+    client_names = dict(zip(frame["client_id"], frame["Client"]))
     pick = st.selectbox("Open a client's record", frame["client_id"].tolist(), index=None,
-                        format_func=dict(zip(frame["client_id"], frame["Client"])).get,
+                        format_func=lambda i: option_text(client_names[i]),
                         placeholder="Choose a client")
     if pick is not None:
         open_record(int(pick))

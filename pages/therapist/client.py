@@ -8,7 +8,7 @@ from companion.core.timeutil import clinic_today, show
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import show_plan
-from companion.ui.text import plain
+from companion.ui.text import markdown_text, number_text, option_text
 from companion.ui.trends import draw_trends
 
 actor = current_actor()
@@ -18,7 +18,7 @@ with session_scope() as session:
 if not clients:
     st.info("No clients are assigned to you yet.")
     st.stop()
-chosen = st.selectbox("Client", list(clients), format_func=clients.get,
+chosen = st.selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
                       index=None, placeholder="Choose a client", key="record-client")
 if chosen is None:
     st.stop()
@@ -30,18 +30,21 @@ st.subheader("Today's check-in")
 if today is None:
     st.caption("No check-in yet today.")
 else:
-    st.markdown(f"Mood **{today.mood}**/10 · craving **{today.craving}**/10 · stress "
-                f"**{today.stress}**/10 · sleep {today.sleep_hours:g} h · used: "
-                f"**{checkins.USED_CHOICES[today.used]}**")
+    st.markdown(f"Mood **{number_text(today.mood)}**/10 · craving "
+                f"**{number_text(today.craving)}**/10 · stress **{number_text(today.stress)}**/10 "
+                f"· sleep {number_text(today.sleep_hours, 'g')} h · used: "
+                f"**{markdown_text(checkins.USED_CHOICES[today.used])}**")
     if today.bring_to_group:
-        st.markdown("**Wants to bring to group:** " + plain(today.bring_to_group))
+        st.markdown("**Wants to bring to group:** " + markdown_text(today.bring_to_group))
     if today.note:
-        st.markdown("**Note:** " + plain(today.note))
+        st.markdown("**Note:** " + markdown_text(today.note))
 st.subheader("Recent cravings")
 for c in recent:
     ended = OUTCOMES.get(c.outcome, "not noted") if c.outcome else "not noted"
-    after = f" → {c.followup_intensity}/10 later" if c.followup_intensity is not None else ""
-    st.markdown(f"**{c.intensity}/10**{after} · {show(c.at)} · {ended}")
+    after = (f" → {number_text(c.followup_intensity)}/10 later"
+             if c.followup_intensity is not None else "")
+    st.markdown(f"**{number_text(c.intensity)}/10**{after} · {show(c.at)} · "
+                f"{markdown_text(ended)}")
 if not recent:
     st.caption("No cravings logged.")
 st.divider()
@@ -57,7 +60,7 @@ with session_scope() as session:
 if plan is None:
     st.caption("No safety plan yet.")
 else:
-    st.caption(f"Version {plan.version}, saved {show(plan.created_at)}.")
+    st.caption(f"Version {number_text(plan.version)}, saved {show(plan.created_at)}.")
     show_plan(plan, key="therapist-plan")
 st.subheader("Look-backs after a use")
 if not look_backs:
@@ -66,4 +69,5 @@ for chain in look_backs:
     with st.expander(f"{show(chain.created_at)}"):
         for name, question in chains.QUESTIONS.items():
             if chain.answers.get(name):
-                st.markdown(f"**{question}**  \n" + plain(chain.answers[name]))
+                st.markdown(f"**{markdown_text(question)}**  \n"
+                            + markdown_text(chain.answers[name]))

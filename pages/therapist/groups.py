@@ -1,5 +1,6 @@
-"""Groups for therapists: take attendance, look over who is coming before a group, and
-keep the schedule."""
+"""Groups for therapists: take attendance, look over who is coming before a group, and see
+the schedule (admins schedule groups; a therapist cancels or moves sessions of the groups
+they were assigned to lead, with a note)."""
 from datetime import timedelta
 
 import streamlit as st
@@ -10,8 +11,8 @@ from companion.core.errors import CompanionError
 from companion.core.timeutil import show, utcnow
 from companion.ui.charts import draw
 from companion.ui.gate import current_actor
-from companion.ui.groups import headline, schedule_editor, status_line
-from companion.ui.text import plain
+from companion.ui.groups import headline_markdown, schedule_view, status_line
+from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 VIEWS = ["Attendance", "Before group", "Schedule"]
 RSVP_WORDS = {groups.GOING: "said they're going", groups.NOT_GOING: "can't make it",
@@ -23,7 +24,7 @@ view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-vie
                             label_visibility="collapsed", width="stretch") or "Attendance"
 
 if view == "Schedule":
-    schedule_editor(actor)
+    schedule_view(actor)
     st.stop()
 
 now = utcnow()
@@ -41,13 +42,14 @@ if not occs:
     st.info("No sessions of yours in the last week." if view == "Attendance"
             else "No sessions of yours in the coming week.")
     st.stop()
-occs.sort(key=lambda o: o.series.facilitator_id != actor.id)  # the ones I lead first
+occs.sort(key=lambda o: not groups.leads(actor, o.series))  # the ones I lead first
 by_key = {o.key: o for o in occs}
 chosen = st.selectbox("Session", list(by_key), key=f"groups-{view}-session",
-                      format_func=lambda k: groups.when(by_key[k]) + " · " + by_key[k].title
-                      + (" · you lead" if by_key[k].series.facilitator_id == actor.id else ""))
+                      format_func=lambda k: option_text(
+                          groups.when(by_key[k]) + " · " + by_key[k].title
+                          + (" · you lead" if groups.leads(actor, by_key[k].series) else "")))
 occ = by_key[chosen]
-st.markdown(headline(occ))
+st.markdown(headline_markdown(occ))
 status_line(occ)
 
 if view == "Attendance":
@@ -78,18 +80,20 @@ if view == "Attendance":
                    "their therapists." if absent else "") if saved else "No changes to save.")
 
     if message := st.session_state.pop("_attendance_saved", None):
-        st.success(message)
+        st.success(markdown_text(message))
     if message := st.session_state.pop("_attendance_error", None):
-        st.error(plain(message))
+        st.error(markdown_text(message))
     st.button("Everyone not yet marked: present", key="attendance-all", on_click=everyone_present,
               width="stretch")
     for row in sheet:
         with st.container(border=True):
-            answer = RSVP_WORDS[row.rsvp] + (f" — {plain(row.reason)}" if row.reason else "")
-            st.markdown(f"**{plain(row.name)}** · {answer}")
+            answer = RSVP_WORDS[row.rsvp] + (f" — {markdown_text(row.reason)}" if row.reason
+                                             else "")
+            st.markdown(f"**{markdown_text(row.name)}** · {answer}")
             st.segmented_control(
-                f"Attendance for {row.name}", list(groups.ATTENDANCE_LABELS),
-                format_func=groups.ATTENDANCE_LABELS.get, default=row.mark,
+                f"Attendance for {label_text(row.name)}", list(groups.ATTENDANCE_LABELS),
+                format_func=lambda mark: label_text(groups.ATTENDANCE_LABELS[mark]),
+                default=row.mark,
                 key=keys[row.client_id], label_visibility="collapsed", width="stretch",
                 on_change="ignore")  # taps cost no round trip; "Save" sends them all
     st.button("Save attendance", key="attendance-save", on_click=save, type="primary",
@@ -105,14 +109,15 @@ if not rows:
     st.info("No clients you can see are expected at this session.")
     st.stop()
 going = sum(1 for r in rows if r.rsvp is not None and r.rsvp.status == groups.GOING)
-st.caption(f"{len(rows)} expected · {going} said they're going")
+st.caption(f"{number_text(len(rows))} expected · {number_text(going)} said they're going")
 for row in rows:
     with st.container(border=True):
         status = row.rsvp.status if row.rsvp else None
-        reason = f" — {plain(row.rsvp.reason)}" if row.rsvp and row.rsvp.reason else ""
-        st.markdown(f"**{plain(row.name)}** · {RSVP_WORDS[status]}{reason}")
+        reason = f" — {markdown_text(row.rsvp.reason)}" if row.rsvp and row.rsvp.reason else ""
+        st.markdown(f"**{markdown_text(row.name)}** · {RSVP_WORDS[status]}{reason}")
         if row.bring:
-            st.markdown(f"**Wants to bring to group** ({row.bring_day:%a}): " + plain(row.bring))
+            day = markdown_text(row.bring_day.strftime("%a"))
+            st.markdown(f"**Wants to bring to group** ({day}): " + markdown_text(row.bring))
         if not row.on_caseload:
             st.caption("Not on your caseload: mood, craving and flags stay with their own "
                        "therapist.")
@@ -123,10 +128,11 @@ for row in rows:
         else:
             cols = st.columns(2)
             for col, name, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
-                col.caption(f"{label} · latest {int(week[name].iloc[-1])}/10")
+                col.caption(f"{markdown_text(label)} · latest "
+                            f"{number_text(int(week[name].iloc[-1]))}/10")
                 with col:
                     draw("sparkline", week, name)
         for flag in row.open_flags or []:
             st.markdown(f"{'🔴' if flag.urgent else '🟠'} "
-                        f"{flags.RULE_LABELS.get(flag.rule, flag.rule)} · {show(flag.raised_at)}"
-                        f" · {plain(flag.reason)}")
+                        f"{markdown_text(flags.RULE_LABELS.get(flag.rule, flag.rule))} · "
+                        f"{show(flag.raised_at)} · {markdown_text(flag.reason)}")

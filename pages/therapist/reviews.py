@@ -7,20 +7,21 @@ from companion.core.errors import CompanionError
 from companion.core.timeutil import show
 from companion.ui.aftercare import history_and_diff, show_section
 from companion.ui.gate import current_actor
-from companion.ui.text import plain
+from companion.ui.text import markdown_text, option_text
 
 actor = current_actor()
 st.title("Aftercare reviews")
 if done := st.session_state.pop("_review_done", None):
     st.toast("Review saved.", icon="✅")
-    st.success(done)
+    st.success(markdown_text(done))
 with session_scope() as session:
     waiting = aftercare.waiting_for(session, actor)
 if not waiting:
     st.info("No plans are waiting for your review.")
     st.stop()
 names = {p.client_id: f"{name} · sent {show(p.updated_at, '%b %-d')}" for p, name in waiting}
-chosen = st.selectbox("Plan", list(names), format_func=names.get, key="review-client")
+chosen = st.selectbox("Plan", list(names), format_func=lambda i: option_text(names[i]),
+                      key="review-client")
 
 
 def add_comment(section: str) -> None:
@@ -46,17 +47,17 @@ def decide(approve: bool) -> None:
 
 
 if error := st.session_state.pop("_review_error", None):
-    st.error(error)
+    st.error(markdown_text(error))
 with session_scope() as session:
     view = aftercare.view(session, actor, chosen)
 own = [c for c in view.comments if c.version == view.plan.current_version]
 for section, (title, _, _) in aftercare.SECTIONS.items():
     with st.container(border=True):
-        st.markdown(f"**{title}**")
+        st.markdown(f"**{markdown_text(title)}**")
         show_section(view.sections, section)
         for c in own:
             if c.section == section:
-                st.info("💬 " + plain(c.text))
+                st.info("💬 " + markdown_text(c.text))
         st.text_input("Comment on this section", key=f"rc-{chosen}-{section}", max_chars=1000)
         st.button("Add comment", key=f"rc-btn-{chosen}-{section}", on_click=add_comment,
                   args=(section,), width="stretch")

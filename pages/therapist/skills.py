@@ -10,7 +10,7 @@ from companion.core.timeutil import show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.skills import history, show_answers
-from companion.ui.text import plain
+from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 FORM = "skill-assign"
 actor = current_actor()
@@ -20,7 +20,8 @@ with session_scope() as session:
 if not clients:
     st.info("No clients are assigned to you yet.")
     st.stop()
-chosen = st.selectbox("Client", list(clients), format_func=clients.get, index=None,
+chosen = st.selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
+                      index=None,
                       placeholder="Choose a client", key="skills-client")
 if chosen is None:
     st.stop()
@@ -52,19 +53,21 @@ try:
     with session_scope() as session:
         data = skills.overview(session, actor, chosen)
 except SkillContentError as exc:  # a clinician's edit to data/skills/ needs fixing
-    st.error("The skills content has a problem, so this page can't be shown: " + plain(exc))
+    st.error("The skills content has a problem, so this page can't be shown: "
+             + markdown_text(exc))
     st.stop()
 
 st.subheader("Assign a module")
 if title := st.session_state.pop("_assigned", None):
-    st.success(f"Assigned “{title}”. Your client sees it at the top of their Skills page.")
+    st.success(f"Assigned “{markdown_text(title)}”. Your client sees it at the top of their "
+               "Skills page.")
 if message := st.session_state.pop("_withdraw_error", None):
-    st.error(message)
+    st.error(markdown_text(message))
 show_failure(FORM)
 with st.form("assign-form", border=True):
     catalogue = {m.id: m for m in skill_modules.modules()}
     st.selectbox("Module", list(catalogue), key="assign-module",
-                 format_func=lambda m: f"{catalogue[m].icon} {catalogue[m].title}")
+                 format_func=lambda m: option_text(f"{catalogue[m].icon} {catalogue[m].title}"))
     st.text_input("A short note for your client (optional)", max_chars=skills.NOTE_MAX,
                   key="assign-note", placeholder="e.g. Let's talk about this on Thursday")
     field_message(FORM, "note")
@@ -75,8 +78,8 @@ for p in data.progress:
     a = p.assignment
     cols = st.columns([4, 1])
     by = data.assigned_by.get(a.therapist_id, "a former therapist")
-    cols[0].markdown(f"📌 **{p.module.title}** · assigned {show(a.assigned_at)} by "
-                     f"{plain(by)}" + (f"  \n{plain(a.note)}" if a.note else ""))
+    cols[0].markdown(f"📌 **{markdown_text(p.module.title)}** · assigned {show(a.assigned_at)} "
+                     f"by {markdown_text(by)}" + (f"  \n{markdown_text(a.note)}" if a.note else ""))
     cols[1].button("Withdraw", key=f"withdraw-{a.id}", on_click=withdraw, args=(a.id,))
 
 st.subheader("Modules")
@@ -84,18 +87,20 @@ for p in data.progress:
     m = p.module
     mark = " · 📌 assigned" if p.assignment else ""
     done = " · ✅ complete" if p.complete else ""
-    with st.expander(f"{m.icon} {m.title} — lessons {p.lessons_done}/{len(m.lessons)}, "
-                     f"exercises {p.exercises_done}/{len(m.exercises)}{mark}{done}"):
+    with st.expander(f"{label_text(m.icon)} {label_text(m.title)} — lessons "
+                     f"{number_text(p.lessons_done)}/{number_text(len(m.lessons))}, exercises "
+                     f"{number_text(p.exercises_done)}/{number_text(len(m.exercises))}"
+                     f"{mark}{done}"):
         read = [lesson.title for lesson in m.lessons if lesson.id in p.lessons_read]
-        st.caption("Lessons read: " + (", ".join(read) if read else "none yet"))
+        st.caption("Lessons read: " + (markdown_text(", ".join(read)) if read else "none yet"))
         for exercise in m.exercises:
             versions = data.versions.get((m.id, exercise.id), [])
             if not versions:
-                st.markdown(f"**{exercise.title}** · not done yet")
+                st.markdown(f"**{markdown_text(exercise.title)}** · not done yet")
                 continue
             latest = versions[0]
-            st.markdown(f"**{exercise.title}** · version {latest.version}, saved "
-                        f"{show(latest.created_at)}")
+            st.markdown(f"**{markdown_text(exercise.title)}** · version "
+                        f"{number_text(latest.version)}, saved {show(latest.created_at)}")
             with st.container(border=True):
                 show_answers(exercise, latest.answers)
             history(exercise, versions, key=f"t-history-{chosen}-{m.id}-{exercise.id}")
@@ -104,10 +109,11 @@ st.subheader("Practice log")
 if not data.practice:
     st.caption("No skills logged yet.")
 for use in data.summary:
-    st.markdown(f"**{plain(use.skill)}** · {use.times}× · helped {use.average_helped:g}/10 "
-                "on average")
+    st.markdown(f"**{markdown_text(use.skill)}** · {number_text(use.times)}× · helped "
+                f"{number_text(use.average_helped, 'g')}/10 on average")
 if data.practice:
     st.caption("Most recent")
 for entry in data.practice:
-    note = f" · {plain(entry.note)}" if entry.note else ""
-    st.markdown(f"{show(entry.at)} · {plain(entry.skill)} · helped **{entry.helped}**/10{note}")
+    note = f" · {markdown_text(entry.note)}" if entry.note else ""
+    st.markdown(f"{show(entry.at)} · {markdown_text(entry.skill)} · helped "
+                f"**{number_text(entry.helped)}**/10{note}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 import streamlit as st
@@ -21,7 +22,7 @@ def _clear_streamlit_caches():
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    return AppTest.from_file(str(ROOT / "router.py"), default_timeout=30)
 
 
 def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
@@ -41,12 +42,24 @@ def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> str:
-    """Everything a person would read on the page, as one string."""
+def shown(markdown: str) -> str:
+    """What a person reads of markdown made by companion/ui/text.py: backslash escapes
+    resolved, the invisible word joiners that break autolinks and shortcodes dropped."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
+
+
+def sources(at: AppTest) -> str:
+    """The markdown sources of the page's text elements, as one string (as sent to the
+    browser: escapes and all)."""
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info",
                                   "success", "error", "warning")
              for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
+
+
+def texts(at: AppTest) -> str:
+    """Everything a person would read on the page, as one string."""
+    return shown(sources(at))
 
 
 def registered_pages(at: AppTest) -> set[str]:
@@ -61,4 +74,4 @@ def app(db_url) -> AppTest:
 
 def links(at: AppTest) -> dict[str, str]:
     """Link buttons on the page: label -> URL (the crisis control's tel:/sms: links)."""
-    return {el.proto.label: el.proto.url for el in at.get("link_button")}
+    return {shown(el.proto.label): el.proto.url for el in at.get("link_button")}

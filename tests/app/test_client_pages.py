@@ -3,8 +3,7 @@ import pytest
 from sqlmodel import select
 
 from companion.models import CheckIn, Craving, Flag
-from companion.ui.text import plain
-from tests.app.conftest import links, sign_in, texts
+from tests.app.conftest import links, shown, sign_in, sources, texts
 
 
 @pytest.fixture
@@ -16,7 +15,7 @@ def client_app(app, users, session):
 
 
 def _by_label(widgets, label):
-    return next(w for w in widgets if w.label == label)
+    return next(w for w in widgets if shown(w.label) == label)
 
 
 def test_checkin_saves_and_shows_in_history(client_app, session):
@@ -61,7 +60,7 @@ def test_stale_checkin_keeps_what_was_typed_and_says_why(client_app, session):
     record_checkin(session, robin, CheckInEntry(mood=8, note="from my other phone"))
     session.commit()
     _submit(at)
-    assert plain("since you opened it: Mood and Note changed there.") in texts(at)
+    assert "since you opened it: Mood and Note changed there." in texts(at)
     assert _by_label(at.select_slider, "Mood").value == 3
     assert _by_label(at.text_area, note).value == "A long day but I made it"
     assert _by_label(at.text_input, ANOTHER_TRIGGER).value == "Payday"
@@ -167,7 +166,7 @@ def test_therapist_sees_the_same_data_and_each_look_is_audited(app, users, sessi
     at = app.switch_page("pages/therapist/client.py").run()
     assert at.selectbox[0].options == [client.display_name]
     at.selectbox[0].set_value(client.id).run()
-    assert "Mood **4**/10" in texts(at) and r"\*\*bold\*\*" in texts(at)
+    assert "Mood **4**/10" in sources(at) and r"\*\*bold\*\*" in sources(at)
     kinds = {a.record_kind for a in session.exec(select(AuditEvent).where(
         AuditEvent.actor_id == therapist.id, AuditEvent.client_id == client.id))}
     assert {"checkin", "craving"} <= kinds

@@ -95,7 +95,7 @@ def test_each_role_gets_only_its_pages(app, users, session, role):
 
 def test_no_page_script_sits_directly_in_pages():
     """Streamlit's legacy multipage mode runs `pages/*.py` by URL (and AppTest reruns them)
-    without app.py, which would skip the login gate; every page lives in a subfolder."""
+    without router.py, which would skip the login gate; every page lives in a subfolder."""
     from companion.core.config import ROOT
 
     assert list((ROOT / "pages").glob("*.py")) == []
@@ -222,6 +222,10 @@ def test_unsafe_cookie_key_refuses_to_serve(app, monkeypatch):
 
 def test_unreachable_database_still_shows_crisis_help(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://nobody:x@127.0.0.1:1/none")
+    from cryptography.fernet import Fernet
+
+    for name in ("ENCRYPTION_KEY", "LABEL_HASH_KEY", "AUDIT_KEY"):  # PostgreSQL: from env
+        monkeypatch.setenv(name, Fernet.generate_key().decode())
     get_settings.cache_clear()
     at = new_app()
     at.run()

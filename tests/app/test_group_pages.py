@@ -1,16 +1,17 @@
-"""Group pages: the schedule (admins and therapists), a client's sessions and RSVPs, the home
-card, attendance with its "we missed you" note, and the pre-group view."""
+"""Group pages: the schedule (admins edit it; therapists read it and change sessions they
+lead), a client's sessions and RSVPs, the home card, attendance with its "we missed you" note,
+and the pre-group view."""
 from datetime import date, time, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 
 from companion import groups
 from companion.actors import Actor
 from companion.checkins import CheckInEntry, record_checkin
-from companion.models import Flag, GroupAttendance, GroupRsvp, GroupSeries
+from companion.models import Flag, GroupAttendance, GroupException, GroupRsvp, GroupSeries
 from companion.core.timeutil import clinic_today
-from tests.app.conftest import new_app, sign_in, texts
+from tests.app.conftest import new_app, sign_in, sources, texts
 
 
 @pytest.fixture
@@ -154,17 +155,75 @@ def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
     at.segmented_control(key="groups-view").set_value("Before group").run()
     assert not at.exception
     page = texts(at)
-    assert r"\*\*My new job\*\*" in page and "Family visit" in page
+    assert r"\*\*My new job\*\*" in sources(at) and "Family visit" in page
     assert "Mood · latest 6/10" in page and "Not on your caseload" in page
     assert "latest 2/10" not in page and "Strong craving" not in page
 
 
-def test_therapist_schedule_view_is_the_same_editor(app, clinic, session):
-    _daily(session, clinic, clinic_today())
+def test_therapists_see_the_schedule_and_change_only_sessions_they_lead(app, clinic, session):
+    """No editor for therapists (admins schedule and assign who leads); the facilitator an
+    admin assigned cancels one of their sessions with a note."""
+    series = _daily(session, clinic, clinic_today() + timedelta(days=1))
     sign_in(app, "thera")
     at = app.switch_page("pages/therapist/groups.py").run()
     at.segmented_control(key="groups-view").set_value("Schedule").run()
     assert not at.exception and "The next two weeks" in texts(at)
-    at = _fill_new_group(at, facilitator=clinic["lead"].id, title="Evening skills",
-                         start=time(19), end=time(20), days=[1])
-    assert "Scheduled: Evening skills" in texts(at)
+    assert "Morning group" in set(at.dataframe[0].value["Group"])
+    assert not any(b.label == "Schedule group" for b in at.button)
+    assert not [e for e in at.expander if "Schedule a new group" in e.label]
+    assert not [s for s in at.selectbox if s.key == "group-pick"]
+    assert at.selectbox(key="group-mine-pick").value == series.id
+    first = at.selectbox(key=f"group-one-{series.id}-pick").value
+    at.button(key=f"group-one-{series.id}-cancel").click().run()
+    assert "Please add a short note for clients" in texts(at)
+    at.text_input(key=f"group-one-{series.id}-note-{first}").input("I'm away — see you soon")
+    at.button(key=f"group-one-{series.id}-cancel").click().run()
+    assert "Cancelled; clients see your note" in texts(at)
+    session.expire_all()
+    assert [e.note for e in session.exec(select(GroupException))] == ["I'm away — see you soon"]
+
+
+def test_a_colleague_sees_the_schedule_but_changes_nothing(app, clinic, session):
+    _daily(session, clinic, clinic_today() + timedelta(days=1))
+    sign_in(app, "other")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    at.segmented_control(key="groups-view").set_value("Schedule").run()
+    assert not at.exception and "Morning group" in set(at.dataframe[0].value["Group"])
+    assert "You don't lead any groups yet" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("group-")]
+
+
+def test_admin_confirms_a_facilitator_no_admin_assigned(app, clinic, session):
+    """A group a therapist made for themself before admins alone scheduled: its facilitator
+    sees only their own clients until an admin confirms them."""
+    series = _daily(session, clinic, clinic_today() + timedelta(days=1))
+    series.facilitator_assigned_by = series.facilitator_assigned_at = None
+    series.created_by = clinic["lead"].id
+    session.add(series)
+    session.commit()
+    sign_in(app, "boss")
+    at = _schedule_page(app)
+    at.selectbox(key="group-pick").set_value(series.id).run()
+    assert "No admin has confirmed" in texts(at)
+    at.button(key=f"group-confirm-{series.id}").click().run()
+    assert not at.exception and "No admin has confirmed" not in texts(at)
+    session.expire_all()
+    assert session.get(GroupSeries, series.id).facilitator_assigned_by == clinic["admin"].id
+
+
+def test_admin_deletes_a_group_only_while_nobody_answered(app, clinic, session):
+    series = _daily(session, clinic, clinic_today() + timedelta(days=1))
+    first = groups.upcoming_for_client(session, Actor.of(clinic["robin"]))[0].occurrence
+    groups.rsvp(session, Actor.of(clinic["robin"]), series.id, first.occurrence_at, True)
+    session.commit()
+    sign_in(app, "boss")
+    at = _schedule_page(app)
+    at.selectbox(key="group-pick").set_value(series.id).run()
+    at.button(key=f"group-delete-{series.id}").click().run()
+    assert "Give it a last day instead" in texts(at)
+    session.exec(delete(GroupRsvp))
+    session.commit()
+    at.button(key=f"group-delete-{series.id}").click().run()
+    assert not at.exception and "Change a group" not in texts(at)
+    session.expire_all()
+    assert session.exec(select(GroupSeries)).all() == []

@@ -7,8 +7,7 @@ from sqlmodel import select
 
 from companion import skills
 from companion.models import AuditEvent, SkillAnswer, SkillLessonRead, SkillPractice, User
-from companion.ui.text import plain
-from tests.app.conftest import new_app, sign_in, texts
+from tests.app.conftest import new_app, shown, sign_in, sources, texts
 from tests.conftest import actor
 
 PAGE = "pages/client/skills.py"
@@ -33,7 +32,7 @@ def _click(at, key):
 
 
 def _by_label(widgets, label):
-    return next(w for w in widgets if w.label == label)
+    return next(w for w in widgets if shown(w.label) == label)
 
 
 def test_skills_page_lists_modules_and_what_to_try_next(client_app):
@@ -82,14 +81,14 @@ def test_an_exercise_saves_a_version_each_time_and_keeps_the_history(client_app,
     assert sorted((r.version, r.is_current) for r in session.exec(select(SkillAnswer))) == [
         (1, False), (2, True)]
     at.toggle(key="history-boundaries-saying-no").set_value(True).run()
-    assert "Not this Friday\\." in texts(at)  # the earlier version, shown as plain text
+    assert "Not this Friday\\." in sources(at)  # the earlier version, shown as plain text
 
 
 def test_a_missing_answer_is_named_and_nothing_is_saved(client_app, session):
     at = _open_saying_no(client_app)
     _by_label(at.text_area, "The request *").input("Lend money")
     at.button(key="FormSubmitter:skill-boundaries-saying-no-Save").click().run()
-    assert plain(skills.NEEDED) in texts(at)
+    assert skills.NEEDED in texts(at)
     assert _by_label(at.text_area, "The request *").value == "Lend money"
     assert session.exec(select(SkillAnswer)).all() == []
 
@@ -163,7 +162,8 @@ def test_therapist_assigns_a_module_and_sees_the_answers_audited(app, users, ses
     at.selectbox(key="skills-client").set_value(robin.id).run()
     page = texts(at)
     assert "Saying no" in page and "Ride to a party" in page
-    assert "\\[click\\]\\(http\\:" in page  # typed text is shown plain, never as a link
+    assert "[click](http://x.test) no" in page  # shown as typed,
+    assert "\\[click\\]\\(http\\:" in sources(at)  # never as a link
     at.selectbox(key="assign-module").set_value("routines")
     at.text_input(key="assign-note").input("Let's look at your evenings on Thursday")
     at.button(key="FormSubmitter:assign-form-Assign").click().run()

@@ -92,6 +92,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
     env = dict(os.environ)
     env.update({
         "COMPANION_DATA_DIR": str(data),
+        "COMPANION_KEYS_DIR": str(tmp_path_factory.mktemp("companion-keys")),
         "DATABASE_URL": f"sqlite:///{data / 'companion.db'}",
         "BCRYPT_ROUNDS": "4",
         "COOKIE_KEY": secrets.token_urlsafe(36),  # 48 URL-safe characters
@@ -109,15 +110,16 @@ def app_env(tmp_path_factory) -> dict[str, str]:
 
 
 class AppServer:
-    """`streamlit run app.py` in its own process group, logging to a file."""
+    """`streamlit run app.py` (or another `script`) in its own process group, logging to a
+    file."""
 
-    def __init__(self, env: dict[str, str], log_path: Path):
+    def __init__(self, env: dict[str, str], log_path: Path, script: str = "app.py"):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self._log = log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py",
+            [sys.executable, "-m", "streamlit", "run", script,
              "--server.port", str(self.port), "--server.address", "127.0.0.1",
              "--server.headless", "true", "--browser.gatherUsageStats", "false",
              # Edits to the source while the suite runs must not hot-reload the server.
@@ -163,6 +165,23 @@ def app_server(chromium_executable, app_env, tmp_path_factory) -> AppServer:
         server.wait_healthy()
         yield server
     finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def serve(chromium_executable, tmp_path_factory):
+    """Factory: `serve(script, env)` runs another Streamlit script (a test page) for the rest
+    of the session and returns its URL."""
+    servers = []
+
+    def start(script: str, env: dict[str, str]) -> str:
+        log = tmp_path_factory.mktemp("streamlit-log") / "streamlit.log"
+        servers.append(server := AppServer(env, log, script))
+        server.wait_healthy()
+        return server.url
+
+    yield start
+    for server in servers:
         server.stop()
 
 

@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
+from sqlalchemy import func
 from sqlmodel import select
 
 from companion import aftercare, people, pdf
+from companion.core.db import session_scope
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
-from companion.models import Enrolment
+from companion.models import AuditEvent, Enrolment, User
 from companion.core.timeutil import clinic_today, utcnow
 from tests.conftest import actor
 
@@ -141,6 +143,48 @@ def test_waiting_for_review_list(session, cast):
     waiting = aftercare.waiting_for(session, cast["therapist"])
     assert [name for _, name in waiting] == [cast["client"].display_name]
     assert aftercare.waiting_for(session, cast["other"]) == []
+
+
+def test_a_waiting_review_moves_with_the_client(db_url, session, cast):
+    """Reassigned while their plan waits: the new therapist sees it and decides; the former
+    therapist no longer sees it, and is refused (the refusal audited)."""
+    me, former, new = cast["client"], cast["therapist"], cast["other"]
+    aftercare.save(session, me, plan())
+    aftercare.submit(session, me)
+    people.assign(session, cast["admin"], me.id, therapist_id=new.id)
+    session.commit()
+    assert [name for _, name in aftercare.waiting_for(session, new)] == [me.display_name]
+    assert aftercare.waiting_for(session, former) == []
+    for act in (lambda s: aftercare.comment(s, former, me.id, "people", "Add your sponsor?"),
+                lambda s: aftercare.decide(s, former, me.id, approve=True)):
+        with pytest.raises(AccessDenied):
+            with session_scope() as s:
+                act(s)
+    with session_scope() as s:
+        assert aftercare.view(s, me, me.id).comments == []
+        assert s.exec(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.actor_id == former.id, AuditEvent.action == "denied write")).one() == 2
+        assert aftercare.decide(s, new, me.id, approve=True).status == "approved"
+    assert aftercare.waiting_for(session, new) == []
+
+
+def test_an_alumnus_waiting_review_follows_the_coordinator(session, cast, users):
+    me, therapist = cast["client"], cast["therapist"]
+    people.discharge(session, cast["admin"], me.id)
+    aftercare.set_coordinator(session, cast["admin"], cast["other"].id)
+    alum = actor(session.get(User, me.id))
+    aftercare.save(session, alum, plan())
+    aftercare.submit(session, alum)
+    assert [p.client_id for p, _ in aftercare.waiting_for(session, cast["other"])] == [me.id]
+    assert aftercare.waiting_for(session, therapist) == []
+    successor = actor(users.therapist(name="successor"))
+    aftercare.set_coordinator(session, cast["admin"], successor.id)
+    assert [p.client_id for p, _ in aftercare.waiting_for(session, successor)] == [me.id]
+    assert aftercare.waiting_for(session, cast["other"]) == []
+    with pytest.raises(AccessDenied):
+        aftercare.decide(session, cast["other"], me.id, approve=True)
+    aftercare.set_coordinator(session, cast["admin"], None)  # back to their own therapist
+    assert [p.client_id for p, _ in aftercare.waiting_for(session, therapist)] == [me.id]
 
 
 def test_alumni_keep_their_plan_and_can_go_to_the_coordinator(session, cast):

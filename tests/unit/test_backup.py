@@ -1,19 +1,24 @@
-"""`companion backup` / `companion restore`: a consistent copy while the app writes, a restore
-only into an empty database (migrated when the backup is older), and PostgreSQL refused with
-the pg_dump command to use instead."""
+"""`companion backup` / `companion restore`: a consistent, encrypted copy while the app
+writes, a restore only into an empty database (migrated when the backup is older) and only
+with the key, and PostgreSQL refused with the pg_dump command to use instead."""
 from __future__ import annotations
 
+import io
+import os
 import sqlite3
+import stat
 import threading
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from cryptography.fernet import Fernet
 
 from companion import cli, demo
-from companion.core import backup, db
+from companion.core import backup, crypto, db
 from companion.core.config import get_settings
-from companion.core.errors import InvalidInput
+from companion.core.errors import CompanionError, InvalidInput
 from companion.core.timeutil import UTCDateTime
 from tests.conftest import ON_POSTGRES
 
@@ -32,6 +37,14 @@ def counts(path) -> dict[str, int]:
 
 def path_of(url: str) -> str:
     return url.split("///", 1)[1]
+
+
+def opened(path) -> Path:
+    """The SQLite file inside an encrypted backup, decrypted beside it for the test to read."""
+    out = Path(f"{path}.opened")
+    with open(path, "rb") as src, open(out, "wb") as dst:
+        crypto.decrypt_stream(src, dst)
+    return out
 
 
 @pytest.fixture
@@ -59,7 +72,7 @@ def test_round_trip_while_another_connection_holds_a_write_transaction(seeded, t
         writer.close()
 
     assert copied.rows == sum(committed.values()) and copied.tables == len(committed)
-    assert counts(tmp_path / "copy.db") == committed  # the uncommitted row is not in it
+    assert counts(opened(tmp_path / "copy.db")) == committed  # the uncommitted row is not in it
     assert not (tmp_path / "copy.db.partial").exists()
     assert not (tmp_path / "copy.db-wal").exists()  # one self-contained file
 
@@ -101,11 +114,11 @@ def test_backup_while_writing_is_one_consistent_snapshot(seeded, tmp_path):
     finally:
         stop.set()
         thread.join(timeout=30)
-    copy = counts(tmp_path / "busy.db")
+    copy = counts(opened(tmp_path / "busy.db"))
     after = counts(source)
     assert before["login_throttle"] < copy["login_throttle"] <= after["login_throttle"]
     # The copy holds a prefix of the commits: writer-0 … writer-(k-1), no gaps.
-    conn = sqlite3.connect(tmp_path / "busy.db")
+    conn = sqlite3.connect(opened(tmp_path / "busy.db"))
     names = {r[0] for r in conn.execute(
         "SELECT username FROM login_throttle WHERE username LIKE 'writer-%'")}
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -132,7 +145,7 @@ def test_restore_into_an_empty_migrated_database(seeded, tmp_path):
     db.migrate(target)
     db.engine_for(target).dispose()
     backup.restore(tmp_path / "copy.db", url=target)
-    assert counts(tmp_path / "fresh.db") == counts(tmp_path / "copy.db")
+    assert counts(tmp_path / "fresh.db") == counts(opened(tmp_path / "copy.db"))
 
 
 @sqlite_only
@@ -171,7 +184,7 @@ def test_refusals_leave_nothing_behind(seeded, tmp_path):
         backup.backup(tmp_path / "copy.db")
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 10)
     target = f"sqlite:///{tmp_path / 'target.db'}"
-    with pytest.raises(InvalidInput, match="not a SQLite database"):
+    with pytest.raises(InvalidInput, match="is not a `companion backup` file"):
         backup.restore(tmp_path / "junk.db", url=target)
     with pytest.raises(InvalidInput, match="no backup file"):
         backup.restore(tmp_path / "missing.db", url=target)
@@ -190,7 +203,72 @@ def test_cli_backup_and_restore(seeded, tmp_path, capsys, monkeypatch):
     get_settings.cache_clear()
     assert cli.main(["restore", str(tmp_path / "cli.db")]) == 0
     assert "integrity check ok" in capsys.readouterr().out
-    assert counts(tmp_path / "elsewhere.db") == counts(tmp_path / "cli.db")
+    assert counts(tmp_path / "elsewhere.db") == counts(opened(tmp_path / "cli.db"))
+
+
+@sqlite_only
+def test_a_backup_is_encrypted_private_and_needs_its_key(seeded, tmp_path, monkeypatch):
+    """Was: a plain SQLite copy, 0644, readable by anyone who found it."""
+    copied = backup.backup(tmp_path / "copy.db")
+    raw = (tmp_path / "copy.db").read_bytes()
+    assert copied.encrypted and raw.startswith(crypto.STREAM_MAGIC)
+    assert b"SQLite format 3" not in raw and b"demo-client1" not in raw
+    assert stat.S_IMODE((tmp_path / "copy.db").stat().st_mode) == 0o600
+    assert "a restore needs it" in backup.describe(copied, "Backed up to")
+
+    key = get_settings().encryption_key
+    monkeypatch.setenv("ENCRYPTION_KEY", Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    with pytest.raises(InvalidInput, match="encrypted with another ENCRYPTION_KEY"):
+        backup.restore(tmp_path / "copy.db", url=target)
+    assert not (tmp_path / "restored.db").exists()
+    assert not list(tmp_path.glob(".restore-*"))  # no decrypted leftovers
+    monkeypatch.setenv("OLD_ENCRYPTION_KEYS", key)  # after a rotation: the old key opens it
+    get_settings.cache_clear()
+    assert backup.restore(tmp_path / "copy.db", url=target).rows == copied.rows
+
+
+@sqlite_only
+def test_an_altered_backup_is_refused_and_nothing_restored(seeded, tmp_path):
+    backup.backup(tmp_path / "copy.db")
+    raw = bytearray((tmp_path / "copy.db").read_bytes())
+    raw[len(raw) // 2] ^= 1
+    (tmp_path / "bad.db").write_bytes(bytes(raw))
+    target = tmp_path / "target.db"
+    with pytest.raises(InvalidInput, match="damaged or was altered"):
+        backup.restore(tmp_path / "bad.db", url=f"sqlite:///{target}")
+    assert not target.exists() or counts(target) == {}
+
+
+@pytest.mark.parametrize("cut", ["last chunk", "a chunk boundary", "the header"])
+def test_a_cut_stream_fails_its_check(cut):
+    data = os.urandom(crypto.CHUNK * 2 + 1000)
+    sealed = io.BytesIO()
+    crypto.encrypt_stream(io.BytesIO(data), sealed)
+    whole = sealed.getvalue()
+    header = len(crypto.STREAM_MAGIC) + 19
+    end = {"last chunk": len(whole) - 10, "a chunk boundary": header + 2 * (crypto.CHUNK + 16),
+           "the header": header - 3}[cut]
+    with pytest.raises(CompanionError):
+        crypto.decrypt_stream(io.BytesIO(whole[:end]), io.BytesIO())
+    out = io.BytesIO()
+    crypto.decrypt_stream(io.BytesIO(whole), out)
+    assert out.getvalue() == data
+
+
+@sqlite_only
+def test_a_plain_backup_from_an_earlier_release_still_restores(seeded, tmp_path):
+    src = sqlite3.connect(path_of(seeded))
+    out = sqlite3.connect(tmp_path / "old-style.db")
+    src.backup(out)
+    out.execute("PRAGMA journal_mode=DELETE")
+    out.close()
+    src.close()
+    target = f"sqlite:///{tmp_path / 'restored.db'}"
+    restored = backup.restore(tmp_path / "old-style.db", url=target)
+    assert not restored.encrypted and "was not encrypted" in restored.warning
+    assert counts(tmp_path / "restored.db") == counts(path_of(seeded))
 
 
 def test_postgresql_is_refused_with_the_pg_dump_command(tmp_path, capsys, monkeypatch):

@@ -49,12 +49,15 @@ def test_caseload_is_mine_only_and_sorted_by_need(session, world):
     assert row["Missed (7d)"] == 0
 
 
-def test_caseload_reads_are_audited_per_client(session, world):
+def test_caseload_reads_are_audited_as_what_they_show(session, world):
+    """Was: one "profile" row per client, though the caseload shows use days, flags and
+    questionnaire scores."""
     caseload.for_therapist(session, world["therapist"])
     session.flush()
-    audited = set(session.exec(select(AuditEvent.client_id).where(
+    audited = set(session.exec(select(AuditEvent.client_id, AuditEvent.record_kind).where(
         AuditEvent.actor_id == world["therapist"].id)))
-    assert audited == {world[n].id for n in ("calm", "struggling", "urgent")}
+    assert audited == {(world[n].id, kind) for n in ("calm", "struggling", "urgent")
+                       for kind in ("profile", "checkin", "flag", "measure", "attendance")}
 
 
 def test_caseload_filters_by_track_and_site(session, world):

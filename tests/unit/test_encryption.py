@@ -7,12 +7,12 @@ from alembic import command
 from sqlmodel import SQLModel, select
 
 from companion import aftercare, chains, cli, safety
-from companion.core import crypto, db
+from companion.core import backup, crypto, db
 from companion.checkins import CheckInEntry, record_checkin
 from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving
 from companion.models import CheckIn, SafetyPlan
-from tests.conftest import actor
+from tests.conftest import actor, insert_user_row
 
 CANARY = "zebra-canary-7731 hidden under the stairs"
 
@@ -24,8 +24,10 @@ def _raw_bytes(url: str) -> bytes:
 
 def test_canary_never_reaches_the_database_files(db_url, users, session):
     me = actor(users.client(users.therapist()))
-    record_checkin(session, me, CheckInEntry(note=CANARY, bring_to_group=CANARY))
-    log_craving(session, me, CravingEntry(intensity=3, where=CANARY, note=CANARY))
+    record_checkin(session, me, CheckInEntry(note=CANARY, bring_to_group=CANARY,
+                                             new_trigger=CANARY))  # a trigger in own words
+    log_craving(session, me, CravingEntry(intensity=3, where=CANARY, note=CANARY,
+                                          triggers=[CANARY]))
     safety.save(session, me, {"reasons": CANARY})
     chains.record(session, me, {"before": CANARY})
     sections = aftercare.empty_sections()
@@ -37,9 +39,14 @@ def test_canary_never_reaches_the_database_files(db_url, users, session):
             for column in columns:
                 values = conn.execute(sa.text(f'SELECT "{column}" FROM {table}')).scalars()
                 assert not any(CANARY in str(v) for v in values), (table, column)
-    if db_url.startswith("sqlite"):  # and the files a backup would copy
+    if db_url.startswith("sqlite"):  # and the files a backup would copy, and a backup
         db.engine_for(db_url).dispose()
         assert CANARY.encode() not in _raw_bytes(db_url)
+        copy = Path(db_url.split("///", 1)[1]).with_name("backup.bin")
+        backup.backup(copy, url=db_url)
+        raw = copy.read_bytes()
+        assert CANARY.encode() not in raw and me.display_name.encode() not in raw
+        assert b"SQLite format 3" not in raw  # not even the names and numbers in clear
     assert session.exec(select(CheckIn)).one().note == CANARY  # and reads back intact
 
 
@@ -67,7 +74,8 @@ def test_every_free_text_column_is_encrypted():
                            "safety_plans": {"sections"}, "chain_analyses": {"answers"},
                            "aftercare_versions": {"sections"}, "aftercare_comments": {"text"},
                            "flags": {"ack_note"}, "group_rsvps": {"reason"},
-                           "skill_answers": {"answers"}}.items():
+                           "skill_answers": {"answers"}, "entry_tags": {"label"},
+                           "personal_triggers": {"label"}}.items():
         assert columns <= set(found[table]), table
 
 
@@ -76,11 +84,7 @@ def test_migration_encrypts_rows_written_before_it(db_url):
     command.downgrade(cfg, "0008")
     engine = db.engine_for(db_url)
     with engine.begin() as conn:
-        conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, "
-                             "password_hash, must_change_password, is_active, "
-                             "sessions_valid_after, created_at, updated_at) VALUES (1, 'c', 'C',"
-                             " 'client', 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', "
-                             "'2026-01-01')"))
+        insert_user_row(conn)
         conn.execute(sa.text("INSERT INTO checkins (client_id, day, version, is_current, mood, "
                              "craving, stress, sleep_hours, sleep_quality, used, use_details, "
                              "note, bring_to_group, created_at) VALUES (1, '2026-01-01', 1, TRUE, "

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from companion.core.config import ROOT
 
-SOURCES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")),
+SOURCES = [ROOT / "app.py", ROOT / "router.py", *sorted((ROOT / "pages").rglob("*.py")),
            *sorted((ROOT / "companion").rglob("*.py"))]
 
 

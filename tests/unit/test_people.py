@@ -40,8 +40,12 @@ def test_admin_enrols_a_client_with_a_one_time_password(session, users):
     assert (enrolment.therapist_id, enrolment.track, enrolment.location) == (
         therapist.id, "evening", "telehealth")
     assert auth.check_login(session, "new-client", new.temporary_password).outcome is Outcome.OK
-    audit = session.exec(select(AuditEvent).where(AuditEvent.client_id == user.id)).one()
-    assert (audit.actor_id, audit.action, audit.detail) == (admin.id, "write", "enrolled")
+    rows = session.exec(select(AuditEvent).where(AuditEvent.client_id == user.id)
+                        .order_by(AuditEvent.id)).all()
+    assert [(r.actor_id, r.action, r.record_kind, r.detail) for r in rows] == [
+        (admin.id, "write", "account", "client account created: new-client"),
+        (admin.id, "write", "profile", f"enrolled: therapist {therapist.username}, "
+                                       "track evening, location telehealth")]
 
 
 def people_create(session, admin, therapist, username="new-client"):

@@ -1,11 +1,17 @@
-"""The server refuses to serve with unsafe options or a weak cookie key."""
+"""The server refuses to serve with unsafe options or a missing, malformed or shared key."""
 import dataclasses
+import os
 
 import pytest
+from cryptography.fernet import Fernet
 
+from companion import cli
+from companion.core import crypto
 from companion.core.config import ROOT, get_settings
+from companion.core.errors import ConfigError
 from companion.core.safety_check import (FONT_OPTIONS, REQUIRED_OPTIONS, config_file_options,
                                          network_problems, problems)
+from tests.conftest import actor
 
 SHIPPED_FILE = ROOT / ".streamlit" / "config.toml"
 SHIPPED = config_file_options(SHIPPED_FILE, environ={}, global_path=None)
@@ -35,21 +41,109 @@ def test_large_uploads_are_refused():
 @pytest.mark.parametrize("key", ["", "some_key", "short-key-1234", "x" * 31])
 def test_default_or_short_cookie_key_is_refused(key):
     settings = dataclasses.replace(get_settings(), cookie_key=key)
-    assert any("cookie key" in f for f in problems(SHIPPED, settings))
+    assert any("COOKIE_KEY" in f for f in problems(SHIPPED, settings))
 
 
-def test_generated_cookie_key_is_long_and_kept(tmp_path, monkeypatch):
-    monkeypatch.delenv("COOKIE_KEY")
-    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path))
+KEY_NAMES = ["COOKIE_KEY", "ENCRYPTION_KEY", "LABEL_HASH_KEY", "AUDIT_KEY"]
+
+
+@pytest.fixture
+def local_install(tmp_path, monkeypatch):
+    """A fresh local install: no key in the environment or secrets file, SQLite."""
+    for name in (*KEY_NAMES, "OLD_ENCRYPTION_KEYS", "DATABASE_URL",
+                 "STREAMLIT_SERVER_COOKIE_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("COMPANION_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("COMPANION_KEYS_DIR", str(tmp_path / "keys"))
     monkeypatch.setenv("COMPANION_SECRETS_FILE", str(tmp_path / "none.toml"))
     get_settings.cache_clear()
-    try:
-        first = get_settings().cookie_key
-        get_settings.cache_clear()
-        assert get_settings().cookie_key == first and len(first) >= 48
-        assert (tmp_path / ".cookie_key").stat().st_mode & 0o077 == 0
-    finally:
-        get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def test_generated_keys_are_kept_private_and_apart_from_the_data(local_install):
+    first = get_settings()
+    get_settings.cache_clear()
+    again = get_settings()
+    assert again.cookie_key == first.cookie_key and len(first.cookie_key) >= 48
+    keys_dir = local_install / "keys"
+    assert keys_dir.stat().st_mode & 0o777 == 0o700
+    assert sorted(p.name for p in keys_dir.iterdir()) == [
+        "audit.key", "cookie.key", "encryption.key", "label-hash.key"]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in keys_dir.iterdir())
+    assert not (local_install / "data").exists() or not any(
+        "key" in p.name for p in (local_install / "data").iterdir())
+    assert problems(SHIPPED, again) == []
+    assert len({again.cookie_key, again.encryption_key, again.label_hash_key,
+                again.audit_key}) == 4
+
+
+def test_keys_from_an_older_release_move_out_of_the_data_folder(local_install):
+    data = local_install / "data"
+    data.mkdir()
+    old_key = Fernet.generate_key().decode()
+    (data / ".encryption_key").write_text(old_key)
+    (data / ".cookie_key").write_text("k" * 20 + "0123456789abcdefghijklmnop")
+    assert get_settings().encryption_key == old_key  # what its text was encrypted with
+    assert (local_install / "keys" / "encryption.key").read_text().strip() == old_key
+    assert not (data / ".encryption_key").exists() and not (data / ".cookie_key").exists()
+
+
+@pytest.mark.parametrize("name", [*KEY_NAMES, "OLD_ENCRYPTION_KEYS",
+                                  "STREAMLIT_SERVER_COOKIE_SECRET"])
+def test_a_placeholder_key_is_refused_in_one_line(local_install, monkeypatch, capsys, name):
+    """Was: `companion check` passed with ENCRYPTION_KEY=CHANGE-ME, and the first save
+    failed with Fernet's ValueError."""
+    monkeypatch.setenv(name, "CHANGE-ME")
+    get_settings.cache_clear()
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    named = {"OLD_ENCRYPTION_KEYS": "OLD_ENCRYPTION_KEYS key 1",
+             "STREAMLIT_SERVER_COOKIE_SECRET": "server.cookieSecret"}.get(name, name + " ")
+    assert err.count("\n") == 1 and named in err
+    assert err.startswith("companion check: unsafe settings: ")
+
+
+@pytest.mark.parametrize("value", ["x" * 44, "dHdlbnR5LW5pbmUgYnl0ZXMsIG5vdCBhIGtleQ==",  # 28 bytes
+                                   "not base64 at all, but long enough to pass a length test"])
+def test_a_malformed_encryption_key_is_named_not_a_fernet_error(local_install, monkeypatch,
+                                                                value):
+    monkeypatch.setenv("ENCRYPTION_KEY", value)
+    get_settings.cache_clear()
+    assert any(f.startswith("ENCRYPTION_KEY is not a valid key")
+               for f in problems(SHIPPED, get_settings()))
+    with pytest.raises(ConfigError, match="ENCRYPTION_KEY is not a valid key"):
+        crypto.encrypt("anything")
+
+
+def test_one_key_for_two_purposes_is_refused(local_install, monkeypatch):
+    shared = Fernet.generate_key().decode()
+    monkeypatch.setenv("LABEL_HASH_KEY", shared)
+    monkeypatch.setenv("AUDIT_KEY", shared)
+    get_settings.cache_clear()
+    assert problems(SHIPPED, get_settings()) == [
+        "LABEL_HASH_KEY and AUDIT_KEY must be different keys"]
+
+
+def test_postgresql_needs_every_key_from_the_environment(local_install, monkeypatch, capsys):
+    """Was: with no keys set, each PostgreSQL replica silently wrote its own keys into its
+    data folder, so two machines encrypted and signed with different keys."""
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://u:p@127.0.0.1:1/none")
+    get_settings.cache_clear()
+    settings = get_settings()
+    assert settings.key_values() == dict.fromkeys(
+        ["cookie_key", "encryption_key", "label_hash_key", "audit_key"], "")
+    assert not (local_install / "keys").exists() and not (local_install / "data").exists()
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "on PostgreSQL every replica needs the same keys" in err
+    assert all(name in err for name in KEY_NAMES)
+    with pytest.raises(ConfigError, match="ENCRYPTION_KEY is not set"):
+        crypto.encrypt("anything")
+    for name in KEY_NAMES:
+        monkeypatch.setenv(name, Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    assert problems(SHIPPED, get_settings()) == []
 
 
 def test_cookie_key_is_never_committed():
@@ -57,6 +151,10 @@ def test_cookie_key_is_never_committed():
 
     tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
     assert ".cookie_key" not in tracked and "secrets.toml" not in tracked
+    assert not any(line.startswith("keys/") for line in tracked.splitlines())
+    ignored = subprocess.run(["git", "check-ignore", "keys/audit.key"], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert ignored.returncode == 0
 
 
 # -- where the server listens, and what reaches outside ----------------------------------------
@@ -235,4 +333,29 @@ def test_companion_check_refuses_an_address_from_the_environment(monkeypatch, ca
     assert err.count("\n") == 1 and "server.address '0.0.0.0'" in err
     monkeypatch.setenv("STREAMLIT_SERVER_ADDRESS", "10.0.0.5")
     monkeypatch.setenv("ALLOW_PUBLIC_BIND", "1")
+    assert cli.main(["check"]) == 0
+
+
+def test_check_names_a_server_whose_keys_differ_from_the_databases(db_url, users, session,
+                                                                  monkeypatch, capsys):
+    """Keys identical on every replica: one started with other keys is refused by name."""
+    from companion import safety
+
+    safety.save(session, actor(users.client(users.therapist())), {"reasons": "my kids"})
+    session.commit()
+    old = get_settings().encryption_key
+    label_key = os.environ.get("LABEL_HASH_KEY")  # the suite's (PostgreSQL), or generated
+    for name in ("ENCRYPTION_KEY", "LABEL_HASH_KEY"):
+        monkeypatch.setenv(name, Fernet.generate_key().decode())
+    get_settings.cache_clear()
+    assert cli.main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "ENCRYPTION_KEY (with OLD_ENCRYPTION_KEYS) does not open" \
+        in err and "LABEL_HASH_KEY is not the key" in err
+    monkeypatch.setenv("OLD_ENCRYPTION_KEYS", old)  # during a rotation: fine
+    if label_key:
+        monkeypatch.setenv("LABEL_HASH_KEY", label_key)
+    else:
+        monkeypatch.delenv("LABEL_HASH_KEY")
+    get_settings.cache_clear()
     assert cli.main(["check"]) == 0

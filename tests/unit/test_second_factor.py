@@ -64,7 +64,7 @@ def test_admin_reset_is_audited_and_ends_sessions(session, users):
     mfa.admin_reset(session, actor(admin), staff.id)
     assert staff.totp_secret is None and staff.sessions_valid_after > before
     row = session.exec(select(AuditEvent)).one()
-    assert (row.actor_id, row.record_kind) == (admin.id, "second_factor")
+    assert (row.actor_id, row.record_kind, row.subject_id) == (admin.id, "account", staff.id)
     with pytest.raises(AccessDenied):
         mfa.admin_reset(session, actor(users.therapist()), staff.id)
 
