@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from companion import audit, auth
 from companion.actors import Actor
 from companion.core.errors import AccessDenied
-from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User
+from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User, UserSession
 
 
 class RecordKind(StrEnum):
@@ -152,13 +152,15 @@ def require_current(session: Session, actor: Actor, *, lock: bool = True) -> Non
 
     `lock=False`: only look (no lock, nothing remembered), to refuse an ended session before
     slow work (bcrypt) that should not run holding the lock; check again before writing."""
-    key = (actor.id, actor.role, actor.signed_in_at, actor.active_at)
+    key = (actor.id, actor.role, actor.signed_in_at, actor.active_at, actor.session_id)
     checked = session.info.get(_CHECKED)
     if lock and checked is not None and checked == (session.get_transaction(), key):
         return
     account = (_locked_account(session, actor.id) if lock else
                session.get(User, actor.id, populate_existing=True))
-    reason = auth.session_ended(account, actor)
+    row = (session.get(UserSession, actor.session_id, populate_existing=True)
+           if actor.session_id else None)
+    reason = auth.session_ended(account, actor, session_row=row)
     if reason is not None:
         session.info.setdefault(audit.DENIED, []).append(
             dict(actor=actor, action="denied write", record_kind="session", client_id=None,

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
+from companion import audit
 from companion.access import Action, RecordKind, authorize, require_current
 from companion.actors import Actor
 from companion.core import textrules, versions
@@ -375,6 +376,16 @@ def set_coordinator(session: Session, actor: Actor, therapist_id: int | None) ->
         if therapist is None or therapist.role != Role.THERAPIST:
             raise InvalidInput("Choose a therapist.")
     setting = session.get(Setting, COORDINATOR_KEY) or Setting(key=COORDINATOR_KEY)
+    before = int(setting.value) if setting.value else None
+    if before == therapist_id:
+        return
+    for user_id, what in ((before, "no longer alumni coordinator"),
+                          (therapist_id, "named alumni coordinator (reviews alumni plans)")):
+        if user_id is not None and (user := session.get(User, user_id)) is not None:
+            audit.account_event(session, actor, user, what)
+    if therapist_id is None:
+        audit.record(session, actor, "write", audit.ACCOUNT, None,
+                     "alumni coordinator cleared: each alumnus's former therapist reviews")
     setting.value, setting.updated_at = str(therapist_id or ""), utcnow()
     session.add(setting)
 

@@ -97,6 +97,7 @@ def confirm_enrolment(session: Session, actor: Actor, secret: str, code: str) ->
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add_all([RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes])
     session.add(user)
+    audit.account_event(session, actor, user, "second factor set up (new recovery codes)")
     return codes
 
 
@@ -113,13 +114,21 @@ def verify(session: Session, user_id: int, code: str) -> auth.LoginResult:
     name = f"2fa:{user.username}"
     claim = auth.claim_attempt(session, name)
     if not claim.allowed:
+        audit.sign_in(session, user, "code not checked: sign-in paused", passed=False)
         return auth.LoginResult(auth.Outcome.LOCKED)
     step = _step_ok(user, code)
     taken = step is not None and _take_step(session, user, step)
-    if taken or _take_recovery(session, user, code):
-        auth.clear_failures(session, name)
-        return auth.LoginResult(auth.Outcome.OK, user)
-    return auth.LoginResult(auth.Outcome.LOCKED if claim.last else auth.Outcome.WRONG)
+    if taken:
+        how = "second factor passed with a code"
+    elif _take_recovery(session, user, code):
+        how = "second factor passed with a recovery code"
+    else:
+        audit.sign_in(session, user, "wrong second-factor code" + (
+            ", sign-in now paused" if claim.last else ""), passed=False)
+        return auth.LoginResult(auth.Outcome.LOCKED if claim.last else auth.Outcome.WRONG)
+    auth.clear_failures(session, name)
+    audit.sign_in(session, user, how, passed=True)
+    return auth.LoginResult(auth.Outcome.OK, user)
 
 
 def _take_step(session: Session, user: User, step: int) -> bool:
@@ -162,6 +171,7 @@ def turn_off(session: Session, actor: Actor, code: str) -> None:
     user.totp_secret, user.totp_last_step = None, 0
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add(user)
+    audit.account_event(session, actor, user, "second factor turned off")
 
 
 def admin_reset(session: Session, actor: Actor, user_id: int) -> None:

@@ -133,10 +133,16 @@ def _assignment(session: Session, therapist_id: int | None, track: str | None,
 
 def assign(session: Session, actor: Actor, client_id: int, *, therapist_id: int | None = None,
            track: str | None = None, location: str | None = None) -> Enrolment:
-    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE,
-              "assignment changed: " + _assignment(session, therapist_id, track, location))
-    _check_enrolment(session, therapist_id, track, location)
     enrolment = session.get(Enrolment, client_id)
+    change = _assignment(session, therapist_id, track, location)
+    if enrolment is not None and change != "nothing":  # what it was, so a move can be traced
+        change += " (was " + _assignment(
+            session, enrolment.therapist_id if therapist_id is not None else None,
+            enrolment.track if track is not None else None,
+            enrolment.location if location is not None else None) + ")"
+    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE,
+              "assignment changed: " + change)
+    _check_enrolment(session, therapist_id, track, location)
     if therapist_id is not None:
         enrolment.therapist_id = therapist_id
     if track is not None:

@@ -3,7 +3,6 @@ message beside that field, and everything typed stays on screen (issue 14, findi
 from sqlmodel import select
 
 from companion.models import CheckIn, SafetyPlan
-from companion.ui.text import plain
 from tests.app.conftest import sign_in, texts
 
 NOTE = "Note (optional, just for you and your therapist)"
@@ -23,8 +22,8 @@ def test_a_checkin_with_a_hidden_character_is_refused_and_kept(app, users, sessi
     _by_label(at.text_input, BRING).input("Saying no to \u202eeno erom")
     next(b for b in at.button if b.label in ("Save check-in", "Save")).click().run()
     page = texts(at)
-    assert plain("This has a hidden formatting character (U+202E, right-to-left override) "
-                 "that we can't save. Please retype it.") in page
+    assert ("This has a hidden formatting character (U+202E, right-to-left override) "
+            "that we can't save. Please retype it.") in page
     assert "Saved" not in page
     assert _by_label(at.text_area, NOTE).value == "A long day but I made it"
     assert _by_label(at.text_input, BRING).value == "Saying no to \u202eeno erom"

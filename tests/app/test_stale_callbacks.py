@@ -47,3 +47,42 @@ def test_approve_from_an_ended_session_changes_nothing(app, users, session, endi
         assert [r.record_kind for r in refused] == ["session"]
         assert registered_pages(rv) == {"public/login.py"}
         assert "Approved." not in texts(rv)
+
+
+def test_a_tab_left_idle_stays_signed_out_while_its_owner_works_in_another(app, users, session):
+    """Issue 14, finding 4 (the gap left last time): idle was judged by the account's last
+    activity, so the re-login cookie of a browser left idle signed it straight back in while
+    its owner was busy elsewhere; and the idle tab, signing itself out, signed out the tab the
+    owner was working in. Each session now has its own id and clock: the idle one ends for
+    good (a later sign-in elsewhere does not reopen it) and the other goes on."""
+    from unittest import mock
+
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    from tests.app.conftest import cookies_issued, new_app
+
+    with time_machine.travel(utcnow(), tick=True) as clock:
+        users.client(users.therapist(), name="robin")
+        session.commit()
+        with cookies_issued("robin") as cookies:
+            left = sign_in(app, "robin")             # a shared computer, soon left alone
+        left_cookie = cookies[-1]
+        working = sign_in(new_app(), "robin")        # the owner's phone
+        for _ in range(4):                           # busy on the phone for 20 minutes
+            clock.shift(timedelta(minutes=5))
+            working.switch_page("pages/client/checkin.py").run()
+            assert "client/checkin.py" in registered_pages(working)
+        with mock.patch.object(CookieModel, "get_cookie", return_value=left_cookie):
+            reloaded = new_app()                     # someone opens the shared computer's
+            reloaded.run()                           # browser again: its cookie
+            assert registered_pages(reloaded) == {"public/login.py"}, "an idle session came back"
+        left.run()                                   # or uses its open tab
+        assert registered_pages(left) == {"public/login.py"}
+        assert "without activity" in texts(left)
+        with mock.patch.object(CookieModel, "get_cookie", return_value=left_cookie):
+            sign_in(new_app(), "robin")              # a new sign-in in yet another tab
+            again = new_app()
+            again.run()
+            assert registered_pages(again) == {"public/login.py"}, "the ended session came back"
+        working.switch_page("pages/client/home.py").run()
+        assert "client/home.py" in registered_pages(working), "the idle tab signed out this one"

@@ -351,6 +351,31 @@ def test_idle_is_judged_by_the_session_and_by_the_account(session, client):
     assert _refused(session, Actor.of(client, **fresh, active_at=now.timestamp()))
 
 
+def test_an_ended_session_id_stays_ended_whatever_happens_elsewhere(session, client):
+    """The gap left last time: a session is judged by its own row (`UserSession`), so one
+    that was signed out in its tab, or sat idle by its own clock, is refused for good, though
+    the account goes on being active and signs in again in another tab."""
+    now = utcnow()
+    stamps = dict(signed_in_at=(now - timedelta(minutes=1)).timestamp(),
+                  active_at=now.timestamp())
+    tab_a, tab_b = auth.start_session(session, client), auth.start_session(session, client)
+    assert not _refused(session, Actor.of(client, **stamps, session_id=tab_a))
+    auth.end_session(session, tab_a, "signed out")
+    new_tab = auth.start_session(session, client)  # signed in again in another tab
+    client.last_seen_at = utcnow()
+    session.flush()
+    assert _refused(session, Actor.of(client, **stamps, session_id=tab_a))
+    assert not _refused(session, Actor.of(client, **stamps, session_id=new_tab))
+    # tab B idle by its own clock, while the account was busy in the new tab
+    session.get(auth.UserSession, tab_b).active_at = now - _idle_limit() - timedelta(minutes=2)
+    session.flush()
+    assert _refused(session, Actor.of(client, **stamps, session_id=tab_b))
+    assert auth.live_session(session, tab_b, client.id)[1] == "idle past the limit"
+    auth.touch_session(session, session.get(auth.UserSession, tab_b))
+    assert auth.live_session(session, tab_b, client.id)[1].startswith("session ended")
+    assert _refused(session, Actor.of(client, **stamps, session_id="made-up"))
+
+
 def test_actors_without_a_browser_session_have_no_idle_clock(session, client):
     """The CLI operator, the demo and jobs: signed in as they are built, never idle."""
     client.last_seen_at = utcnow() - timedelta(days=30)
