@@ -13,7 +13,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from companion import audit, auth
+from companion import audit, auth, run_context
 from companion.actors import Actor
 from companion.core.errors import AccessDenied
 from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User, UserSession
@@ -66,7 +66,7 @@ DENIED = "You don't have access to that record."
 
 
 def _relations(session: Session, actor: Actor, client_id: int) -> set[str]:
-    client = session.get(User, client_id)
+    client = run_context.user(session, client_id)  # the signed-in person's: loaded this run
     if client is None or client.role not in CLIENT_ROLES:
         return set()
     relations = {"any"}

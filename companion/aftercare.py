@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
-from companion import audit
+from companion import audit, run_context
 from companion.access import Action, RecordKind, authorize, require_current
 from companion.actors import Actor
 from companion.core import textrules, versions
@@ -391,5 +391,10 @@ def set_coordinator(session: Session, actor: Actor, therapist_id: int | None) ->
 
 
 def coordinator_id(session: Session) -> int | None:
-    setting = session.get(Setting, COORDINATOR_KEY)
-    return int(setting.value) if setting and setting.value else None
+    """Cached per clinic-data version (run_context); access.py reads its own, uncached."""
+    def load() -> str:
+        setting = session.get(Setting, COORDINATOR_KEY)
+        return setting.value if setting else ""
+
+    value = run_context.cached("setting", (COORDINATOR_KEY,), load, session)
+    return int(value) if value else None

@@ -251,11 +251,14 @@ def end_session(session: Session, row: UserSession | str | None, reason: str) ->
 
 
 def live_session(session: Session, session_id: str | None, user_id: int,
-                 settings: Settings | None = None) -> tuple[UserSession | None, str | None]:
+                 settings: Settings | None = None, loaded: UserSession | None = None
+                 ) -> tuple[UserSession | None, str | None]:
     """The session row if it still stands, else (row or None, why it ended). A session found
-    idle past the limit is ended here, so it cannot come back however active its account."""
+    idle past the limit is ended here, so it cannot come back however active its account.
+    `loaded`: the row as this transaction already read it (the gate's one statement)."""
     settings = settings or get_settings()
-    row = session.get(UserSession, session_id, populate_existing=True) if session_id else None
+    row = loaded if loaded is not None and loaded.id == session_id else (
+        session.get(UserSession, session_id, populate_existing=True) if session_id else None)
     if row is None or row.user_id != user_id:
         return None, "no such session"
     if row.ended_at is not None:

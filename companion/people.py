@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from companion import audit, passwords
+from companion import audit, calendar_feed, passwords, run_context
 from companion.access import Action, RecordKind, authorize, require_current, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
@@ -154,8 +154,10 @@ def assign(session: Session, actor: Actor, client_id: int, *, therapist_id: int 
     return enrolment
 
 
-def discharge(session: Session, actor: Actor, client_id: int) -> User:
-    """Client → alumni: keeps every record, the therapist link and the alumni pages."""
+def discharge(session: Session, actor: Actor, client_id: int, keep_calendar: bool = False
+              ) -> User:
+    """Client → alumni: keeps every record, the therapist link and the alumni pages. Their
+    calendar feed stops unless `keep_calendar` (then it carries the daily check-in only)."""
     authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE, "discharged")
     client = _user(session, client_id)
     if client.role == Role.ALUMNI:
@@ -165,6 +167,7 @@ def discharge(session: Session, actor: Actor, client_id: int) -> User:
     enrolment = session.get(Enrolment, client_id)
     enrolment.discharged_at = utcnow()
     session.add_all([client, enrolment])
+    calendar_feed.on_leaving(session, actor, client, "discharge to alumni", keep_calendar)
     return client
 
 
@@ -186,7 +189,9 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     return temporary
 
 
-def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+def set_active(session: Session, actor: Actor, user_id: int, active: bool,
+               keep_calendar: bool = False) -> User:
+    """Deactivate or reactivate; deactivating stops their calendar feed unless kept."""
     require_role(actor, Role.ADMIN)
     require_current(session, actor)
     user = _user(session, user_id)
@@ -197,6 +202,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     user.is_active = active
     if not active:
         _end_sessions(user)
+        calendar_feed.on_leaving(session, actor, user, "deactivation", keep_calendar)
     session.add(user)
     return user
 
@@ -229,14 +235,14 @@ def _end_sessions(user: User) -> None:
 
 def own_profile(session: Session, actor: Actor) -> dict:
     """What an account page shows a person about themself."""
-    user = _user(session, actor.id)
+    user = run_context.user(session, actor.id) or _user(session, actor.id)  # loaded this run
     profile = {"Name": user.display_name, "Username": user.username,
                "Account": user.role.capitalize()}
     if user.role in CLIENT_ROLES:
-        enrolment = session.get(Enrolment, user.id)
+        enrolment = run_context.enrolment(session, user.id)
         clinic = get_clinic()
-        therapist = session.get(User, enrolment.therapist_id) if enrolment.therapist_id else None
-        profile |= {"Therapist": therapist.display_name if therapist else "—",
+        therapist = run_context.therapist_name(session, user.id, enrolment.therapist_id)
+        profile |= {"Therapist": therapist or "—",
                     "Track": clinic.track_label(enrolment.track),
                     "Location": clinic.location_label(enrolment.location),
                     "In the program since": show(enrolment.enrolled_at, "%b %-d, %Y")}

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from companion import access
+from companion import access, run_context
 from companion.access import Action, RecordKind
 from companion.actors import Actor
 from companion.core import textrules
@@ -43,7 +43,7 @@ class ClientSession:
 
 
 def _enrolment(session: Session, client_id: int) -> Enrolment:
-    enrolment = session.get(Enrolment, client_id)
+    enrolment = run_context.enrolment(session, client_id)  # the signed-in client's: this run's
     if enrolment is None:
         raise NotFound("You aren't enrolled in a track yet. Please ask the clinic.")
     return enrolment
@@ -138,7 +138,8 @@ def going_counts(session: Session, occs: list[Occurrence]) -> dict[tuple[int, da
 
 
 def names(session: Session, ids) -> dict[int, str]:
-    ids = list(set(ids))
+    ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
+    return run_context.cached("user_names", tuple(ids), lambda: dict(session.exec(
+        select(User.id, User.display_name).where(col(User.id).in_(ids))).all()), session)

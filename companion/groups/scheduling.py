@@ -29,7 +29,7 @@ from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFou
 from companion.core.timeutil import clinic_today, clinic_zone, to_clinic, utcnow
 from companion.groups.attendance import leads
 from companion.groups.recurrence import (CANCELLED, MOVED, WEEKDAY_NAMES, Occurrence, _expand,
-                                         _is_planned, _planned, _rule_parts, _zone,
+                                         _held_until, _is_planned, _planned, _rule_parts, _zone,
                                          get_occurrence, occurrences, rule_text, rule_until,
                                          when)
 from companion.groups.rsvps import GOING, UPCOMING_DAYS
@@ -254,7 +254,7 @@ def schedule_series(session: Session, actor: Actor, data: SeriesInput) -> GroupS
     # a group that began in the past is checked for the year ahead (or, if all past, as is)
     ahead = planned if planned[0] >= now else _planned(series, now,
                                                        now + timedelta(days=OVERLAP_DAYS))
-    mine = [Occurrence(series, at, at, at + length) for at in (ahead or planned)]
+    mine = [Occurrence(series, at, at, _held_until(series, at)) for at in (ahead or planned)]
     clash = _first_clash(session, series.facilitator_id, mine)
     if clash is not None:
         raise FormErrors({"start": _clash_message(session, clash)})
@@ -423,8 +423,8 @@ def restore_occurrence(session: Session, actor: Actor, series_id: int,
     exc = _exception_for(session, series_id, occurrence_at)
     if exc is None:
         return
-    length = timedelta(minutes=occ.series.duration_minutes)
-    usual = Occurrence(occ.series, occurrence_at, occurrence_at, occurrence_at + length)
+    usual = Occurrence(occ.series, occurrence_at, occurrence_at,
+                       _held_until(occ.series, occurrence_at))
     clash = _first_clash(session, occ.series.facilitator_id, [usual],
                          skip=(series_id, occurrence_at))
     if clash is not None:

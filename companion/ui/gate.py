@@ -17,7 +17,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlmodel import select
 
-from companion import auth
+from companion import auth, run_context
 from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.db import session_scope
@@ -188,11 +188,11 @@ def gate() -> tuple[Actor | None, User | None]:
         return None, None
     signed_in_at = st.session_state.get(SIGNED_IN_AT, 0.0)
     session_id = st.session_state.get(SESSION_ID)
-    with session_scope() as session:
-        user = session.exec(select(User).where(
-            User.username == st.session_state["username"])).first()
-        user = user and auth.active_user(session, user.id, signed_in_at)
-        row, ended = auth.live_session(session, session_id, user.id) if user else (None, "")
+    with session_scope() as session:  # the person, enrolment and data version: one statement
+        loaded = run_context.load_signed_in(session, st.session_state["username"], session_id)
+        user = loaded and auth.active_user(session, loaded.user.id, signed_in_at)
+        row, ended = (auth.live_session(session, session_id, user.id, loaded=loaded.user_session)
+                      if user else (None, ""))
         if user is not None and ended is None:
             auth.mark_seen(session, user)
             auth.touch_session(session, row)
@@ -204,6 +204,7 @@ def gate() -> tuple[Actor | None, User | None]:
         notice = auth.IDLE if ended == "idle past the limit" else auth.SESSION_ENDED
         sign_out(notice, everywhere=False, reason=ended or "refused by the sign-in gate")
         return None, None
+    run_context.begin(loaded)  # checked this run; router.py forgets it when the run ends
     st.session_state[LAST_ACTIVITY] = now
     # What every change made from this page run (its widget callbacks too, which run before
     # the next gate) re-checks in its own transaction: `access.require_current`.

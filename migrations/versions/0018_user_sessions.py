@@ -6,8 +6,8 @@ life through its re-login cookie while the owner was active elsewhere. Each sign
 starts a session with its own id and activity clock; an ended one is never reopened.
 Cookies issued before this revision belong to no session and are refused (sign in again).
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -16,8 +16,8 @@ from alembic import op
 
 import companion.core.timeutil
 
-revision = '0016'
-down_revision = '0015'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 
