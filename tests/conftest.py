@@ -198,6 +198,16 @@ def actor(user: User) -> Actor:
     return Actor.of(user)
 
 
+def bound_cookie(session, user: User, token: dict) -> dict:
+    """`token` as a cookie the sign-in gate issued: bound to a new session of `user` (a
+    cookie of no session signs nobody in)."""
+    from companion import auth
+
+    auth.bind_cookie(session, auth.start_session(session, user), token["exp_date"])
+    session.flush()
+    return token
+
+
 def insert_user_row(conn, role: str = "client", username: str = "c") -> None:
     """User id 1 written with plain SQL, as a test at an older schema revision needs it."""
     import sqlalchemy as sa
