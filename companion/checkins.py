@@ -11,7 +11,7 @@ from companion import flags, support, tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput
 from companion.models import CheckIn, Flag
 from companion.support import Support
@@ -94,15 +94,18 @@ def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEn
         errors["used"] = "Choose one of the answers."
     if entry.medication not in (None, *MEDICATION_CHOICES):
         errors["medication"] = "Choose yes, no, or leave it blank."
-    entry.use_details = tags.clean_text(entry.use_details)
-    entry.note = tags.clean_text(entry.note)
-    entry.bring_to_group = tags.clean_text(entry.bring_to_group)
-    entry.new_trigger = " ".join(tags.clean_text(entry.new_trigger).split())
-    tags.check_length(errors, "use_details", entry.use_details, DETAILS_MAX)
-    tags.check_length(errors, "note", entry.note, NOTE_MAX)
-    tags.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX)
-    tags.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL)
-    tags.check_label_chars(errors, "new_trigger", entry.new_trigger)
+    entry.use_details = textrules.clean(entry.use_details)
+    entry.note = textrules.clean(entry.note)
+    entry.bring_to_group = textrules.clean(entry.bring_to_group)
+    entry.new_trigger = textrules.clean(entry.new_trigger)
+    for name, multiline in (("use_details", True), ("note", True), ("bring_to_group", False),
+                            ("new_trigger", False)):  # as typed, before spaces are joined
+        textrules.check(errors, name, getattr(entry, name), multiline=multiline)
+    entry.new_trigger = " ".join(entry.new_trigger.split())
+    textrules.check_length(errors, "use_details", entry.use_details, DETAILS_MAX)
+    textrules.check_length(errors, "note", entry.note, NOTE_MAX)
+    textrules.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX)
+    textrules.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL)
     if entry.used != "yes":
         entry.substances, entry.use_details = [], ""
     tags.check_labels(errors, "substances", entry.substances, list(get_clinic().substances))

@@ -623,6 +623,8 @@ def export_for_session(session: Session, actor: Actor, signed_in_at: float) -> b
     the session ended in between (sign-out elsewhere, password change, deactivation or the
     idle timeout), since no page gate runs on that tap."""
     user = auth.active_user(session, actor.id, signed_in_at)
-    if user is None or auth.idle_expired(user):
+    ended = actor.session_id is not None and auth.live_session(
+        session, actor.session_id, actor.id)[1] is not None
+    if user is None or ended or auth.idle_expired(user):
         raise AccessDenied("Your session has ended. Please sign in again.")
     return export_zip(session, actor)

@@ -10,7 +10,7 @@ from companion import phones
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors
 from companion.models import SafetyPlan
 
@@ -74,10 +74,13 @@ def _clean(sections: dict) -> dict:
         text = (sections.get(key) or "").strip()
         if len(text) > TEXT_MAX:
             errors[key] = f"Please keep this under {TEXT_MAX} characters (it has {len(text)})."
+        textrules.check(errors, key, text, multiline=True)
         clean[key] = text
     for key in CONTACT_SECTIONS:
         rows = [(str(r.get("name") or "").strip(), str(r.get("phone") or "").strip())
                 for r in sections.get(key) or []]
+        for n, (name, _) in enumerate(rows, start=1):
+            textrules.check(errors, key, name, subject=f"Name ({n})")
         rows = [r for r in rows if r[0] or r[1]]
         for name, phone in rows:
             if not name:

@@ -5,6 +5,7 @@ from companion import phones, safety
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
+from companion.ui.downloads import download_button
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.safety_plan import show_plan
@@ -30,8 +31,8 @@ show_failure(FORM)
 show_plan(plan, key="view")
 if plan is not None:
     st.caption(f"Last saved {show(plan.created_at)} (version {number_text(plan.version)}).")
-    st.download_button("Download a copy to print or keep", file_text(safety.as_text(plan)),
-                       file_name="my-safety-plan.txt", mime="text/plain", width="stretch")
+    download_button("Download a copy to print or keep", file_text(safety.as_text(plan)),
+                    file_name="my-safety-plan.txt", mime="text/plain", width="stretch")
 
 
 def _contacts(section: str) -> list[dict]:

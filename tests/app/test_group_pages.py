@@ -228,3 +228,55 @@ def test_admin_deletes_a_group_only_while_nobody_answered(app, clinic, session):
     assert not at.exception and "Change a group" not in texts(at)
     session.expire_all()
     assert session.exec(select(GroupSeries)).all() == []
+
+
+def test_client_subscribes_sees_the_address_once_and_can_stop_it(app, clinic, session):
+    import hashlib
+
+    from companion import calendar_feed
+    from companion.models import AuditEvent, CalendarSubscription
+
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/groups.py").run()
+    at.button(key="feed-make").click().run()
+    assert not at.exception
+    (address,) = [c.value for c in at.code if "/calendar/" in c.value]
+    token = address.rsplit("/calendar/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 43 and "robin" not in address
+    session.expire_all()
+    row = session.get(CalendarSubscription, clinic["robin"].id)
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert at.get("image")  # the QR code
+    at.button(key="feed-done").click().run()
+    assert not [c for c in at.code if "/calendar/" in c.value]   # shown once
+    assert "hasn't picked up the address yet" in texts(at)
+    calendar_feed.fetch(session, token)
+    session.commit()
+    at.run()
+    assert "Your calendar last updated just now" in texts(at)
+    at.toggle(key="feed-show-site").set_value(True).run()
+    session.expire_all()
+    assert session.get(CalendarSubscription, clinic["robin"].id).show_site is True
+    at.button(key="feed-stop").click().run()
+    session.expire_all()
+    assert calendar_feed.fetch(session, token) is None
+    assert "Subscription stopped" in texts(at)
+    assert [e.detail for e in session.exec(select(AuditEvent).where(
+        AuditEvent.record_kind == "calendar_feed"))] == [
+        "calendar feed address made", "calendar feed stopped by the account holder"]
+
+
+def test_admin_stops_a_clients_calendar_subscription(app, clinic, session):
+    from companion import calendar_feed
+
+    token = calendar_feed.subscribe(session, Actor.of(clinic["robin"]))
+    session.commit()
+    sign_in(app, "boss")
+    at = app.switch_page("pages/admin/people.py").run()
+    account = next(s for s in at.selectbox if s.label == "Account")
+    account.set_value(clinic["robin"].id).run()
+    assert "Calendar subscription: on (not fetched yet)." in texts(at)
+    next(b for b in at.button if b.label == "Stop their calendar subscription").click().run()
+    assert not at.exception and "Stopped: the address no longer works" in texts(at)
+    session.expire_all()
+    assert calendar_feed.fetch(session, token) is None

@@ -88,6 +88,27 @@ def chromium_executable() -> str:
     return path
 
 
+_APP_DATABASE: list[str] = []  # the app server's database URL, once app_env made it
+
+
+def staff_code(username: str) -> str:
+    """The current code for a demo staff account, accepted by the server for 30–60 s.
+
+    The server takes each time step once per account (RFC 6238), so a suite that signs one
+    account in many times would have to use the previous or next step, valid for as little
+    as a moment once the clock turns; instead the account's used step is set back first in
+    the test server's database. Taking a step once is covered by tests/unit/test_second_factor.py."""
+    import pyotp
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(_APP_DATABASE[0])
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET totp_last_step = 0 WHERE username = :u"),
+                           {"u": username})
+    engine.dispose()
+    return pyotp.TOTP(DEMO_TOTP).now()
+
+
 @pytest.fixture(scope="session")
 def app_env(tmp_path_factory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("companion-data")
@@ -108,6 +129,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
         done = subprocess.run([sys.executable, "-m", "companion", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"companion {args[0]} failed:\n{done.stdout}{done.stderr}"
+    _APP_DATABASE[:] = [env["DATABASE_URL"]]
     return env
 
 
@@ -250,7 +272,8 @@ class App:
     A test that asserts something is *absent* (still signed out, no admin heading) must wait
     for that second run, or it would pass on the first. So this watches the app's websocket:
     `settle()` returns once the cookie report has been sent and every run requested since the
-    last action has started (`new_session`) and finished successfully (`script_finished`).
+    last action has started (`new_session`) and finished successfully (`script_finished`; a
+    fragment's own run counts).
     """
 
     # Keys of extra_streamlit_components.CookieManager's component as streamlit-authenticator
@@ -300,7 +323,8 @@ class App:
         if kind == "new_session" and self.pending:
             self.started = True
         elif (kind == "script_finished" and self.started
-              and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
+              and msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                          ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)):
             self.pending = self.started = False
 
     @property
@@ -353,12 +377,13 @@ class App:
         page.get_by_role("textbox", name="Password").fill(password)
         self.act(page.get_by_role("button", name="Sign in"), after=self.WRITE if ok else None)
         if ok and (username.startswith("demo-therapist") or username == "demo-admin"):
-            from tests.conftest import totp_code
+            self.enter_code(username)
 
-            # the server accepts each code once per account: track steps per username
-            page.get_by_role("textbox", name="Code").fill(
-                totp_code(DEMO_TOTP, f"browser:{username}"))
-            self.act(page.get_by_role("button", name="Continue"), after=self.WRITE)
+    def enter_code(self, username: str):
+        """The second step for a demo staff account (all share DEMO_TOTP)."""
+        page = self.page
+        page.get_by_role("textbox", name="Code").fill(staff_code(username))
+        self.act(page.get_by_role("button", name="Continue"), after=self.WRITE)
 
     def sidebar_nav(self):
         return self.page.get_by_test_id("stSidebarNav")

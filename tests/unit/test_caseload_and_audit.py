@@ -35,7 +35,7 @@ def world(session, users):
         session.exec(update(CheckIn).where(CheckIn.client_id == struggling.id,
                                            CheckIn.day == clinic_today() - timedelta(days=d))
                      .values(mood=3, used="yes" if d < 2 else "no"))
-    session.add(Flag(client_id=urgent.id, rule="self_harm", reason="PHQ-9 item 9", urgent=True))
+    session.add(Flag(client_id=urgent.id, rule="self_harm", reason="PHQ-9 item 9", tier="urgent"))
     session.flush()
     return {"therapist": actor(therapist), "other": actor(other), "calm": calm,
             "struggling": struggling, "urgent": urgent, "elsewhere": elsewhere}

@@ -209,3 +209,47 @@ def test_one_ordered_definition_of_the_steps():
         (1, "warning_signs"), (2, "coping"), (3, "distractions"), (4, "help_people"),
         (5, "professionals"), (6, "environment"), (None, "reasons")]
     assert list(safety.empty_sections()) == [s.key for s in safety.STEPS]
+
+
+def test_unscored_wording_counts_the_questions_actually_skipped(session, me):
+    """It said "several questions were skipped" when one was."""
+    gad7 = measures.instruments.get("gad7")
+    assert "because one question was skipped" in measures.meaning(gad7, "total", None, 1)
+    assert "because three questions were skipped" in measures.meaning(gad7, "total", None, 3)
+    measures.submit(session, me, "gad7", {**phq([1] * 7), "2": None, "5": None})
+    frame = measures.history(session, me, me.id, "gad7")
+    assert frame[["value", "missing"]].to_dict("records") == [{"value": None, "missing": 2}]
+    phq9 = measures.submit(session, me, "phq9", {**phq([1] * 8), "9": None})
+    sentence = measures.meaning(measures.instruments.get("phq9"), "total",
+                                phq9.scored.values["total"], phq9.scored.missing["total"])
+    assert "one question was skipped" in sentence and "several" not in sentence
+
+
+@pytest.mark.parametrize("form", ["30", "7"])
+def test_bam_saved_with_no_alcohol_days_has_a_use_score(session, me, form):
+    answers = {i.id: 0 for i in measures.instruments.get("bam").items(form)}
+    answers.update({"5": None, "6": 1})
+    saved = measures.submit(session, me, "bam", answers, form=form)
+    assert saved.scored.values["use"] == 1
+    assert session.exec(select(MeasureResponse)).one().answers["5"] is None  # kept as not asked
+
+
+def test_item9_blank_raises_a_same_day_flag_below_urgent_and_no_total(session, me):
+    """It raised nothing and prorated the total as if item 9 had been answered."""
+    saved = measures.submit(session, me, "phq9", {**phq([2] * 8), "9": None, "10": 1})
+    assert saved.risk_unanswered and not saved.risk
+    assert saved.scored.values == {"total": None}
+    session.flush()
+    flag = session.exec(select(Flag)).one()
+    assert (flag.rule, flag.tier) == ("item9_unanswered", "same_day")
+    assert "left blank" in flag.reason and "check in today" in flag.reason
+
+
+def test_item9_blank_on_an_almost_empty_questionnaire_still_flags(session, me):
+    measures.submit(session, me, "phq9", {"1": 1})
+    assert _flags(session) == [("item9_unanswered", False)]
+
+
+def test_item9_answered_leaves_no_unanswered_flag(session, me):
+    measures.submit(session, me, "phq9", {**phq([1] * 8), "9": 0, "3": None})
+    assert _flags(session) == []
