@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
+# pytest-xdist workers for `make test` (each browser worker runs its own app server).
+TEST_JOBS ?= 2
 
 .PHONY: install migrate run demo test test-fast bench bench-load check clean
 
@@ -33,10 +35,10 @@ demo: migrate
 # The whole suite on SQLite, then the unit and page tests again on PostgreSQL when
 # TEST_DATABASE_URL names one (see ../shared/postgres-testing.md); says so when it skips.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_JOBS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass on $${TEST_DATABASE_URL%%@*}@… =="; \
-		COMPANION_TEST_DB=postgres $(PY) -m pytest tests/unit tests/app -p no:cacheprovider -n 2; \
+		COMPANION_TEST_DB=postgres $(PY) -m pytest tests/unit tests/app -p no:cacheprovider -n $(TEST_JOBS); \
 	else \
 		echo "PostgreSQL pass skipped: TEST_DATABASE_URL is not set (postgresql+psycopg://…)"; \
 	fi

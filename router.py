@@ -8,7 +8,7 @@ import logging
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from companion import people
+from companion import people, run_context
 from companion.core.config import get_settings
 from companion.core.db import session_scope
 from companion.passwords import dummy_hash
@@ -19,6 +19,7 @@ from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.style import apply_style
 from companion.ui.text import markdown_text
 
+run_context.reset()  # nothing loaded by an earlier run is trusted in this one
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
 apply_style()
@@ -33,30 +34,34 @@ if unsafe:
              + "; ".join(markdown_text(problem) for problem in unsafe))
     st.stop()
 
-try:
-    with session_scope() as session:
-        first_run = not people.clinic_is_set_up(session)
-    dummy_hash()  # made once per process, before any sign-in, so timing tells nothing
-    actor, user = (None, None) if first_run else gate()
-except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
-    logging.getLogger("companion").exception("database unavailable")
-    st.error("The app can't reach its database right now. Please try again in a few minutes. "
-             "If you need help now, use the button above.")
-    st.stop()
+try:  # what the gate loads for this run is forgotten when it ends, however it ends
+    try:
+        with session_scope() as session:
+            first_run = not people.clinic_is_set_up(session)
+        dummy_hash()  # made once per process, before any sign-in, so timing tells nothing
+        actor, user = (None, None) if first_run else gate()
+    except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
+        logging.getLogger("companion").exception("database unavailable")
+        st.error("The app can't reach its database right now. Please try again in a few "
+                 "minutes. If you need help now, use “Need help now?” at the foot of the "
+                 "screen.")
+        st.stop()
 
-if actor is not None:
-    with st.sidebar:
-        st.caption(f"Signed in as **{markdown_text(actor.display_name)}**")
-        logout_button()
-    if not st.session_state.get("authentication_status"):
-        actor, user = None, None
+    if actor is not None:
+        with st.sidebar:
+            st.caption(f"Signed in as **{markdown_text(actor.display_name)}**")
+            logout_button()
+        if not st.session_state.get("authentication_status"):
+            actor, user = None, None
 
-navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
-if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
-    with help_slot:
-        crisis_control(own_crisis_contacts(actor), plan_link=True)
-if actor is not None and pop_restored():
-    st.toast("Welcome back: what you were typing is back in the form.", icon="📝")
-    st.info("Welcome back. What you were typing before the sign-out is back in the form "
-            "below: check it, then save.", icon="📝")
-navigation.run()
+    navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
+    if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
+        with help_slot:
+            crisis_control(own_crisis_contacts(actor), plan_link=True)
+    if actor is not None and pop_restored():
+        st.toast("Welcome back: what you were typing is back in the form.", icon="📝")
+        st.info("Welcome back. What you were typing before the sign-out is back in the form "
+                "below: check it, then save.", icon="📝")
+    navigation.run()
+finally:
+    run_context.reset()

@@ -260,7 +260,9 @@ class Cohort:
     def _flag(self, client_id, rule, reason, raised, urgent, acked, by) -> dict:
         return {"client_id": client_id, "rule": rule,
                 "reason": reason, "source_kind": "checkin", "source_id": None,
-                "raised_at": raised, "urgent": urgent, "acknowledged_by": by,
+                "raised_at": raised, "acknowledged_by": by,
+                "tier": ("urgent" if urgent else "same_day" if rule == "craving_high"
+                         else "routine"),
                 "acknowledged_at": acked, "ack_note": "Called; plan reviewed" if acked else ""}
 
 
@@ -403,6 +405,27 @@ def open_caseload_page():
     return at
 
 
+def bare_caseload_page(frame, folder):
+    """A page with the caseload's title and the same dataframe (read once into the session),
+    no database, no login library, no navigation: what Streamlit alone costs for it."""
+    import tempfile
+
+    from streamlit.testing.v1 import AppTest
+
+    bare_dir = Path(tempfile.mkdtemp(prefix="bare-caseload-", dir=folder))  # no pages/ beside
+    frame.to_pickle(bare_dir / "frame.pkl")
+    (bare_dir / "bare_caseload.py").write_text(
+        "import pandas as pd\nimport streamlit as st\n"
+        "st.title('My caseload')\n"
+        "if 'frame' not in st.session_state:\n"
+        f"    st.session_state.frame = pd.read_pickle({str(bare_dir / 'frame.pkl')!r})\n"
+        "st.dataframe(st.session_state.frame.drop(columns=['client_id']), hide_index=True, "
+        "width='stretch')\n")
+    at = AppTest.from_file(str(bare_dir / "bare_caseload.py"), default_timeout=60)
+    at.run()
+    return at
+
+
 def page_ok(at) -> bool:
     return not at.exception and any(t.value == "My caseload" for t in at.title)
 
@@ -521,6 +544,8 @@ def run(args) -> int:
                 cpu.append(cpu_s)
                 per[len(statements)] += 1
         r["page"], r["page_cpu"], r["per_rerun"], r["failures"] = samples, cpu, per, failures
+        bare = bare_caseload_page(service_once(actor), Path(engine.url.database).parent)
+        r["bare"], r["bare_cpu"] = c.timed_cpu(bare.run, args.runs)
         r["page_rows"] = page_rows(at)
         r["open_flags_shown"] = next((s.value for s in at.subheader
                                       if s.value.startswith("Needs attention")), "?")
@@ -568,6 +593,24 @@ def run(args) -> int:
         for error in r["failures"][:1]:
             print(f"WARNING {days} d: {len(r['failures'])} of {args.runs} page reruns failed "
                   f"and are left out; first: {error}")
+    print("side by side with a bare page (the caseload's title and the same dataframe, "
+          "no database): median ms wall / CPU")
+    for days in PHASES:
+        r = results[days]
+        if not r["page"]:
+            continue
+        statements = max(r["per_rerun"])
+        for suffix, clock in (("", "wall"), ("_cpu", "CPU")):
+            page, bare, raw = (med(r[k + suffix]) * 1000 for k in ("page", "bare", "raw"))
+            ratio = page / (bare + raw)
+            print(f"  {days:>3} d {clock:<4}: page {page:7.2f} | bare {bare:7.2f} + raw SQL "
+                  f"{raw:6.2f} = {bare + raw:7.2f} | page/(bare+raw) {ratio:5.2f}x")
+        ratio = med(r["page"]) / (med(r["bare"]) + med(r["raw"]))
+        ok_ratio, ok_sql = ratio <= 2, statements <= 12
+        print(f"VERDICT caseload {days} d: {statements} statements per rerun "
+              f"{'<=' if ok_sql else '>'} 12: {'met' if ok_sql else 'NOT met'}; page "
+              f"{ratio:.2f}x (bare + raw SQL) {'<=' if ok_ratio else '>'} 2x: "
+              f"{'met' if ok_ratio else 'NOT met'} (wall clock)")
     print("SQL statements per page rerun: " + "; ".join(
         f"{days} d: " + ", ".join(f"{n} (in {k} runs)" for n, k in sorted(
             results[days]["per_rerun"].items())) for days in PHASES))

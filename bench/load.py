@@ -436,7 +436,7 @@ def pg_database(admin_url: str):
 def scenario(name: str, url: str | None, replicas: int, args, run_id: str) -> Outcome:
     tmp = Path(tempfile.mkdtemp(prefix="companion-bench-load-"))
     data = tmp / "data"
-    data.mkdir()
+    data.mkdir(mode=0o700)  # private, or the start-up check refuses to serve
     drop = None
     if url is None:
         url = f"sqlite:///{data / 'companion.db'}"
@@ -504,6 +504,31 @@ def pct(values: list[float], p: float) -> str:
     return f"{ordered[k] * 1000:.0f}"
 
 
+TARGETS_MS = {"save check-in": 300, "page load": 1000}  # p95, issue 16
+
+
+def p95_ms(values: list[float]) -> float | None:
+    return float(pct(values, 95)) if values else None
+
+
+def verdicts(name: str, steps: dict[str, list[float]], rounds: int) -> list[str]:
+    """One line per target (p95 at most the target), and sign-in apart (no target)."""
+    lines = []
+    for step, target in TARGETS_MS.items():
+        got = p95_ms(steps[step])
+        if got is None:
+            lines.append(f"VERDICT {name}: {step} p95 <= {target} ms: no samples")
+            continue
+        met = got <= target
+        lines.append(f"VERDICT {name}: {step} p95 {got:.0f} ms {'<=' if met else '>'} {target} "
+                     f"ms: {'met' if met else f'NOT met (+{got - target:.0f} ms)'}")
+    got = p95_ms(steps["sign-in"])
+    lines.append(f"VERDICT {name}: sign-in p95 "
+                 f"{'-' if got is None else f'{got:.0f} ms'} (reported apart, no target: "
+                 f"bcrypt cost {rounds} is its floor)")
+    return lines
+
+
 def report(outcomes: list[Outcome], args) -> bool:
     print()
     print(f"{'scenario':<28} {'step':<14} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
@@ -541,6 +566,8 @@ def report(outcomes: list[Outcome], args) -> bool:
             print(f"{'':<28} PROBLEM {line}")
         for line, n in o.app_errors.most_common(5):
             print(f"{'':<28} app log: {n}x {line}")
+        for line in verdicts(o.name, steps, args.rounds):
+            print(line)
     if any(r.unfinished for o in outcomes for r in o.results):
         print("Unfinished clients ran out of time, they did not fail: the machine did fewer "
               "visits per second than asked for. Figures cover the steps that finished; "

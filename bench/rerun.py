@@ -209,6 +209,13 @@ def run(args, tmp: Path) -> int:
           f"median {hs['median'] / bs['median']:.2f}x  p95 {hs['p95'] / bs['p95']:.2f}x  "
           f"min {hs['min'] / bs['min']:.2f}x (least disturbed by other load)")
     print()
+    most = max(per_run_sql)
+    ratio = hs["median"] / bs["median"]
+    print(f"side by side: home {hs['median']:.2f} ms, {most} SQL statements | bare "
+          f"{bs['median']:.2f} ms, 0 statements (medians)")
+    print(f"VERDICT home: {most} statements per rerun {'<=' if most <= 10 else '>'} 10: "
+          f"{'met' if most <= 10 else 'NOT met'}; home/bare {ratio:.2f}x "
+          f"{'<=' if ratio <= 2 else '>'} 2x: {'met' if ratio <= 2 else 'NOT met'} (median)")
     sql = Counter(per_run_sql)
     print("SQL statements per home rerun: "
           + ", ".join(f"{n} (in {k} of {len(per_run_sql)} runs)" for n, k in sorted(sql.items())))

@@ -87,6 +87,6 @@ def as_text(brief: Brief) -> str:
     for f in brief.flags:
         handled = (f"acknowledged {show(f.acknowledged_at)}: {f.ack_note}"
                    if f.acknowledged_at else "OPEN")
-        lines.append(f"- {show(f.raised_at)} {flags.RULE_LABELS.get(f.rule, f.rule)}: "
-                     f"{f.reason} — {handled}")
+        lines.append(f"- [{flags.tier_of(f).word.upper()}] {show(f.raised_at)} "
+                     f"{flags.label_of(f)}: {f.reason} — {handled}")
     return "\n".join(lines) + "\n"

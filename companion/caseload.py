@@ -1,15 +1,20 @@
 """A therapist's caseload: assigned clients only, computed with SQL aggregates, sorted by
-need, each client's row audited as what it shows (`SHOWN`): profile, check-ins (mood,
-craving, use days, missed days), flags, questionnaire scores and group attendance.
+flag tier then time, then need, each client's row audited as what it shows (`SHOWN`):
+profile, check-ins (mood, craving, use days, missed days), flags, questionnaire scores and
+group attendance.
 
-Need score (higher first; open flags always sort first):
+Order: clients with open flags first, by their most urgent open flag's tier (urgent, same
+day, routine: `companion.flags`); within a tier, the client whose flag of that tier has
+waited longest comes first (the triage-queue convention: nobody waits behind newer arrivals
+of the same urgency); then everyone by need score, higher first:
     100 × urgent open flags + 10 × open flags + 3 × days with use in the last 14
     + 2 × check-ins missed in the last 7 + max(0, 7-day craving − 5)
     + 2 × max(0, drop in 7-day mood against the 14 days before)
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import case, func
@@ -25,15 +30,19 @@ from companion.core.timeutil import clinic_today, show
 # The record kinds every caseload row draws from (an empty cell still tells something).
 SHOWN = (RecordKind.PROFILE, RecordKind.CHECKIN, RecordKind.FLAG, RecordKind.MEASURE,
          RecordKind.ATTENDANCE)
-COLUMNS = ["client_id", "Client", "Status", "Track", "Location", "Last check-in",
+COLUMNS = ["client_id", "Client", "Flag tier", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
            "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
            "Groups attended (14d)", "Groups scheduled (14d)"]  # attendance: companion.groups
 
 
 def _clients(session: Session, actor: Actor):
+    """Assigned active clients, each with their newest check-in day (`last_day`, as in
+    `_last_checkin`: one index seek per client)."""
+    newest = (select(func.max(CheckIn.day)).where(CheckIn.client_id == User.id)
+              .correlate(User).scalar_subquery())
     stmt = (select(User.id, User.display_name, User.role, Enrolment.track, Enrolment.location,
-                   Enrolment.enrolled_at)
+                   Enrolment.enrolled_at, newest.label("last_day"))
             .join(Enrolment, Enrolment.client_id == User.id)
             .where(Enrolment.therapist_id == actor.id, col(User.is_active).is_(True)))
     return session.exec(stmt).all()
@@ -65,11 +74,31 @@ def _last_checkin(session: Session, ids: list[int]) -> dict[int, object]:
     return {client_id: day for client_id, day in rows if day is not None}
 
 
-def _open_flags(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
-    stmt = (select(Flag.client_id, func.count(), func.sum(case((Flag.urgent, 1), else_=0)))
+@dataclass
+class _OpenFlags:
+    count: int = 0
+    urgent: int = 0
+    top: flags.Tier | None = None   # the most urgent open flag's tier
+    waiting_since: datetime | None = None  # the oldest open flag of that tier
+
+
+def _open_flags(session: Session, ids: list[int]) -> dict[int, _OpenFlags]:
+    """Per client and tier: open flags and the oldest one's time (a few rows a client)."""
+    stmt = (select(Flag.client_id, Flag.tier, func.count(), func.min(Flag.raised_at))
             .where(col(Flag.client_id).in_(ids), col(Flag.acknowledged_at).is_(None))
-            .group_by(Flag.client_id))
-    return {row[0]: (row[1], int(row[2] or 0)) for row in session.exec(stmt)}
+            .group_by(Flag.client_id, Flag.tier))
+    found: dict[int, _OpenFlags] = {}
+    for client_id, key, count, oldest in session.exec(stmt):
+        row = found.setdefault(client_id, _OpenFlags())
+        row.count += count
+        tier = flags.TIERS.get(key, flags.ROUTINE)
+        if tier is flags.URGENT:
+            row.urgent += count
+        if row.top is None or tier.rank < row.top.rank:
+            row.top, row.waiting_since = tier, oldest
+        elif tier is row.top and oldest < row.waiting_since:  # an unknown key read as routine
+            row.waiting_since = oldest
+    return found
 
 
 def _latest_scores(session: Session, ids: list[int]) -> dict[tuple[int, str], int | None]:
@@ -104,14 +133,15 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
                if (track is None or c.track == track) and (location is None or c.location == location)]
     ids = [c.id for c in clients]
     today = clinic_today()
-    last = _last_checkin(session, ids)
-    flags.for_missing_checkins(session, ids, today, last=last)
+    last = {c.id: c.last_day for c in clients if c.last_day is not None}
+    flags.for_missing_checkins(session, ids, today, last=last, in_program=[
+        (c.id, c.enrolled_at) for c in clients if c.role == Role.CLIENT])
     session.flush()
     stats = _checkin_stats(session, ids, today)
     open_flags, scores = _open_flags(session, ids), _latest_scores(session, ids)
     attendance = groups.attendance_counts(session, clients, days=14)
     clinic = get_clinic()
-    rows = []
+    rows, order = [], []
     for c in clients:
         mood7, mood_prev, crave7, crave_prev, use_days, seen7 = stats.get(
             c.id, (None, None, None, None, 0, 0))
@@ -119,8 +149,13 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
         missed = 0 if c.role == Role.ALUMNI else max(0, min(7, days_in) - int(seen7 or 0))
         mood_change = None if mood7 is None or mood_prev is None else mood7 - mood_prev
         crave_change = None if crave7 is None or crave_prev is None else crave7 - crave_prev
-        count, urgent = open_flags.get(c.id, (0, 0))
-        rows.append([c.id, c.display_name, "Alumni" if c.role == Role.ALUMNI else "In program",
+        flagged = open_flags.get(c.id, _OpenFlags())
+        count, urgent = flagged.count, flagged.urgent
+        order.append((flagged.top.rank if flagged.top else len(flags.TIERS),
+                       flagged.waiting_since.timestamp() if flagged.waiting_since else 0.0))
+        rows.append([c.id, c.display_name,
+                     f"{flagged.top.icon} {flagged.top.word}" if flagged.top else "",
+                     "Alumni" if c.role == Role.ALUMNI else "In program",
                      clinic.track_label(c.track), clinic.location_label(c.location),
                      last[c.id].strftime("%a %b %-d") if c.id in last else "never",
                      _round(mood7), _round(mood_change), _round(crave7), _round(crave_change),
@@ -129,8 +164,10 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
                      round(need_score(urgent, count, int(use_days or 0), missed, crave7,
                                       mood_change), 1), *attendance.get(c.id, (0, 0))])
     frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame = frame.sort_values(["Urgent", "Open flags", "Need", "Client"],
-                              ascending=[False, False, False, True], ignore_index=True)
+    frame["_tier"], frame["_since"] = [o[0] for o in order], [o[1] for o in order]
+    frame = (frame.sort_values(["_tier", "_since", "Need", "Client"],
+                               ascending=[True, True, False, True], ignore_index=True)
+             .drop(columns=["_tier", "_since"]))
     audit.record_rows(session, actor, "read", [(kind.value, int(i)) for i in frame["client_id"]
                                                for kind in SHOWN], "caseload")
     return frame
@@ -146,12 +183,13 @@ def client_choices(session: Session, actor: Actor) -> dict[int, str]:
 
 
 def open_flags(session: Session, actor: Actor) -> list[tuple[Flag, str]]:
-    """Every open flag on the caseload, urgent first, with the client's name."""
+    """Every open flag on the caseload with the client's name: most urgent tier first,
+    then the longest-waiting first (`flags.sort_key`)."""
     require_role(actor, Role.THERAPIST)
     stmt = (select(Flag, User.display_name).join(User, User.id == Flag.client_id)
             .join(Enrolment, Enrolment.client_id == Flag.client_id)
             .where(Enrolment.therapist_id == actor.id, col(Flag.acknowledged_at).is_(None))
-            .order_by(col(Flag.urgent).desc(), col(Flag.raised_at).desc()))
+            .order_by(flags.tier_rank(), col(Flag.raised_at), col(Flag.id)))
     rows = session.exec(stmt).all()
     audit.record_many(session, actor, "read", RecordKind.FLAG.value,
                       sorted({f.client_id for f, _ in rows}), "open flags")

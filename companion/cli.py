@@ -33,16 +33,20 @@ def cmd_migrate(_args) -> str:
 
 def cmd_check(args) -> str:
     from companion.core.config import ROOT, get_settings
-    from companion.core.safety_check import config_file_options, problems, repair_at_rest
+    from companion.core.safety_check import (config_file_options, performance_notes, problems,
+                                             repair_at_rest)
 
     settings = get_settings()
     repaired = repair_at_rest(settings) if args.repair else []
-    found = problems(config_file_options(ROOT / ".streamlit" / "config.toml"), settings)
+    options = config_file_options(ROOT / ".streamlit" / "config.toml")
+    found = problems(options, settings)
     found = found or _stored_key_problems()
     if found:
         raise CompanionError("unsafe settings: " + "; ".join(found))
-    return "Settings are safe to serve." + (f" Repaired: {'; '.join(repaired)}."
-                                            if repaired else "")
+    notes = performance_notes(options)
+    return ("Settings are safe to serve." + (f" Repaired: {'; '.join(repaired)}."
+                                             if repaired else "")
+            + (f" Note: {'; '.join(notes)}." if notes else ""))
 
 
 def _stored_key_problems() -> list[str]:

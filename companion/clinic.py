@@ -77,7 +77,7 @@ def clinic_file() -> Path:
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> Clinic:
+def _load(path: str, _version: tuple[int, int]) -> Clinic:
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)
     return Clinic(
@@ -94,4 +94,8 @@ def _load(path: str) -> Clinic:
 
 
 def get_clinic() -> Clinic:
-    return _load(str(clinic_file()))
+    """Read once per version of the file (its modification time and size): an edit is seen
+    at the next call, in every process, with no restart."""
+    path = clinic_file()
+    stat = path.stat()
+    return _load(str(path), (stat.st_mtime_ns, stat.st_size))

@@ -1,10 +1,43 @@
-"""Flags for therapists: every rule and threshold lives here, and every feature raises
-flags through this module."""
+"""Flags for therapists: every rule, threshold and tier lives here, and every feature raises
+flags through this module.
+
+Tiers — how soon a therapist should act — are decided here and nowhere else, when a flag is
+raised, and kept on the flag (`Flag.tier`): what the therapist was told stays what it was.
+
+    🚨 Urgent    reach the client now, before anything else today
+                 · PHQ-9 item 9 above 0 (thoughts of death or self-harm)
+                 · a use, a craving of 8+ and a low mood on the same day (see below)
+    ⏰ Same day  reach the client today
+                 · PHQ-9 item 9 left blank (asked again; below a positive answer)
+                 · a use after a use-free run of `USE_FREE_RUN_DAYS` check-in days
+                   (lost tolerance: the overdose risk is highest right after abstinence)
+                 · a craving of 8+ (check-in or craving log)
+                 · a use with a low mood the same day, craving under 8
+                 · a questionnaire in its severe band (a severe PHQ-9 carries suicide risk
+                   even with item 9 at 0; the GAD-7 follows the same rule, erring early)
+    📋 Routine   take it up at the next contact (IOP meets 3–5 days a week)
+                 · a use with no use-free run before it (ongoing use the team knows about)
+                 · a mood drop, a worsening score, no check-in for `NO_CHECKIN_DAYS` days,
+                   a missed group
+
+Escalation: a use together with a low mood (≤ `MOOD_LOW`, or the mood-drop rule) on the same
+day raises one more flag, "combined_risk": same day, or urgent when a craving of 8+ comes
+with them. Substance use and low mood together are the state in which suicidal behaviour in
+people with substance use disorders is most likely (intoxication is a proximal risk factor),
+and a high craving with a use means the slip is still going; so the conservative reading is
+to ask about safety now rather than later today. Nothing is escalated beyond urgent, and no
+flag ever lowers another.
+
+Each tier is shown by word and icon as well as colour (`companion/ui/flags.py`); lists sort
+by `sort_key` (open first, most urgent tier first, then the longest-waiting first — the
+triage-queue convention), SQL by `tier_rank`.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from companion.models import CheckIn, Craving, Flag
@@ -13,44 +46,110 @@ CRAVING_HIGH = 8          # craving intensity at or above this raises a flag
 MOOD_DROP = 3             # mood this many points below the 14-day baseline raises a flag
 MOOD_BASELINE_DAYS = 14
 MOOD_BASELINE_MIN_CHECKINS = 3
+MOOD_LOW = 3              # mood at or below this (of 10) counts as low for the escalation
 USE_FREE_RUN_DAYS = 3     # a use report after this many use-free check-in days is a "slip"
 NO_CHECKIN_DAYS = 3       # this many days without a check-in raises a flag (clients in program)
+
+
+@dataclass(frozen=True)
+class Tier:
+    key: str      # kept in flags.tier
+    rank: int     # 0 is the most urgent
+    word: str
+    icon: str     # a different shape for each, so the tier never rests on colour alone
+    colour: str   # a Streamlit markdown colour
+    means: str
+
+
+URGENT = Tier("urgent", 0, "Urgent", "🚨", "red", "reach the client now")
+SAME_DAY = Tier("same_day", 1, "Same day", "⏰", "orange", "reach the client today")
+ROUTINE = Tier("routine", 2, "Routine", "📋", "blue", "at the next contact")
+TIERS = {t.key: t for t in (URGENT, SAME_DAY, ROUTINE)}
 
 
 class Rule:
     CRAVING_HIGH = "craving_high"
     USE_REPORTED = "use_reported"
     MOOD_DROP = "mood_drop"
-    SELF_HARM = "self_harm"          # urgent: same-day follow-up
+    SELF_HARM = "self_harm"          # PHQ-9 item 9 above 0
+    SELF_HARM_UNANSWERED = "item9_unanswered"  # PHQ-9 item 9 left blank
+    COMBINED_RISK = "combined_risk"  # a use and a low mood (and a high craving) the same day
     SEVERE_SCORE = "severe_score"    # a measure in its severe band (thresholds in its file)
     WORSENING = "worsening"          # a reliable rise since the last one (points in its file)
     NO_CHECKIN = "no_checkin"
     ABSENCE = "absence"              # an unexcused absence from group (groups issue)
 
 
+# Each rule's tier. A use's tier depends on what came before it (`use_tier`), and the
+# combination's on what came with it (`combined_risk`); these are their lowest.
+RULE_TIERS = {Rule.SELF_HARM: URGENT, Rule.SELF_HARM_UNANSWERED: SAME_DAY,
+              Rule.COMBINED_RISK: SAME_DAY, Rule.CRAVING_HIGH: SAME_DAY,
+              Rule.USE_REPORTED: ROUTINE, Rule.SEVERE_SCORE: SAME_DAY,
+              Rule.MOOD_DROP: ROUTINE, Rule.WORSENING: ROUTINE, Rule.NO_CHECKIN: ROUTINE,
+              Rule.ABSENCE: ROUTINE}
+
 RULE_LABELS = {Rule.CRAVING_HIGH: "Strong craving", Rule.USE_REPORTED: "Use reported",
-               Rule.MOOD_DROP: "Mood drop", Rule.SELF_HARM: "Self-harm answer — today",
+               Rule.MOOD_DROP: "Mood drop", Rule.SELF_HARM: "Self-harm answer",
+               Rule.SELF_HARM_UNANSWERED: "Item 9 not answered",
+               Rule.COMBINED_RISK: "Use with low mood",
                Rule.SEVERE_SCORE: "Severe score", Rule.WORSENING: "Worsening score",
                Rule.NO_CHECKIN: "No check-in", Rule.ABSENCE: "Missed group"}
 
 
-def _already_open(session: Session, client_id: int, rule: str, kind: str,
-                  source_ids: list[int]) -> bool:
+def tier_of(flag: Flag) -> Tier:
+    """The flag's tier (an unknown key reads as routine, never as nothing)."""
+    return TIERS.get(flag.tier, ROUTINE)
+
+
+def label_of(flag: Flag) -> str:
+    return RULE_LABELS.get(flag.rule, flag.rule)
+
+
+def sort_key(flag: Flag) -> tuple:
+    """Triage order: open before handled; most urgent tier first; then open flags the
+    longest-waiting first, handled ones the newest first."""
+    at = flag.raised_at.timestamp()
+    handled = flag.acknowledged_at is not None
+    return (handled, tier_of(flag).rank, -at if handled else at)
+
+
+def tier_rank(column=Flag.tier):
+    """The tier's rank as SQL, for ORDER BY and WHERE (unknown keys rank as routine)."""
+    return case({t.key: t.rank for t in TIERS.values()}, value=column, else_=ROUTINE.rank)
+
+
+def _already_raised(session: Session, client_id: int, rule: str, kind: str,
+                    source_ids: list[int], tier: Tier) -> bool:
+    """A flag of this rule on this record at this tier or a more urgent one."""
     stmt = select(Flag.id).where(Flag.client_id == client_id, Flag.rule == rule,
-                                 Flag.source_kind == kind, col(Flag.source_id).in_(source_ids))
+                                 Flag.source_kind == kind, col(Flag.source_id).in_(source_ids),
+                                 tier_rank() <= tier.rank)
     return session.exec(stmt).first() is not None
 
 
 def raise_flag(session: Session, client_id: int, rule: str, reason: str, kind: str,
                source_id: int, same_record_ids: list[int] | None = None,
-               urgent: bool = False) -> Flag | None:
-    """Raise once per record: earlier versions of the same record count as the same."""
-    if _already_open(session, client_id, rule, kind, same_record_ids or [source_id]):
+               tier: Tier | None = None) -> Flag | None:
+    """Raise once per record and tier: earlier versions of the same record count as the
+    same; a more urgent reading of the same record (an edit that adds a use) raises anew."""
+    tier = tier or RULE_TIERS[rule]
+    if _already_raised(session, client_id, rule, kind, same_record_ids or [source_id], tier):
         return None
     flag = Flag(client_id=client_id, rule=rule, reason=reason[:300], source_kind=kind,
-                source_id=source_id, urgent=urgent)
+                source_id=source_id, tier=tier.key)
     session.add(flag)
     return flag
+
+
+def use_tier(session: Session, client_id: int, day: date) -> tuple[Tier, int]:
+    """Same day after a use-free run (a slip after abstinence), routine otherwise; and the
+    run's length, for the reason."""
+    run = use_free_days_before(session, client_id, day)
+    return (SAME_DAY if run >= USE_FREE_RUN_DAYS else ROUTINE), run
+
+
+def _use_reason(what: str, run: int) -> str:
+    return what + (f" after {run} use-free check-in days" if run >= USE_FREE_RUN_DAYS else "")
 
 
 def mood_baseline(session: Session, client_id: int, day: date) -> float | None:
@@ -76,6 +175,12 @@ def use_free_days_before(session: Session, client_id: int, day: date) -> int:
     return run
 
 
+def _mood_is_low(session: Session, checkin: CheckIn) -> bool:
+    baseline = mood_baseline(session, checkin.client_id, checkin.day)
+    return checkin.mood <= MOOD_LOW or (baseline is not None
+                                        and checkin.mood <= baseline - MOOD_DROP)
+
+
 def for_checkin(session: Session, checkin: CheckIn, version_ids: list[int]) -> list[Flag]:
     raised = []
     if checkin.craving >= CRAVING_HIGH:
@@ -83,15 +188,17 @@ def for_checkin(session: Session, checkin: CheckIn, version_ids: list[int]) -> l
                                  f"Check-in craving {checkin.craving}/10", "checkin",
                                  checkin.id, version_ids))
     if checkin.used == "yes":
+        tier, run = use_tier(session, checkin.client_id, checkin.day)
         raised.append(raise_flag(session, checkin.client_id, Rule.USE_REPORTED,
-                                 "Use reported in the daily check-in", "checkin", checkin.id,
-                                 version_ids))
+                                 _use_reason("Use reported in the daily check-in", run),
+                                 "checkin", checkin.id, version_ids, tier))
     baseline = mood_baseline(session, checkin.client_id, checkin.day)
     if baseline is not None and checkin.mood <= baseline - MOOD_DROP:
         raised.append(raise_flag(session, checkin.client_id, Rule.MOOD_DROP,
                                  f"Mood {checkin.mood}/10, {baseline - checkin.mood:.1f} below "
                                  f"the 14-day average of {baseline:.1f}", "checkin", checkin.id,
                                  version_ids))
+    raised.append(combined_risk(session, checkin.client_id, checkin.day))
     return [f for f in raised if f is not None]
 
 
@@ -102,22 +209,56 @@ def for_craving(session: Session, craving: Craving) -> list[Flag]:
                                  f"Craving logged at {craving.intensity}/10", "craving",
                                  craving.id))
     if craving.outcome == "used":
+        tier, run = use_tier(session, craving.client_id, craving.local_day)
         raised.append(raise_flag(session, craving.client_id, Rule.USE_REPORTED,
-                                 "A craving episode ended in use", "craving", craving.id))
+                                 _use_reason("A craving episode ended in use", run),
+                                 "craving", craving.id, tier=tier))
+    raised.append(combined_risk(session, craving.client_id, craving.local_day))
     return [f for f in raised if f is not None]
+
+
+def combined_risk(session: Session, client_id: int, day: date) -> Flag | None:
+    """The escalation (see the module's docstring): a use and a low mood on the same day,
+    from the day's check-in and its craving log; urgent when a craving of 8+ is with them.
+    Needs the day's check-in (mood is only asked there); one flag per day and tier."""
+    versions = list(session.exec(select(CheckIn).where(CheckIn.client_id == client_id,
+                                                       CheckIn.day == day)))
+    checkin = next((c for c in versions if c.is_current), None)
+    if checkin is None:
+        return None
+    logged = session.exec(select(func.max(Craving.intensity),
+                                 func.sum(case((Craving.outcome == "used", 1), else_=0)))
+                          .where(Craving.client_id == client_id, Craving.local_day == day)).one()
+    craving = max(checkin.craving, logged[0] or 0)
+    used = checkin.used == "yes" or bool(logged[1])
+    if not used or not _mood_is_low(session, checkin):
+        return None
+    high = craving >= CRAVING_HIGH
+    reason = (f"The same day: a use, mood {checkin.mood}/10"
+              + (f" and a craving of {craving}/10" if high else "")
+              + " — check on safety" + (" now" if high else " today"))
+    return raise_flag(session, client_id, Rule.COMBINED_RISK, reason, "checkin", checkin.id,
+                      [c.id for c in versions], URGENT if high else SAME_DAY)
 
 
 def for_measure(session: Session, response, instrument, scored, previous: dict | None
                 ) -> list[Flag]:
-    """A risk item above 0 (PHQ-9 item 9) is urgent; a severe total or a rise of the
-    instrument's `worsening_points` since the last one raise ordinary flags."""
+    """A risk item above 0 (PHQ-9 item 9) is urgent; left blank, same day; a severe total
+    is same day and a rise of the instrument's `worsening_points` since the last one
+    routine."""
     raised = []
     for item_id in scored.risk_items:
         raised.append(raise_flag(
             session, response.client_id, Rule.SELF_HARM,
             f"{instrument.title} item {item_id} answered "
             f"{response.answers[item_id]} (thoughts of death or self-harm): follow up today",
-            "measure", response.id, urgent=True))
+            "measure", response.id))
+    for item_id in scored.risk_unanswered:  # never read as 0: asked again, and a person checks
+        raised.append(raise_flag(
+            session, response.client_id, Rule.SELF_HARM_UNANSWERED,
+            f"{instrument.title} item {item_id} (thoughts of death or self-harm) left blank: "
+            "the client was offered it again with the crisis lines; check in today",
+            "measure", response.id))
     for scale in instrument.scales:
         value = scored.values.get(scale.id)
         if value is None:
@@ -137,9 +278,11 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
 
 
 def for_missing_checkins(session: Session, client_ids: list[int], today: date,
-                         last: dict | None = None) -> list[Flag]:
+                         last: dict | None = None, in_program: list | None = None) -> list[Flag]:
     """Clients in the program with no check-in for `NO_CHECKIN_DAYS` days (counting from
-    enrolment when they never checked in); one open flag at a time per client."""
+    enrolment when they never checked in); one open flag at a time per client. `last` and
+    `in_program` ((client id, enrolled at) of those with the client role): when the caller
+    already read them."""
     from companion.models import Enrolment, User  # local: models import nothing from here
 
     if not client_ids:
@@ -153,9 +296,11 @@ def for_missing_checkins(session: Session, client_ids: list[int], today: date,
         select(Flag.client_id).where(col(Flag.client_id).in_(client_ids),
                                      Flag.rule == Rule.NO_CHECKIN,
                                      col(Flag.acknowledged_at).is_(None))))
-    in_program = session.exec(
-        select(Enrolment.client_id, Enrolment.enrolled_at).join(User, User.id == Enrolment.client_id)
-        .where(col(Enrolment.client_id).in_(client_ids), User.role == "client")).all()
+    if in_program is None:
+        in_program = session.exec(
+            select(Enrolment.client_id, Enrolment.enrolled_at)
+            .join(User, User.id == Enrolment.client_id)
+            .where(col(Enrolment.client_id).in_(client_ids), User.role == "client")).all()
     raised = []
     for client_id, enrolled_at in in_program:
         since = last.get(client_id)
@@ -165,7 +310,8 @@ def for_missing_checkins(session: Session, client_ids: list[int], today: date,
         words = (f"No check-in since {since:%a %b %-d}" if since
                  else "No check-in since joining the program")
         flag = Flag(client_id=client_id, rule=Rule.NO_CHECKIN, reason=words,
-                    source_kind="checkin", source_id=None)
+                    source_kind="checkin", source_id=None,
+                    tier=RULE_TIERS[Rule.NO_CHECKIN].key)
         session.add(flag)
         raised.append(flag)
     return raised
@@ -178,7 +324,8 @@ ACK_NOTE_MAX = 500
 
 def for_client(session: Session, actor, client_id: int, include_acknowledged: bool = True,
                since=None) -> list[Flag]:
-    """A client's flags, newest first: open ones, and (by default) the handled history."""
+    """A client's flags in `sort_key` order: open ones by tier, the longest-waiting first;
+    then (by default) the handled history, newest first."""
     from companion.access import Action, RecordKind, authorize
 
     authorize(session, actor, client_id, RecordKind.FLAG, Action.READ, "flags")
@@ -187,12 +334,13 @@ def for_client(session: Session, actor, client_id: int, include_acknowledged: bo
         stmt = stmt.where(col(Flag.acknowledged_at).is_(None))
     if since is not None:
         stmt = stmt.where(Flag.raised_at >= since)
-    return list(session.exec(stmt.order_by(col(Flag.urgent).desc(), col(Flag.raised_at).desc())))
+    return sorted(session.exec(stmt), key=sort_key)  # one client's flags: a short list
 
 
 def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     """The therapist notes what they did; the flag stays in the history."""
     from companion.access import Action, RecordKind, authorize
+    from companion.core import textrules
     from companion.core.errors import InvalidInput, NotFound
     from companion.core.timeutil import utcnow
 
@@ -206,6 +354,7 @@ def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
         raise InvalidInput("Please add a short note on what you did or plan to do.")
     if len(note) > ACK_NOTE_MAX:
         raise InvalidInput(f"Please keep the note under {ACK_NOTE_MAX} characters.")
+    textrules.require(note, subject="The note")
     if flag.acknowledged_at is not None:
         raise InvalidInput("This flag was already acknowledged.")
     flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = actor.id, utcnow(), note

@@ -1,9 +1,16 @@
 """Validated questionnaires as data files (`data/instruments/*.toml`) and one scoring engine.
 
 Each file gives the items with their published wording, answer options with scores, the
-scales (which items sum into what, with severity bands), the rule for skipped items, and
-the reference. Adding an instrument means adding a file; `load_all` names the file and field
-at fault when one is wrong.
+scales (which items sum into what, with severity bands), the form's own skip instructions
+(`[[skips]]`: "if 0, skip to …"), the rule for items a person left out together with where
+that rule comes from (`missing_rule_source`: "published" or "clinic"), and the reference.
+Adding an instrument means adding a file; `load_all` names the file and field at fault when
+one is wrong.
+
+Two kinds of "skipped" are kept apart: an item the form itself tells the person to skip
+(skipped by rule: scored as the file says, never counted as missing) and an item the person
+left out (missing: prorated only by the file's `max_missing` rule, and never when it is a risk
+item such as PHQ-9 item 9).
 """
 from __future__ import annotations
 
@@ -63,6 +70,23 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class Skip:
+    """The form's own instruction: when `gate` is answered `answer`, `items` are not asked
+    and score `score_as` (e.g. BAM: no drinking days, so no heavy-drinking days)."""
+    gate: str
+    answer: int
+    items: tuple[str, ...]
+    score_as: int
+    why: str
+
+
+MISSING_RULE_SOURCES = {
+    "published": "the published scoring rule",
+    "clinic": "this clinic's own rule — the instrument's authors publish none",
+}
+
+
+@dataclass(frozen=True)
 class Form:
     key: str
     label: str
@@ -82,6 +106,14 @@ class Instrument:
     option_sets: dict
     scales: tuple[Scale, ...]
     forms: dict[str, Form] = field(default_factory=dict)
+    skips: tuple[Skip, ...] = ()
+    missing_rule: str = ""
+    missing_rule_source: str = "clinic"
+
+    @property
+    def missing_rule_label(self) -> str:
+        """Where the skipped-item rule comes from, in words (shown wherever the rule is)."""
+        return MISSING_RULE_SOURCES[self.missing_rule_source]
 
     def form(self, key: str = "") -> Form | None:
         if not self.forms:
@@ -111,31 +143,53 @@ class Instrument:
 
 @dataclass(frozen=True)
 class Scored:
-    values: dict[str, int | None]     # scale -> total (None: too many skipped)
-    missing: dict[str, int]           # scale -> skipped items
+    values: dict[str, int | None]     # scale -> total (None: not scored, items missing)
+    missing: dict[str, int]           # scale -> items the person left out (not skips by rule)
     risk_items: tuple[str, ...]       # risk items answered above 0
+    risk_unanswered: tuple[str, ...] = ()  # risk items left out (PHQ-9 item 9 blank)
+    skipped_by_rule: tuple[str, ...] = ()  # items the form's skip instructions passed over
+
+
+def skipped_by_rule(instrument: Instrument, answers: dict[str, int | None]) -> set[str]:
+    """Unanswered items that the form's own skip instructions say not to ask. An answer the
+    person gave anyway is kept: nothing they chose is overwritten by a rule."""
+    return {item for rule in instrument.skips if answers.get(rule.gate) == rule.answer
+            for item in rule.items if answers.get(item) is None}
 
 
 def score(instrument: Instrument, answers: dict[str, int | None], form: str = "") -> Scored:
-    """Sum each scale; prorate when no more than `max_missing` of its items were skipped."""
-    valid = {item.id: {o.score for o in item.options} for item in instrument.items(form)}
+    """Sum each scale. Items skipped by the form's rules score as the rule says. Items left
+    out are prorated only when no more than `max_missing` of the scale's are, and never when
+    one of them is a risk item: a blank PHQ-9 item 9 leaves the total unscored."""
+    items = instrument.items(form)
+    valid = {item.id: {o.score for o in item.options} for item in items}
     for item_id, value in answers.items():
         if item_id not in valid:
             raise InstrumentError(f"{instrument.id} has no item {item_id!r}")
         if value is not None and value not in valid[item_id]:
             raise InstrumentError(f"{instrument.id} item {item_id}: {value!r} is not an answer")
+    by_rule = skipped_by_rule(instrument, answers)
+    filled = dict(answers)
+    for rule in instrument.skips:
+        for item_id in rule.items:
+            if item_id in by_rule:
+                filled[item_id] = rule.score_as
+    risk = {i.id for i in items if i.risk}
     values, missing = {}, {}
     for scale in instrument.scales:
-        answered = [answers[i] for i in scale.items if answers.get(i) is not None]
-        missing[scale.id] = len(scale.items) - len(answered)
-        if missing[scale.id] == 0:
+        answered = [filled[i] for i in scale.items if filled.get(i) is not None]
+        left_out = [i for i in scale.items if filled.get(i) is None]
+        missing[scale.id] = len(left_out)
+        if not left_out:
             values[scale.id] = sum(answered)
-        elif missing[scale.id] <= instrument.max_missing and answered:
+        elif len(left_out) <= instrument.max_missing and answered and not risk & set(left_out):
             values[scale.id] = int(sum(answered) / len(answered) * len(scale.items) + 0.5)
         else:
             values[scale.id] = None
-    risky = tuple(i.id for i in instrument.items(form) if i.risk and (answers.get(i.id) or 0) > 0)
-    return Scored(values, missing, risky)
+    risky = tuple(i.id for i in items if i.risk and (answers.get(i.id) or 0) > 0)
+    blank = tuple(i.id for i in items if i.risk and answers.get(i.id) is None)
+    return Scored(values, missing, risky, blank,
+                  tuple(i.id for i in items if i.id in by_rule))
 
 
 def _require(raw: dict, path: Path, where: str, *names: str) -> None:
@@ -176,9 +230,49 @@ def parse(path: Path) -> Instrument:
         scales.append(Scale(s["id"], s["label"], tuple(s["items"]), s["min"], s["max"], bands,
                             s.get("severe_from"), s.get("worsening_points"),
                             s.get("higher_is_better", False)))
+    _require(raw, path, "top level", "missing_rule", "missing_rule_source")
+    if raw["missing_rule_source"] not in MISSING_RULE_SOURCES:
+        raise InstrumentError(f"{path.name}: missing_rule_source: must be one of "
+                              f"{sorted(MISSING_RULE_SOURCES)}")
+    skips = _skips(raw, path, ids, sets, forms)
     return Instrument(raw["id"], raw["title"], raw["name"], raw["instructions"],
                       raw["reference"], raw.get("max_missing", 0), tuple(raw["items"]), sets,
-                      tuple(scales), forms)
+                      tuple(scales), forms, skips, raw["missing_rule"],
+                      raw["missing_rule_source"])
+
+
+def _skips(raw: dict, path: Path, ids: list[str], sets: dict,
+           forms: dict[str, Form]) -> tuple[Skip, ...]:
+    """`[[skips]]`: each gate and skipped item must exist, the skipped items come after the
+    gate, and the gate's answer must be one of its options in every form."""
+    found = []
+    for n, rule in enumerate(raw.get("skips", []), start=1):
+        where = f"skips[{n}]"
+        _require(rule, path, where, "when", "is", "skip", "score_as", "why")
+        unknown = sorted({rule["when"], *rule["skip"]} - set(ids))
+        if unknown:
+            raise InstrumentError(f"{path.name}: {where}: unknown item(s) {unknown}")
+        if any(ids.index(i) <= ids.index(rule["when"]) for i in rule["skip"]):
+            raise InstrumentError(f"{path.name}: {where}: skipped items must follow "
+                                  f"item {rule['when']!r}")
+        by_id = {i["id"]: i for i in raw["items"]}
+        if any(by_id[i].get("risk") for i in rule["skip"]):
+            raise InstrumentError(f"{path.name}: {where}: a risk item is never skipped")
+
+        def answers_to(item_id: str) -> list[set[int]]:
+            name = by_id[item_id]["options"]
+            names = [f.days for f in forms.values()] if name == "days" else [name]
+            return [{o["score"] for o in sets[n]} for n in names]
+
+        if any(rule["is"] not in scores for scores in answers_to(rule["when"])):
+            raise InstrumentError(f"{path.name}: {where}.is: {rule['is']!r} is not an "
+                                  f"answer to item {rule['when']!r}")
+        if any(rule["score_as"] not in scores for i in rule["skip"] for scores in answers_to(i)):
+            raise InstrumentError(f"{path.name}: {where}.score_as: {rule['score_as']!r} is "
+                                  "not an answer to every skipped item")
+        found.append(Skip(rule["when"], rule["is"], tuple(rule["skip"]), rule["score_as"],
+                          rule["why"]))
+    return tuple(found)
 
 
 @lru_cache(maxsize=1)
@@ -199,7 +293,14 @@ def get(instrument_id: str) -> Instrument:
         raise InstrumentError(f"unknown instrument {instrument_id!r}") from exc
 
 
-@lru_cache(maxsize=1)
 def schedule(folder: str = str(FOLDER)) -> tuple[dict, ...]:
+    """Read once per version of schedule.toml (modification time and size): an edit is
+    seen at the next call, with no restart."""
+    stat = (Path(folder) / "schedule.toml").stat()
+    return _schedule(folder, (stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=4)
+def _schedule(folder: str, _version: tuple[int, int]) -> tuple[dict, ...]:
     with open(Path(folder) / "schedule.toml", "rb") as fh:
         return tuple(tomllib.load(fh)["due"])

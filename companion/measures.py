@@ -37,6 +37,11 @@ class MeasureSaved:
     def risk(self) -> bool:
         return bool(self.scored.risk_items)
 
+    @property
+    def risk_unanswered(self) -> bool:
+        """A risk item (PHQ-9 item 9) was left blank: ask again, gently, and flag same day."""
+        return bool(self.scored.risk_unanswered)
+
 
 def _last_days(session: Session, client_id: int) -> dict[tuple[str, str], date]:
     stmt = (select(MeasureResponse.instrument, MeasureResponse.form,
@@ -115,13 +120,24 @@ def history(session: Session, actor: Actor, client_id: int, instrument_id: str,
         .order_by(MeasureResponse.completed_at))
     rows = []
     for response in session.exec(stmt):
+        missing = _missing(instrument, response)
         for scale in instrument.scales:
             value = response.scores.get(scale.id)
             band = scale.band(value)
             rows.append({"day": response.local_day, "form": response.form, "scale": scale.id,
                          "label": scale.label, "value": value,
-                         "band": band.label if band else "Incomplete", "id": response.id})
-    return pd.DataFrame(rows, columns=["day", "form", "scale", "label", "value", "band", "id"])
+                         "band": band.label if band else "Incomplete", "id": response.id,
+                         "missing": missing.get(scale.id)})
+    return pd.DataFrame(rows, columns=["day", "form", "scale", "label", "value", "band", "id",
+                                       "missing"])
+
+
+def _missing(instrument: Instrument, response: MeasureResponse) -> dict[str, int]:
+    """Items left out per scale (skips the form itself asks for don't count)."""
+    try:
+        return instruments.score(instrument, response.answers, response.form).missing
+    except InstrumentError:  # answers kept from an older version of the file
+        return {}
 
 
 def latest_answers(session: Session, actor: Actor, client_id: int,
@@ -131,12 +147,25 @@ def latest_answers(session: Session, actor: Actor, client_id: int,
     return _latest(session, client_id, instrument_id)
 
 
-def meaning(instrument: Instrument, scale_id: str, value: int | None) -> str:
-    """A plain sentence about a score — never that someone is "safe"."""
+_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
+
+def skipped_words(missing: int | None) -> str:
+    """ "one question was skipped", "3 … were", never "several" for one."""
+    if not missing or missing < 0:
+        return "some questions were skipped"
+    count = _COUNTS[missing] if missing < len(_COUNTS) else str(missing)
+    return f"{count} question was skipped" if missing == 1 else f"{count} questions were skipped"
+
+
+def meaning(instrument: Instrument, scale_id: str, value: int | None,
+            missing: int | None = None) -> str:
+    """A plain sentence about a score — never that someone is "safe". `missing`: how many of
+    the scale's questions were left out (from `Scored.missing` or the history's column)."""
     scale = next(s for s in instrument.scales if s.id == scale_id)
     if value is None:
         return (f"Your {instrument.title} {scale.label.lower()} couldn't be scored because "
-                "several questions were skipped — that's okay.")
+                f"{skipped_words(missing)} — that's okay.")
     band = scale.band(value)
     return (f"Your latest {instrument.title} {scale.label.lower()} is {value} "
             f"(of {scale.max}): {band.label.lower()} — {band.meaning}. Scores are a starting "

@@ -77,6 +77,22 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
+class UserSession(SQLModel, table=True):
+    """One signed-in browser: a password sign-in starts one; its re-login cookie (known by
+    its expiry) lets other tabs of that browser join it. Once ended (signed out, idle past
+    the limit, refused) it stays ended: a new sign-in is a new session with a new id."""
+
+    __tablename__ = "user_sessions"
+
+    id: str = Field(max_length=32, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    active_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    cookie_exp: Optional[float] = Field(default=None, index=True)
+    ended_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    end_reason: str = Field(default="", max_length=64)
+
+
 class RecoveryCode(SQLModel, table=True):
     """Single-use codes for a lost authenticator, stored as SHA-256 hashes."""
 
@@ -249,10 +265,23 @@ class Flag(SQLModel, table=True):
     source_kind: Optional[str] = Field(default=None, max_length=16)
     source_id: Optional[int] = None
     raised_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
-    urgent: bool = False  # same-day follow-up (a self-harm answer)
+    # How soon to act: "urgent", "same_day" or "routine", set by `companion.flags` when the
+    # flag is raised (its one source of truth; the rules and their tiers are listed there).
+    tier: str = Field(default="routine", max_length=16)
     acknowledged_by: Optional[int] = Field(default=None, foreign_key="users.id")
     acknowledged_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
     ack_note: str = Field(default="", sa_column=_secret())
+
+    def __init__(self, **data):
+        if "urgent" in data:  # the old boolean: honoured, never silently dropped
+            urgent = data.pop("urgent")
+            data.setdefault("tier", "urgent" if urgent else "routine")
+        super().__init__(**data)
+
+    @property
+    def urgent(self) -> bool:
+        """Read-only, for older readers: the tier is what is kept."""
+        return self.tier == "urgent"
 
 
 class MeasureResponse(SQLModel, table=True):
@@ -529,3 +558,39 @@ class CheckInReminder(SQLModel, table=True):
     minute_of_day: int
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class CalendarSubscription(SQLModel, table=True):
+    """A person's private calendar feed (/calendar/<token>.ics). Only the token's SHA-256 is
+    kept; a revoked feed has no hash, so an unknown and a revoked token look up alike. The
+    client's choices (site name, sessions they'll miss left out) live here, and so do the
+    feed's last ETag and when its content last changed (for 304s and Last-Modified)."""
+
+    __tablename__ = "calendar_subscriptions"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    token_hash: Optional[str] = Field(default=None, max_length=64,
+                                      sa_column_kwargs={"unique": True})
+    show_site: bool = False
+    skip_not_going: bool = False
+    content_etag: str = Field(default="", max_length=64)
+    content_changed_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    last_fetched_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    fetch_count: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    revoked_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class CalendarSequence(SQLModel, table=True):
+    """RFC 5545 SEQUENCE of one event (`uid`) as one person's calendar has seen it: raised,
+    never lowered, whenever what the event says (`fingerprint`) changes. `changed_at` is the
+    event's DTSTAMP, so an unchanged event is byte-for-byte the same file after file."""
+
+    __tablename__ = "calendar_sequences"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    uid: str = Field(max_length=160, primary_key=True)
+    sequence: int = 0
+    fingerprint: str = Field(max_length=64)
+    changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))

@@ -23,6 +23,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str) -> sa.Engine:
+    import companion.run_context  # noqa: F401 - registers the clinic-data version bump on writes
+
     if url.startswith("sqlite"):
         path = files.sqlite_path(url)
         if path is not None:  # private from the start: 0600 (its -wal/-shm follow) in 0700

@@ -23,6 +23,11 @@ REQUIRED_OPTIONS: dict[str, Any] = {
     "client.showErrorLinks": False,  # "search this error" links to outside sites
     "browser.gatherUsageStats": False,
 }
+# Not a safety matter, so never a refusal: options the app is measured with (bench/soak.py,
+# bench/load.py); `companion check` names any that differ.
+EXPECTED_OPTIONS: dict[str, Any] = {
+    "runner.postScriptGC": False,  # a full collection after every run: most of a save's CPU
+}
 MAX_UPLOAD_MB = 10
 # Set (to 1) only when the proxy runs on another machine and only it can reach this address.
 ALLOW_PUBLIC_BIND = "ALLOW_PUBLIC_BIND"
@@ -44,6 +49,13 @@ def problems(get_option: Callable[[str], Any], settings: Settings,
         found.append(f"server.maxUploadSize must be at most {MAX_UPLOAD_MB} MB")
     found += network_problems(get_option, environ)
     return found + key_problems(get_option, settings) + at_rest_problems(settings)
+
+
+def performance_notes(get_option: Callable[[str], Any]) -> list[str]:
+    """Options set otherwise than the app is measured with (slower, not unsafe)."""
+    return [f"{name} is {get_option(name)!r}; the app is measured with {want!r} (see "
+            "bench/README.md)" for name, want in EXPECTED_OPTIONS.items()
+            if _norm(get_option(name)) != _norm(want)]
 
 
 def key_problems(get_option: Callable[[str], Any], settings: Settings) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from companion import access
@@ -74,13 +74,12 @@ def progress(session: Session, actor: Actor, client_id: int) -> Progress:
     until = min(now, enrolment.discharged_at or now)
     held = _held(occurrences(session, enrolment.enrolled_at, until, track=enrolment.track,
                              location=enrolment.location), until)
-    attended = session.exec(select(func.count()).select_from(GroupAttendance).where(
-        GroupAttendance.client_id == client_id, col(GroupAttendance.is_current).is_(True),
-        GroupAttendance.status == PRESENT)).one()
-    minutes = session.exec(select(func.coalesce(func.sum(GroupAttendance.minutes), 0)).where(
-        GroupAttendance.client_id == client_id, col(GroupAttendance.is_current).is_(True),
-        GroupAttendance.status == PRESENT,
-        GroupAttendance.starts_at >= _week_start(today))).one()
+    this_week = GroupAttendance.starts_at >= _week_start(today)
+    attended, minutes = session.exec(  # sessions attended, and this week's minutes: one read
+        select(func.count(), func.coalesce(func.sum(case((this_week, GroupAttendance.minutes),
+                                                         else_=0)), 0))
+        .where(GroupAttendance.client_id == client_id, col(GroupAttendance.is_current).is_(True),
+               GroupAttendance.status == PRESENT)).one()
     week = (today - to_clinic(enrolment.enrolled_at).date()).days // 7 + 1
     return Progress(week=max(1, week), attended=int(attended), scheduled=len(held),
                     hours_this_week=round(int(minutes) / 60, 1),

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from sqlmodel import Session, col, select
 
+from companion import run_context
 from companion.core.errors import NotFound
 from companion.core.timeutil import to_clinic
 from companion.models import GroupException, GroupSeries
@@ -81,6 +82,14 @@ def _planned(series: GroupSeries, start: datetime, end: datetime) -> list[dateti
     return [at for at in moments if start <= at < end]
 
 
+def _held_until(series: GroupSeries, at: datetime) -> datetime:
+    """The end (UTC) of the occurrence that starts at `at`: its length on the local clock,
+    so a 1–3 am session on the night the clocks change still ends at 3 am local."""
+    zone = _zone(series)
+    local_end = _local_naive(at, zone) + timedelta(minutes=series.duration_minutes)
+    return _to_utc(local_end, zone)
+
+
 def _is_planned(series: GroupSeries, at: datetime) -> bool:
     return at in _planned(series, at - timedelta(minutes=1), at + timedelta(minutes=1))
 
@@ -89,13 +98,12 @@ def _expand(session: Session, series_list: list[GroupSeries], start: datetime, e
             ) -> list[Occurrence]:
     if not series_list:
         return []
-    ids = [s.id for s in series_list]
+    ids = {s.id for s in series_list}
     longest = timedelta(minutes=max(s.duration_minutes for s in series_list))
-    exceptions = session.exec(select(GroupException).where(
-        col(GroupException.series_id).in_(ids),
-        ((GroupException.occurrence_at >= start - longest) & (GroupException.occurrence_at < end))
-        | ((GroupException.status == MOVED) & (GroupException.starts_at < end)
-           & (GroupException.ends_at > start)))).all()
+    exceptions = [e for e in _exceptions_around(session, start - longest, end)
+                  if e.series_id in ids
+                  and ((start - longest <= e.occurrence_at < end)
+                       or (e.status == MOVED and e.starts_at < end and e.ends_at > start))]
     by_key = {(e.series_id, e.occurrence_at): e for e in exceptions}
     out = []
     for series in series_list:
@@ -106,30 +114,49 @@ def _expand(session: Session, series_list: list[GroupSeries], start: datetime, e
         for at in originals:
             exc = by_key.get((series.id, at))
             if exc is None:
-                occ = Occurrence(series, at, at, at + length)
+                occ = Occurrence(series, at, at, _held_until(series, at))
             elif exc.status == MOVED:
                 occ = Occurrence(series, at, exc.starts_at, exc.ends_at, MOVED, exc.note)
             else:
-                occ = Occurrence(series, at, at, at + length, CANCELLED, exc.note)
+                occ = Occurrence(series, at, at, _held_until(series, at), CANCELLED,
+                                 exc.note)
             if occ.starts_at < end and occ.ends_at > start:
                 out.append(occ)
     return sorted(out, key=lambda o: (o.starts_at, o.series.title, o.series.id))
+
+
+def _all_series(session: Session) -> list[GroupSeries]:
+    """Every series (a clinic has tens), cached per clinic-data version (run_context)."""
+    return run_context.cached("group_series", (), lambda: list(session.exec(
+        select(GroupSeries).order_by(GroupSeries.id))), session)
+
+
+def _exceptions_around(session: Session, start: datetime, end: datetime
+                       ) -> list[GroupException]:
+    """Every series' exceptions that may touch [start, end), read for whole UTC days around
+    it so that one cached read serves a day of runs; callers filter to their window."""
+    low = datetime.combine(start.astimezone(timezone.utc).date(), datetime.min.time(),
+                           timezone.utc)
+    high = datetime.combine(end.astimezone(timezone.utc).date() + timedelta(days=1),
+                            datetime.min.time(), timezone.utc)
+    return run_context.cached("group_exceptions", (low, high), lambda: list(session.exec(
+        select(GroupException).where(
+            ((GroupException.occurrence_at >= low) & (GroupException.occurrence_at < high))
+            | ((GroupException.status == MOVED) & (GroupException.starts_at < high)
+               & (GroupException.ends_at > low))))), session)
 
 
 def occurrences(session: Session, start: datetime, end: datetime, *, track: str | None = None,
                 location: str | None = None, facilitator_id: int | None = None,
                 series_ids: list[int] | None = None) -> list[Occurrence]:
     """Every occurrence touching [start, end), moves and cancellations applied, by start."""
-    stmt = select(GroupSeries).where(GroupSeries.starts_at < end + timedelta(days=60))
-    if track is not None:
-        stmt = stmt.where(GroupSeries.track == track)
-    if location is not None:
-        stmt = stmt.where(GroupSeries.location == location)
-    if facilitator_id is not None:
-        stmt = stmt.where(GroupSeries.facilitator_id == facilitator_id)
-    if series_ids is not None:
-        stmt = stmt.where(col(GroupSeries.id).in_(series_ids))
-    return _expand(session, list(session.exec(stmt)), start, end)
+    wanted = [s for s in _all_series(session)
+              if s.starts_at < end + timedelta(days=60)
+              and (track is None or s.track == track)
+              and (location is None or s.location == location)
+              and (facilitator_id is None or s.facilitator_id == facilitator_id)
+              and (series_ids is None or s.id in series_ids)]
+    return _expand(session, wanted, start, end)
 
 
 def get_occurrence(session: Session, series_id: int, occurrence_at: datetime) -> Occurrence:

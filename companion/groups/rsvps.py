@@ -11,9 +11,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from companion import access
+from companion import access, run_context
 from companion.access import Action, RecordKind
 from companion.actors import Actor
+from companion.core import textrules
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
 from companion.groups.attendance import _enrolled_here
@@ -42,7 +43,7 @@ class ClientSession:
 
 
 def _enrolment(session: Session, client_id: int) -> Enrolment:
-    enrolment = session.get(Enrolment, client_id)
+    enrolment = run_context.enrolment(session, client_id)  # the signed-in client's: this run's
     if enrolment is None:
         raise NotFound("You aren't enrolled in a track yet. Please ask the clinic.")
     return enrolment
@@ -93,6 +94,8 @@ def rsvp(session: Session, actor: Actor, series_id: int, occurrence_at: datetime
     """Going, or can't make it (an optional reason, for the therapist). A full session
     takes no more "going"."""
     access.authorize(session, actor, actor.id, RecordKind.RSVP, Action.WRITE)
+    if found := textrules.problem((reason or "").strip(), subject="The reason"):
+        raise FormErrors({"reason": found})
     reason = " ".join((reason or "").split())
     if len(reason) > REASON_MAX:
         raise FormErrors({"reason": f"Please keep the reason under {REASON_MAX} characters."})
@@ -135,7 +138,8 @@ def going_counts(session: Session, occs: list[Occurrence]) -> dict[tuple[int, da
 
 
 def names(session: Session, ids) -> dict[int, str]:
-    ids = list(set(ids))
+    ids = sorted(set(ids))
     if not ids:
         return {}
-    return dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(ids))).all())
+    return run_context.cached("user_names", tuple(ids), lambda: dict(session.exec(
+        select(User.id, User.display_name).where(col(User.id).in_(ids))).all()), session)

@@ -10,6 +10,7 @@ cookie write gets the Secure flag when the page is served over HTTPS.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import date, datetime, time as dt_time
 from functools import partial
 
@@ -17,7 +18,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlmodel import select
 
-from companion import auth
+from companion import auth, run_context
 from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.db import session_scope
@@ -26,6 +27,7 @@ from companion.models import User
 AUTH_KEY = "_authenticator"
 MFA_OK = "_mfa_ok"
 SIGNED_IN_AT = "_signed_in_at"
+SESSION_ID = "_session_id"  # this tab's `UserSession`: started by a sign-in, joined by cookie
 LAST_ACTIVITY = "_last_activity"
 NOTICE = "_auth_notice"
 SIGNED_OUT_WHY = "_signed_out_why"  # shown on the sign-in page until someone signs in again
@@ -44,12 +46,14 @@ def _check_credentials(model, username: str, password: str) -> bool:
         result = auth.check_login(session, username, password)
         if result.user is not None:
             auth.mark_seen(session, result.user)
+            session_id = auth.start_session(session, result.user)
     if result.user is None:
         st.session_state[NOTICE] = result.message
         return False
     model.credentials["usernames"][result.user.username] = _library_entry(result.user)
     st.session_state[SIGNED_IN_AT] = time.time()
     st.session_state.pop(SIGNED_OUT_WHY, None)
+    st.session_state[SESSION_ID] = session_id  # a new id: an ended one is never reused
     return True
 
 
@@ -61,10 +65,13 @@ def _checked_cookie(read_cookie, model):
         user = auth.cookie_user(session, token)
         if user is not None:
             auth.mark_seen(session, user)
-    if user is None:
+            row = auth.cookie_session(session, user, float(token["exp_date"]))
+            session_id = row.id if row is not None else None
+    if user is None or session_id is None:
         return None
     model.credentials["usernames"][user.username] = _library_entry(user)
     st.session_state[SIGNED_IN_AT] = time.time()
+    st.session_state[SESSION_ID] = session_id  # this browser's session, which issued it
     if auth.cookie_passed_second_factor(user, token):
         st.session_state[MFA_OK] = True
     return token
@@ -77,11 +84,14 @@ def served_over_https() -> bool:
     return bool(url) and url.lower().startswith("https://")
 
 
-def _secure_when_https(set_cookie, *args, **kwargs):
+def _secure_when_https(set_cookie, cookies, *args, **kwargs):
     """The library writes its cookie from JavaScript with SameSite=Strict and no Secure flag;
-    over HTTPS add Secure (over http a Secure cookie would not be kept by every browser)."""
+    over HTTPS add Secure (over http a Secure cookie would not be kept by every browser).
+    Every cookie issued is bound to this tab's session, so other tabs join that session."""
     if served_over_https():
         kwargs["secure"] = True
+    with session_scope() as session:
+        auth.bind_cookie(session, st.session_state.get(SESSION_ID), cookies.exp_date)
     return set_cookie(*args, **kwargs)
 
 
@@ -97,7 +107,7 @@ def build_authenticator() -> stauth.Authenticate:
     cookies = authenticator.cookie_controller.cookie_model
     cookies.get_cookie = partial(_checked_cookie, cookies.get_cookie, model)
     manager = cookies.cookie_manager
-    manager.set = partial(_secure_when_https, manager.set)
+    manager.set = partial(_secure_when_https, manager.set, cookies)
     st.session_state[AUTH_KEY] = authenticator
     return authenticator
 
@@ -136,14 +146,24 @@ def second_factor_done() -> bool:
 
 
 def _forget_session() -> None:
-    for key in (SIGNED_IN_AT, LAST_ACTIVITY, "actor", MFA_OK, "_totp_secret",
+    for key in (SIGNED_IN_AT, SESSION_ID, LAST_ACTIVITY, "actor", MFA_OK, "_totp_secret",
                 "_recovery_codes"):
         st.session_state.pop(key, None)
 
 
-def sign_out(notice: str = "") -> None:
-    """End this session and its cookie: no rerun after (the cookie delete needs this run)."""
-    _end_sessions_of(st.session_state.get("username"))
+def _end_this_session(reason: str) -> None:
+    session_id = st.session_state.get(SESSION_ID)
+    if session_id:
+        with session_scope() as session:
+            auth.end_session(session, session_id, reason)
+
+
+def sign_out(notice: str = "", *, everywhere: bool = True, reason: str = "signed out") -> None:
+    """End this session (with `everywhere`, every session of the account) and its cookie: no
+    rerun after (the cookie delete needs this run). This session's id stays ended for good."""
+    _end_this_session(reason)
+    if everywhere:
+        _end_sessions_of(st.session_state.get("username"))
     if signed_in():
         authenticator().logout(location="unrendered")
     _forget_session()
@@ -152,6 +172,7 @@ def sign_out(notice: str = "") -> None:
 
 
 def _on_logout(details: dict) -> None:
+    _end_this_session("signed out")
     _end_sessions_of(details.get("username"))
     _forget_session()
 
@@ -214,29 +235,43 @@ def gate() -> tuple[Actor | None, User | None]:
     now = time.time()
     if _idle_too_long(st.session_state.get(LAST_ACTIVITY), now):
         _keep_draft(st.session_state.get("username"))
-        sign_out(auth.IDLE)
+        sign_out(auth.IDLE, everywhere=False, reason="idle past the limit")
         st.session_state[SIGNED_OUT_WHY] = auth.IDLE
         return None, None
-    with session_scope() as session:
-        user = session.exec(select(User).where(
-            User.username == st.session_state["username"])).first()
-        user = user and auth.active_user(session, user.id,
-                                         st.session_state.get(SIGNED_IN_AT, 0.0))
-        if user is not None:
+    signed_in_at = st.session_state.get(SIGNED_IN_AT, 0.0)
+    session_id = st.session_state.get(SESSION_ID)
+    with session_scope() as session:  # the person, enrolment and data version: one statement
+        loaded = run_context.load_signed_in(session, st.session_state["username"], session_id)
+        user = loaded and auth.active_user(session, loaded.user.id, signed_in_at)
+        row, ended = (auth.live_session(session, session_id, user.id, loaded=loaded.user_session)
+                      if user else (None, ""))
+        if user is not None and ended is None:
             auth.mark_seen(session, user)
-    if user is None:
-        sign_out("Your session has ended. Please sign in again.")
+            auth.touch_session(session, row)
+    before = st.session_state.get("actor")
+    if user is None or ended is not None or (before is not None and before.id == user.id
+                                             and before.role != user.role):
+        # This tab's session only: a session ended elsewhere, or idle, must not take down a
+        # newer sign-in in another tab. A session holds one role: a discharge signs in again.
+        notice = auth.IDLE if ended == "idle past the limit" else auth.SESSION_ENDED
+        sign_out(notice, everywhere=False, reason=ended or "refused by the sign-in gate")
         return None, None
+    run_context.begin(loaded)  # checked this run; router.py forgets it when the run ends
     st.session_state[LAST_ACTIVITY] = now
     restore_draft(user.username)
-    actor = Actor.of(user)
+    # What every change made from this page run (its widget callbacks too, which run before
+    # the next gate) re-checks in its own transaction: `access.require_current`.
+    actor = Actor.of(user, signed_in_at=signed_in_at, active_at=now, session_id=session_id)
     st.session_state["actor"] = actor
     return actor, user
 
 
 def restart_session_after_password_change() -> None:
-    """A password change ends every older session; keep this one with a fresh cookie."""
+    """A password change ends every older session; keep this one with a fresh cookie (and
+    the actor of this run, which later callbacks use, as signed in now)."""
     st.session_state[SIGNED_IN_AT] = time.time()
+    if (actor := st.session_state.get("actor")) is not None:
+        st.session_state["actor"] = replace(actor, signed_in_at=st.session_state[SIGNED_IN_AT])
     authenticator().cookie_controller.set_cookie()
 
 

@@ -14,6 +14,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
+from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, errors_for, field_message, remember_failure,
                                 show_failure)
 from companion.ui.text import (label_text, markdown_text, number_text, option_text,
@@ -46,9 +47,9 @@ def calendar_download(actor: Actor, label: str, key: str | None, discreet: bool,
         with session_scope() as session:
             return groups.calendar_file(session, actor, key, discreet)
 
-    st.download_button(label_text(label), data=build, file_name="group-session.ics" if key
-                       else "my-group-schedule.ics", mime="text/calendar", key=button_key,
-                       on_click="ignore", width="stretch", icon="📅")
+    download_button(label, build, file_name="group-session.ics" if key
+                    else "my-group-schedule.ics", mime="text/calendar", key=button_key,
+                    width="stretch", icon="📅")
 
 
 def home_card(actor: Actor) -> None:

@@ -18,10 +18,12 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             continue
         st.markdown(f"**{markdown_text(instrument.name)}**")
         for scale in instrument.scales:
-            rows = frame[frame["scale"] == scale.id][["day", "value"]]
+            rows = frame[frame["scale"] == scale.id][["day", "value", "missing"]]
             bands = [(b.low, b.high, b.label) for b in scale.bands]
             title = scale.label if len(instrument.scales) > 1 else f"{instrument.title} total"
-            draw("measure_trend", rows, bands, title, scale.higher_is_better)
+            draw("measure_trend", rows[["day", "value"]], bands, title, scale.higher_is_better)
             latest = rows["value"].iloc[-1] if not rows.empty else None
             value = None if latest is None or latest != latest else int(latest)
-            st.caption(markdown_text(measures.meaning(instrument, scale.id, value)))
+            missing = rows["missing"].iloc[-1] if not rows.empty else None
+            missing = None if missing is None or missing != missing else int(missing)
+            st.caption(markdown_text(measures.meaning(instrument, scale.id, value, missing)))

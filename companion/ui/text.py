@@ -50,7 +50,16 @@ WORD_JOINER = "\u2060"
 _HIDDEN = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
                      "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _NEWLINES = re.compile("\r\n|[\r\u2028\u2029\x85]")
-_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+# ASCII punctuation that is markdown syntax wherever it stands, and a colon that could open a
+# directive (":red[", "::x", ":::"), a "<" that could open HTML or an autolink and an "&" that
+# could open an entity. The rest (! " # % ' ( ) + , - . / ; = > ? @, "7:45", "a < b", "R&D")
+# is syntax only at the start of a line (`_LINE_START`) or right
+# after a character escaped here (a link's "(" needs a "]", an image's "!" a "["): it stays
+# as typed, so a label's accessible name (its aria-label is the label's source) reads right.
+_SYNTAX_PUNCTUATION = re.compile(r"([$*\[\\\]^_`{|}~]|:(?=[A-Za-z_:])|<(?=[A-Za-z/!?])"
+                                 r"|&(?=#|[A-Za-z][A-Za-z0-9]*;))")
+# Headings, quotes, list items, thematic breaks and setext underlines open a line.
+_LINE_START = re.compile(r"^([-+#>=])|^(\d+)([.)])")
 # Matched by the renderer in text nodes (after escapes are resolved): each is broken by a
 # word joiner (U+2060) right after its first character, and nothing else is touched (so
 # "7:45" or "Step 1: breathe" stay as they are).
@@ -69,7 +78,8 @@ def _clean(text: object) -> str:
 
 
 def _inert(text: str) -> str:
-    return _ASCII_PUNCTUATION.sub(r"\\\1", _TEXT_PATTERNS.sub(WORD_JOINER, text))
+    text = _SYNTAX_PUNCTUATION.sub(r"\\\1", _TEXT_PATTERNS.sub(WORD_JOINER, text))
+    return _LINE_START.sub(lambda m: f"\\{m[1]}" if m[1] else f"{m[2]}\\{m[3]}", text)
 
 
 def _lines(text: object) -> list[str]:

@@ -143,5 +143,6 @@ class SecurityHeaders:
             host, frameable=path.startswith(FRAMEABLE_FOLDER))
         for name, value in FIXED_HEADERS.items():
             headers[name] = value
-        if not keeps_its_caching(path, headers.get("content-type", ""), status):
+        if not keeps_its_caching(path, headers.get("content-type", ""), status) and (
+                NO_STORE not in headers.get("cache-control", "")):  # e.g. private, no-store
             headers["Cache-Control"] = NO_STORE

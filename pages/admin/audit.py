@@ -8,6 +8,7 @@ from companion import audit, people
 from companion.core.db import session_scope
 from companion.models import Role
 from companion.core.timeutil import clinic_today
+from companion.ui.downloads import download_button
 from companion.ui.gate import current_actor
 from companion.ui.text import markdown_text, option_text, table_text
 
@@ -39,9 +40,9 @@ with session_scope() as session:
                          client_id=client_id and int(client_id), start=start, end=end,
                          limit=limit)
 st.dataframe(table_text(frame), hide_index=True, width="stretch")
-st.download_button("Download as CSV", audit.as_csv(frame), file_name="audit-trail.csv",
-                   mime="text/csv", width="stretch",
-                   help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+download_button("Download as CSV", audit.as_csv(frame), file_name="audit-trail.csv",
+                mime="text/csv", width="stretch",
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 if st.button("Check the trail for tampering", width="stretch"):
     with session_scope() as session:
         verdict = audit.verify(session)

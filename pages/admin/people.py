@@ -1,11 +1,12 @@
 """People: enrol clients, create staff accounts, assign, discharge, reset, deactivate."""
 import streamlit as st
 
-from companion import aftercare, mfa, people
+from companion import aftercare, calendar_feed, mfa, people
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role
+from companion.core.timeutil import show
 from companion.ui.gate import current_actor
 from companion.ui.text import markdown_text, option_text, table_text
 
@@ -67,6 +68,17 @@ if chosen is not None:
     row = frame.set_index("id").loc[chosen]
     chosen = int(chosen)
     try:
+        with session_scope() as session:
+            feed = calendar_feed.status(session, actor, chosen)
+        if feed.active:
+            st.caption("Calendar subscription: on" + (
+                f" (last fetched {show(feed.last_fetched_at)})" if feed.last_fetched_at
+                else " (not fetched yet)") + ".")
+            if st.button("Stop their calendar subscription", width="stretch",
+                         key="feed-revoke"):
+                with session_scope() as session:
+                    calendar_feed.revoke(session, actor, chosen, "lost or shared address")
+                st.success("Stopped: the address no longer works. This is audited.")
         if row["Role"] in (Role.CLIENT, Role.ALUMNI):
             with st.form("assign"):
                 names = list(therapists)
@@ -87,24 +99,32 @@ if chosen is not None:
                         people.assign(session, actor, chosen, therapist_id=new_therapist,
                                       track=new_track, location=new_location)
                     st.success("Assignment saved.")
+            keep_feed = False
+            if row["Role"] == Role.CLIENT and feed.active:
+                keep_feed = st.checkbox("Keep their calendar subscription after discharge",
+                                        key="keep-feed-discharge",
+                                        help="Alumni keep the daily check-in in it.")
             if row["Role"] == Role.CLIENT and st.button("Discharge to alumni",
                                                         width="stretch"):
                 with session_scope() as session:
-                    people.discharge(session, actor, chosen)
+                    people.discharge(session, actor, chosen, keep_calendar=keep_feed)
                 st.success("Discharged: they keep their records and now see the alumni pages.")
         if st.button("Reset two-step sign-in (lost phone)", width="stretch"):
             with session_scope() as session:
                 mfa.admin_reset(session, actor, chosen)
             st.success("Reset: they set it up again at their next sign-in. This is audited.")
+        active = bool(row["Active"])
+        keep_on_deactivation = active and feed.active and st.checkbox(
+            "Keep their calendar subscription when deactivating", key="keep-feed-deactivate")
         cols = st.columns(2)
         if cols[0].button("Reset password", width="stretch"):
             with session_scope() as session:
                 temporary = people.reset_password(session, actor, chosen)
             show_temporary(row["Username"], temporary)
-        active = bool(row["Active"])
         if cols[1].button("Deactivate" if active else "Reactivate", width="stretch"):
             with session_scope() as session:
-                people.set_active(session, actor, chosen, not active)
+                people.set_active(session, actor, chosen, not active,
+                                  keep_calendar=bool(keep_on_deactivation))
             st.success("Deactivated: signed out everywhere." if active else "Reactivated.")
     except CompanionError as exc:
         st.error(markdown_text(exc))

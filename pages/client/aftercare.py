@@ -6,6 +6,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
 from companion.ui.aftercare import history_and_diff, show_section
+from companion.ui.downloads import download_button
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.text import label_text, markdown_text, number_text, option_text
@@ -63,8 +64,8 @@ if plan.version is not None:
     def _pdf() -> bytes:  # made only when tapped, from the plan already on screen
         return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at)
 
-    cols[1].download_button("Download PDF", data=_pdf, file_name="my-aftercare-plan.pdf",
-                            mime="application/pdf", width="stretch", on_click="ignore")
+    download_button("Download PDF", _pdf, file_name="my-aftercare-plan.pdf",
+                    mime="application/pdf", width="stretch", where=cols[1])
 
 comments = {}
 for c in plan.comments:

@@ -1,5 +1,5 @@
-"""Group sessions: the next two weeks for my track and site, going or not, calendar files,
-a daily check-in reminder, and how far along I am."""
+"""Group sessions: the next two weeks for my track and site, going or not, my calendar
+subscription and calendar files, a daily check-in reminder, and how far along I am."""
 from datetime import time
 
 import streamlit as st
@@ -11,6 +11,7 @@ from companion.models import Role
 from companion.core.timeutil import utcnow
 from companion.ui.gate import current_actor
 from companion.ui.groups import calendar_download, headline_markdown, progress_line, status_line
+from companion.ui.subscription import subscription_panel
 from companion.ui.text import markdown_text, number_text
 
 actor = current_actor()
@@ -96,17 +97,18 @@ for item in upcoming:
         calendar_download(actor, "Add to my calendar", key, discreet, f"ics-{key}")
 
 st.subheader("My calendar")
-st.caption("Add every session of the next eight weeks to your phone's calendar, with "
-           "reminders the day before and an hour before. If a session moves or is "
-           "cancelled, it shows here first: download again to update your calendar.")
-discreet = st.toggle("Discreet titles (“Appointment”)", value=True, key="ics-discreet",
-                     help="Leaves the program's name and topics out of your calendar, in "
-                          "case others can see it.")
-calendar_download(actor, "Add all my sessions to my calendar", None, discreet, "ics-all")
+subscription_panel(actor)
+with st.expander("Or download a one-time calendar file"):
+    st.caption("Every session of the next eight weeks, with reminders. A file doesn't "
+               "update itself: download it again after a change.")
+    discreet = st.toggle("Discreet titles (“Appointment”)", value=True, key="ics-discreet",
+                         help="Leaves the program's name, topics and site out of your "
+                              "calendar, in case others can see it.")
+    calendar_download(actor, "Download all my sessions", None, discreet, "ics-all")
 
 st.subheader("Daily check-in reminder")
-st.caption("Pick a time and your calendar file also carries a daily “Check in” with an "
-           "alarm at that time (download it again after changing the time).")
+st.caption("Pick a time and your calendar also carries a daily “Check in” with an alarm "
+           "at that time (a subscribed calendar picks up a new time by itself).")
 if message := st.session_state.pop("_reminder_saved", None):
     st.success(markdown_text(message))
 st.time_input("Remind me at", value=remind_at or time(20, 0), step=900, key="reminder-at",

@@ -8,25 +8,60 @@ from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import call_buttons, show_plan
-from companion.ui.text import label_text, markdown_text, option_text
+from companion.ui.text import clinic_markdown, label_text, markdown_text, option_text
 
 actor = current_actor()
 st.title("Questionnaires")
 st.caption("Short, standard questionnaires that you and your therapist use to see change "
            "over time. You can skip any question.")
 
-def risk_response(key: str) -> None:
-    st.markdown("### 💚 Thank you for telling us.")
-    st.write("You said you've had thoughts that you would be better off dead or of hurting "
+RISK_WORDS = {  # what the client reads: a risk answer, or the risk question left blank
+    "risk": ("Thank you for telling us.",
+             "You said you've had thoughts that you would be better off dead or of hurting "
              "yourself. That sounds really painful, and you don't have to carry it alone. Your "
              "therapist has been told and will reach out to you today. If you might act on "
-             "these thoughts, call 988 or 911 now.")
+             "these thoughts, call 988 or 911 now.",
+             "Reach someone now"),
+    "unanswered": ("Thank you for filling this in.",
+                   "Question 9 was left blank — the one about thoughts that you would be better "
+                   "off dead or of hurting yourself. That's okay; it can be a hard one to "
+                   "answer. If you can, answering it helps your therapist know how best to "
+                   "support you, and you can do it now. Your therapist will see that it was "
+                   "left blank and may check in with you today.",
+                   "If thoughts like these are with you, you can talk to someone any time"),
+}
+
+
+def answer_again(result: dict) -> None:
+    """Reopen the questionnaire with the saved answers filled in, the blank one to go."""
+    picked = f"{result['instrument']}:{result['form']}"
+    st.session_state["measure-pick"] = picked
+    prefix = f"m-{picked}-{st.session_state.get('_measure_round', 0)}-"
+    instrument = instruments.get(result["instrument"])
+    for item in instrument.items(result["form"]):
+        label = next((o.label for o in item.options
+                      if o.score == result["answers"].get(item.id)), None)
+        if label is not None:
+            st.session_state[f"{prefix}{item.id}"] = label
+    st.session_state["_measure_again"] = list(result["risk_unanswered"])
+
+
+def risk_response(key: str, kind: str = "risk", result: dict | None = None) -> None:
+    headline, message, reach = RISK_WORDS[kind]
+    st.markdown(f"### 💚 {clinic_markdown(headline)}")
+    st.write(clinic_markdown(message))
+    if kind == "unanswered" and st.button("Answer question 9", key=f"{key}-again",
+                                          type="primary", width="stretch",
+                                          on_click=answer_again, args=(result,)):
+        st.rerun()  # out of the dialog, to the questionnaire
     with session_scope() as session:
         plan = safety.current(session, actor, actor.id)
-    st.markdown("**Reach someone now**")  # calls first, before the rest of the plan
+    st.markdown(f"**{clinic_markdown(reach)}**")  # calls first, before the rest of the plan
     call_buttons(safety.contacts(plan) + safety.standing_contacts(), f"{key}-now")
     st.link_button("💬 Text 988", "sms:988", width="stretch")
     st.markdown("**Your safety plan**")
+    if plan is not None:
+        st.page_link("pages/client/safety_plan.py", label="Open my safety plan", icon="🛟")
     show_plan(plan, key=key)
     crisis_resources()
 
@@ -37,6 +72,12 @@ def risk_dialog() -> None:
     risk_response("risk-dialog")
 
 
+@st.dialog("About question 9", width="large")
+def unanswered_dialog(result: dict) -> None:
+    """The same help for the risk question left blank: gentle, the question offered again."""
+    risk_response("unanswered-dialog", "unanswered", result)
+
+
 result = st.session_state.pop("_measure_result", None)
 if result is not None:
     instrument = instruments.get(result["instrument"])
@@ -44,12 +85,79 @@ if result is not None:
         risk_dialog()
         with st.container(border=True):  # and it stays on the page after the dialog closes
             risk_response("risk")
+    elif result.get("risk_unanswered"):
+        unanswered_dialog(result)
+        with st.container(border=True):
+            risk_response("unanswered", "unanswered", result)
     else:
         st.toast("Questionnaire saved.", icon="✅")  # seen where you are
         st.success(f"Saved your {markdown_text(instrument.title)}. Thank you.")
     for scale in instrument.scales:
         st.caption(markdown_text(measures.meaning(instrument, scale.id,
-                                                  result["scores"].get(scale.id))))
+                                                  result["scores"].get(scale.id),
+                                                  result.get("missing", {}).get(scale.id))))
+
+
+def _skip_note(instrument: instruments.Instrument, item_id: str, skipped: set[str]) -> None:
+    """Say once, at the first item a skip instruction passes over, why it isn't asked."""
+    for rule in instrument.skips:
+        if rule.items[0] == item_id and item_id in skipped:
+            which = (f"Question {rule.items[0]} is" if len(rule.items) == 1
+                     else f"Questions {rule.items[0]}–{rule.items[-1]} are")
+            st.caption(markdown_text(f"{which} skipped: {rule.why}."))
+
+
+@st.fragment
+def questionnaire(instrument: instruments.Instrument, form: str, picked: str) -> None:
+    """The questions, one radio each. A fragment, not a form: answering a gate question
+    (BAM item 4: days of any alcohol) hides what the form says to skip, at once."""
+    items = instrument.items(form)
+    prefix = f"m-{picked}-{st.session_state.get('_measure_round', 0)}-"
+
+    def chosen(item: instruments.Item) -> int | None:
+        label = st.session_state.get(f"{prefix}{item.id}")
+        return next((o.score for o in item.options if o.label == label), None)
+
+    if again := st.session_state.get("_measure_again"):
+        st.info(markdown_text(f"Your other answers are filled in. Question {', '.join(again)} "
+                              "is the one left — answer it if you can. You can still leave it "
+                              "blank."))
+    st.markdown(f"**{markdown_text(instrument.intro(form))}**")
+    so_far: dict[str, int | None] = {}
+    with st.container(key="questionnaire"):
+        for item in items:
+            skipped = instruments.skipped_by_rule(instrument, so_far | {item.id: None})
+            if item.id in skipped:
+                _skip_note(instrument, item.id, skipped)
+                so_far[item.id] = None
+                continue
+            key = f"{prefix}{item.id}"  # filled in (answering again): no second default
+            st.radio(label_text(f"{item.id}. {item.text}"), [o.label for o in item.options],
+                     format_func=label_text, key=key,
+                     **({} if key in st.session_state else {"index": None}))
+            so_far[item.id] = chosen(item)
+        saving = st.button("Save answers", type="primary", width="stretch")
+    if saving:
+        try:
+            with session_scope() as session:
+                saved = measures.submit(session, actor, instrument.id, so_far, form)
+        except CompanionError as exc:
+            st.error(markdown_text(exc))
+        else:
+            st.session_state["_measure_result"] = {
+                "instrument": instrument.id, "form": form, "risk": saved.risk,
+                "risk_unanswered": list(saved.scored.risk_unanswered), "answers": so_far,
+                "scores": saved.scored.values, "missing": saved.scored.missing}
+            st.session_state.pop("_measure_again", None)
+            for item in items:
+                st.session_state.pop(f"{prefix}{item.id}", None)
+            # a fresh set of widgets next time, so the saved answers don't stay ticked
+            st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
+            st.rerun()  # the whole page: the thank-you (or the help) shows at the top
+    st.caption(markdown_text(f"Questions left blank: {instrument.missing_rule} "
+                             f"({instrument.missing_rule_label}.)"))
+    st.caption(markdown_text(instrument.reference))
+
 
 with session_scope() as session:
     due = measures.due(session, actor)
@@ -57,42 +165,14 @@ choices = {f"{d.instrument.id}:{d.form}": f"Due: {d.label}" for d in due}
 for instrument in instruments.load_all().values():
     form = "30" if instrument.forms else ""
     choices.setdefault(f"{instrument.id}:{form}", instrument.name)
-picked = st.selectbox("Questionnaire", list(choices), format_func=lambda c: option_text(choices[c]),
-                      index=None,
+picked = st.selectbox("Questionnaire", list(choices),
+                      format_func=lambda c: option_text(choices[c]),
+                      key="measure-pick",  # set by "Answer question 9"
+                      **({} if "measure-pick" in st.session_state else {"index": None}),
                       placeholder="Choose one" if not due else f"{len(due)} due — choose one")
 if picked:
     instrument_id, form = picked.split(":")
-    instrument = instruments.get(instrument_id)
-    items = instrument.items(form)
-    prefix = f"m-{picked}-{st.session_state.get('_measure_round', 0)}-"
-
-    def submit() -> None:
-        answers = {}
-        for item in items:
-            label = st.session_state.get(f"{prefix}{item.id}")
-            answers[item.id] = next((o.score for o in item.options if o.label == label), None)
-        try:
-            with session_scope() as session:
-                saved = measures.submit(session, actor, instrument_id, answers, form)
-        except CompanionError as exc:
-            st.session_state["_measure_error"] = str(exc)
-            return
-        st.session_state["_measure_result"] = {"instrument": instrument_id, "risk": saved.risk,
-                                               "scores": saved.scored.values}
-        for item in items:
-            st.session_state.pop(f"{prefix}{item.id}", None)
-        # a fresh set of widgets next time, so the saved answers don't stay ticked
-        st.session_state["_measure_round"] = st.session_state.get("_measure_round", 0) + 1
-
-    if message := st.session_state.pop("_measure_error", None):
-        st.error(markdown_text(message))
-    st.markdown(f"**{markdown_text(instrument.intro(form))}**")
-    with st.form(f"measure-{picked}", border=False):
-        for n, item in enumerate(items, start=1):
-            st.radio(label_text(f"{item.id}. {item.text}"), [o.label for o in item.options],
-                     format_func=label_text, index=None, key=f"{prefix}{item.id}")
-        st.form_submit_button("Save answers", type="primary", width="stretch", on_click=submit)
-    st.caption(markdown_text(instrument.reference))
+    questionnaire(instruments.get(instrument_id), form, picked)
 
 st.divider()
 st.subheader("My scores over time")

@@ -5,6 +5,7 @@ from companion import audit, export, mfa, people
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role, User
+from companion.ui.downloads import download_button
 from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
 from companion.ui.password import password_form
 from companion.ui.second_factor import enrol, show_recovery_codes
@@ -30,8 +31,8 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
         with session_scope() as session:
             return export.export_for_session(session, actor, signed_in_at)
 
-    st.download_button("Download all my data", data=_my_data, file_name=export.file_name(),
-                       mime="application/zip", on_click="ignore", icon="📦")
+    download_button("Download all my data", _my_data, file_name=export.file_name(),
+                    mime="application/zip", icon="📦")
 
     st.subheader("Who on the staff viewed my records")
     st.caption("Every time a staff member opens your records, it's written down. Only your "

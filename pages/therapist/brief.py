@@ -5,10 +5,12 @@ from datetime import timedelta
 import streamlit as st
 
 from companion import brief as briefs
-from companion import caseload, flags
+from companion import caseload
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.downloads import download_button
+from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.text import file_text, markdown_text, number_text, option_text
@@ -31,9 +33,9 @@ if chosen is None:
 
 with session_scope() as session:
     b = briefs.for_client(session, actor, chosen, since)
-st.download_button("Download to print", file_text(briefs.as_text(b)),
-                   file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
-                   help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+download_button("Download to print", file_text(briefs.as_text(b)),
+                file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 
 st.subheader(f"{markdown_text(b.client_name)} · {number_text(b.days)} days")
 d = b.daily
@@ -61,7 +63,5 @@ if not b.flags:
     st.caption("No flags in this period.")
 for f in b.flags:
     handled = (f"✅ {show(f.acknowledged_at)} — " + markdown_text(f.ack_note)) \
-        if f.acknowledged_at else "🟠 open"
-    st.markdown(f"{'🔴 ' if f.urgent else ''}"
-                f"{markdown_text(flags.RULE_LABELS.get(f.rule, f.rule))} · "
-                f"{show(f.raised_at)} · {markdown_text(f.reason)}  \n{handled}")
+        if f.acknowledged_at else "⏳ still open"
+    st.markdown(f"{flag_markdown(f)}  \n{handled}")

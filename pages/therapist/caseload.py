@@ -5,7 +5,7 @@ from companion import aftercare, caseload, flags
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.core.timeutil import show
+from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.text import markdown_text, number_text, option_text, table_text
 
@@ -54,10 +54,7 @@ if not open_list:
     st.caption("No open flags. 🌿")
 for flag, name in open_list:
     with st.container(border=True):
-        badge = "🔴 **Today:** " if flag.urgent else "🟠 "
-        st.markdown(f"{badge}**{markdown_text(name)}** — "
-                    f"{markdown_text(flags.RULE_LABELS.get(flag.rule, flag.rule))}  \n"
-                    f"{markdown_text(flag.reason)} · {show(flag.raised_at)}")
+        st.markdown(flag_markdown(flag, name))
         st.text_input("What I did or will do", key=f"ack-{flag.id}", max_chars=500,
                       placeholder="e.g. Called, safety plan reviewed, seeing her tomorrow")
         if message := st.session_state.pop(f"_ack_error_{flag.id}", None):
@@ -68,12 +65,16 @@ for flag, name in open_list:
         b2.button("Open record", key=f"open-{flag.id}", on_click=open_record,
                   args=(flag.client_id,), width="stretch")
 
-st.subheader("Everyone, by need")
+st.subheader("Everyone, by flag tier then need")
 if frame.empty:
     st.info("No clients match. An admin assigns clients on the People page.")
 else:
-    st.dataframe(table_text(frame.drop(columns=["client_id"])), hide_index=True, width="stretch",
-                 column_config={"Need": st.column_config.NumberColumn(
+    st.dataframe(table_text(frame.drop(columns=["client_id"])), hide_index=True,
+                 width="stretch",
+                 column_config={"Flag tier": st.column_config.TextColumn(
+                     help="The most urgent open flag: 🚨 Urgent, ⏰ Same day, 📋 Routine; "
+                          "within a tier the longest-waiting first"),
+                                "Need": st.column_config.NumberColumn(
                      help="Urgent flags, then open flags, then use, missed check-ins, high "
                           "craving and falling mood (see the caseload docs)")})
     client_names = dict(zip(frame["client_id"], frame["Client"]))

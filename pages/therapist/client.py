@@ -1,10 +1,11 @@
 """One assigned client's check-ins, cravings and trends (each look is audited)."""
 import streamlit as st
 
-from companion import caseload, chains, checkins, cravings, safety
+from companion import caseload, chains, checkins, cravings, flags, safety
 from companion.cravings import OUTCOMES
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
+from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import show_plan
@@ -22,6 +23,14 @@ chosen = st.selectbox("Client", list(clients), format_func=lambda i: option_text
                       index=None, placeholder="Choose a client", key="record-client")
 if chosen is None:
     st.stop()
+
+with session_scope() as session:
+    open_flags = flags.for_client(session, actor, chosen, include_acknowledged=False)
+if open_flags:  # most urgent tier first, the longest-waiting first
+    st.subheader(f"Open flags ({number_text(len(open_flags))})")
+    for flag in open_flags:
+        st.markdown(flag_markdown(flag))
+    st.caption("Acknowledge them with a note on My caseload.")
 
 with session_scope() as session:
     today = checkins.current(session, actor, chosen, clinic_today())

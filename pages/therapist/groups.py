@@ -5,13 +5,15 @@ from datetime import timedelta
 
 import streamlit as st
 
-from companion import flags, groups
+from companion import groups
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.core.timeutil import show, utcnow
+from companion.core.timeutil import utcnow
 from companion.ui.charts import draw
+from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.groups import headline_markdown, schedule_view, status_line
+from companion.ui.subscription import subscription_panel
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 VIEWS = ["Attendance", "Before group", "Schedule"]
@@ -25,6 +27,9 @@ view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-vie
 
 if view == "Schedule":
     schedule_view(actor)
+    st.subheader("My calendar")
+    st.caption("The sessions you facilitate, in your phone's calendar, kept up to date.")
+    subscription_panel(actor)
     st.stop()
 
 now = utcnow()
@@ -133,6 +138,4 @@ for row in rows:
                 with col:
                     draw("sparkline", week, name)
         for flag in row.open_flags or []:
-            st.markdown(f"{'🔴' if flag.urgent else '🟠'} "
-                        f"{markdown_text(flags.RULE_LABELS.get(flag.rule, flag.rule))} · "
-                        f"{show(flag.raised_at)} · {markdown_text(flag.reason)}")
+            st.markdown(flag_markdown(flag))

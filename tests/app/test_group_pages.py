@@ -8,10 +8,11 @@ from sqlmodel import delete, select
 
 from companion import groups
 from companion.actors import Actor
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.models import Flag, GroupAttendance, GroupException, GroupRsvp, GroupSeries
 from companion.core.timeutil import clinic_today
 from tests.app.conftest import new_app, sign_in, sources, texts
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -146,9 +147,9 @@ def test_facilitator_takes_attendance_and_an_absence_is_missed_kindly(app, clini
 def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
     _daily(session, clinic, clinic_today(), start=time(23, 30), end=time(23, 45))
     record_checkin(session, Actor.of(clinic["robin"]),
-                   CheckInEntry(mood=6, craving=3, bring_to_group="**My new job**"))
+                   answered(mood=6, craving=3, bring_to_group="**My new job**"))
     record_checkin(session, Actor.of(clinic["sky"]),
-                   CheckInEntry(mood=2, craving=9, bring_to_group="Family visit"))
+                   answered(mood=2, craving=9, bring_to_group="Family visit"))
     session.commit()
     sign_in(app, "thera")
     at = app.switch_page("pages/therapist/groups.py").run()
@@ -227,3 +228,55 @@ def test_admin_deletes_a_group_only_while_nobody_answered(app, clinic, session):
     assert not at.exception and "Change a group" not in texts(at)
     session.expire_all()
     assert session.exec(select(GroupSeries)).all() == []
+
+
+def test_client_subscribes_sees_the_address_once_and_can_stop_it(app, clinic, session):
+    import hashlib
+
+    from companion import calendar_feed
+    from companion.models import AuditEvent, CalendarSubscription
+
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/groups.py").run()
+    at.button(key="feed-make").click().run()
+    assert not at.exception
+    (address,) = [c.value for c in at.code if "/calendar/" in c.value]
+    token = address.rsplit("/calendar/", 1)[1].removesuffix(".ics")
+    assert len(token) >= 43 and "robin" not in address
+    session.expire_all()
+    row = session.get(CalendarSubscription, clinic["robin"].id)
+    assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert at.get("image")  # the QR code
+    at.button(key="feed-done").click().run()
+    assert not [c for c in at.code if "/calendar/" in c.value]   # shown once
+    assert "hasn't picked up the address yet" in texts(at)
+    calendar_feed.fetch(session, token)
+    session.commit()
+    at.run()
+    assert "Your calendar last updated just now" in texts(at)
+    at.toggle(key="feed-show-site").set_value(True).run()
+    session.expire_all()
+    assert session.get(CalendarSubscription, clinic["robin"].id).show_site is True
+    at.button(key="feed-stop").click().run()
+    session.expire_all()
+    assert calendar_feed.fetch(session, token) is None
+    assert "Subscription stopped" in texts(at)
+    assert [e.detail for e in session.exec(select(AuditEvent).where(
+        AuditEvent.record_kind == "calendar_feed"))] == [
+        "calendar feed address made", "calendar feed stopped by the account holder"]
+
+
+def test_admin_stops_a_clients_calendar_subscription(app, clinic, session):
+    from companion import calendar_feed
+
+    token = calendar_feed.subscribe(session, Actor.of(clinic["robin"]))
+    session.commit()
+    sign_in(app, "boss")
+    at = app.switch_page("pages/admin/people.py").run()
+    account = next(s for s in at.selectbox if s.label == "Account")
+    account.set_value(clinic["robin"].id).run()
+    assert "Calendar subscription: on (not fetched yet)." in texts(at)
+    next(b for b in at.button if b.label == "Stop their calendar subscription").click().run()
+    assert not at.exception and "Stopped: the address no longer works" in texts(at)
+    session.expire_all()
+    assert calendar_feed.fetch(session, token) is None

@@ -16,11 +16,12 @@ def client_app(app, users, session):
     return app
 
 
-def _answer_phq9(at, item9: str):
+def _answer_phq9(at, item9: str | None):
     at.selectbox[0].set_value("phq9:").run()
     for radio in at.radio:
         if shown(radio.label).startswith("9."):
-            radio.set_value(item9)
+            if item9 is not None:
+                radio.set_value(item9)
         elif radio.label[0].isdigit() and not shown(radio.label).startswith("10."):
             radio.set_value("Several days")
     next(b for b in at.button if b.label == "Save answers").click().run()
@@ -67,14 +68,14 @@ def test_safety_plan_saves_and_its_people_come_first_in_crisis_help(client_app, 
     by_key[prefix + "warning_signs"].input("Skipping meals")
     by_key[prefix + "reasons"].input("My kids")
     by_key[prefix + "help_people-name-0"].input("Sis")
-    by_key[prefix + "help_people-phone-0"].input("555-0142")
+    by_key[prefix + "help_people-phone-0"].input("555-555-0142")
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "Saved" in texts(at)
     plan = session.exec(select(SafetyPlan)).one()
     assert plan.sections["reasons"] == "My kids"
     at.run()
     urls = list(links(at).values())
-    assert urls.index("tel:5550142") < urls.index("tel:988")
+    assert urls.index("tel:+15555550142") < urls.index("tel:988")
 
 
 def _plan_with_sis(at, phone: str):
@@ -88,10 +89,10 @@ def _plan_with_sis(at, phone: str):
 
 
 def test_a_double_tapped_safety_plan_save_says_saved(client_app, session):
-    at = _plan_with_sis(client_app, "555-0142")
+    at = _plan_with_sis(client_app, "555-555-0142")
     robin = session.exec(select(User).where(User.username == "robin")).one()
     safety.save(session, actor(robin), {"reasons": "My kids", "help_people": [
-        {"name": "Sis", "phone": "555-0142"}]}, expected_version=0)  # the first tap
+        {"name": "Sis", "phone": "555-555-0142"}]}, expected_version=0)  # the first tap
     session.commit()
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "Saved" in texts(at) and "another screen" not in texts(at)
@@ -105,3 +106,107 @@ def test_bad_phone_keeps_the_form_and_says_why(client_app, session):
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
     assert by_key["sp-0-reasons"].value == "My kids"
     assert session.exec(select(SafetyPlan)).first() is None
+
+
+def test_saved_message_shows_once(client_app, session):
+    """It showed twice: a copy of the success line came in with the save toast (ab1b7d5)."""
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value("gad7:").run()
+    for radio in at.radio:
+        if radio.label[0].isdigit() and not shown(radio.label).startswith("8."):
+            radio.set_value("Several days")
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    saved = [shown(s.value) for s in at.success if "Saved your GAD-7" in shown(s.value)]
+    assert saved == ["Saved your GAD-7. Thank you."]
+
+
+def _radio(at, number: str):
+    return next((r for r in at.radio if shown(r.label).startswith(f"{number}. ")), None)
+
+
+@pytest.mark.parametrize("form", ["30", "7"])
+def test_bam_hides_what_its_skip_instructions_pass_over_and_scores_use(client_app, session,
+                                                                       form):
+    """With no alcohol days, item 5 used to stay asked and the Use score read "Incomplete"."""
+    if form == "7":  # the weekly form is offered a week after the intake one
+        from datetime import timedelta
+
+        from companion.core.timeutil import clinic_today, utcnow
+        from companion.models import User
+
+        robin = session.exec(select(User).where(User.username == "robin")).one()
+        session.add(MeasureResponse(client_id=robin.id, instrument="bam", form="30",
+                                    answers={"1": 1}, scores={}, local_day=clinic_today()
+                                    - timedelta(days=8), completed_at=utcnow()
+                                    - timedelta(days=8)))
+        session.commit()
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value(f"bam:{form}").run()
+    assert _radio(at, "5") is not None and _radio(at, "7A") is not None
+    _radio(at, "4").set_value("0").run()
+    assert _radio(at, "5") is None
+    assert "Question 5 is skipped: you had no days with any alcohol." in texts(at)
+    _radio(at, "6").set_value("0").run()
+    assert all(_radio(at, f"7{x}") is None for x in "ABCDEFG")
+    assert "Questions 7A–7G are skipped" in texts(at)
+    for radio in at.radio:
+        if radio.value is None:
+            radio.set_value(radio.options[0])
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    response = session.exec(select(MeasureResponse).where(MeasureResponse.form == form)
+                            .order_by(MeasureResponse.id.desc())).first()
+    assert response.scores["use"] == 0 and response.answers["5"] is None
+    assert "Saved your BAM" in texts(at) and "couldn't be scored" not in texts(at)
+
+
+def test_the_skipped_question_rule_shows_where_it_comes_from(client_app):
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value("gad7:").run()
+    assert "this clinic's own rule — the instrument's authors publish none" in texts(at)
+
+
+def _page_links(at) -> list[str]:
+    return [el.proto.label for el in at.get("page_link")]
+
+
+def test_phq9_with_item9_blank_offers_it_again_gently_with_help_and_flags_today(client_app,
+                                                                               session):
+    """It saved with no flag, no help, and a total prorated as if item 9 had been answered."""
+    at = client_app.switch_page("pages/client/measures.py").run()
+    _answer_phq9(at, None)
+    page = texts(at)
+    assert "Question 9 was left blank" in page and "That's okay" in page
+    assert "Thank you for telling us" not in page  # not the words for a risk answer
+    assert "safe" not in page.lower().replace("safety", "")
+    assert {"tel:988", "tel:911"} <= set(links(at).values())
+    assert "No safety plan yet" in page and "Make my safety plan" in _page_links(at)
+    response = session.exec(select(MeasureResponse)).one()
+    assert response.answers["9"] is None and response.scores == {"total": None}
+    flag = session.exec(select(Flag)).one()
+    assert (flag.rule, flag.tier) == ("item9_unanswered", "same_day")
+
+    # "Answer question 9": the questionnaire comes back with the other answers kept
+    next(b for b in at.button if b.label == "Answer question 9").click().run()
+    assert at.selectbox(key="measure-pick").value == "phq9:"
+    assert "Your other answers are filled in" in texts(at)
+    assert [r.value for r in at.radio if shown(r.label)[:2] in {f"{n}." for n in range(1, 9)}] == [
+        "Several days"] * 8
+    next(r for r in at.radio if shown(r.label).startswith("9.")).set_value("Not at all")
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    assert "Saved your PHQ-9" in texts(at)
+    latest = session.exec(select(MeasureResponse).order_by(MeasureResponse.id.desc())).first()
+    assert latest.scores == {"total": 8}
+    assert [f.rule for f in session.exec(select(Flag))] == ["item9_unanswered"]
+
+
+def test_a_plan_on_file_is_one_tap_away_when_item9_is_blank(client_app, session):
+    from companion.models import User
+
+    robin = session.exec(select(User).where(User.username == "robin")).one()
+    session.add(SafetyPlan(client_id=robin.id, version=1, sections={
+        "reasons": "My kids", "help_people": [{"name": "Sis", "phone": "555-0142"}]}))
+    session.commit()
+    at = client_app.switch_page("pages/client/measures.py").run()
+    _answer_phq9(at, None)
+    assert "Open my safety plan" in _page_links(at)
+    assert "tel:5550142" in links(at).values() and "My kids" in texts(at)

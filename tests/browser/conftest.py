@@ -33,6 +33,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 START_TIMEOUT_S = 60
 HERE = Path(__file__).resolve().parent
+# The pinned "Need help now?" panel (companion/ui/crisis.py: before and after sign-in)
+HELP_PANEL = ":is(.st-key-crisis-help, .st-key-crisis-help-own)"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -86,6 +88,27 @@ def chromium_executable() -> str:
     return path
 
 
+_APP_DATABASE: list[str] = []  # the app server's database URL, once app_env made it
+
+
+def staff_code(username: str) -> str:
+    """The current code for a demo staff account, accepted by the server for 30–60 s.
+
+    The server takes each time step once per account (RFC 6238), so a suite that signs one
+    account in many times would have to use the previous or next step, valid for as little
+    as a moment once the clock turns; instead the account's used step is set back first in
+    the test server's database. Taking a step once is covered by tests/unit/test_second_factor.py."""
+    import pyotp
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(_APP_DATABASE[0])
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET totp_last_step = 0 WHERE username = :u"),
+                           {"u": username})
+    engine.dispose()
+    return pyotp.TOTP(DEMO_TOTP).now()
+
+
 @pytest.fixture(scope="session")
 def app_env(tmp_path_factory) -> dict[str, str]:
     data = tmp_path_factory.mktemp("companion-data")
@@ -106,6 +129,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
         done = subprocess.run([sys.executable, "-m", "companion", *args], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"companion {args[0]} failed:\n{done.stdout}{done.stderr}"
+    _APP_DATABASE[:] = [env["DATABASE_URL"]]
     return env
 
 
@@ -222,6 +246,24 @@ def new_phone(browser, app_url):
         context.close()
 
 
+CALM_DAY = {"Mood": "5", "Craving": "0", "Anxiety or stress": "3"}
+
+
+def answer_checkin(page, used: str = "No", **scales: str):
+    """Answer the check-in form's four questions by tapping, as on a phone (they start
+    unanswered on a new day): `scales` by label ("Mood": "8"); any not given and still
+    unanswered gets a calm day's answer, and so does the use question."""
+    for name, calm in CALM_DAY.items():
+        group = page.get_by_role("radiogroup", name=name, exact=True)
+        value = scales.get(name)
+        if value is None and group.get_by_role("radio", checked=True).count():
+            continue
+        group.get_by_role("radio", name=value or calm, exact=True).click()
+    use = page.get_by_role("radiogroup", name="Did you use today?")
+    if not use.get_by_role("radio", checked=True).count():
+        use.get_by_text(used, exact=True).click()
+
+
 class App:
     """One phone page of the app, with waits tied to Streamlit's own script runs.
 
@@ -230,7 +272,8 @@ class App:
     A test that asserts something is *absent* (still signed out, no admin heading) must wait
     for that second run, or it would pass on the first. So this watches the app's websocket:
     `settle()` returns once the cookie report has been sent and every run requested since the
-    last action has started (`new_session`) and finished successfully (`script_finished`).
+    last action has started (`new_session`) and finished successfully (`script_finished`; a
+    fragment's own run counts).
     """
 
     # Keys of extra_streamlit_components.CookieManager's component as streamlit-authenticator
@@ -280,14 +323,17 @@ class App:
         if kind == "new_session" and self.pending:
             self.started = True
         elif (kind == "script_finished" and self.started
-              and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY):
+              and msg.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                          ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)):
             self.pending = self.started = False
 
     @property
     def settled(self) -> bool:
         return self.READ in self.reported and not self.pending
 
-    def settle(self, after: str | None = None, timeout_ms: float = 15_000):
+    timeout_ms = 15_000  # how long settle() waits by default (a test may give more)
+
+    def settle(self, after: str | None = None, timeout_ms: float | None = None):
         """Wait until the cookie check ran and the last requested run finished (and, with
         `after`, until the cookie component with that key reported back: the browser has
         written or deleted the cookie)."""
@@ -298,7 +344,8 @@ class App:
 
         if not done():
             assert self.ws is not None, "the app opened no websocket"
-            self.ws.wait_for_event("framereceived", predicate=done, timeout=timeout_ms)
+            self.ws.wait_for_event("framereceived", predicate=done,
+                                   timeout=timeout_ms or self.timeout_ms)
         expect(self.page.get_by_test_id("stApp")).to_have_attribute(
             "data-test-script-state", "notRunning")
 
@@ -330,12 +377,13 @@ class App:
         page.get_by_role("textbox", name="Password").fill(password)
         self.act(page.get_by_role("button", name="Sign in"), after=self.WRITE if ok else None)
         if ok and (username.startswith("demo-therapist") or username == "demo-admin"):
-            from tests.conftest import totp_code
+            self.enter_code(username)
 
-            # the server accepts each code once per account: track steps per username
-            page.get_by_role("textbox", name="Code").fill(
-                totp_code(DEMO_TOTP, f"browser:{username}"))
-            self.act(page.get_by_role("button", name="Continue"), after=self.WRITE)
+    def enter_code(self, username: str):
+        """The second step for a demo staff account (all share DEMO_TOTP)."""
+        page = self.page
+        page.get_by_role("textbox", name="Code").fill(staff_code(username))
+        self.act(page.get_by_role("button", name="Continue"), after=self.WRITE)
 
     def sidebar_nav(self):
         return self.page.get_by_test_id("stSidebarNav")
@@ -364,7 +412,17 @@ class App:
         self.act(self.page.get_by_role("button", name="Sign out"), after=self.DELETE)
 
     def crisis_button(self):
-        return self.page.get_by_role("button", name=re.compile("Need help now"))
+        """The pinned "Need help now?" panel's heading (an expander: one tap opens it)."""
+        return self.page.locator(f"{HELP_PANEL} summary").filter(
+            has_text=re.compile("Need help now"))
+
+    def close_crisis_help(self):
+        """Close the panel again (left open, it covers the top of the page)."""
+        self.crisis_button().click()
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(f"{HELP_PANEL} details")).not_to_have_attribute(
+            "open", "")
 
     def screenshot(self, name: str):
         """Save what the phone shows, once lazily loaded elements (charts…) have drawn."""

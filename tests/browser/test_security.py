@@ -60,6 +60,7 @@ def seed_hostile_text(port: int) -> list[str]:
     from companion import (aftercare, chains, checkins, cravings, flags, groups, people,
                            safety, skill_modules, skills)
     from companion.actors import Actor
+    from companion.groups import recurrence
     from companion.checkins import CheckInEntry
     from companion.core.db import session_scope
     from companion.core.errors import CompanionError
@@ -131,7 +132,7 @@ def seed_hostile_text(port: int) -> list[str]:
                         lambda s, e: checkins.record_checkin(s, me, e).checkin.id, entry)
         if saved is None:  # perhaps "Alcohol" is not on the clinic's list: try without use
             attempt(f"{tag} check-in (no use)", checkins.record_checkin, me,
-                    CheckInEntry(mood=3, craving=8, note=p(f"{tag}cn"),
+                    CheckInEntry(mood=3, craving=8, stress=7, used="no", note=p(f"{tag}cn"),
                                  new_trigger=p(f"{tag}nt", True),
                                  bring_to_group=p(f"{tag}bg")))
         attempt(f"{tag} craving", cravings.log_craving, me, CravingEntry(
@@ -200,7 +201,7 @@ def seed_hostile_text(port: int) -> list[str]:
         attempt("move", groups.move_occurrence, admin, series_id, ahead[2].occurrence_at,
                 moved.date(), time(7), time(7, 30), p("mv"))
         attempt("attendance", lambda s: groups.mark_attendance(
-            s, therapist, groups.get_occurrence(s, series_id, past[-1].occurrence_at),
+            s, therapist, recurrence.get_occurrence(s, series_id, past[-1].occurrence_at),
             {client.id: groups.ABSENT}))
     with session_scope() as session:  # acknowledge one of the client's flags, leave the rest
         first = session.exec(select(Flag.id).where(Flag.client_id == client.id)
@@ -333,19 +334,14 @@ def choose(app, label: str, option: str):
 def sign_in(app, role: str):
     app.sign_in(PROBE[role])
     if role == "admin":  # App.sign_in enters codes for the demo staff names only
-        from tests.conftest import totp_code
-
-        page = app.page
-        page.get_by_role("textbox", name="Code").fill(
-            totp_code(DEMO_TOTP, f"browser:{PROBE[role]}"))
-        app.act(page.get_by_role("button", name="Continue"), after=app.WRITE)
+        app.enter_code(PROBE[role])
 
 
 def open_crisis_help(app):
     page = app.page
     app.crisis_button().click()
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    page.keyboard.press("Escape")
+    app.close_crisis_help()
 
 
 def visit(app, title: str) -> int:

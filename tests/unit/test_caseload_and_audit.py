@@ -5,12 +5,13 @@ import pytest
 from sqlmodel import delete, select, update
 
 from companion import audit, caseload, cli, flags
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core.db import get_engine, session_scope
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.models import AuditEvent, CheckIn, Enrolment, Flag
 from companion.core.timeutil import clinic_today, utcnow
 from tests.conftest import actor
+from tests.support.entries import answered
 
 
 def _checkin(session, client, days_ago, **values):
@@ -34,7 +35,7 @@ def world(session, users):
         session.exec(update(CheckIn).where(CheckIn.client_id == struggling.id,
                                            CheckIn.day == clinic_today() - timedelta(days=d))
                      .values(mood=3, used="yes" if d < 2 else "no"))
-    session.add(Flag(client_id=urgent.id, rule="self_harm", reason="PHQ-9 item 9", urgent=True))
+    session.add(Flag(client_id=urgent.id, rule="self_harm", reason="PHQ-9 item 9", tier="urgent"))
     session.flush()
     return {"therapist": actor(therapist), "other": actor(other), "calm": calm,
             "struggling": struggling, "urgent": urgent, "elsewhere": elsewhere}

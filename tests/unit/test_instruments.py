@@ -121,3 +121,118 @@ def test_a_broken_file_names_the_file_and_field(tmp_path):
     bad.write_text('id = "x"\n')
     with pytest.raises(InstrumentError, match="broken.toml: top level: missing field 'title'"):
         parse(bad)
+
+
+# --- PHQ-9 item 9 left blank (issue 15 item 2) ---------------------------------------------
+
+def test_item9_blank_is_never_prorated_and_is_reported():
+    """It was prorated as if item 9 were the mean of the others (one of two allowed blanks)."""
+    inst = instruments.get("phq9")
+    result = score(inst, {**phq([2] * 8), "9": None})
+    assert result.values["total"] is None and result.missing["total"] == 1
+    assert result.risk_unanswered == ("9",) and result.risk_items == ()
+    # another item blank is still prorated by the clinic's rule; item 9 answered is no risk gap
+    other = score(inst, {**phq([2] * 9), "5": None})
+    assert other.values["total"] == 18 and other.risk_unanswered == ()
+
+
+def test_item9_blank_is_never_prorated_whatever_the_clinic_allows():
+    import dataclasses
+
+    lenient = dataclasses.replace(instruments.get("phq9"), max_missing=8)
+    assert score(lenient, {**phq([3] * 8), "9": None}).values["total"] is None
+    assert score(lenient, {**phq([3] * 9), "1": None}).values["total"] == 27
+
+
+# --- BAM skip instructions (issue 15 item 3) ----------------------------------------------
+
+SEVEN = ("7A", "7B", "7C", "7D", "7E", "7F", "7G")
+
+
+def test_the_bam_file_carries_every_skip_instruction_of_the_form():
+    skips = {(r.gate, r.answer, r.items, r.score_as) for r in instruments.get("bam").skips}
+    assert skips == {("4", 0, ("5",), 0), ("6", 0, SEVEN, 0)}
+
+
+@pytest.mark.parametrize("form", ["30", "7"])
+def test_bam_no_alcohol_skips_heavy_drinking_and_completes_use(form):
+    """It read "Incomplete": item 5 is skipped on the form when item 4 is 0."""
+    answers = {**bam(q4=0, q6=1), "5": None, "7A": 1}
+    result = score(instruments.get("bam"), answers, form)
+    assert result.values["use"] == 1 and result.missing["use"] == 0
+    assert result.skipped_by_rule == ("5",)
+
+
+@pytest.mark.parametrize("form", ["30", "7"])
+def test_bam_no_drug_days_skips_7a_to_7g(form):
+    answers = {**bam(q4=2, q5=1, q6=0), **{i: None for i in SEVEN}}
+    result = score(instruments.get("bam"), answers, form)
+    assert result.values["use"] == 3 and result.skipped_by_rule == SEVEN
+    assert all(v is not None for v in result.values.values())
+
+
+@pytest.mark.parametrize("form", ["30", "7"])
+@pytest.mark.parametrize("rule", instruments.get("bam").skips, ids=lambda r: f"item{r.gate}")
+def test_every_bam_skip_pattern_leaves_every_subscale_scored(form, rule):
+    answers = {**bam(), rule.gate: rule.answer, **{i: None for i in rule.items}}
+    result = score(instruments.get("bam"), answers, form)
+    assert set(result.skipped_by_rule) == set(rule.items)
+    assert all(v is not None for v in result.values.values()), result.values
+    assert sum(result.missing.values()) == 0
+
+
+def test_bam_skip_applies_only_when_the_gate_says_so():
+    inst = instruments.get("bam")
+    unanswered_gate = score(inst, {**bam(), "4": None, "5": None}, "30")
+    assert unanswered_gate.values["use"] is None and unanswered_gate.missing["use"] == 2
+    some_drinking = score(inst, {**bam(q4=1), "5": None}, "30")
+    assert some_drinking.values["use"] is None and some_drinking.missing["use"] == 1
+    answered_anyway = score(inst, bam(q4=0, q5=2), "30")  # kept as given, never overwritten
+    assert answered_anyway.values["use"] == 2 and answered_anyway.skipped_by_rule == ()
+
+
+def _file_with(tmp_path, extra: str, items: str = ""):
+    path = tmp_path / "x.toml"
+    path.write_text('id = "x"\ntitle = "X"\nname = "X"\ninstructions = "i"\nreference = "r"\n'
+                    'missing_rule = "none"\nmissing_rule_source = "clinic"\n'
+                    '[option_sets]\nyn = [{label="No", score=0}, {label="Yes", score=1}]\n'
+                    '[[items]]\nid = "1"\ntext = "t"\noptions = "yn"\n'
+                    '[[items]]\nid = "2"\ntext = "t"\noptions = "yn"\n' + items +
+                    '[[scales]]\nid = "t"\nlabel = "T"\nitems = ["1", "2"]\nmin = 0\nmax = 2\n'
+                    'bands = [{low=0, high=2, label="a", meaning="m"}]\n' + extra)
+    return path
+
+
+@pytest.mark.parametrize("skip,message", [
+    ('when = "1"\nis = 0\nskip = ["9"]\nscore_as = 0\nwhy = "w"\n', "unknown item"),
+    ('when = "2"\nis = 0\nskip = ["1"]\nscore_as = 0\nwhy = "w"\n', "must follow"),
+    ('when = "1"\nis = 5\nskip = ["2"]\nscore_as = 0\nwhy = "w"\n', r"skips\[1\].is"),
+    ('when = "1"\nis = 0\nskip = ["2"]\nscore_as = 7\nwhy = "w"\n', "score_as"),
+    ('when = "1"\nis = 0\nskip = ["3"]\nscore_as = 0\nwhy = "w"\n', "risk item is never"),
+])
+def test_a_wrong_skip_instruction_names_the_file_and_field(tmp_path, skip, message):
+    risky = '[[items]]\nid = "3"\ntext = "t"\noptions = "yn"\nrisk = true\n'
+    with pytest.raises(InstrumentError, match=message):
+        parse(_file_with(tmp_path, "[[skips]]\n" + skip, risky))
+
+
+# --- where each skipped-item rule comes from (issue 15 item 8) -----------------------------
+
+def test_every_skipped_item_rule_says_where_it_comes_from():
+    for inst in instruments.load_all().values():
+        assert inst.missing_rule and inst.missing_rule_source in instruments.MISSING_RULE_SOURCES
+    gad7 = instruments.get("gad7")
+    assert gad7.max_missing == 1 and gad7.missing_rule_source == "clinic"
+    assert "clinic's own rule" in gad7.missing_rule_label
+    assert instruments.get("phq9").missing_rule_source == "clinic"  # Kroenke 2001 gives none
+
+
+def test_a_file_without_a_labelled_skipped_item_rule_is_refused(tmp_path):
+    path = _file_with(tmp_path, "")
+    path.write_text(path.read_text().replace('missing_rule_source = "clinic"\n', ""))
+    with pytest.raises(InstrumentError, match="missing field 'missing_rule_source'"):
+        parse(path)
+    path.write_text(path.read_text().replace('missing_rule = "none"\n',
+                                             'missing_rule = "none"\nmissing_rule_source = "x"\n'))
+    with pytest.raises(InstrumentError, match="must be one of"):
+        parse(path)

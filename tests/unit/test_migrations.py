@@ -41,3 +41,36 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(db_url):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_flag_tiers_are_backfilled_from_rule_and_urgent_and_back(db_url):
+    import sqlalchemy as sa
+
+    cfg = db.alembic_config(db_url)
+    command.downgrade(cfg, "0015")
+    engine = db.engine_for(db_url)
+    rows = [("self_harm", True), ("craving_high", False), ("use_reported", False),
+            ("severe_score", False), ("mood_drop", False), ("no_checkin", False),
+            ("absence", False), ("worsening", False)]
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (id, username, display_name, role, "
+                             "password_hash, must_change_password, is_active, "
+                             "sessions_valid_after, created_at, updated_at) VALUES (1, 'c', 'C',"
+                             " 'client', 'x', FALSE, TRUE, '2026-01-01', '2026-01-01', "
+                             "'2026-01-01')"))
+        for rule, urgent in rows:
+            conn.execute(sa.text("INSERT INTO flags (client_id, rule, reason, raised_at, urgent, "
+                                 "ack_note) VALUES (1, :rule, 'r', '2026-01-01', :urgent, '')"),
+                         {"rule": rule, "urgent": urgent})
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        tiers = dict(conn.execute(sa.text("SELECT rule, tier FROM flags")).all())
+    assert tiers == {"self_harm": "urgent", "craving_high": "same_day",
+                     "use_reported": "same_day", "severe_score": "same_day",
+                     "mood_drop": "routine", "no_checkin": "routine", "absence": "routine",
+                     "worsening": "routine"}
+    command.downgrade(cfg, "0015")
+    with engine.connect() as conn:
+        urgent = {r: bool(u) for r, u in conn.execute(sa.text("SELECT rule, urgent FROM flags"))}
+    assert urgent == {rule: u for rule, u in rows}
+    command.upgrade(cfg, "head")

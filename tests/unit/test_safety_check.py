@@ -10,7 +10,7 @@ from companion.core import crypto
 from companion.core.config import ROOT, get_settings
 from companion.core.errors import ConfigError
 from companion.core.safety_check import (FONT_OPTIONS, REQUIRED_OPTIONS, config_file_options,
-                                         network_problems, problems)
+                                         network_problems, performance_notes, problems)
 from tests.conftest import actor
 
 SHIPPED_FILE = ROOT / ".streamlit" / "config.toml"
@@ -359,3 +359,16 @@ def test_check_names_a_server_whose_keys_differ_from_the_databases(db_url, users
         monkeypatch.delenv("LABEL_HASH_KEY")
     get_settings.cache_clear()
     assert cli.main(["check"]) == 0
+
+
+def test_shipped_config_turns_the_post_run_collection_off():
+    """A full garbage collection after every script run was most of a save's CPU (issue 16)."""
+    assert SHIPPED("runner.postScriptGC") is False
+    assert performance_notes(SHIPPED) == []
+
+
+def test_post_run_collection_turned_back_on_is_named_but_not_refused():
+    turned_on = lambda o: True if o == "runner.postScriptGC" else SHIPPED(o)  # noqa: E731
+    notes = performance_notes(turned_on)
+    assert len(notes) == 1 and "runner.postScriptGC" in notes[0]
+    assert problems(turned_on, get_settings()) == []

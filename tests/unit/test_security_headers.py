@@ -8,6 +8,7 @@ import asyncio
 import base64
 import hashlib
 import re
+import threading
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -27,6 +28,24 @@ def inline_script_hashes(html: str) -> list[str]:
     bodies = re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, re.S)
     return [f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'"
             for b in bodies]
+
+
+def run_apart(coroutine) -> None:
+    """asyncio.run in a thread of its own: in one pytest process the browser tests' Playwright
+    keeps an event loop running on the main thread, and asyncio.run refuses to nest in it."""
+    failure: list[BaseException] = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised on the test's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=target)
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -97,7 +116,7 @@ def call(app, path: str, host: bytes = b"127.0.0.1:8501", base_url_path: str = "
         return {"type": "http.request", "body": b""}
 
     scope = {"type": kind, "path": path, "headers": [(b"host", host)], "method": "GET"}
-    asyncio.run(SecurityHeaders(app, base_url_path=base_url_path)(scope, receive, send))
+    run_apart(SecurityHeaders(app, base_url_path=base_url_path)(scope, receive, send))
     return sent
 
 
@@ -160,7 +179,7 @@ def test_an_error_page_carries_the_headers_and_the_error_still_reaches_the_log()
 
     scope = {"type": "http", "path": "/boom", "headers": [], "method": "GET"}
     with pytest.raises(RuntimeError, match="boom"):
-        asyncio.run(SecurityHeaders(respond(raise_=RuntimeError("boom")), "")(
+        run_apart(SecurityHeaders(respond(raise_=RuntimeError("boom")), "")(
             scope, None, send))
     got = response_headers(sent)
     assert sent[0]["status"] == 500 and sent[-1]["body"] == b"Internal Server Error"
@@ -176,7 +195,7 @@ def test_websockets_pass_through_untouched():
     async def send(message):
         pass
 
-    asyncio.run(SecurityHeaders(app, "")({"type": "websocket", "path": "/_stcore/stream",
+    run_apart(SecurityHeaders(app, "")({"type": "websocket", "path": "/_stcore/stream",
                                           "headers": []}, None, send))
     assert seen == [send]
 

@@ -45,7 +45,7 @@ def test_one_session_file_names_the_group_when_not_discreet(session, world):
     (event,) = cal.walk("VEVENT")
     assert "Evening process group" in str(event["SUMMARY"])
     assert str(event["LOCATION"]) == "North site"
-    assert str(event["UID"]) == "group-1-20270301T230000Z@iop-companion"
+    assert str(event["UID"]) == "group-1-20270301T230000Z@calendar.companion"
     with pytest.raises(AccessDenied):
         groups.calendar_file(session, actor(world["evening"]), occ.key)
 
