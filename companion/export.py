@@ -319,7 +319,7 @@ def _measures(session: Session, me: int) -> list[Table]:
 # --- safety plan -----------------------------------------------------------------------------
 
 def _safety(session: Session, me: int) -> Table:
-    sections = [*safety.TEXT_SECTIONS.items(), *safety.CONTACT_SECTIONS.items()]
+    sections = [(step.key, safety.heading(step)) for step in safety.STEPS]
     table = Table("safety-plan.csv", "Every version of your safety plan, one per line "
                   "(\"Current version\" is the one in use).",
                   ["Version", "Current version", "Saved at", *[t for _, t in sections]])
@@ -634,6 +634,8 @@ def export_for_session(session: Session, actor: Actor, signed_in_at: float) -> b
     the session ended in between (sign-out elsewhere, password change, deactivation or the
     idle timeout), since no page gate runs on that tap."""
     user = auth.active_user(session, actor.id, signed_in_at)
-    if user is None or auth.idle_expired(user):
+    ended = actor.session_id is not None and auth.live_session(
+        session, actor.session_id, actor.id)[1] is not None
+    if user is None or ended or auth.idle_expired(user):
         raise AccessDenied("Your session has ended. Please sign in again.")
     return export_zip(session, actor)

@@ -228,7 +228,7 @@ def test_each_tier_is_drawn_by_word_and_icon_as_well_as_colour(tier, shown):
     assert tier_badge_markdown(flag) == shown
     line = flag_markdown(flag, "Robin [x](http://e.test)")
     assert line.startswith(shown) and "Missed group" in line
-    assert r"\*Process\*" in line and r"\[x\]\(http" in line  # stored text stays text
+    assert r"\*Process\*" in line and r"\[x\](http" in line  # stored text stays text
 
 
 def test_item9_blank_is_same_day_below_a_positive_answer(session, me):
