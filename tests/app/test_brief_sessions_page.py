@@ -6,10 +6,11 @@ from sqlmodel import select
 
 from companion import sessions
 from companion.actors import Actor
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core.timeutil import clinic_today
 from companion.models import TherapySession
 from tests.app.conftest import sign_in, texts
+from tests.support.entries import answered
 
 
 def _open_brief(app, client):
@@ -24,7 +25,7 @@ def test_brief_starts_at_the_last_session_and_shows_what_they_wrote(app, users, 
     sessions.record(session, Actor.of(therapist), client.id,
                     clinic_today() - timedelta(days=3), "family", "Plan the weekend")
     record_checkin(session, Actor.of(client),
-                   CheckInEntry(note="Hard day at work", bring_to_group="Weekend plans"))
+                   answered(note="Hard day at work", bring_to_group="Weekend plans"))
     session.commit()
     at = _open_brief(app, client)
     assert not at.exception

@@ -6,11 +6,12 @@ import pytest
 from sqlmodel import select
 
 from companion import brief, sessions
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.core.timeutil import clinic_today
 from companion.models import AuditEvent, CheckIn, TherapySession
 from tests.conftest import actor
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ def test_brief_period_starts_at_the_last_session(session, pair):
 
 
 def _checkin(session, client, days_ago, **entry):
-    record_checkin(session, actor(client), CheckInEntry(**entry),
+    record_checkin(session, actor(client), answered(**entry),
                    day=clinic_today() - timedelta(days=days_ago))
 
 

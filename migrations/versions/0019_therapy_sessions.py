@@ -4,8 +4,8 @@
 rest); the pre-session brief's period starts at the client's last one. Clinical notes stay
 in the clinic's record system.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 
 import companion.core.timeutil
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
