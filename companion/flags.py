@@ -340,6 +340,7 @@ def for_client(session: Session, actor, client_id: int, include_acknowledged: bo
 def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     """The therapist notes what they did; the flag stays in the history."""
     from companion.access import Action, RecordKind, authorize
+    from companion.core import textrules
     from companion.core.errors import InvalidInput, NotFound
     from companion.core.timeutil import utcnow
 
@@ -353,6 +354,7 @@ def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
         raise InvalidInput("Please add a short note on what you did or plan to do.")
     if len(note) > ACK_NOTE_MAX:
         raise InvalidInput(f"Please keep the note under {ACK_NOTE_MAX} characters.")
+    textrules.require(note, subject="The note")
     if flag.acknowledged_at is not None:
         raise InvalidInput("This flag was already acknowledged.")
     flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = actor.id, utcnow(), note

@@ -166,6 +166,7 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
     earlier mark as a version. An unexcused absence flags the client's therapist; an
     absence corrected later settles that flag with the correction as its note."""
     access.require_role(actor, Role.THERAPIST)
+    access.require_current(session, actor)
     if occ.cancelled:
         raise InvalidInput("This session was cancelled, so there is no attendance to take.")
     if occ.starts_at - timedelta(minutes=MARK_EARLY_MINUTES) > utcnow():

@@ -10,11 +10,13 @@ from companion.ui.charts import draw
 from companion.ui.text import markdown_text
 
 
-def measure_trends(actor: Actor, client_id: int, about: str | None = None) -> None:
-    """Each questionnaire's history; `about`: the client's name on staff screens."""
+def measure_trends(actor: Actor, client_id: int, about: str | None = None,
+                   days: int = 365) -> None:
+    """Each questionnaire's scales over the last `days` (the brief: its period only);
+    `about`: the client's name on staff screens."""
     for instrument in instruments.load_all().values():
         with session_scope() as session:
-            frame = measures.history(session, actor, client_id, instrument.id)
+            frame = measures.history(session, actor, client_id, instrument.id, days)
         if frame.empty:
             continue
         st.markdown(f"**{markdown_text(instrument.name)}**")

@@ -13,6 +13,7 @@ from companion.ui.client_pick import client_links, pick_client
 from companion.ui.flags import acknowledge_flags, flag_markdown, undo_panel
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
+from companion.ui.outcomes import client_outcomes
 from companion.ui.safety_plan import show_plan
 from companion.ui.text import label_text, markdown_text, number_text
 from companion.ui.trends import draw_trends
@@ -128,6 +129,7 @@ for instrument in instruments.load_all().values():
             st.markdown(f"{mark}**{markdown_text(item.id)}.** {markdown_text(item.text)} — "
                         f"**{markdown_text(words)}**"
                         + (" (risk item)" if item.risk else ""))
+client_outcomes(actor, chosen)
 measure_trends(actor, chosen, about=name)
 
 # --- 4. Trends and the rest ------------------------------------------------------------------

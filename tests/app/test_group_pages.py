@@ -8,10 +8,11 @@ from sqlmodel import delete, select
 
 from companion import groups
 from companion.actors import Actor
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.models import Flag, GroupAttendance, GroupException, GroupRsvp, GroupSeries
 from companion.core.timeutil import clinic_today
 from tests.app.conftest import new_app, sign_in, sources, texts
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -146,9 +147,9 @@ def test_facilitator_takes_attendance_and_an_absence_is_missed_kindly(app, clini
 def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
     _daily(session, clinic, clinic_today(), start=time(23, 30), end=time(23, 45))
     record_checkin(session, Actor.of(clinic["robin"]),
-                   CheckInEntry(mood=6, craving=3, bring_to_group="**My new job**"))
+                   answered(mood=6, craving=3, bring_to_group="**My new job**"))
     record_checkin(session, Actor.of(clinic["sky"]),
-                   CheckInEntry(mood=2, craving=9, bring_to_group="Family visit"))
+                   answered(mood=2, craving=9, bring_to_group="Family visit"))
     session.commit()
     sign_in(app, "thera")
     at = app.switch_page("pages/therapist/groups.py").run()

@@ -2,16 +2,17 @@
 from sqlmodel import select
 
 from companion.actors import Actor
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.models import AuditEvent, Flag, User
 from tests.app.conftest import sign_in, texts
+from tests.support.entries import answered
 
 
 def _setup(users, session):
     therapist = users.therapist(name="thera")
     client = users.client(therapist, name="robin")
     users.client(users.therapist(name="other"), name="not-mine")
-    record_checkin(session, Actor.of(client), CheckInEntry(craving=9, mood=4))
+    record_checkin(session, Actor.of(client), answered(craving=9, mood=4))
     session.commit()
     return therapist, client
 

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from companion.auth import LOCKED, WRONG
+from tests.browser.conftest import HELP_PANEL
 
 try:
     from playwright.sync_api import expect
@@ -173,7 +174,7 @@ def test_a_full_journey_only_talks_to_this_server(app, phone):
     app.goto()
     app.crisis_button().click()
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    page.keyboard.press("Escape")
+    app.close_crisis_help()
     app.sign_in("demo-client6")
     expect(heading(page, "Hi, Finley")).to_be_visible()
     app.open_sidebar()
@@ -200,7 +201,7 @@ def test_a_full_journey_only_talks_to_this_server(app, phone):
 
 def _check_crisis_links(page):
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    links = page.get_by_test_id("stPopoverBody").get_by_role("link")
+    links = page.locator(HELP_PANEL).get_by_role("link")
     expect(links.first).to_be_visible()
     hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert "tel:988" in hrefs, hrefs
@@ -216,8 +217,7 @@ def test_need_help_now_is_one_tap_away_before_and_after_sign_in(app):
     app.crisis_button().click()
     _check_crisis_links(page)
     app.screenshot("phone-crisis-open")
-    page.keyboard.press("Escape")
-    expect(page.get_by_test_id("stPopoverBody")).to_have_count(0)
+    app.close_crisis_help()
 
     app.sign_in("demo-client8")
     expect(heading(page, "Hi, Harper")).to_be_visible()

@@ -6,11 +6,12 @@ import pytest
 from sqlmodel import select
 
 from companion import caseload, flags, measures
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.core.timeutil import clinic_today, utcnow
 from companion.models import AuditEvent, Enrolment, Flag, MeasureResponse
 from tests.conftest import actor
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -20,9 +21,9 @@ def world(users, session):
     calm = users.client(therapist, name="calm")
     other_therapist = users.therapist(name="other")
     elsewhere = users.client(other_therapist, name="elsewhere")
-    record_checkin(session, actor(robin), CheckInEntry(craving=9, mood=4))
+    record_checkin(session, actor(robin), answered(craving=9, mood=4))
     measures.submit(session, actor(robin), "phq9", {str(i): 1 for i in range(1, 10)})
-    record_checkin(session, actor(elsewhere), CheckInEntry(craving=9, mood=4))
+    record_checkin(session, actor(elsewhere), answered(craving=9, mood=4))
     session.flush()
     return dict(therapist=actor(therapist), other=actor(other_therapist), robin=robin,
                 calm=calm, elsewhere=elsewhere)
