@@ -14,13 +14,15 @@ from companion.core.db import session_scope
 from companion.passwords import dummy_hash
 from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
-from companion.ui.gate import gate, logout_button, second_factor_done
+from companion.ui.gate import gate, logout_button, pop_restored, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
+from companion.ui.style import apply_style
 from companion.ui.text import markdown_text
 
 run_context.reset()  # nothing loaded by an earlier run is trusted in this one
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
+apply_style()
 help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later
 with help_slot:
     crisis_control()
@@ -41,7 +43,8 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
     except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
         logging.getLogger("companion").exception("database unavailable")
         st.error("The app can't reach its database right now. Please try again in a few "
-                 "minutes. If you need help now, use the button above.")
+                 "minutes. If you need help now, use “Need help now?” at the foot of the "
+                 "screen.")
         st.stop()
 
     if actor is not None:
@@ -55,6 +58,10 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
     if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
         with help_slot:
             crisis_control(own_crisis_contacts(actor), plan_link=True)
+    if actor is not None and pop_restored():
+        st.toast("Welcome back: what you were typing is back in the form.", icon="📝")
+        st.info("Welcome back. What you were typing before the sign-out is back in the form "
+                "below: check it, then save.", icon="📝")
     navigation.run()
 finally:
     run_context.reset()

@@ -2,17 +2,21 @@
 
 Every service calls `authorize` before touching a client's record. A denial raises
 `AccessDenied` and writes nothing; an allowed staff access is written to the audit trail.
+Every change also re-checks the acting session in its own transaction (`require_current`,
+which `authorize(..., Action.WRITE)` calls): widget callbacks run before the page's login
+gate, with the actor of the page's previous run.
 """
 from __future__ import annotations
 
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from companion import audit, run_context
+from companion import audit, auth, run_context
 from companion.actors import Actor
 from companion.core.errors import AccessDenied
-from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User
+from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User, UserSession
 
 
 class RecordKind(StrEnum):
@@ -28,6 +32,7 @@ class RecordKind(StrEnum):
     ATTENDANCE = "attendance"
     RSVP = "rsvp"                    # a client's answer for a group session (groups)
     FLAG = "flag"
+    THERAPY_SESSION = "therapy_session"  # that an individual, family or group session was held
 
 
 class Action(StrEnum):
@@ -43,14 +48,15 @@ _CLIENT_OWNED = (RecordKind.CHECKIN, RecordKind.CRAVING, RecordKind.SAFETY_PLAN,
 # (role, kind) -> {relation: actions}. Relation: "own" (the client themself), "assigned"
 # (the client's therapist), "any" (any client of the clinic). Absent means no access.
 _OWN_RULES = {RecordKind.PROFILE: R, RecordKind.AFTERCARE_REVIEW: R, RecordKind.ATTENDANCE: R,
-              RecordKind.SKILL_ASSIGNMENT: R, **{kind: W for kind in _CLIENT_OWNED}}
+              RecordKind.SKILL_ASSIGNMENT: R, RecordKind.THERAPY_SESSION: R,
+              **{kind: W for kind in _CLIENT_OWNED}}
 RULES: dict[tuple[Role, RecordKind], dict[str, frozenset[Action]]] = {
     **{(Role.CLIENT, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
     **{(Role.ALUMNI, kind): {"own": acts} for kind, acts in _OWN_RULES.items()},
     **{(Role.THERAPIST, kind): {"assigned": R} for kind in (RecordKind.PROFILE, *_CLIENT_OWNED)},
     **{(Role.THERAPIST, kind): {"assigned": W} for kind in
        (RecordKind.AFTERCARE_REVIEW, RecordKind.ATTENDANCE, RecordKind.FLAG,
-        RecordKind.SKILL_ASSIGNMENT)},
+        RecordKind.SKILL_ASSIGNMENT, RecordKind.THERAPY_SESSION)},
     (Role.ADMIN, RecordKind.PROFILE): {"any": W},
 }
 # The alumni coordinator (a therapist an admin names) reviews alumni's aftercare plans.
@@ -91,7 +97,10 @@ def authorize(session: Session, actor: Actor, client_id: int, kind: RecordKind,
               action: Action = Action.READ, detail: str = "") -> None:
     """Raise `AccessDenied` unless allowed; audit every allowed staff access. A refusal changes
     nothing, and is itself written to the audit trail once the caller's transaction has been
-    rolled back (see `db.session_scope`)."""
+    rolled back (see `db.session_scope`). A change (`Action.WRITE`) is refused first of all
+    when the acting session has ended (`require_current`)."""
+    if action is Action.WRITE:
+        require_current(session, actor)
     if not allowed(session, actor, client_id, kind, action):
         target = session.get(User, client_id)
         session.info.setdefault(audit.DENIED, []).append(
@@ -113,3 +122,51 @@ def assigned_client_ids(session: Session, actor: Actor) -> list[int]:
 def require_role(actor: Actor, *roles: Role) -> None:
     if actor.role not in roles:
         raise AccessDenied("That is not available to your account.")
+
+
+SESSION_ENDED = auth.SESSION_ENDED
+_CHECKED = "current_actor_checked"  # session.info: (transaction, actor) already checked
+
+
+def _locked_account(session: Session, user_id: int) -> User | None:
+    """The acting account's row, read in the caller's transaction and held until it ends, so
+    a deactivation or sign-out elsewhere lands wholly before this change or after it.
+    PostgreSQL: FOR NO KEY UPDATE (waits for a change to the account in progress). SQLite
+    starts a transaction only at the first write: a no-op update starts it here and takes
+    the database's write lock."""
+    users = User.__table__
+    stmt = select(User).where(User.id == user_id).execution_options(populate_existing=True)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.update(users).where(users.c.id == user_id)
+                        .values(is_active=users.c.is_active))
+    else:
+        stmt = stmt.with_for_update(key_share=True)
+    return session.exec(stmt).first()
+
+
+def require_current(session: Session, actor: Actor, *, lock: bool = True) -> None:
+    """Refuse a change unless the acting session still stands: the account active, in the
+    same role, its sessions not ended since this one signed in, and (a browser session) not
+    idle past the limit (`auth.session_ended`). Every service that changes anything calls
+    this, directly or through `authorize(..., Action.WRITE)`, before it writes. A refusal
+    raises `AccessDenied` (SESSION_ENDED), writes nothing, and is written to the audit trail
+    once the caller's transaction has been rolled back. Checked once per transaction.
+
+    `lock=False`: only look (no lock, nothing remembered), to refuse an ended session before
+    slow work (bcrypt) that should not run holding the lock; check again before writing."""
+    key = (actor.id, actor.role, actor.signed_in_at, actor.active_at, actor.session_id)
+    checked = session.info.get(_CHECKED)
+    if lock and checked is not None and checked == (session.get_transaction(), key):
+        return
+    account = (_locked_account(session, actor.id) if lock else
+               session.get(User, actor.id, populate_existing=True))
+    row = (session.get(UserSession, actor.session_id, populate_existing=True)
+           if actor.session_id else None)
+    reason = auth.session_ended(account, actor, session_row=row)
+    if reason is not None:
+        session.info.setdefault(audit.DENIED, []).append(
+            dict(actor=actor, action="denied write", record_kind="session", client_id=None,
+                 detail=f"refused: {reason}"))
+        raise AccessDenied(SESSION_ENDED)
+    if lock:
+        session.info[_CHECKED] = (session.get_transaction(), key)

@@ -11,17 +11,16 @@ Review states and who moves them (anything else is refused):
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from companion import run_context
-from companion.access import Action, RecordKind, authorize
+from companion import audit, phones, run_context
+from companion.access import Action, RecordKind, authorize, require_current
 from companion.actors import Actor
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import (AftercareComment, AftercareCommentVersion, AftercareEvent,
                               AftercarePlan,
@@ -57,7 +56,6 @@ FIELD_LABELS = {"level": "Level of care", "provider": "Provider", "when": "Day a
                 "next_refill": "Next refill date", "who_i_tell": "Who I tell",
                 "first_24_hours": "What I do in the first 24 hours"}
 MAX_ROWS, TEXT_MAX, FIELD_MAX = 6, 1500, 200
-PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,25}$")
 REVIEW_DAYS = (30, 60, 90)   # after discharge, then every 90 days
 REVIEW_EVERY = 90
 
@@ -78,12 +76,18 @@ def _clean(sections: dict) -> dict:
             clean[key] = str(value or "").strip()
             if len(clean[key]) > TEXT_MAX:
                 errors[key] = f"Please keep this under {TEXT_MAX} characters."
+            textrules.check(errors, key, clean[key], multiline=True)
         elif kind == "fields":
             clean[key] = {f: str((value or {}).get(f) or "").strip() for f in fields}
             if any(len(v) > FIELD_MAX for v in clean[key].values()):
                 errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
+            for f, text in clean[key].items():
+                textrules.check(errors, key, text, subject=FIELD_LABELS[f])
         else:
             rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
+            for n, row in enumerate(rows, start=1):
+                for f, text in row.items():
+                    textrules.check(errors, key, text, subject=f"{FIELD_LABELS[f]} ({n})")
             rows = [r for r in rows if any(r.values())]
             if len(rows) > MAX_ROWS:
                 errors[key] = f"Up to {MAX_ROWS} rows here."
@@ -91,8 +95,8 @@ def _clean(sections: dict) -> dict:
                 errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
             clean[key] = rows
     for row in clean["people"]:
-        if row["phone"] and not PHONE_RE.match(row["phone"]):
-            errors["people"] = f"“{row['phone']}” doesn't look like a phone number."
+        if row["phone"] and not phones.plausible(row["phone"]):
+            errors["people"] = f"“{row['phone']}” {phones.PROBLEM}."
         if (row["phone"] or row["relationship"]) and not row["name"]:
             errors["people"] = "Each person needs a name."
     for row in clean["goals"]:
@@ -291,6 +295,7 @@ def _clean_comment(text: str) -> str:
     text = (text or "").strip()
     if not text or len(text) > 1000:
         raise InvalidInput("A comment is 1–1000 characters.")
+    textrules.require(text, subject="The comment")
     return text
 
 
@@ -342,7 +347,11 @@ def comment_history(session: Session, actor: Actor, comment_id: int
 def decide(session: Session, actor: Actor, client_id: int, approve: bool,
            note: str = "") -> AftercarePlan:
     plan = _reviewable(session, actor, client_id)
-    if not approve and not (note or "").strip() and not session.exec(
+    note = (note or "").strip()
+    if len(note) > 1000:
+        raise InvalidInput("Please keep the note under 1000 characters.")
+    textrules.require(note, multiline=True, subject="The note")
+    if not approve and not note and not session.exec(
             select(AftercareComment.id).where(AftercareComment.plan_id == plan.id,
                                               AftercareComment.version == plan.current_version)
     ).first():
@@ -351,7 +360,7 @@ def decide(session: Session, actor: Actor, client_id: int, approve: bool,
     if approve:
         plan.approved_version = plan.current_version
     plan.updated_at = utcnow()
-    _event(session, plan, actor, plan.status, (note or "").strip()[:1000])
+    _event(session, plan, actor, plan.status, note)
     session.add(plan)
     return plan
 
@@ -438,11 +447,22 @@ def set_coordinator(session: Session, actor: Actor, therapist_id: int | None) ->
     """An admin names who reviews alumni plans (None: each alumnus's former therapist)."""
     if actor.role != Role.ADMIN:
         raise InvalidInput("Only admins set the alumni coordinator.")
+    require_current(session, actor)
     if therapist_id is not None:
         therapist = session.get(User, therapist_id)
         if therapist is None or therapist.role != Role.THERAPIST:
             raise InvalidInput("Choose a therapist.")
     setting = session.get(Setting, COORDINATOR_KEY) or Setting(key=COORDINATOR_KEY)
+    before = int(setting.value) if setting.value else None
+    if before == therapist_id:
+        return
+    for user_id, what in ((before, "no longer alumni coordinator"),
+                          (therapist_id, "named alumni coordinator (reviews alumni plans)")):
+        if user_id is not None and (user := session.get(User, user_id)) is not None:
+            audit.account_event(session, actor, user, what)
+    if therapist_id is None:
+        audit.record(session, actor, "write", audit.ACCOUNT, None,
+                     "alumni coordinator cleared: each alumnus's former therapist reviews")
     setting.value, setting.updated_at = str(therapist_id or ""), utcnow()
     session.add(setting)
 

@@ -36,6 +36,8 @@ ACCOUNT = "account"      # record kind of account actions
 EXPORT = "export"        # a staff download of records (an audit CSV, a brief)
 AUDIT_TRAIL = "audit_trail"
 OPERATOR = "operator"    # actor role of the server's operator (CLI, no admin account yet)
+ANONYMOUS = "not signed in"  # actor role of a refused sign-in
+SIGN_IN, SIGN_IN_REFUSED = "sign-in", "sign-in refused"  # actions of sign-in rows
 REDISCLOSURE_NOTICE = (
     "This information has been disclosed to you from records protected by federal "
     "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making any "
@@ -56,11 +58,13 @@ def _detail(session: Session, detail: str) -> str:
 
 
 def record(session: Session, actor: Actor | None, action: str, record_kind: str,
-           client_id: int | None, detail: str = "", *, subject_id: int | None = None) -> None:
+           client_id: int | None, detail: str = "", *, subject_id: int | None = None,
+           actor_role: str | None = None) -> None:
     """One row. `subject_id` (the account acted on) defaults to the client; `actor` None is
-    the server's operator acting before any admin exists."""
-    session.add(AuditEvent(actor_id=actor.id if actor else None,
-                           actor_role=actor.role.value if actor else OPERATOR, action=action,
+    the server's operator acting before any admin exists (or, with `actor_role`, someone
+    not signed in: `ANONYMOUS`)."""
+    role = actor.role.value if actor else actor_role or OPERATOR
+    session.add(AuditEvent(actor_id=actor.id if actor else None, actor_role=role, action=action,
                            record_kind=record_kind, client_id=client_id,
                            subject_id=subject_id if subject_id is not None else client_id,
                            detail=_detail(session, detail)))
@@ -75,12 +79,23 @@ def account_event(session: Session, actor: Actor | None, user: User, what: str) 
            subject_id=user.id)
 
 
+def sign_in(session: Session, user: User | None, what: str, *, passed: bool) -> None:
+    """A sign-in step (password or second factor), passed or refused: on whose account, never
+    what was typed (no password or code; a name that matches no account is not kept either,
+    in case a password was typed into it). A pass is the account holder's own act; a refusal
+    is someone not signed in."""
+    on = f"{what}: {user.username}" if user is not None else what
+    record(session, Actor.of(user) if passed and user is not None else None,
+           SIGN_IN if passed else SIGN_IN_REFUSED, ACCOUNT, None, on,
+           subject_id=user.id if user is not None else None, actor_role=ANONYMOUS)
+
+
 def record_denials(session: Session) -> bool:
     """Write the refusals noted during a rolled-back transaction; True if there were any."""
     denied = session.info.pop(DENIED, [])
     for d in denied:
         record(session, d["actor"], d["action"][:16], d["record_kind"], d["client_id"],
-               "refused")
+               d.get("detail", "refused"))
     return bool(denied)
 
 

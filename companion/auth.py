@@ -4,6 +4,7 @@ timing, and acceptance of the login library's re-login cookie with server-side r
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -12,10 +13,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from companion import passwords
+from companion import audit, passwords
 from companion.actors import Actor
 from companion.core.config import Settings, get_settings
-from companion.models import LoginThrottle, User
+from companion.models import LoginThrottle, User, UserSession
 from companion.core.timeutil import UTCDateTime, utcnow
 
 WRONG = ("That username and password don't match. Please check and try again. "
@@ -23,6 +24,7 @@ WRONG = ("That username and password don't match. Please check and try again. "
 LOCKED = ("Sign-in for this account is paused for 15 minutes after 5 unsuccessful tries. "
           "Please wait, or ask the clinic's staff to reset your password.")
 IDLE = "You were signed out after a while without activity, to keep your information private."
+SESSION_ENDED = "Your session has ended. Please sign in again."
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale `users.last_seen_at` may get before a write
 log = logging.getLogger(__name__)
 
@@ -141,7 +143,12 @@ def check_login(session: Session, username: str, password: str,
 
     The try is claimed first (`claim_attempt`, committed), so parallel attempts cannot read
     the same count: at most `max_failed_logins` of them are ever checked against the real
-    hash. Nothing is held in the database while bcrypt runs. Commits the session."""
+    hash. Nothing is held in the database while bcrypt runs. Commits the session.
+
+    A sign-in after the idle limit (`last_seen_at` older than `idle_timeout_minutes`) ends
+    every older session first: a re-login cookie copied while the owner was away is refused
+    from then on, instead of working again once the owner's activity refreshes `last_seen_at`
+    (the caller commits that, with the new session)."""
     settings = settings or get_settings()
     name = (username or "").strip().lower()[:200]
     claim = claim_attempt(session, name, settings)
@@ -151,10 +158,19 @@ def check_login(session: Session, username: str, password: str,
     matches = passwords.verify_password(password, user.password_hash if usable
                                         else passwords.dummy_hash())
     if not claim.allowed:
+        audit.sign_in(session, user, "password not checked: sign-in paused"
+                      + ("" if user is not None else ", no such account"), passed=False)
         return LoginResult(Outcome.LOCKED)
     if usable and matches:
         clear_failures(session, name)
+        if idle_expired(user, settings):  # back after the idle limit: older cookies end
+            end_sessions(session, user.id)
+        audit.sign_in(session, user, "signed in with password", passed=True)
         return LoginResult(Outcome.OK, user)
+    why = ("no such account" if user is None else "wrong password" if user.is_active
+           else "account deactivated")
+    audit.sign_in(session, user, why + (", sign-in now paused" if claim.last else ""),
+                  passed=False)
     return LoginResult(Outcome.LOCKED if claim.last else Outcome.WRONG)
 
 
@@ -189,7 +205,89 @@ def cookie_user(session: Session, token: dict, settings: Settings | None = None)
         return None
     if user.last_seen_at is None or idle_expired(user, settings):
         return None
+    if cookie_session(session, user, expires, settings) is None:
+        return None
+    audit.sign_in(session, user, "signed in with re-login cookie", passed=True)
     return user
+
+
+# Sessions: one row per signed-in browser (`UserSession`). A password sign-in starts one; the
+# re-login cookie it issues is bound to it (by the cookie's expiry, all the library's token
+# holds besides the name), so the browser's other tabs join that session, with its idle
+# clock. Once a session has ended it stays ended: nothing sets `ended_at` back, and a new
+# sign-in, in this tab or another, starts a new session with a new id.
+
+def start_session(session: Session, user: User) -> str:
+    """A new session for `user` (a password sign-in); its id."""
+    now = utcnow()
+    row = UserSession(id=secrets.token_urlsafe(24), user_id=user.id, started_at=now,
+                      active_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def bind_cookie(session: Session, session_id: str | None, expires: float | None) -> None:
+    """The re-login cookie just issued by this session (identified by its expiry)."""
+    row = session.get(UserSession, session_id) if session_id else None
+    if row is not None and row.ended_at is None and expires is not None:
+        row.cookie_exp = float(expires)
+        session.add(row)
+
+
+def _idle(row: UserSession, settings: Settings) -> bool:
+    """Idle past the limit, allowing for `active_at` being refreshed only every minute."""
+    limit = timedelta(minutes=settings.idle_timeout_minutes) + LAST_SEEN_EVERY
+    return utcnow() - row.active_at > limit
+
+
+def end_session(session: Session, row: UserSession | str | None, reason: str) -> None:
+    """End one session, for good (a no-op if it has ended already)."""
+    if isinstance(row, str):
+        row = session.get(UserSession, row)
+    if row is not None and row.ended_at is None:
+        row.ended_at, row.end_reason = utcnow(), reason[:64]
+        session.add(row)
+
+
+def live_session(session: Session, session_id: str | None, user_id: int,
+                 settings: Settings | None = None, loaded: UserSession | None = None
+                 ) -> tuple[UserSession | None, str | None]:
+    """The session row if it still stands, else (row or None, why it ended). A session found
+    idle past the limit is ended here, so it cannot come back however active its account.
+    `loaded`: the row as this transaction already read it (the gate's one statement)."""
+    settings = settings or get_settings()
+    row = loaded if loaded is not None and loaded.id == session_id else (
+        session.get(UserSession, session_id, populate_existing=True) if session_id else None)
+    if row is None or row.user_id != user_id:
+        return None, "no such session"
+    if row.ended_at is not None:
+        return row, f"session ended ({row.end_reason or 'signed out'})"
+    if _idle(row, settings):
+        end_session(session, row, "idle past the limit")
+        return row, "idle past the limit"
+    return row, None
+
+
+def cookie_session(session: Session, user: User, expires: float,
+                   settings: Settings | None = None) -> UserSession | None:
+    """The standing session a re-login cookie was issued by, or None (a cookie of an ended
+    or idle session, or of none: issued before sessions were kept)."""
+    row = session.exec(select(UserSession).where(UserSession.user_id == user.id,
+                                                 UserSession.cookie_exp == float(expires))
+                       ).first()
+    if row is None:
+        return None
+    row, ended = live_session(session, row.id, user.id, settings)
+    return None if ended else row
+
+
+def touch_session(session: Session, row: UserSession) -> None:
+    """Note activity, at most once a minute (like `mark_seen`)."""
+    now = utcnow()
+    if row.ended_at is None and now - row.active_at > LAST_SEEN_EVERY:
+        row.active_at = now
+        session.add(row)
 
 
 def idle_expired(user: User, settings: Settings | None = None) -> bool:
@@ -207,12 +305,18 @@ def mark_seen(session: Session, user: User) -> None:
         session.add(user)
 
 
-def end_sessions(session: Session, user_id: int) -> None:
-    """Refuse every re-login cookie issued until now (logout, idle timeout)."""
+def end_sessions(session: Session, user_id: int, reason: str = "signed out everywhere"
+                 ) -> None:
+    """End every session of the account and refuse every re-login cookie issued until now
+    (sign-out, a return after the idle limit)."""
     user = session.get(User, user_id)
     if user is not None:
         user.sessions_valid_after = utcnow()
         session.add(user)
+        sessions = UserSession.__table__
+        session.execute(sa.update(sessions).where(
+            sessions.c.user_id == user_id, sessions.c.ended_at.is_(None)).values(
+            ended_at=user.sessions_valid_after, end_reason=reason[:64]))
 
 
 def active_user(session: Session, user_id: int, signed_in_at: float) -> User | None:
@@ -223,6 +327,43 @@ def active_user(session: Session, user_id: int, signed_in_at: float) -> User | N
     if user.sessions_valid_after.timestamp() > signed_in_at:
         return None
     return user
+
+
+def session_ended(user: User | None, actor: Actor, settings: Settings | None = None,
+                  session_row: UserSession | None = None) -> str | None:
+    """Why `actor`'s session no longer stands, in a few words for the audit trail, or None.
+
+    The account must exist, be active and hold the role the session began with; its
+    sessions must not have been ended since the session signed in. An actor of a browser
+    session (`actor.session_id`, its row `session_row`) needs that session standing: not
+    ended, and not idle by its own clock, whatever the account does elsewhere. A browser session
+    (`actor.active_at` set) must not be idle past `idle_timeout_minutes`: neither its own
+    last page run nor the account's `last_seen_at`, which `mark_seen` refreshes at most every
+    `LAST_SEEN_EVERY` (allowed for here, so a session the gate keeps is not refused)."""
+    settings = settings or get_settings()
+    if user is None or not user.is_active:
+        return "account deactivated"
+    if user.role != actor.role:
+        return "role changed"
+    if user.sessions_valid_after.timestamp() > actor.signed_in_at:
+        return "sessions ended since sign-in"
+    if actor.session_id is not None:
+        row = session_row
+        if row is None or row.user_id != user.id:
+            return "no such session"
+        if row.ended_at is not None:
+            return f"session ended ({row.end_reason or 'signed out'})"
+        if _idle(row, settings):
+            return "idle past the limit"
+    if actor.active_at is None:
+        return None
+    now, limit = utcnow().timestamp(), settings.idle_timeout_minutes * 60
+    if now - actor.active_at > limit:
+        return "idle past the limit"
+    seen = user.last_seen_at
+    if seen is not None and now - seen.timestamp() > limit + LAST_SEEN_EVERY.total_seconds():
+        return "idle past the limit"
+    return None
 
 
 def actor_for(user: User) -> Actor:

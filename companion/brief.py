@@ -1,17 +1,17 @@
 """The pre-session brief: what changed for one client since a date, in one read."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import pandas as pd
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
-from companion import chains, flags, instruments, measures, safety, trends
+from companion import chains, flags, instruments, measures, safety, sessions, trends
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.audit import REDISCLOSURE_NOTICE
-from companion.models import ChainAnalysis, Flag, SafetyPlan, User
+from companion.models import ChainAnalysis, CheckIn, Flag, SafetyPlan, TherapySession, User
 from companion.core.timeutil import clinic_today, show, to_clinic
 
 
@@ -27,6 +27,8 @@ class Brief:
     plan_versions: list[SafetyPlan]
     look_backs: list[ChainAnalysis]
     flags: list[Flag]
+    journal: list["JournalLine"] = field(default_factory=list)
+    sessions: list[TherapySession] = field(default_factory=list)
 
     @property
     def days(self) -> int:
@@ -34,6 +36,46 @@ class Brief:
 
     def recurring_triggers(self) -> list[tuple[str, int]]:
         return [(r.label, int(r.count)) for r in self.triggers.itertuples() if r.count >= 2]
+
+
+DEFAULT_DAYS = 7
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    """Something the client wrote in a check-in: a note, use details, or a "bring to group"."""
+    day: date
+    kind: str   # "Note", "Use", "Bring to group"
+    text: str
+
+
+def default_since(session: Session, actor: Actor, client_id: int) -> date:
+    """The brief's default period starts at the client's last session (that day included);
+    with none recorded, the last `DEFAULT_DAYS` days."""
+    last = sessions.last_day(session, actor, client_id)
+    return last if last is not None else clinic_today() - timedelta(days=DEFAULT_DAYS)
+
+
+def journal(session: Session, actor: Actor, client_id: int, since: date) -> list[JournalLine]:
+    """Notes, use details and "bring to group" lines of current check-ins since `since`
+    (oldest first). The text is encrypted at rest, so empty ones are dropped after reading
+    the period's rows only."""
+    authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ,
+              f"brief notes since {since}")
+    stmt = (select(CheckIn.day, CheckIn.used, CheckIn.use_details, CheckIn.note,
+                   CheckIn.bring_to_group)
+            .where(CheckIn.client_id == client_id, col(CheckIn.is_current).is_(True),
+                   CheckIn.day >= since)
+            .order_by(CheckIn.day))
+    lines = []
+    for day, used, details, note, bring in session.exec(stmt):
+        if used == "yes" or details:
+            lines.append(JournalLine(day, "Use", details or "used (no details given)"))
+        if note:
+            lines.append(JournalLine(day, "Note", note))
+        if bring:
+            lines.append(JournalLine(day, "Bring to group", bring))
+    return lines
 
 
 def for_client(session: Session, actor: Actor, client_id: int, since: date) -> Brief:
@@ -54,7 +96,10 @@ def for_client(session: Session, actor: Actor, client_id: int, since: date) -> B
                   for i in instruments.load_all()},
         plan_versions=plans, look_backs=looks,
         flags=[f for f in flags.for_client(session, actor, client_id)
-               if to_clinic(f.raised_at).date() >= since or f.acknowledged_at is None])
+               if to_clinic(f.raised_at).date() >= since or f.acknowledged_at is None],
+        journal=journal(session, actor, client_id, since),
+        sessions=[s for s in sessions.for_client(session, actor, client_id)
+                  if s.day >= since])
 
 
 def as_text(brief: Brief) -> str:
@@ -67,6 +112,13 @@ def as_text(brief: Brief) -> str:
     else:
         lines.append(f"Check-ins: {len(d)} of {brief.days} days. Mood avg {d['mood'].mean():.1f}, "
                      f"craving avg {d['craving'].mean():.1f}, stress avg {d['stress'].mean():.1f}.")
+    lines.append("Sessions: " + ("; ".join(
+        f"{s.day:%b %-d} {sessions.KINDS.get(s.kind, s.kind).lower()}"
+        + (f" — next step: {s.next_step}" if s.next_step else "") for s in brief.sessions)
+        or "none recorded in this period"))
+    lines.append("In their own words:" if brief.journal else "In their own words: nothing written.")
+    for line in brief.journal:
+        lines.append(f"- {line.day:%b %-d} {line.kind}: {line.text}")
     recurring = brief.recurring_triggers()
     lines.append("Recurring triggers: " + (", ".join(f"{t} ({n})" for t, n in recurring)
                                            or "none"))

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import case, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from companion import audit, flags, groups
@@ -25,7 +26,7 @@ from companion.access import RecordKind, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.models import CheckIn, Enrolment, Flag, MeasureResponse, Role, User
-from companion.core.timeutil import clinic_today, show
+from companion.core.timeutil import clinic_today, show, utcnow
 
 # The record kinds every caseload row draws from (an empty cell still tells something).
 SHOWN = (RecordKind.PROFILE, RecordKind.CHECKIN, RecordKind.FLAG, RecordKind.MEASURE,
@@ -33,7 +34,8 @@ SHOWN = (RecordKind.PROFILE, RecordKind.CHECKIN, RecordKind.FLAG, RecordKind.MEA
 COLUMNS = ["client_id", "Client", "Flag tier", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
            "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
-           "Groups attended (14d)", "Groups scheduled (14d)"]  # attendance: companion.groups
+           "Groups attended (14d)", "Groups scheduled (14d)",  # attendance: companion.groups
+           "PHQ-9 baseline", "GAD-7 baseline", "Last check-in day"]
 
 
 def _clients(session: Session, actor: Actor):
@@ -101,18 +103,32 @@ def _open_flags(session: Session, ids: list[int]) -> dict[int, _OpenFlags]:
     return found
 
 
-def _latest_scores(session: Session, ids: list[int]) -> dict[tuple[int, str], int | None]:
-    newest = (select(MeasureResponse.client_id, MeasureResponse.instrument,
-                     func.max(MeasureResponse.completed_at).label("at"))
-              .where(col(MeasureResponse.client_id).in_(ids),
-                     col(MeasureResponse.instrument).in_(("phq9", "gad7")))
-              .group_by(MeasureResponse.client_id, MeasureResponse.instrument).subquery())
+def _latest_scores(session: Session, ids: list[int]
+                   ) -> dict[tuple[int, str], tuple[int | None, int | None]]:
+    """(baseline, latest) PHQ-9 and GAD-7 totals per client: the first and the newest
+    response (baseline None while there is only one), in one statement."""
+    ends = (select(MeasureResponse.client_id, MeasureResponse.instrument,
+                   func.min(MeasureResponse.completed_at).label("first"),
+                   func.max(MeasureResponse.completed_at).label("at"))
+            .where(col(MeasureResponse.client_id).in_(ids),
+                   col(MeasureResponse.instrument).in_(("phq9", "gad7")))
+            .group_by(MeasureResponse.client_id, MeasureResponse.instrument).subquery())
     stmt = (select(MeasureResponse.client_id, MeasureResponse.instrument,
-                   MeasureResponse.scores)
-            .join(newest, (newest.c.client_id == MeasureResponse.client_id)
-                  & (newest.c.instrument == MeasureResponse.instrument)
-                  & (newest.c.at == MeasureResponse.completed_at)))
-    return {(c, i): s.get("total") for c, i, s in session.exec(stmt)}
+                   MeasureResponse.scores, MeasureResponse.completed_at, ends.c.first,
+                   ends.c.at)
+            .join(ends, (ends.c.client_id == MeasureResponse.client_id)
+                  & (ends.c.instrument == MeasureResponse.instrument)
+                  & ((ends.c.at == MeasureResponse.completed_at)
+                     | (ends.c.first == MeasureResponse.completed_at))))
+    found: dict[tuple[int, str], list] = {}
+    for client_id, instrument, scores, at, first, newest in session.exec(stmt):
+        pair = found.setdefault((client_id, instrument), [None, None])
+        total = (scores or {}).get("total")
+        if at == first and first != newest:  # one response only: no baseline to compare
+            pair[0] = total
+        if at == newest:
+            pair[1] = total
+    return {key: (pair[0], pair[1]) for key, pair in found.items()}
 
 
 def _round(value) -> float | None:
@@ -126,8 +142,11 @@ def need_score(urgent: int, open_flags: int, use_days: int, missed: int,
 
 
 def for_therapist(session: Session, actor: Actor, track: str | None = None,
-                  location: str | None = None) -> pd.DataFrame:
-    """The caseload, neediest first. Raises "no check-in" flags that are due."""
+                  location: str | None = None, flagged_only: bool = False,
+                  min_missed: int = 0) -> pd.DataFrame:
+    """The caseload, neediest first. Raises "no check-in" flags that are due. `flagged_only`
+    keeps clients with an open flag, `min_missed` those who missed at least that many
+    check-ins in the last 7 days; only the rows returned are audited."""
     require_role(actor, Role.THERAPIST)
     clients = [c for c in _clients(session, actor)
                if (track is None or c.track == track) and (location is None or c.location == location)]
@@ -150,6 +169,7 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
         mood_change = None if mood7 is None or mood_prev is None else mood7 - mood_prev
         crave_change = None if crave7 is None or crave_prev is None else crave7 - crave_prev
         flagged = open_flags.get(c.id, _OpenFlags())
+        phq9, gad7 = (scores.get((c.id, i), (None, None)) for i in ("phq9", "gad7"))
         count, urgent = flagged.count, flagged.urgent
         order.append((flagged.top.rank if flagged.top else len(flags.TIERS),
                        flagged.waiting_since.timestamp() if flagged.waiting_since else 0.0))
@@ -159,15 +179,19 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
                      clinic.track_label(c.track), clinic.location_label(c.location),
                      last[c.id].strftime("%a %b %-d") if c.id in last else "never",
                      _round(mood7), _round(mood_change), _round(crave7), _round(crave_change),
-                     int(use_days or 0), missed, count, urgent, scores.get((c.id, "phq9")),
-                     scores.get((c.id, "gad7")),
+                     int(use_days or 0), missed, count, urgent, phq9[1], gad7[1],
                      round(need_score(urgent, count, int(use_days or 0), missed, crave7,
-                                      mood_change), 1), *attendance.get(c.id, (0, 0))])
+                                      mood_change), 1), *attendance.get(c.id, (0, 0)),
+                     phq9[0], gad7[0], last.get(c.id)])
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["_tier"], frame["_since"] = [o[0] for o in order], [o[1] for o in order]
     frame = (frame.sort_values(["_tier", "_since", "Need", "Client"],
                                ascending=[True, True, False, True], ignore_index=True)
              .drop(columns=["_tier", "_since"]))
+    if flagged_only:
+        frame = frame[frame["Open flags"] > 0].reset_index(drop=True)
+    if min_missed:
+        frame = frame[frame["Missed (7d)"] >= min_missed].reset_index(drop=True)
     audit.record_rows(session, actor, "read", [(kind.value, int(i)) for i in frame["client_id"]
                                                for kind in SHOWN], "caseload")
     return frame
@@ -194,3 +218,115 @@ def open_flags(session: Session, actor: Actor) -> list[tuple[Flag, str]]:
     audit.record_many(session, actor, "read", RecordKind.FLAG.value,
                       sorted({f.client_id for f, _ in rows}), "open flags")
     return [(f, name) for f, name in rows]
+
+
+RECENT_DAYS = 7
+
+
+def recently_acknowledged(session: Session, actor: Actor, days: int = RECENT_DAYS,
+                          limit: int = 20) -> list[tuple[Flag, str, str | None]]:
+    """Flags on the caseload acknowledged in the last `days` days, newest first, with the
+    client's name and who acknowledged it (audited as flag reads)."""
+    require_role(actor, Role.THERAPIST)
+    by = aliased(User)
+    stmt = (select(Flag, User.display_name, by.display_name)
+            .join(User, User.id == Flag.client_id)
+            .join(Enrolment, Enrolment.client_id == Flag.client_id)
+            .outerjoin(by, by.id == Flag.acknowledged_by)
+            .where(Enrolment.therapist_id == actor.id,
+                   col(Flag.acknowledged_at) >= utcnow() - timedelta(days=days))
+            .order_by(col(Flag.acknowledged_at).desc(), col(Flag.id).desc()).limit(limit))
+    rows = session.exec(stmt).all()
+    if rows:
+        audit.record_many(session, actor, "read", RecordKind.FLAG.value,
+                          sorted({f.client_id for f, _, _ in rows}), "recently acknowledged")
+    return [(f, name, who) for f, name, who in rows]
+
+
+# --- One card a client, in words (the page draws them; nothing here reads the database) ----
+
+NEED_EXPLAINED = (
+    "Clients with open flags come first, by their most urgent flag's tier (🚨 Urgent, "
+    "⏰ Same day, 📋 Routine), the longest-waiting first within a tier. Everyone else is "
+    "ordered by a need score: 100 for each urgent open flag, 10 for each open flag, 3 for "
+    "each day with use in the last 14, 2 for each check-in missed in the last 7, the 7-day "
+    "craving above 5, and twice any fall in 7-day mood against the two weeks before.")
+
+
+@dataclass
+class Card:
+    client_id: int
+    name: str
+    top_flag: Flag | None   # the most urgent open flag, the longest-waiting of its tier
+    open_flags: int
+    facts: list[str]        # short plain sentences, most telling first
+    need: float
+
+
+def days_ago(day, today) -> str:
+    if day is None or day != day:  # None or NaN/NaT
+        return "never"
+    days = (today - (day.date() if hasattr(day, "date") else day)).days
+    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+
+
+def _change(value, unit: str = "") -> str:
+    if value is None or value != value or abs(value) < 0.5:
+        return "steady"
+    return f"{'up' if value > 0 else 'down'} {abs(value):.1f}{unit}"
+
+
+def _score(title: str, instrument_id: str, latest, baseline) -> str | None:
+    from companion import instruments
+
+    if latest is None or latest != latest:
+        return None
+    latest = int(latest)
+    scale = instruments.get(instrument_id).scales[0]
+    band = scale.band(latest)
+    words = f"{title} {latest} ({band.label.lower() if band else 'unbanded'})"
+    if baseline is None or baseline != baseline:
+        return words
+    delta = latest - int(baseline)
+    if not delta:
+        return words + ", same as at baseline"
+    return words + f", {'up' if delta > 0 else 'down'} {abs(delta)} from {int(baseline)} at baseline"
+
+
+def card_facts(row: dict, today) -> list[str]:
+    """A caseload row in words: last check-in, craving and mood trend, use, missed
+    check-ins, latest PHQ-9 and GAD-7 with band and change since baseline, attendance."""
+    facts = [f"Last check-in {days_ago(row['Last check-in day'], today)}"]
+    if row["Craving 7d"] is None or row["Craving 7d"] != row["Craving 7d"]:
+        facts.append("no craving ratings this week")
+    else:
+        facts.append(f"craving {row['Craving 7d']:.1f}/10 this week, "
+                     f"{_change(row['Craving change'])}")
+    if row["Mood 7d"] is not None and row["Mood 7d"] == row["Mood 7d"]:
+        facts.append(f"mood {row['Mood 7d']:.1f}/10, {_change(row['Mood change'])}")
+    use = int(row["Use days (14d)"])
+    facts.append("no use reported in 2 weeks" if not use
+                 else f"use on {use} day{'s' if use != 1 else ''} in 2 weeks")
+    missed = int(row["Missed (7d)"])
+    if missed:
+        facts.append(f"missed {missed} check-in{'s' if missed != 1 else ''} this week")
+    for title, key in (("PHQ-9", "phq9"), ("GAD-7", "gad7")):
+        words = _score(title, key, row[title], row[f"{title} baseline"])
+        if words:
+            facts.append(words)
+    attended, scheduled = int(row["Groups attended (14d)"]), int(row["Groups scheduled (14d)"])
+    facts.append(f"groups: {attended} of {scheduled} attended in 2 weeks" if scheduled
+                 else "no groups scheduled in 2 weeks")
+    return facts
+
+
+def cards(frame: pd.DataFrame, open_list: list[tuple[Flag, str]], today=None) -> list[Card]:
+    """The caseload's rows as cards, in the frame's order; `open_list` is `open_flags`'s
+    answer (most urgent first), so the first flag seen for a client is their top one."""
+    today = today or clinic_today()
+    top: dict[int, Flag] = {}
+    for flag, _ in open_list:
+        top.setdefault(flag.client_id, flag)
+    return [Card(int(row["client_id"]), row["Client"], top.get(int(row["client_id"])),
+                 int(row["Open flags"]), card_facts(row, today), float(row["Need"]))
+            for row in frame.to_dict("records")]

@@ -5,6 +5,7 @@ from sqlmodel import Session, col, select
 
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
+from companion.core import textrules
 from companion.core.errors import FormErrors, NotFound
 from companion.models import ChainAnalysis, CheckIn
 
@@ -24,6 +25,8 @@ def record(session: Session, actor: Actor, answers: dict[str, str],
     clean = {k: (answers.get(k) or "").strip() for k in QUESTIONS}
     errors = {k: f"Please keep this under {ANSWER_MAX} characters."
               for k, v in clean.items() if len(v) > ANSWER_MAX}
+    for key, answer in clean.items():
+        textrules.check(errors, key, answer, multiline=True)
     if not any(clean.values()):
         errors["before"] = "Write a few words in any box — or skip this; it's optional."
     if errors:

@@ -25,6 +25,7 @@ OUTCOMES = {"passed": ("It passed", PRIMARY), "still_there": ("Still there", GRE
             "used": ("I used", WARM)}
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 ROLLING_DAYS = 7
+SMOOTH_FROM_DAYS = 14  # no rolling mean in a shorter window: each day's value is the story
 
 Chart = alt.Chart | alt.LayerChart
 
@@ -78,30 +79,40 @@ def rolling_long(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def daily_trends(frame: pd.DataFrame, window_days: int) -> alt.LayerChart | None:
-    """Mood, craving and stress per day (light) with a bold 7-day average; None if no data."""
+    """Mood, craving and stress per day — the raw values primary (points and line), a thin
+    dashed 7-day average secondary, and none under `SMOOTH_FROM_DAYS` days (so today's
+    spike reads as itself: a craving of 9 shows as 9); None if no data."""
     if _is_empty(frame, "mood", "craving", "stress"):
         return None
     data = rolling_long(frame)
+    smooth = window_days >= SMOOTH_FROM_DAYS
     colour = alt.Color("measure:N", title=None,
                        scale=alt.Scale(domain=list(MEASURE_COLOURS),
                                        range=list(MEASURE_COLOURS.values())),
                        legend=alt.Legend(symbolType="stroke", symbolStrokeWidth=3,
                                          symbolOpacity=1))
+    tooltip = [alt.Tooltip("day:T", title="Day", format="%a %b %-d"),
+               alt.Tooltip("measure:N", title="Measure"),
+               alt.Tooltip("value:Q", title="That day", format=".1~f")]
+    if smooth:
+        tooltip.append(alt.Tooltip("avg:Q", title="7-day average", format=".1f"))
     base = alt.Chart(data).encode(
         x=alt.X("day:T", title=None, axis=_date_axis(window_days)), color=colour,
-        tooltip=[alt.Tooltip("day:T", title="Day", format="%a %b %-d"),
-                 alt.Tooltip("measure:N", title="Measure"),
-                 alt.Tooltip("value:Q", title="That day", format=".1~f"),
-                 alt.Tooltip("avg:Q", title="7-day average", format=".1f")])
+        tooltip=tooltip)
     y_scale = alt.Scale(domain=[0, 10])
     raw = base.transform_filter("isValid(datum.value)")
-    points = raw.mark_point(filled=True, size=28, opacity=0.45).encode(
+    points = raw.mark_point(filled=True, size=40, opacity=0.95).encode(
         y=alt.Y("value:Q", scale=y_scale, title="0–10", axis=alt.Axis(values=[0, 5, 10])))
-    thin = raw.mark_line(strokeWidth=1, opacity=0.3).encode(y=alt.Y("value:Q", scale=y_scale))
-    average = base.transform_filter("isValid(datum.avg)").mark_line(
-        strokeWidth=3, interpolate="monotone").encode(y=alt.Y("avg:Q", scale=y_scale))
-    chart = alt.layer(thin, points, average).properties(
-        title=alt.Title("Mood, craving and stress", subtitle="Bold line: 7-day average"))
+    line = raw.mark_line(strokeWidth=2).encode(y=alt.Y("value:Q", scale=y_scale))
+    layers = [line, points]
+    if smooth:
+        layers.insert(0, base.transform_filter("isValid(datum.avg)").mark_line(
+            strokeWidth=1.5, opacity=0.6, strokeDash=[4, 3], interpolate="monotone").encode(
+            y=alt.Y("avg:Q", scale=y_scale)))
+    subtitle = ("Dots: each day · dashed line: 7-day average" if smooth
+                else "Each day's rating")
+    chart = alt.layer(*layers).properties(
+        title=alt.Title("Mood, craving and stress", subtitle=subtitle))
     return _style(chart, 220)
 
 
@@ -181,23 +192,29 @@ def craving_outcomes(frame: pd.DataFrame) -> alt.Chart | None:
     return _style(chart, 220)
 
 
-def calendar_cells(days: set[dt.date], month: dt.date) -> pd.DataFrame:
-    """One row per day of ``month``: column (0=Mon), week row, day number and check-in flag."""
-    first = month.replace(day=1)
+def calendar_cells(days: set[dt.date], month: dt.date,
+                   start: dt.date | None = None) -> pd.DataFrame:
+    """One row per day of ``month`` — or, given ``start``, of ``start``..``month`` (the chosen
+    period, across months): column (0=Mon), week row, day number and check-in flag."""
+    first = start or month.replace(day=1)
+    last = month if start else first.replace(
+        day=calendar.monthrange(first.year, first.month)[1])
     offset = first.weekday()
     rows = []
-    for n in range(1, calendar.monthrange(first.year, first.month)[1] + 1):
-        day = first.replace(day=n)
-        rows.append({"day": n, "weekday": WEEKDAYS[day.weekday()],
-                     "week": (n - 1 + offset) // 7, "date": f"{day:%A} {n} {day:%B}",
+    for n in range((last - first).days + 1):
+        day = first + dt.timedelta(days=n)
+        rows.append({"day": day.day, "weekday": WEEKDAYS[day.weekday()],
+                     "week": (n + offset) // 7, "date": f"{day:%A} {day.day} {day:%B}",
                      "checked_in": day in days,
                      "status": "Checked in" if day in days else "No check-in"})
     return pd.DataFrame(rows)
 
 
-def checkin_calendar(days: set[dt.date], month: dt.date) -> alt.LayerChart | None:
-    """Month grid (Mon–Sun) with check-in days filled; None if no check-ins that month."""
-    data = calendar_cells(days, month)
+def checkin_calendar(days: set[dt.date], month: dt.date,
+                     start: dt.date | None = None) -> alt.LayerChart | None:
+    """Week rows (Mon–Sun) with check-in days filled: ``month``'s, or the period from
+    ``start`` to ``month`` (its last day); None if no check-ins in it."""
+    data = calendar_cells(days, month, start)
     if not data["checked_in"].any():
         return None
     base = alt.Chart(data).encode(
@@ -212,8 +229,10 @@ def checkin_calendar(days: set[dt.date], month: dt.date) -> alt.LayerChart | Non
     numbers = base.mark_text(fontSize=13).encode(
         text="day:Q", color=alt.condition(checked, alt.value("#ffffff"), alt.value(TEXT)))
     weeks = int(data["week"].max()) + 1
-    chart = alt.layer(cells, numbers).properties(title=f"{month:%B %Y}")
-    return _style(chart, max(160, min(240, 38 * weeks)))
+    title = (f"{month:%B %Y}" if start is None
+             else f"Check-ins, {start:%b} {start.day} – {month:%b} {month.day}")
+    chart = alt.layer(cells, numbers).properties(title=title)
+    return _style(chart, max(160, min(38 * weeks, 520)))
 
 
 def what_works(frame: pd.DataFrame) -> alt.LayerChart | None:
@@ -240,18 +259,22 @@ def what_works(frame: pd.DataFrame) -> alt.LayerChart | None:
                   _bar_height(len(data)))
 
 
-def sparkline(frame: pd.DataFrame, field: str) -> alt.Chart | None:
-    """A tiny axis-free line of ``field`` by day for a glance; None if there are no values."""
+def sparkline(frame: pd.DataFrame, field: str, top: int = 10) -> alt.Chart | None:
+    """A small line of ``field`` by day for a glance, on its 0–``top`` scale (labelled at
+    both ends, so a flat line near the top is not mistaken for one near the bottom); None if
+    there are no values."""
     if _is_empty(frame, field):
         return None
     data = frame[["day", field]].dropna().assign(day=lambda f: pd.to_datetime(f["day"]))
     chart = alt.Chart(data.sort_values("day")).mark_line(
-        color=PRIMARY, strokeWidth=2, interpolate="monotone").encode(
+        color=PRIMARY, strokeWidth=2, point=alt.OverlayMarkDef(size=16, color=PRIMARY)).encode(
         x=alt.X("day:T", axis=None),
-        y=alt.Y(f"{field}:Q", axis=None, scale=alt.Scale(zero=False)),
+        y=alt.Y(f"{field}:Q", scale=alt.Scale(domain=[0, top]),
+                axis=alt.Axis(values=[0, top], title=None, labelFontSize=10, ticks=False,
+                              domain=False, grid=True, gridColor=LIGHT, labelColor=TEXT)),
         tooltip=[alt.Tooltip("day:T", title="Day", format="%a %b %-d"),
                  alt.Tooltip(f"{field}:Q", title=field.replace("_", " ").capitalize())])
-    return (chart.properties(width="container", height=40)
+    return (chart.properties(width="container", height=48)
             .configure(background="transparent", padding=2).configure_view(stroke=None))
 
 

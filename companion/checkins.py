@@ -11,7 +11,7 @@ from companion import flags, support, tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput
 from companion.models import CheckIn, Flag
 from companion.support import Support
@@ -24,14 +24,16 @@ NOTE_MAX, BRING_MAX, DETAILS_MAX = 1000, 280, 500
 
 @dataclass
 class CheckInEntry:
-    """What the form collects. Lists hold labels from the clinic's lists."""
+    """What the form collects. Lists hold labels from the clinic's lists. Mood, craving,
+    stress and use start unanswered (None): they feed the therapist's flags, so a save
+    never takes them from another day or from a default."""
 
-    mood: int = 5
-    craving: int = 0
-    stress: int = 3
+    mood: int | None = None
+    craving: int | None = None
+    stress: int | None = None
     sleep_hours: float = 7.0
     sleep_quality: int = 3
-    used: str = "no"
+    used: str | None = None
     substances: list[str] = field(default_factory=list)
     use_details: str = ""
     triggers: list[str] = field(default_factory=list)
@@ -54,28 +56,56 @@ def editable_days(today: date | None = None) -> tuple[date, date]:
     return today, today - timedelta(days=1)
 
 
+# The answers a check-in needs, as a kind message names them, and what it says beside each.
+REQUIRED = {
+    "mood": ("your mood", "How is your mood today? Choose 1 (very low) to 10 (great)."),
+    "craving": ("craving", "How strong was any craving today? Choose 0 (none) to 10."),
+    "stress": ("anxiety or stress", "How much anxiety or stress? Choose 0 (none) to 10."),
+    "used": ("whether you used today", "Did you use today? Choose an answer — "
+             "“Prefer not to say” is fine too."),
+}
+
+
+def _missing(entry: CheckInEntry) -> FormErrors | None:
+    """The answers left unanswered, named in one kind message and beside each field."""
+    missing = [name for name in REQUIRED if getattr(entry, name) is None]
+    if not missing:
+        return None
+    names = [REQUIRED[name][0] for name in missing]
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return FormErrors({name: REQUIRED[name][1] for name in missing},
+                      f"Almost there: please answer {listed}. Nothing was saved yet, and "
+                      "everything you typed is still here.")
+
+
 def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEntry:
-    errors: dict[str, str] = {}
+    missing = _missing(entry)
+    errors: dict[str, str] = dict(missing.fields) if missing else {}
     for name, low, high in (("mood", 1, 10), ("craving", 0, 10), ("stress", 0, 10),
                             ("sleep_quality", 1, 5)):
         value = getattr(entry, name)
+        if name in errors:
+            continue
         if not isinstance(value, int) or not low <= value <= high:
             errors[name] = f"Choose a number from {low} to {high}."
     if not isinstance(entry.sleep_hours, (int, float)) or not 0 <= entry.sleep_hours <= 24:
         errors["sleep_hours"] = "Hours of sleep go from 0 to 24."
-    if entry.used not in USED_CHOICES:
+    if entry.used is not None and entry.used not in USED_CHOICES:
         errors["used"] = "Choose one of the answers."
     if entry.medication not in (None, *MEDICATION_CHOICES):
         errors["medication"] = "Choose yes, no, or leave it blank."
-    entry.use_details = tags.clean_text(entry.use_details)
-    entry.note = tags.clean_text(entry.note)
-    entry.bring_to_group = tags.clean_text(entry.bring_to_group)
-    entry.new_trigger = " ".join(tags.clean_text(entry.new_trigger).split())
-    tags.check_length(errors, "use_details", entry.use_details, DETAILS_MAX)
-    tags.check_length(errors, "note", entry.note, NOTE_MAX)
-    tags.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX)
-    tags.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL)
-    tags.check_label_chars(errors, "new_trigger", entry.new_trigger)
+    entry.use_details = textrules.clean(entry.use_details)
+    entry.note = textrules.clean(entry.note)
+    entry.bring_to_group = textrules.clean(entry.bring_to_group)
+    entry.new_trigger = textrules.clean(entry.new_trigger)
+    for name, multiline in (("use_details", True), ("note", True), ("bring_to_group", False),
+                            ("new_trigger", False)):  # as typed, before spaces are joined
+        textrules.check(errors, name, getattr(entry, name), multiline=multiline)
+    entry.new_trigger = " ".join(entry.new_trigger.split())
+    textrules.check_length(errors, "use_details", entry.use_details, DETAILS_MAX)
+    textrules.check_length(errors, "note", entry.note, NOTE_MAX)
+    textrules.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX)
+    textrules.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL)
     if entry.used != "yes":
         entry.substances, entry.use_details = [], ""
     tags.check_labels(errors, "substances", entry.substances, list(get_clinic().substances))
@@ -83,7 +113,7 @@ def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEn
                       tags.trigger_options(session, client_id))
     tags.check_labels(errors, "skills", entry.skills, tags.coping_options(session, client_id))
     if errors:
-        raise FormErrors(errors)
+        raise FormErrors(errors, str(missing) if missing else None)
     return entry
 
 
@@ -134,7 +164,8 @@ VERSIONS = versions.Versioned(
 
 
 def defaults(session: Session, actor: Actor) -> CheckInEntry:
-    """Sensible starting values: sleep, medication and levels from the latest check-in."""
+    """A new day's form: mood, craving, stress and use unanswered; only what rarely changes
+    (medication, and sleep as a starting point to adjust) from the latest check-in."""
     authorize(session, actor, actor.id, RecordKind.CHECKIN, Action.READ)
     stmt = (select(CheckIn).where(CheckIn.client_id == actor.id,
                                   col(CheckIn.is_current).is_(True),
@@ -143,8 +174,7 @@ def defaults(session: Session, actor: Actor) -> CheckInEntry:
     last = session.exec(stmt).first()
     if last is None:
         return CheckInEntry()
-    return CheckInEntry(mood=last.mood, craving=last.craving, stress=last.stress,
-                        sleep_hours=last.sleep_hours, sleep_quality=last.sleep_quality,
+    return CheckInEntry(sleep_hours=last.sleep_hours, sleep_quality=last.sleep_quality,
                         medication=last.medication)
 
 
@@ -193,3 +223,16 @@ def days_with_checkin(session: Session, actor: Actor, client_id: int, start: dat
                                      col(CheckIn.is_current).is_(True),
                                      CheckIn.day >= start, CheckIn.day <= end)
     return set(session.exec(stmt))
+
+
+def in_period(session: Session, actor: Actor, client_id: int, start: date,
+              end: date | None = None) -> list[CheckIn]:
+    """The current check-ins from `start` (to `end`), newest first: what the record's
+    "since last session" shows (notes, use details, "bring to group" lines)."""
+    authorize(session, actor, client_id, RecordKind.CHECKIN, Action.READ,
+              f"check-ins since {start}")
+    stmt = select(CheckIn).where(CheckIn.client_id == client_id,
+                                 col(CheckIn.is_current).is_(True), CheckIn.day >= start)
+    if end is not None:
+        stmt = stmt.where(CheckIn.day <= end)
+    return list(session.exec(stmt.order_by(col(CheckIn.day).desc())))

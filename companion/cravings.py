@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from companion import flags, support, tags
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
+from companion.core import textrules
 from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import Craving, EntryTag, Flag
 from companion.support import Support
@@ -57,9 +58,9 @@ def validate(session: Session, client_id: int, entry: CravingEntry) -> CravingEn
         errors["surf_seconds"] = "The timer ran for an impossible time."
     for name, limit in (("where", 200), ("with_whom", 200), ("note", 1000),
                         ("new_trigger", tags.MAX_LABEL)):
-        setattr(entry, name, tags.clean_text(getattr(entry, name)))
-        tags.check_length(errors, name, getattr(entry, name), limit)
-    tags.check_label_chars(errors, "new_trigger", entry.new_trigger)
+        setattr(entry, name, textrules.clean(getattr(entry, name)))
+        textrules.check_length(errors, name, getattr(entry, name), limit)
+        textrules.check(errors, name, getattr(entry, name), multiline=name == "note")
     tags.check_labels(errors, "triggers", entry.triggers, tags.trigger_options(session, client_id))
     tags.check_labels(errors, "coping", entry.coping,
                       tags.coping_options(session, client_id))

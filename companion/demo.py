@@ -103,7 +103,7 @@ def _aftercare_plans(session: Session, clients: list[tuple[User, int]]) -> None:
         plan["supports"] = [{"what": "Peer support meeting (demo)", "when": "Mon & Thu 7 pm",
                              "where": "Community center, room 2"}]
         plan["people"] = [{"name": f"{name}'s sister (demo)", "relationship": "sister",
-                           "phone": "555-0142"}]
+                           "phone": "555-555-0142"}]
         plan["warning_signs"] = "Skipping meals\nStaying in bed\nThinking 'just one'"
         plan["high_risk"] = [{"situation": "Payday", "plan": "Pay bills first, then call Sis"}]
         plan["coping"] = "Urge surfing, a walk, calling someone"
@@ -188,15 +188,15 @@ def _measures(session, rng, client, days: int, improving: bool, slips: bool) -> 
 
 
 def _safety_plan(session, client, index: int) -> None:
-    people = [{"name": "My sister (demo)", "phone": "555-0142"},
-              {"name": "Sponsor (demo)", "phone": "555-0167"}][: 1 + index % 2]
+    people = [{"name": "My sister (demo)", "phone": "555-555-0142"},
+              {"name": "Sponsor (demo)", "phone": "555-555-0167"}][: 1 + index % 2]
     session.add(SafetyPlan(client_id=client.id, version=1, sections={
         "warning_signs": "Skipping meals, staying in bed, not answering texts, thinking "
                          "'one won't hurt'.",
         "coping": "Slow breathing for five minutes; a walk around the block; a hot shower.",
         "distractions": "The library; the coffee shop on 3rd; calling my cousin about sports.",
         "help_people": people,
-        "professionals": [{"name": "My counselor (demo)", "phone": "555-0100"}],
+        "professionals": [{"name": "My counselor (demo)", "phone": "555-555-0100"}],
         "environment": "Naloxone in the kitchen drawer and in my bag. Don't use alone. My "
                        "sister holds my spare medication.",
         "reasons": "My kids, my dog, and the trip we're planning next summer.",

@@ -31,7 +31,7 @@ from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               Craving, Enrolment, EntryTag, GroupAttendance, GroupRsvp,
                               GroupSeries, MeasureResponse, PersonalTrigger, SafetyPlan,
                               SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
-                              User)
+                              TherapySession, User)
 from companion.skills import TIMER_KEY
 from companion.core.timeutil import clinic_today, show, to_clinic, utcnow
 
@@ -61,7 +61,7 @@ EXPORTED = {
     "skill_answers": "skill-answers.csv", "skill_practice": "skill-practice.csv",
     "skill_lessons_read": "skill-lessons-read.csv",
     "skill_assignments": "skill-assignments.csv", "group_rsvps": "group-rsvps.csv",
-    "group_attendance": "group-attendance.csv",
+    "group_attendance": "group-attendance.csv", "therapy_sessions": "sessions.csv",
 }
 NOT_EXPORTED = {
     "flags": "staff follow-up notes; clients have no read access to them (access.RULES)",
@@ -319,7 +319,7 @@ def _measures(session: Session, me: int) -> list[Table]:
 # --- safety plan -----------------------------------------------------------------------------
 
 def _safety(session: Session, me: int) -> Table:
-    sections = [*safety.TEXT_SECTIONS.items(), *safety.CONTACT_SECTIONS.items()]
+    sections = [(step.key, safety.heading(step)) for step in safety.STEPS]
     table = Table("safety-plan.csv", "Every version of your safety plan, one per line "
                   "(\"Current version\" is the one in use).",
                   ["Version", "Current version", "Saved at", *[t for _, t in sections]])
@@ -470,6 +470,15 @@ def _assignments(session: Session, me: int) -> Table:
     return table
 
 
+def _sessions(session: Session, me: int) -> Table:
+    table = Table("sessions.csv", "Sessions your therapist recorded as held with you, and the "
+                  "next step you agreed.", ["Day", "Kind", "Agreed next step"])
+    stmt = (select(TherapySession).where(TherapySession.client_id == me)
+            .order_by(col(TherapySession.day), col(TherapySession.id)))
+    table.rows = [[s.day, s.kind.title(), s.next_step] for s in session.exec(stmt)]
+    return table
+
+
 # --- groups ----------------------------------------------------------------------------------
 
 def _series_titles(session: Session, ids) -> dict[int, str]:
@@ -606,6 +615,8 @@ def export_zip(session: Session, actor: Actor) -> bytes:
     tables.append(_rsvps(session, me))
     _read(session, actor, RecordKind.ATTENDANCE, "group attendance")
     tables.append(_attendance(session, me))
+    _read(session, actor, RecordKind.THERAPY_SESSION, "sessions")
+    tables.append(_sessions(session, me))
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -623,6 +634,8 @@ def export_for_session(session: Session, actor: Actor, signed_in_at: float) -> b
     the session ended in between (sign-out elsewhere, password change, deactivation or the
     idle timeout), since no page gate runs on that tap."""
     user = auth.active_user(session, actor.id, signed_in_at)
-    if user is None or auth.idle_expired(user):
+    ended = actor.session_id is not None and auth.live_session(
+        session, actor.session_id, actor.id)[1] is not None
+    if user is None or ended or auth.idle_expired(user):
         raise AccessDenied("Your session has ended. Please sign in again.")
     return export_zip(session, actor)

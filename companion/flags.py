@@ -35,7 +35,7 @@ triage-queue convention), SQL by `tier_rank`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
@@ -340,6 +340,7 @@ def for_client(session: Session, actor, client_id: int, include_acknowledged: bo
 def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     """The therapist notes what they did; the flag stays in the history."""
     from companion.access import Action, RecordKind, authorize
+    from companion.core import textrules
     from companion.core.errors import InvalidInput, NotFound
     from companion.core.timeutil import utcnow
 
@@ -353,11 +354,67 @@ def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
         raise InvalidInput("Please add a short note on what you did or plan to do.")
     if len(note) > ACK_NOTE_MAX:
         raise InvalidInput(f"Please keep the note under {ACK_NOTE_MAX} characters.")
+    textrules.require(note, subject="The note")
     if flag.acknowledged_at is not None:
         raise InvalidInput("This flag was already acknowledged.")
     flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = actor.id, utcnow(), note
     session.add(flag)
     return flag
+
+
+UNDO_SECONDS = 60  # an acknowledgement can be taken back this long, by whoever made it
+
+
+def acknowledge_many(session: Session, actor, flag_ids: list[int], note: str) -> list[Flag]:
+    """One note for several open flags of the same client (one call, one client: a note
+    about Robin never lands on Sam's flag). All or none."""
+    from companion.core.errors import InvalidInput
+
+    ids = sorted(set(flag_ids))
+    if not ids:
+        raise InvalidInput("Please tick at least one flag to acknowledge.")
+    clients = set(session.exec(select(Flag.client_id).where(col(Flag.id).in_(ids))))
+    if len(clients) > 1:
+        raise InvalidInput("One note covers the flags of one client; please acknowledge "
+                           "each client's flags on their own.")
+    return [acknowledge(session, actor, flag_id, note) for flag_id in ids]
+
+
+def undo_acknowledge(session: Session, actor, flag_ids: list[int]) -> list[Flag]:
+    """Reopen flags the actor acknowledged less than `UNDO_SECONDS` ago (a mis-tap); both
+    the acknowledgement and its undoing stay in the audit trail."""
+    from companion.access import Action, RecordKind, authorize
+    from companion.core.errors import InvalidInput
+    from companion.core.timeutil import utcnow
+
+    reopened = []
+    now = utcnow()
+    for flag in session.exec(select(Flag).where(col(Flag.id).in_(sorted(set(flag_ids))))):
+        authorize(session, actor, flag.client_id, RecordKind.FLAG, Action.WRITE,
+                  f"undid acknowledging flag {flag.id}")
+        at = flag.acknowledged_at
+        if at is not None and at.tzinfo is None:  # SQLite hands back naive UTC
+            at = at.replace(tzinfo=timezone.utc)
+        if (flag.acknowledged_by != actor.id or at is None
+                or (now - at).total_seconds() > UNDO_SECONDS):
+            raise InvalidInput("That acknowledgement can no longer be undone (only its author "
+                               f"can, within {UNDO_SECONDS} seconds).")
+        flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = None, None, ""
+        session.add(flag)
+        reopened.append(flag)
+    return reopened
+
+
+def history(session: Session, actor, client_id: int) -> list[tuple[Flag, str | None]]:
+    """A client's flags, open first, each with the name of who acknowledged it (audited as
+    a read of the client's flags)."""
+    from companion.models import User
+
+    found = for_client(session, actor, client_id)
+    by_ids = {f.acknowledged_by for f in found if f.acknowledged_by}
+    names = dict(session.exec(select(User.id, User.display_name)
+                              .where(col(User.id).in_(by_ids))).all()) if by_ids else {}
+    return [(f, names.get(f.acknowledged_by)) for f in found]
 
 
 # --- Group attendance (groups issue) ---------------------------------------------------------

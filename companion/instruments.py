@@ -70,6 +70,19 @@ class Scale:
 
 
 @dataclass(frozen=True)
+class ReliableChange:
+    """A scale's published figures for the Jacobson–Truax reliable change index, and the
+    response and remission rules (`[outcomes.<scale>]` in the instrument's file)."""
+    reliability: float
+    reliability_kind: str
+    reliability_source: str
+    sd: float
+    sd_source: str
+    response_drop: float | None = None
+    remission_below: int | None = None
+
+
+@dataclass(frozen=True)
 class Skip:
     """The form's own instruction: when `gate` is answered `answer`, `items` are not asked
     and score `score_as` (e.g. BAM: no drinking days, so no heavy-drinking days)."""
@@ -109,6 +122,8 @@ class Instrument:
     skips: tuple[Skip, ...] = ()
     missing_rule: str = ""
     missing_rule_source: str = "clinic"
+    outcomes: dict[str, ReliableChange] = field(default_factory=dict)
+    outcomes_note: str = ""
 
     @property
     def missing_rule_label(self) -> str:
@@ -238,7 +253,28 @@ def parse(path: Path) -> Instrument:
     return Instrument(raw["id"], raw["title"], raw["name"], raw["instructions"],
                       raw["reference"], raw.get("max_missing", 0), tuple(raw["items"]), sets,
                       tuple(scales), forms, skips, raw["missing_rule"],
-                      raw["missing_rule_source"])
+                      raw["missing_rule_source"], _outcomes(raw, path, scales),
+                      raw.get("outcomes_note", ""))
+
+
+def _outcomes(raw: dict, path: Path, scales: list[Scale]) -> dict[str, ReliableChange]:
+    """`[outcomes.<scale>]`: a known scale, 0 < reliability < 1, SD > 0, both cited."""
+    found = {}
+    known = {s.id for s in scales}
+    for scale_id, figures in raw.get("outcomes", {}).items():
+        where = f"outcomes.{scale_id}"
+        if scale_id not in known:
+            raise InstrumentError(f"{path.name}: {where}: no scale {scale_id!r}")
+        _require(figures, path, where, "reliability", "reliability_kind",
+                 "reliability_source", "sd", "sd_source")
+        if not 0 < figures["reliability"] < 1 or figures["sd"] <= 0:
+            raise InstrumentError(f"{path.name}: {where}: reliability must be between 0 and 1 "
+                                  "and sd above 0")
+        try:
+            found[scale_id] = ReliableChange(**figures)
+        except TypeError as exc:
+            raise InstrumentError(f"{path.name}: {where}: {exc}") from exc
+    return found
 
 
 def _skips(raw: dict, path: Path, ids: list[str], sets: dict,

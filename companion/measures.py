@@ -53,28 +53,46 @@ def _last_days(session: Session, client_id: int) -> dict[tuple[str, str], date]:
     return last
 
 
-def due(session: Session, actor: Actor, today: date | None = None) -> list[Due]:
-    """The questionnaires due for this client or alumnus today, per `schedule.toml`."""
-    authorize(session, actor, actor.id, RecordKind.MEASURE, Action.READ)
-    today = today or clinic_today()
-    last = _last_days(session, actor.id)
+@dataclass(frozen=True)
+class Scheduled:
+    """One schedule rule applied to a person: the form and the day it is (or was) due."""
+    instrument_id: str
+    form: str
+    due_on: date
+
+
+def scheduled(last: dict[tuple[str, str], date], role: str, start: date) -> list[Scheduled]:
+    """Each rule of `schedule.toml` for `role`, given the last day of each form (`last`) and
+    the day a never-answered form counts from (`start`: today, or the day of enrolment)."""
     found = []
     for rule in instruments.schedule():
-        if actor.role.value not in rule["roles"]:
+        if role not in rule["roles"]:
             continue
         key = (rule["instrument"], rule.get("form", ""))
         since = last.get(key)
         if "after_intake_of" in rule:  # counts from the intake form as well
             intake = last.get((rule["instrument"], rule["after_intake_of"]))
-            since = max(d for d in (since, intake) if d) if intake else None
             if intake is None:
                 continue
+            since = max(d for d in (since, intake) if d)
         if rule.get("intake"):
-            is_due = key not in last
+            if key in last:
+                continue
+            due_on = start
         else:
-            is_due = since is None or today - since >= timedelta(days=rule["every_days"])
-        if is_due and all(d.instrument.id != key[0] for d in found):
-            found.append(Due(instruments.get(key[0]), key[1]))
+            due_on = start if since is None else since + timedelta(days=rule["every_days"])
+        found.append(Scheduled(key[0], key[1], due_on))
+    return found
+
+
+def due(session: Session, actor: Actor, today: date | None = None) -> list[Due]:
+    """The questionnaires due for this client or alumnus today, per `schedule.toml`."""
+    authorize(session, actor, actor.id, RecordKind.MEASURE, Action.READ)
+    today = today or clinic_today()
+    found = []
+    for rule in scheduled(_last_days(session, actor.id), actor.role.value, today):
+        if rule.due_on <= today and all(d.instrument.id != rule.instrument_id for d in found):
+            found.append(Due(instruments.get(rule.instrument_id), rule.form))
     return found
 
 
@@ -159,14 +177,19 @@ def skipped_words(missing: int | None) -> str:
 
 
 def meaning(instrument: Instrument, scale_id: str, value: int | None,
-            missing: int | None = None) -> str:
+            missing: int | None = None, about: str | None = None) -> str:
     """A plain sentence about a score — never that someone is "safe". `missing`: how many of
-    the scale's questions were left out (from `Scored.missing` or the history's column)."""
+    the scale's questions were left out (from `Scored.missing` or the history's column).
+    `about`: the client's name, for staff screens (spoken about the client, never to them)."""
     scale = next(s for s in instrument.scales if s.id == scale_id)
+    whose = f"{about}'s" if about else "Your"
     if value is None:
-        return (f"Your {instrument.title} {scale.label.lower()} couldn't be scored because "
-                f"{skipped_words(missing)} — that's okay.")
+        return (f"{whose} {instrument.title} {scale.label.lower()} couldn't be scored because "
+                f"{skipped_words(missing)}" + (" — that's okay." if not about else "."))
     band = scale.band(value)
+    if about:
+        return (f"{about}'s latest {instrument.title} {scale.label.lower()} is {value} "
+                f"(of {scale.max}): {band.label.lower()} — {band.meaning}.")
     return (f"Your latest {instrument.title} {scale.label.lower()} is {value} "
             f"(of {scale.max}): {band.label.lower()} — {band.meaning}. Scores are a starting "
             "point for a conversation with your therapist, not a verdict.")

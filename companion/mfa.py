@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, select
 
 from companion import audit, auth
-from companion.access import require_role
+from companion.access import require_current, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core.errors import InvalidInput, NotFound
@@ -82,6 +82,7 @@ def _step_ok(user: User, code: str) -> int | None:
 def confirm_enrolment(session: Session, actor: Actor, secret: str, code: str) -> list[str]:
     """Keep the secret once the person proves their app has it; returns recovery codes to show
     once (only their hashes are stored)."""
+    require_current(session, actor)
     user = session.get(User, actor.id)
     if user.totp_secret is not None:
         raise InvalidInput("Two-step sign-in is already set up for this account.")
@@ -96,6 +97,7 @@ def confirm_enrolment(session: Session, actor: Actor, secret: str, code: str) ->
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add_all([RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes])
     session.add(user)
+    audit.account_event(session, actor, user, "second factor set up (new recovery codes)")
     return codes
 
 
@@ -112,13 +114,21 @@ def verify(session: Session, user_id: int, code: str) -> auth.LoginResult:
     name = f"2fa:{user.username}"
     claim = auth.claim_attempt(session, name)
     if not claim.allowed:
+        audit.sign_in(session, user, "code not checked: sign-in paused", passed=False)
         return auth.LoginResult(auth.Outcome.LOCKED)
     step = _step_ok(user, code)
     taken = step is not None and _take_step(session, user, step)
-    if taken or _take_recovery(session, user, code):
-        auth.clear_failures(session, name)
-        return auth.LoginResult(auth.Outcome.OK, user)
-    return auth.LoginResult(auth.Outcome.LOCKED if claim.last else auth.Outcome.WRONG)
+    if taken:
+        how = "second factor passed with a code"
+    elif _take_recovery(session, user, code):
+        how = "second factor passed with a recovery code"
+    else:
+        audit.sign_in(session, user, "wrong second-factor code" + (
+            ", sign-in now paused" if claim.last else ""), passed=False)
+        return auth.LoginResult(auth.Outcome.LOCKED if claim.last else auth.Outcome.WRONG)
+    auth.clear_failures(session, name)
+    audit.sign_in(session, user, how, passed=True)
+    return auth.LoginResult(auth.Outcome.OK, user)
 
 
 def _take_step(session: Session, user: User, step: int) -> bool:
@@ -149,6 +159,7 @@ def recovery_codes_left(session: Session, user_id: int) -> int:
 
 def turn_off(session: Session, actor: Actor, code: str) -> None:
     """Clients and alumni may turn it off again (with a current code); staff may not."""
+    require_current(session, actor, lock=False)  # `verify` commits: locked again below
     user = session.get(User, actor.id)
     if user.role in STAFF_ROLES:
         raise InvalidInput("Staff accounts always use two-step sign-in.")
@@ -156,15 +167,18 @@ def turn_off(session: Session, actor: Actor, code: str) -> None:
         return
     if verify(session, user.id, code).outcome is not auth.Outcome.OK:
         raise InvalidInput("That code didn't match, so two-step sign-in stays on.")
+    require_current(session, actor)
     user.totp_secret, user.totp_last_step = None, 0
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add(user)
+    audit.account_event(session, actor, user, "second factor turned off")
 
 
 def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
     """For a lost phone: the person enrols again at their next sign-in. Audited as an account
     action on them (staff too), and shown to them on the set-up page that follows."""
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("No such account.")

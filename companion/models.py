@@ -77,6 +77,22 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
+class UserSession(SQLModel, table=True):
+    """One signed-in browser: a password sign-in starts one; its re-login cookie (known by
+    its expiry) lets other tabs of that browser join it. Once ended (signed out, idle past
+    the limit, refused) it stays ended: a new sign-in is a new session with a new id."""
+
+    __tablename__ = "user_sessions"
+
+    id: str = Field(max_length=32, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    started_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    active_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    cookie_exp: Optional[float] = Field(default=None, index=True)
+    ended_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    end_reason: str = Field(default="", max_length=64)
+
+
 class RecoveryCode(SQLModel, table=True):
     """Single-use codes for a lost authenticator, stored as SHA-256 hashes."""
 
@@ -593,3 +609,19 @@ class CalendarSequence(SQLModel, table=True):
     sequence: int = 0
     fingerprint: str = Field(max_length=64)
     changed_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
+class TherapySession(SQLModel, table=True):
+    """That an individual, family or group session with a client took place, with one
+    optional agreed next step. Clinical notes stay in the clinic's record system."""
+
+    __tablename__ = "therapy_sessions"
+    __table_args__ = (sa.Index("ix_therapy_sessions_client_day", "client_id", "day"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="users.id")
+    therapist_id: int = Field(foreign_key="users.id")
+    day: date  # the clinic's calendar day it took place
+    kind: str = Field(max_length=16)  # individual / family / group
+    next_step: str = Field(default="", sa_column=_secret())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))

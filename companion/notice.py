@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from companion.access import require_current
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.models import User
@@ -45,6 +46,7 @@ doing so.
 
 
 def acknowledge(session: Session, actor: Actor) -> datetime:
+    require_current(session, actor)
     user = session.get(User, actor.id)
     if user.notice_acknowledged_at is None:
         user.notice_acknowledged_at = utcnow()

@@ -88,3 +88,16 @@ def aftercare_pdf(client_name: str, sections: dict, status: str, saved: str) -> 
         doc.para("\n".join(f"• {line}" for line in lines) if lines else "—")
     crisis_block(doc)
     return bytes(doc.output())
+
+
+def brief_pdf(client_name: str, text: str) -> bytes:
+    """The pre-session brief as print: `text` is `brief.as_text` (the 42 CFR Part 2 notice
+    first), each line a paragraph, under the client's name."""
+    doc = _Doc("Pre-session brief")
+    lines = text.splitlines()
+    doc.para(lines[0], 8.5)  # the redisclosure notice
+    doc.heading(f"Pre-session brief — {client_name}", 15)
+    for line in lines[1:]:
+        if line.strip() and not line.startswith("PRE-SESSION BRIEF"):
+            doc.para(line, 10)
+    return bytes(doc.output())

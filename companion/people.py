@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
@@ -10,9 +9,10 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from companion import audit, calendar_feed, passwords, run_context
-from companion.access import Action, RecordKind, authorize, require_role
+from companion.access import Action, RecordKind, authorize, require_current, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
+from companion.core import textrules
 from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.models import CLIENT_ROLES, Enrolment, LoginThrottle, Role, User
 from companion.core.timeutil import show, utcnow
@@ -35,11 +35,9 @@ def clean_username(username: str) -> str:
 
 
 def _clean_name(display_name: str) -> str:
-    name = " ".join((display_name or "").split())
+    name = " ".join(textrules.require((display_name or "").strip(), subject="The name").split())
     if not 1 <= len(name) <= 120:
         raise InvalidInput("Please give a name of 1–120 characters.")
-    if any(unicodedata.category(ch) == "Cc" for ch in name):  # NUL breaks PostgreSQL
-        raise InvalidInput("Please give a name without control characters.")
     return name
 
 
@@ -99,6 +97,7 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
                 location: str | None = None) -> NewAccount:
     """An admin enrols a person; they get a one-time password to change at first login."""
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     role = Role(role)
     username = clean_username(username)
     display_name = _clean_name(display_name)
@@ -134,10 +133,16 @@ def _assignment(session: Session, therapist_id: int | None, track: str | None,
 
 def assign(session: Session, actor: Actor, client_id: int, *, therapist_id: int | None = None,
            track: str | None = None, location: str | None = None) -> Enrolment:
-    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE,
-              "assignment changed: " + _assignment(session, therapist_id, track, location))
-    _check_enrolment(session, therapist_id, track, location)
     enrolment = session.get(Enrolment, client_id)
+    change = _assignment(session, therapist_id, track, location)
+    if enrolment is not None and change != "nothing":  # what it was, so a move can be traced
+        change += " (was " + _assignment(
+            session, enrolment.therapist_id if therapist_id is not None else None,
+            enrolment.track if track is not None else None,
+            enrolment.location if location is not None else None) + ")"
+    authorize(session, actor, client_id, RecordKind.PROFILE, Action.WRITE,
+              "assignment changed: " + change)
+    _check_enrolment(session, therapist_id, track, location)
     if therapist_id is not None:
         enrolment.therapist_id = therapist_id
     if track is not None:
@@ -169,6 +174,7 @@ def discharge(session: Session, actor: Actor, client_id: int, keep_calendar: boo
 def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     """A new one-time password; every signed-in session of that person ends."""
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     user = _user(session, user_id)
     audit.account_event(session, actor, user, "password reset (one-time password issued, "
                         "every session ended)")
@@ -187,6 +193,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool,
                keep_calendar: bool = False) -> User:
     """Deactivate or reactivate; deactivating stops their calendar feed unless kept."""
     require_role(actor, Role.ADMIN)
+    require_current(session, actor)
     user = _user(session, user_id)
     if user.id == actor.id and not active:
         raise InvalidInput("You can't deactivate your own account.")
@@ -202,6 +209,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool,
 
 def change_own_password(session: Session, actor: Actor, current: str, new: str,
                         repeat: str) -> User:
+    require_current(session, actor, lock=False)  # before bcrypt; locked again below
     user = _user(session, actor.id)
     if not passwords.verify_password(current, user.password_hash):
         raise InvalidInput("Your current password isn't right. Nothing was changed.")
@@ -210,7 +218,9 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
     pw = passwords.check_new_password(new, (user.username, user.display_name))
     if passwords.verify_password(pw, user.password_hash):
         raise InvalidInput("Please choose a password different from your current one.")
-    user.password_hash = passwords.hash_password(pw)
+    hashed = passwords.hash_password(pw)
+    require_current(session, actor)
+    user.password_hash = hashed
     user.must_change_password = False
     _end_sessions(user)
     session.add(user)

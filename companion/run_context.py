@@ -26,7 +26,7 @@ from sqlalchemy import event, inspect, select as sa_select
 from sqlalchemy.orm import Session as OrmSession, aliased
 from sqlmodel import Session, select
 
-from companion.models import Enrolment, GroupException, GroupSeries, Setting, User
+from companion.models import Enrolment, GroupException, GroupSeries, Setting, User, UserSession
 
 VERSION_KEY = "clinic_data_version"  # a Setting row; absent until the first change
 T = TypeVar("T")
@@ -38,6 +38,7 @@ class RunContext:
     enrolment: Enrolment | None
     therapist_name: str | None
     data_version: str | None  # None: clinic-wide lookups read the database this run
+    user_session: UserSession | None = None  # this tab's sign-in session, when asked for
 
 
 _current: ContextVar[RunContext | None] = ContextVar("companion_run_context", default=None)
@@ -52,21 +53,25 @@ def current() -> RunContext | None:
     return _current.get()
 
 
-def load_signed_in(session: Session, username: str) -> RunContext | None:
-    """The person's row, enrolment, therapist's name and the data version, in one statement.
-    Not yet this run's context: the gate calls `begin` once it has checked the person."""
+def load_signed_in(session: Session, username: str,
+                   session_id: str | None = None) -> RunContext | None:
+    """The person's row, enrolment, therapist's name, the data version and (with
+    `session_id`) this tab's sign-in session row, in one statement. Not yet this run's
+    context: the gate calls `begin` once it has checked the person."""
     therapist = aliased(User)
     version = (sa_select(Setting.value).where(Setting.key == VERSION_KEY)
                .scalar_subquery())
     row = session.exec(
-        select(User, Enrolment, therapist.display_name, version)
+        select(User, Enrolment, therapist.display_name, version, UserSession)
         .outerjoin(Enrolment, Enrolment.client_id == User.id)
         .outerjoin(therapist, therapist.id == Enrolment.therapist_id)
+        .outerjoin(UserSession, (UserSession.id == (session_id or ""))
+                   & (UserSession.user_id == User.id))
         .where(User.username == username)).first()
     if row is None:
         return None
-    user, enrolment, therapist_name, token = row
-    return RunContext(user, enrolment, therapist_name, token or "")
+    user, enrolment, therapist_name, token, user_session = row
+    return RunContext(user, enrolment, therapist_name, token or "", user_session)
 
 
 def begin(context: RunContext) -> None:

@@ -2,34 +2,53 @@
 words; every save is a new version, visible to the client's therapist (audited)."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from companion import phones
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors
 from companion.models import SafetyPlan
 
-TEXT_SECTIONS = {
-    "warning_signs": "Signs that a hard time may be starting",
-    "coping": "Things I can do on my own to feel steadier",
-    "distractions": "People and places that help take my mind off things",
-    "environment": "Making my surroundings safer",
-    "reasons": "My reasons for living",
-}
-CONTACT_SECTIONS = {
-    "help_people": "People I can ask for help",
-    "professionals": "Professionals and services I can contact",
-}
+
+@dataclass(frozen=True)
+class Step:
+    """One part of the plan. `number` is its step (1–6, in the order the plan is used: the
+    first things to try come first); reasons for living follow the steps, unnumbered."""
+
+    key: str
+    title: str
+    kind: str            # "text" (one box) or "contacts" (names and phone numbers)
+    number: int | None
+
+
+# Stanley & Brown's safety planning intervention, in its prioritized order. Every road — the
+# page, the edit form, the item-9 dialog, the download, the export — goes through this.
+STEPS = (
+    Step("warning_signs", "Signs that a hard time may be starting", "text", 1),
+    Step("coping", "Things I can do on my own to feel steadier", "text", 2),
+    Step("distractions", "People and places that help take my mind off things", "text", 3),
+    Step("help_people", "People I can ask for help", "contacts", 4),
+    Step("professionals", "Professionals and services I can contact", "contacts", 5),
+    Step("environment", "Making my surroundings safer", "text", 6),
+    Step("reasons", "My reasons for living", "text", None),
+)
+TEXT_SECTIONS = {s.key: s.title for s in STEPS if s.kind == "text"}
+CONTACT_SECTIONS = {s.key: s.title for s in STEPS if s.kind == "contacts"}
 ENVIRONMENT_HINT = ("For example: keep naloxone (Narcan) where I and others can find it; "
                     "don't use alone; ask someone to hold medications or anything I could "
                     "hurt myself with; stay away from places where I used.")
 TEXT_MAX, NAME_MAX, MAX_CONTACTS = 1500, 80, 5
-PHONE_RE = re.compile(r"^[0-9+()\-. ]{3,25}$")
+
+
+def heading(step: Step) -> str:
+    """The step's heading, like "Step 4 · People I can ask for help"; reasons for living
+    keep their title alone."""
+    return f"Step {step.number} · {step.title}" if step.number else step.title
 
 
 @dataclass(frozen=True)
@@ -38,12 +57,14 @@ class Contact:
     phone: str
 
     @property
-    def tel(self) -> str:
-        return "tel:" + re.sub(r"[^0-9+]", "", self.phone)
+    def tel(self) -> str | None:
+        """The number's `tel:` link, or None for one that is not plausible (saved before
+        numbers were checked): show it, but never as a link that rings nobody."""
+        return phones.tel(self.phone)
 
 
 def empty_sections() -> dict:
-    return {**{k: "" for k in TEXT_SECTIONS}, **{k: [] for k in CONTACT_SECTIONS}}
+    return {s.key: "" if s.kind == "text" else [] for s in STEPS}
 
 
 def _clean(sections: dict) -> dict:
@@ -53,19 +74,21 @@ def _clean(sections: dict) -> dict:
         text = (sections.get(key) or "").strip()
         if len(text) > TEXT_MAX:
             errors[key] = f"Please keep this under {TEXT_MAX} characters (it has {len(text)})."
+        textrules.check(errors, key, text, multiline=True)
         clean[key] = text
     for key in CONTACT_SECTIONS:
         rows = [(str(r.get("name") or "").strip(), str(r.get("phone") or "").strip())
                 for r in sections.get(key) or []]
+        for n, (name, _) in enumerate(rows, start=1):
+            textrules.check(errors, key, name, subject=f"Name ({n})")
         rows = [r for r in rows if r[0] or r[1]]
         for name, phone in rows:
             if not name:
                 errors[key] = "Each phone number needs a name beside it."
             elif len(name) > NAME_MAX:
                 errors[key] = f"Names can be up to {NAME_MAX} characters."
-            elif phone and not PHONE_RE.match(phone):
-                errors[key] = (f"“{phone}” doesn't look like a phone number "
-                               "(digits, spaces, + - ( ) only).")
+            elif phone and not phones.plausible(phone):
+                errors[key] = f"“{phone}” {phones.PROBLEM}."
         if len(rows) > MAX_CONTACTS:
             errors[key] = f"Up to {MAX_CONTACTS} contacts here."
         clean[key] = [{"name": n, "phone": p} for n, p in rows]
@@ -77,8 +100,7 @@ def _clean(sections: dict) -> dict:
 def _content(sections: dict) -> versions.Content:
     """A plan as it is stored, by section title."""
     blank = empty_sections()
-    return {title: sections.get(key, blank[key])
-            for key, title in [*TEXT_SECTIONS.items(), *CONTACT_SECTIONS.items()]}
+    return {step.title: sections.get(step.key, blank[step.key]) for step in STEPS}
 
 
 VERSIONS = versions.Versioned(
@@ -118,28 +140,36 @@ def contacts(plan: SafetyPlan | None) -> list[Contact]:
     if plan is None:
         return []
     rows = [*plan.sections.get("help_people", []), *plan.sections.get("professionals", [])]
-    return [Contact(r["name"], r["phone"]) for r in rows if r.get("phone")]
+    return [c for c in (Contact(r["name"], r["phone"]) for r in rows) if c.tel]
+
+
+def step_contacts(plan: SafetyPlan | None, key: str) -> list[Contact]:
+    """One contact step's people, as saved (a number that is not plausible included)."""
+    rows = plan.sections.get(key, []) if plan else []
+    return [Contact(r["name"], r["phone"]) for r in rows if r.get("name") or r.get("phone")]
 
 
 def standing_contacts() -> list[Contact]:
     """Always part of step five: the clinic, 988, and the emergency number."""
     clinic = get_clinic()
-    found = [Contact(clinic.name, clinic.phone)] if clinic.phone else []
+    found = [Contact(clinic.name, clinic.phone)] if phones.plausible(clinic.phone) else []
     return found + [Contact("988 Suicide & Crisis Lifeline", "988"), Contact("Emergency", "911")]
 
 
 def as_text(plan: SafetyPlan | None) -> str:
-    """A plain-text copy to print or keep on the phone."""
+    """A plain-text copy to print or keep on the phone, step by step."""
     sections = plan.sections if plan else empty_sections()
     lines = ["MY SAFETY PLAN", ""]
-    for key, title in [*TEXT_SECTIONS.items(), *CONTACT_SECTIONS.items()]:
-        lines.append(title.upper())
-        value = sections.get(key)
-        if isinstance(value, list):
-            lines += [f"- {r['name']}: {r['phone']}" for r in value] or ["-"]
+    for step in STEPS:
+        lines.append(heading(step).upper())
+        value = sections.get(step.key)
+        if step.kind == "contacts":
+            lines += [f"- {r['name']}: {r['phone']}" for r in value or []]
+            if step.key == "professionals":
+                lines += [f"- {c.name}: {c.phone}" for c in standing_contacts()]
+            elif not value:
+                lines.append("-")
         else:
             lines.append(value or "-")
-        if key == "professionals":
-            lines += [f"- {c.name}: {c.phone}" for c in standing_contacts()]
         lines.append("")
     return "\n".join(lines)

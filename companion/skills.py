@@ -18,7 +18,7 @@ from sqlmodel import Session, col, delete, select
 from companion import skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.core import versions
+from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound
 from companion.models import (SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               User)
@@ -68,6 +68,7 @@ def _clean_value(spec, value, errors: dict[str, str]):
         if len(value) > spec.limit:
             errors[spec.id] = (f"Please keep this under {spec.limit} characters "
                                f"(it has {len(value)}).")
+        textrules.check(errors, spec.id, value, multiline=spec.type == "long_text")
         return value
     if spec.type == "choice":
         if _empty(value):
@@ -235,6 +236,7 @@ def log_practice(session: Session, actor: Actor, skill: str | None, helped: int 
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         errors["note"] = f"Please keep this under {NOTE_MAX} characters (it has {len(note)})."
+    textrules.check(errors, "note", note)
     if errors:
         raise FormErrors(errors)
     at = at or utcnow()
@@ -320,6 +322,8 @@ def assign_module(session: Session, actor: Actor, client_id: int, module_id: str
     if len(note) > NOTE_MAX:
         raise FormErrors({"note": f"Please keep the note under {NOTE_MAX} characters "
                                   f"(it has {len(note)})."})
+    if found := textrules.problem(note):
+        raise FormErrors({"note": found})
     now = utcnow()
     for earlier in _active_assignments(session, client_id):
         if earlier.module_id == module_id:

@@ -33,13 +33,30 @@ def coping_actions(session: Session, client_id: int, limit: int = 3) -> tuple[st
     return tuple(chosen[:limit])
 
 
+def is_risk(checkin: CheckIn) -> bool:
+    """A check-in that fires a risk rule: a use, or a craving at or above the flag level."""
+    return checkin.used == "yes" or checkin.craving >= flags.CRAVING_HIGH
+
+
+def next_steps(checkin: CheckIn | None) -> str | None:
+    """What Home says after a risk answer today: what happens next, in plain words."""
+    if checkin is None or not is_risk(checkin):
+        return None
+    what = ("a use" if checkin.used == "yes"
+            else f"a strong craving ({checkin.craving}/10)")
+    return (f"You told us about {what} today, and that took courage. What happens next: "
+            "your therapist will see this today and can talk it through with you — you "
+            "don't have to bring it up first. Until then, your safety plan and the people "
+            "below are here whenever you need them.")
+
+
 def for_checkin(session: Session, checkin: CheckIn) -> Support | None:
+    if not is_risk(checkin):
+        return None
     if checkin.used == "yes":
         return _after_use(session, checkin.client_id,
                           flags.use_free_days_before(session, checkin.client_id, checkin.day))
-    if checkin.craving >= flags.CRAVING_HIGH:
-        return _strong_craving(session, checkin.client_id, checkin.craving)
-    return None
+    return _strong_craving(session, checkin.client_id, checkin.craving)
 
 
 def for_craving(session: Session, craving: Craving) -> Support | None:

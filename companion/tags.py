@@ -6,7 +6,6 @@ per group for display (`shown_label`).
 """
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from sqlalchemy import func
@@ -21,28 +20,7 @@ from companion.skills import practised_skill_names
 
 KEY_CHECK = "label_hash_key_check"  # written by migration 0012
 
-MAX_LABEL = 80
-
-
-def clean_text(text: str | None) -> str:
-    """Plain text, trimmed; over-long text is refused by validation, never cut silently."""
-    return (text or "").strip()
-
-
-def check_length(errors: dict[str, str], field: str, text: str, limit: int) -> None:
-    if len(text) > limit:
-        errors[field] = f"Please keep this under {limit} characters (it has {len(text)})."
-
-
-def has_control_chars(text: str) -> bool:
-    """Invisible control characters (NUL, escape…): PostgreSQL refuses NUL in plain text."""
-    return any(unicodedata.category(ch) == "Cc" for ch in text)
-
-
-def check_label_chars(errors: dict[str, str], field: str, text: str) -> None:
-    """Labels are stored as plain text and shown in lists: no control characters."""
-    if has_control_chars(text):
-        errors[field] = "Please use letters, numbers and punctuation only (no control characters)."
+MAX_LABEL = 80  # a label typed by a client: one line, checked by `companion.core.textrules`
 
 
 def shown_label():

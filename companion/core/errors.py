@@ -20,10 +20,10 @@ class InvalidInput(CompanionError, ValueError):
 class FormErrors(InvalidInput):
     """Several fields are wrong: `fields` maps each to a message shown beside it."""
 
-    def __init__(self, fields: dict[str, str]):
+    def __init__(self, fields: dict[str, str], message: str | None = None):
         self.fields = fields
-        super().__init__("Please check the highlighted answers: nothing was saved yet, "
-                         "and what you typed is still here.")
+        super().__init__(message or "Please check the highlighted answers: nothing was saved "
+                         "yet, and what you typed is still here.")
 
 
 class StaleEdit(InvalidInput):

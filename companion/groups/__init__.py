@@ -20,7 +20,7 @@ the rest import from the module that holds it.
 """
 from companion.groups.attendance import (ABSENT, ATTENDANCE_LABELS, EXCUSED, MARK_EARLY_MINUTES,
                                          PRESENT, attendance_sheet, leads, mark_attendance,
-                                         my_sessions)
+                                         my_clients_expected, my_sessions)
 from companion.groups.calendar import calendar_file, reminder, set_reminder
 from companion.groups.client_progress import Progress, attendance_counts, missed_note, progress
 from companion.groups.demo import seed_demo
@@ -49,7 +49,7 @@ __all__ = [
     "upcoming_for_client",
     # attendance
     "ABSENT", "ATTENDANCE_LABELS", "EXCUSED", "MARK_EARLY_MINUTES", "PRESENT",
-    "attendance_sheet", "leads", "mark_attendance", "my_sessions",
+    "attendance_sheet", "leads", "mark_attendance", "my_clients_expected", "my_sessions",
     # client_progress, pregroup_view, calendar, demo
     "Progress", "attendance_counts", "missed_note", "progress", "pregroup", "calendar_file",
     "reminder", "set_reminder", "seed_demo",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from companion import access, audit, flags
@@ -129,6 +130,19 @@ def my_sessions(session: Session, actor: Actor, start: datetime, end: datetime
             or (o.series.track, o.series.location) in mine]
 
 
+def my_clients_expected(session: Session, actor: Actor, occs: list[Occurrence]
+                        ) -> dict[str, int]:
+    """Per session key: how many of the therapist's own clients (in the program, by track
+    and site) are expected there (counts only: nothing of anyone's record)."""
+    access.require_role(actor, Role.THERAPIST)
+    counts = dict(((track, location), n) for track, location, n in session.exec(
+        select(Enrolment.track, Enrolment.location, func.count()).join(
+            User, User.id == Enrolment.client_id).where(
+            Enrolment.therapist_id == actor.id, User.role == Role.CLIENT,
+            col(User.is_active).is_(True)).group_by(Enrolment.track, Enrolment.location)))
+    return {o.key: counts.get((o.series.track, o.series.location), 0) for o in occs}
+
+
 def attendance_sheet(session: Session, actor: Actor, occ: Occurrence) -> list[SheetRow]:
     """Expected clients the actor may mark, with their RSVP and current mark (audited)."""
     access.require_role(actor, Role.THERAPIST)
@@ -157,6 +171,7 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
     earlier mark as a version. An unexcused absence flags the client's therapist; an
     absence corrected later settles that flag with the correction as its note."""
     access.require_role(actor, Role.THERAPIST)
+    access.require_current(session, actor)
     if occ.cancelled:
         raise InvalidInput("This session was cancelled, so there is no attendance to take.")
     if occ.starts_at - timedelta(minutes=MARK_EARLY_MINUTES) > utcnow():

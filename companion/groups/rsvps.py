@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from companion import access, run_context
 from companion.access import Action, RecordKind
 from companion.actors import Actor
+from companion.core import textrules
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
 from companion.groups.attendance import _enrolled_here
@@ -93,6 +94,8 @@ def rsvp(session: Session, actor: Actor, series_id: int, occurrence_at: datetime
     """Going, or can't make it (an optional reason, for the therapist). A full session
     takes no more "going"."""
     access.authorize(session, actor, actor.id, RecordKind.RSVP, Action.WRITE)
+    if found := textrules.problem((reason or "").strip(), subject="The reason"):
+        raise FormErrors({"reason": found})
     reason = " ".join((reason or "").split())
     if len(reason) > REASON_MAX:
         raise FormErrors({"reason": f"Please keep the reason under {REASON_MAX} characters."})

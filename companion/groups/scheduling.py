@@ -21,9 +21,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlmodel import Session, col, delete, select
 
-from companion import audit
+from companion import access, audit
 from companion.actors import Actor
 from companion.clinic import get_clinic
+from companion.core import textrules
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.core.timeutil import clinic_today, clinic_zone, to_clinic, utcnow
 from companion.groups.attendance import leads
@@ -76,8 +77,11 @@ def _require_staff(session: Session, actor: Actor) -> None:
 
 
 def _require_admin(session: Session, actor: Actor, action: str = "write") -> None:
+    """An admin; for a change, one whose session still stands (`access.require_current`)."""
     if actor.role != Role.ADMIN:
         _refuse(session, actor, ADMINS_ONLY, action)
+    if action == "write":
+        access.require_current(session, actor)
 
 
 def _require_session_changer(session: Session, actor: Actor, series: GroupSeries) -> None:
@@ -143,6 +147,7 @@ def confirm_facilitator(session: Session, actor: Actor, series_id: int) -> Group
 
 def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) -> None:
     clinic = get_clinic()
+    textrules.check(errors, "title", (data.title or "").strip())  # as typed, before joining
     data.title = " ".join((data.title or "").split())
     data.topic = (data.topic or "").strip()
     data.link = (data.link or "").strip()
@@ -165,6 +170,8 @@ def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) 
         errors["facilitator_id"] = "Choose an active therapist to lead the group."
     if not isinstance(data.capacity, int) or not 1 <= data.capacity <= CAPACITY_MAX:
         errors["capacity"] = f"Capacity is a number of seats from 1 to {CAPACITY_MAX}."
+    textrules.check(errors, "topic", data.topic, multiline=True)
+    textrules.check(errors, "link", data.link)  # a CR/LF here broke every calendar file
 
 
 def _window_end(series: GroupSeries, start: datetime) -> datetime:
@@ -324,6 +331,8 @@ def delete_series(session: Session, actor: Actor, series_id: int) -> None:
 
 
 def _clean_note(note: str, required: bool = True) -> str:
+    if found := textrules.problem((note or "").strip()):
+        raise FormErrors({"note": found})
     note = " ".join((note or "").split())
     if required and not note:
         raise FormErrors({"note": "Please add a short note for clients (it shows with the "
@@ -346,6 +355,7 @@ def _changeable(session: Session, actor: Actor, series_id: int, occurrence_at: d
     about the session)."""
     series = _series(session, series_id)
     _require_session_changer(session, actor, series)
+    access.require_current(session, actor)
     if not _is_planned(series, occurrence_at):
         raise NotFound("That session isn't part of this group's schedule.")
     occ = get_occurrence(session, series_id, occurrence_at)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from companion import aftercare
+from companion import aftercare, phones
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
@@ -18,12 +18,12 @@ def show_section(sections: dict, key: str) -> None:
     if key == "people":
         for row in sections.get("people", []):
             who = row["name"] + (f" ({row['relationship']})" if row["relationship"] else "")
-            if row["phone"]:
-                st.link_button(f"📞 {label_text(who)} · {label_text(row['phone'])}",
-                               "tel:" + "".join(c for c in row["phone"]
-                                                if c.isdigit() or c == "+"), width="stretch")
-            else:
-                st.markdown("📞 " + markdown_text(who))
+            link = phones.tel(row["phone"])
+            if link:
+                st.link_button(f"📞 {label_text(who)} · {label_text(row['phone'])}", link,
+                               width="stretch", wrap=True)
+            else:  # no number, or one saved before numbers were checked: never a dead link
+                st.markdown("📞 " + markdown_text(" · ".join(filter(None, (who, row["phone"])))))
         return
     for line in lines:
         st.markdown("- " + markdown_text(line))

@@ -1,5 +1,12 @@
-"""The "Need help now?" control: drawn first on every page, with no database needed."""
+"""The "Need help now?" control: drawn first on every page, with no database needed.
+
+A panel pinned at the foot of the screen (companion/ui/crisis.css), in view at every scroll
+position. It is an expander, not a popover: its numbers follow its heading on the page, so
+from the keyboard the next Tab after opening it lands on the first call link.
+"""
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
@@ -7,19 +14,28 @@ from companion.clinic import FALLBACK_CRISIS, get_clinic
 from companion.ui.text import label_text, markdown_text
 
 LABEL = "🆘 Need help now?"
+# The container the stylesheet pins (class st-key-…): the signed-in control replaces the
+# first one in the same run, and a key may be drawn once a run.
+KEYS = ("crisis-help", "crisis-help-own")
+# The app's own static stylesheet for this control: a file of the code, never user text.
+STYLESHEET = Path(__file__).with_name("crisis.css")
 
 
 def crisis_control(own_contacts: list | None = None, plan_link: bool = False) -> None:
-    """The popover on every page; a client's own safety-plan contacts come first."""
-    with st.popover(LABEL, width="stretch"):
-        if plan_link:
-            st.page_link("pages/client/safety_plan.py", label="Open my safety plan", icon="🛟")
-        if own_contacts:
-            st.markdown("**Your people, from your safety plan:**")
-            for contact in own_contacts:
-                st.link_button(f"📞 {label_text(contact.name)} · {label_text(contact.phone)}",
-                               contact.tel, width="stretch")
-        crisis_resources()
+    """The pinned panel on every page: the client's own safety-plan contacts first, then the
+    crisis lines, one call link a row (labels wrap, never cut, at 200% text)."""
+    st.html(STYLESHEET)  # style only: drawn outside the page's flow
+    with st.container(key=KEYS[1] if plan_link else KEYS[0]):
+        with st.expander(LABEL):
+            if own_contacts:
+                st.markdown("**Your people, from your safety plan:**")
+                for person in own_contacts:
+                    st.link_button(f"📞 {label_text(person.name)} · {label_text(person.phone)}",
+                                   person.tel, width="stretch", wrap=True)
+            crisis_resources()
+            if plan_link:
+                st.page_link("pages/client/safety_plan.py", label="Open my safety plan",
+                             icon="🛟")
 
 
 def crisis_resources() -> None:
@@ -31,17 +47,17 @@ def crisis_resources() -> None:
     st.markdown("**You are not alone. Reach someone now:**")
     for res in resources:
         st.markdown(f"**{markdown_text(res.name)}** — {markdown_text(res.detail)}")
-        cols = st.columns(2)
-        if res.tel_link:
-            cols[0].link_button(f"📞 Call {label_text(res.call)}", res.tel_link, width="stretch")
+        if res.tel_link:  # one link a row: two columns cut the labels at 200% text
+            st.link_button(f"📞 Call {label_text(res.call)}", res.tel_link, width="stretch",
+                           wrap=True)
         if res.sms_link:
             label = (f"💬 Text {label_text(res.text_body) + ' to ' if res.text_body else ''}"
                      f"{label_text(res.text)}")
-            cols[1].link_button(label, res.sms_link, width="stretch")
+            st.link_button(label, res.sms_link, width="stretch", wrap=True)
     if clinic is not None and clinic.phone:
         st.markdown(f"**{markdown_text(clinic.name)}** — during program hours, call the clinic.")
         st.link_button(f"📞 Call the clinic {label_text(clinic.phone)}", f"tel:{clinic.phone}",
-                       width="stretch")
+                       width="stretch", wrap=True)
 
 
 def own_crisis_contacts(actor) -> list:

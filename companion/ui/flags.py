@@ -2,7 +2,13 @@
 rule raised it and why, and when. One helper, so every page shows tiers the same way."""
 from __future__ import annotations
 
+import time
+
+import streamlit as st
+
 from companion import flags
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.core.timeutil import show
 from companion.models import Flag
 from companion.ui.text import clinic_markdown, markdown_text
@@ -20,3 +26,54 @@ def flag_markdown(flag: Flag, name: str | None = None) -> str:
     who = f" · **{markdown_text(name)}** —" if name else " ·"
     return (f"{tier_badge_markdown(flag)}{who} {markdown_text(flags.label_of(flag))}  \n"
             f"{markdown_text(flag.reason)} · {show(flag.raised_at)}")
+
+
+# --- Acknowledging, with a minute to undo (caseload and record share it) -------------------
+
+_UNDO = "_ack_undo"    # (flag ids, client name, when) of the latest acknowledgement
+_TOAST = "_ack_toast"
+
+
+def acknowledge_flags(actor, flag_ids: list[int], note: str, name: str,
+                      error_key: str) -> bool:
+    """Acknowledge with one note (a callback's work): a toast says so and `undo_panel`
+    offers an undo for `flags.UNDO_SECONDS`; a refusal is kept under `error_key`."""
+    try:
+        with session_scope() as session:
+            flags.acknowledge_many(session, actor, flag_ids, note)
+    except CompanionError as exc:
+        st.session_state[error_key] = str(exc)
+        return False
+    st.session_state[_UNDO] = (list(flag_ids), name, time.time())
+    many = len(flag_ids) > 1
+    st.session_state[_TOAST] = (f"Acknowledged {len(flag_ids)} of {name}'s flags." if many
+                                else f"Acknowledged {name}'s flag.") + " Undo within a minute."
+    return True
+
+
+def _undo(actor) -> None:
+    ids, name, _ = st.session_state.pop(_UNDO)
+    try:
+        with session_scope() as session:
+            flags.undo_acknowledge(session, actor, ids)
+    except CompanionError as exc:
+        st.session_state["_undo_error"] = str(exc)
+    else:
+        st.session_state[_TOAST] = f"Undone: {name}'s flag{'s are' if len(ids) > 1 else ' is'} " \
+                                   "open again."
+
+
+def undo_panel(actor) -> None:
+    """The toast of the latest acknowledgement, and its Undo button while it may be undone."""
+    if message := st.session_state.pop(_TOAST, None):
+        st.toast(markdown_text(message), icon="✅")
+    pending = st.session_state.get(_UNDO)
+    if pending and time.time() - pending[2] < flags.UNDO_SECONDS:
+        with st.container(border=True):
+            st.markdown(f"✅ Acknowledged **{markdown_text(pending[1])}**'s "
+                        f"flag{'s' if len(pending[0]) > 1 else ''}.")
+            st.button("Undo", key="ack-undo", on_click=_undo, args=(actor,), icon="↩️")
+    elif pending:
+        st.session_state.pop(_UNDO)
+    if message := st.session_state.pop("_undo_error", None):
+        st.error(markdown_text(message))

@@ -10,10 +10,13 @@ from companion.ui.charts import draw
 from companion.ui.text import markdown_text
 
 
-def measure_trends(actor: Actor, client_id: int) -> None:
+def measure_trends(actor: Actor, client_id: int, about: str | None = None,
+                   days: int = 365) -> None:
+    """Each questionnaire's scales over the last `days` (the brief: its period only);
+    `about`: the client's name on staff screens."""
     for instrument in instruments.load_all().values():
         with session_scope() as session:
-            frame = measures.history(session, actor, client_id, instrument.id)
+            frame = measures.history(session, actor, client_id, instrument.id, days)
         if frame.empty:
             continue
         st.markdown(f"**{markdown_text(instrument.name)}**")
@@ -26,4 +29,5 @@ def measure_trends(actor: Actor, client_id: int) -> None:
             value = None if latest is None or latest != latest else int(latest)
             missing = rows["missing"].iloc[-1] if not rows.empty else None
             missing = None if missing is None or missing != missing else int(missing)
-            st.caption(markdown_text(measures.meaning(instrument, scale.id, value, missing)))
+            st.caption(markdown_text(measures.meaning(instrument, scale.id, value, missing,
+                                                          about)))

@@ -1,4 +1,5 @@
-"""Showing a safety plan: its steps, and its contacts as buttons that call."""
+"""Showing a safety plan: its numbered steps in their order, and its contacts as buttons
+that call."""
 from __future__ import annotations
 
 import streamlit as st
@@ -8,10 +9,16 @@ from companion.models import SafetyPlan
 from companion.ui.text import label_text, markdown_text
 
 
-def call_buttons(contacts: list[safety.Contact], key: str) -> None:
-    for n, contact in enumerate(contacts):
-        st.link_button(f"📞 {label_text(contact.name)} · {label_text(contact.phone)}",
-                       contact.tel, width="stretch")
+def call_buttons(contacts: list[safety.Contact], key: str = "") -> None:
+    """One call button a row. A number saved before numbers were checked, that a phone could
+    not call, is shown as text with a way to fix it, never as a link that rings nobody."""
+    for contact in contacts:
+        if contact.tel:
+            st.link_button(f"📞 {label_text(contact.name)} · {label_text(contact.phone)}",
+                           contact.tel, width="stretch", wrap=True)
+        else:
+            st.markdown(f"📞 {markdown_text(contact.name)} · {markdown_text(contact.phone)} — "
+                        "this number looks incomplete; you can fix it under “Edit my plan”.")
 
 
 def show_plan(plan: SafetyPlan | None, key: str = "plan") -> None:
@@ -21,16 +28,15 @@ def show_plan(plan: SafetyPlan | None, key: str = "plan") -> None:
         st.page_link("pages/client/safety_plan.py", label="Make my safety plan", icon="🛟")
         return
     sections = plan.sections
-    for name, title in safety.TEXT_SECTIONS.items():
-        if sections.get(name):
-            st.markdown(f"**{markdown_text(title)}**")
-            st.markdown(markdown_text(sections[name]))
-    people = [safety.Contact(r["name"], r["phone"]) for r in sections.get("help_people", [])
-              if r.get("phone")]
-    if people:
-        st.markdown(f"**{markdown_text(safety.CONTACT_SECTIONS['help_people'])}**")
-        call_buttons(people, f"{key}-people")
-    st.markdown(f"**{markdown_text(safety.CONTACT_SECTIONS['professionals'])}**")
-    pros = [safety.Contact(r["name"], r["phone"]) for r in sections.get("professionals", [])
-            if r.get("phone")]
-    call_buttons(pros + safety.standing_contacts(), f"{key}-pros")
+    for step in safety.STEPS:
+        if step.kind == "text":
+            if sections.get(step.key):
+                st.markdown(f"**{markdown_text(safety.heading(step))}**")
+                st.markdown(markdown_text(sections[step.key]))
+            continue
+        people = safety.step_contacts(plan, step.key)
+        if step.key == "professionals":  # 988 and 911 are always part of step 5
+            people += safety.standing_contacts()
+        if people:
+            st.markdown(f"**{markdown_text(safety.heading(step))}**")
+            call_buttons(people, f"{key}-{step.key}")

@@ -1,9 +1,10 @@
-"""Today's check-in: one short form, defaults from the latest, editable today and tomorrow."""
+"""Today's check-in: one short form, editable today and tomorrow. A new day's mood, craving,
+stress and use start unanswered; only medication and sleep start from the latest."""
 from datetime import timedelta
 
 import streamlit as st
 
-from companion import checkins
+from companion import checkins, safety
 from companion.checkins import MEDICATION_CHOICES, USED_CHOICES, CheckInEntry
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
@@ -12,12 +13,14 @@ from companion.tags import coping_options, trigger_options
 from companion.core.timeutil import clinic_today, show
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
-from companion.ui.support import show_support
-from companion.ui.text import label_text, number_text, option_text
+from companion.ui.support import show_support, support_dialog
+from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 FORM = "checkin"
-MOOD_WORDS = {1: "1 · very low", 5: "5 · okay", 10: "10 · great"}
-LEVEL_WORDS = {0: "0 · none", 5: "5", 10: "10 · overwhelming"}
+# name, label, the numbers to tap, the words at the ends (shown before anything is tapped)
+SCALES = (("mood", "Mood", range(1, 11), "1 · very low  …  5 · okay  …  10 · great"),
+          ("craving", "Craving", range(0, 11), "0 · none  …  10 · overwhelming"),
+          ("stress", "Anxiety or stress", range(0, 11), "0 · none  …  10 · overwhelming"))
 SLEEP_WORDS = {1: "Poor", 2: "Restless", 3: "Okay", 4: "Good", 5: "Great"}
 MED_OPTIONS = {None: "Not on medication", **MEDICATION_CHOICES}
 
@@ -54,6 +57,7 @@ def save() -> None:
                                              expected_version=version)
     except CompanionError as exc:
         remember_failure(FORM, exc)
+        st.toast(markdown_text(str(exc)), icon="✏️")  # in view at the Save button too
         if isinstance(exc, StaleEdit):  # the form reloads at the newer version: keep the draft
             ss["_checkin_draft"] = entry
         return
@@ -67,7 +71,10 @@ saved = st.session_state.pop("_checkin_saved", None)
 if saved:
     st.toast("Check-in saved.", icon="✅")  # in view wherever the phone is scrolled
     st.success(f"Saved — thank you for checking in. {'That counts. 🌱' if saved[1] == 1 else ''}")
-    if saved[2] is not None:
+    if saved[2] is not None:  # a risk answer: the response opens in view, and stays below
+        with session_scope() as session:
+            plan = safety.current(session, actor, actor.id)
+        support_dialog(saved[2], plan)
         show_support(saved[2])
 elif existing:
     changed = f" (changed {number_text(existing.version - 1)}×)" if existing.version > 1 else ""
@@ -76,15 +83,13 @@ elif existing:
 show_failure(FORM)
 
 with st.form(f"checkin-{day}-{version}", border=False):
-    st.select_slider("Mood", options=range(1, 11), value=start.mood, key=key + "mood",
-                     format_func=lambda v: MOOD_WORDS.get(v, number_text(v)))
-    field_message(FORM, "mood")
-    st.select_slider("Craving", options=range(0, 11), value=start.craving, key=key + "craving",
-                     format_func=lambda v: LEVEL_WORDS.get(v, number_text(v)))
-    field_message(FORM, "craving")
-    st.select_slider("Anxiety or stress", options=range(0, 11), value=start.stress,
-                     key=key + "stress", format_func=lambda v: LEVEL_WORDS.get(v, number_text(v)))
-    field_message(FORM, "stress")
+    for name, label, numbers, ends in SCALES:  # pills: nothing is chosen until tapped
+        with st.container(key=f"scale-{name}", gap=None):  # two rows (app.css)
+            st.markdown(f"**{markdown_text(label)}**")
+            st.caption(markdown_text(ends))
+            st.pills(label_text(label), list(numbers), default=getattr(start, name), key=key + name,
+                     format_func=number_text, label_visibility="collapsed", width="stretch")
+        field_message(FORM, name)
     cols = st.columns(2)
     cols[0].number_input("Hours of sleep", 0.0, 24.0, float(start.sleep_hours), 0.5,
                          key=key + "sleep_hours")
@@ -93,7 +98,9 @@ with st.form(f"checkin-{day}-{version}", border=False):
     field_message(FORM, "sleep_hours")
     st.radio("Did you use today?", list(USED_CHOICES),
              format_func=lambda c: label_text(USED_CHOICES[c]),
-             index=list(USED_CHOICES).index(start.used), horizontal=True, key=key + "used")
+             index=list(USED_CHOICES).index(start.used) if start.used else None,
+             horizontal=True, key=key + "used")
+    field_message(FORM, "used")
     with st.expander("If you used: what, and anything you want to add (optional)"):
         st.multiselect("What did you use?", list(get_clinic().substances),
                        default=[s for s in start.substances if s in get_clinic().substances],

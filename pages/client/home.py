@@ -1,13 +1,15 @@
 """A client's (or alumnus's) home: today's check-in, a quick craving log, trends at a glance."""
 import streamlit as st
 
-from companion import checkins, cravings, measures, people, trends
+from companion import checkins, cravings, measures, people, safety, support, trends
 from companion.core.db import session_scope
 from companion.models import Role
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
 from companion.ui.groups import home_card
+from companion.ui.safety_plan import show_plan
 from companion.ui.text import markdown_text, number_text
 
 actor = current_actor()
@@ -18,6 +20,8 @@ with session_scope() as session:
     week = trends.daily(session, actor, actor.id, 7)
     pending = cravings.pending_followups(session, actor)
     due = measures.due(session, actor)
+    after_risk = support.next_steps(todays)
+    plan = safety.current(session, actor, actor.id) if after_risk else None
 
 st.title(f"Hi, {markdown_text(actor.display_name.split()[0])} 🌿")
 if actor.role == Role.ALUMNI:
@@ -37,6 +41,17 @@ with st.container(border=True):
                     f"mood {number_text(todays.mood)}/10, craving "
                     f"{number_text(todays.craving)}/10. Thank you.")
         st.page_link("pages/client/checkin.py", label="Change today's check-in", icon="✏️")
+
+if after_risk:  # a strong craving or a use today: what happens next, the plan, the lines
+    with st.container(border=True, key="home-next-steps"):
+        st.markdown("### 💚 What happens next")
+        st.write(markdown_text(after_risk))
+        st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
+                     icon="🌊")
+        with st.expander("🛟 My safety plan"):
+            show_plan(plan, key="home-plan")
+        with st.expander("People you can reach right now", expanded=True):
+            crisis_resources()
 
 home_card(actor)  # the next group session and program progress (clients only)
 st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",

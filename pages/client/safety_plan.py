@@ -1,7 +1,7 @@
 """My safety plan: ready before a hard moment; every save keeps the earlier versions."""
 import streamlit as st
 
-from companion import safety
+from companion import phones, safety
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
@@ -59,30 +59,26 @@ def save() -> None:
 
 with st.expander("✏️ Edit my plan", expanded=plan is None):
     with st.form(f"safety-{version}", border=False):
-        for name, title in list(safety.TEXT_SECTIONS.items())[:3]:
-            st.text_area(label_text(title), sections.get(name, ""), max_chars=safety.TEXT_MAX,
-                         key=key + name, height=90)
-            field_message(FORM, name)
-        for section, title in safety.CONTACT_SECTIONS.items():
+        for step in safety.STEPS:  # the plan's own order, numbered as it is shown
+            title = safety.heading(step)
+            if step.kind == "text":
+                hint = safety.ENVIRONMENT_HINT if step.key == "environment" else None
+                st.text_area(label_text(title), sections.get(step.key, ""),
+                             max_chars=safety.TEXT_MAX, key=key + step.key, height=90,
+                             help=markdown_text(hint) if hint else None, placeholder=hint)
+                field_message(FORM, step.key)
+                continue
             st.markdown(f"**{markdown_text(title)}**")
-            rows = sections.get(section, [])
+            rows = sections.get(step.key, [])
             for n in range(safety.MAX_CONTACTS):
                 row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
                 cols = st.columns([3, 2])
                 cols[0].text_input(f"Name ({number_text(n + 1)})", row["name"],
-                                   max_chars=safety.NAME_MAX, key=f"{key}{section}-name-{n}")
-                cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"], max_chars=25,
-                                   key=f"{key}{section}-phone-{n}")
-            field_message(FORM, section)
-            if section == "professionals":
+                                   max_chars=safety.NAME_MAX, key=f"{key}{step.key}-name-{n}")
+                cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"],
+                                   max_chars=phones.MAX_LENGTH,
+                                   key=f"{key}{step.key}-phone-{n}")
+            field_message(FORM, step.key)
+            if step.key == "professionals":
                 st.caption("The clinic, 988 and 911 are always on your plan.")
-        st.text_area(label_text(safety.TEXT_SECTIONS["environment"]),
-                     sections.get("environment", ""), max_chars=safety.TEXT_MAX,
-                     key=key + "environment", height=90,
-                     help=markdown_text(safety.ENVIRONMENT_HINT),
-                     placeholder=safety.ENVIRONMENT_HINT)
-        field_message(FORM, "environment")
-        st.text_area(label_text(safety.TEXT_SECTIONS["reasons"]), sections.get("reasons", ""),
-                     max_chars=safety.TEXT_MAX, key=key + "reasons", height=90)
-        field_message(FORM, "reasons")
         st.form_submit_button("Save my plan", type="primary", width="stretch", on_click=save)

@@ -1,19 +1,21 @@
-"""Pre-session brief: one client since a date — check-ins, cravings, triggers, what helped,
-measures, plan changes, flags and how they were handled. Printable."""
-from datetime import timedelta
-
+"""Pre-session brief: one client since their last session (or a chosen date) — sessions,
+what they wrote, check-ins, cravings, triggers, what helped, measures, plan changes, flags
+and how they were handled. Printable. Records that a session took place."""
 import streamlit as st
 
 from companion import brief as briefs
-from companion import caseload
+from companion import caseload, pdf, sessions
 from companion.core.db import session_scope
+from companion.core.errors import CompanionError
 from companion.core.timeutil import clinic_today, show
 from companion.ui.charts import draw
+from companion.ui.client_pick import pick_client
 from companion.ui.downloads import download_button
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
-from companion.ui.text import file_text, markdown_text, number_text, option_text
+from companion.ui.outcomes import client_outcomes
+from companion.ui.text import file_text, markdown_text, number_text
 
 actor = current_actor()
 st.title("Pre-session brief")
@@ -23,21 +25,73 @@ if not clients:
     st.info("No clients are assigned to you yet.")
     st.stop()
 cols = st.columns([3, 2])
-chosen = cols[0].selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
-                           index=None,
-                           placeholder="Choose a client", key="brief-client")
-since = cols[1].date_input("Since", clinic_today() - timedelta(days=7),
-                           max_value=clinic_today())
+with cols[0]:
+    chosen = pick_client(clients, key="brief-client")  # ?client= carries across pages
 if chosen is None:
     st.stop()
+with session_scope() as session:
+    default_since = briefs.default_since(session, actor, chosen)
+since = cols[1].date_input("Since", default_since, max_value=clinic_today(),
+                           key=f"brief-since-{chosen}",
+                           help="From the last recorded session, or the last 7 days")
+
+
+def record_session(client_id: int) -> None:
+    prefix = f"session-{client_id}"
+    try:
+        with session_scope() as session:
+            sessions.record(session, actor, client_id, st.session_state[f"{prefix}-day"],
+                            st.session_state[f"{prefix}-kind"],
+                            st.session_state.get(f"{prefix}-step", ""))
+    except CompanionError as exc:  # what was typed stays in the form
+        st.session_state[f"_{prefix}-error"] = str(exc)
+        return
+    st.session_state[f"_{prefix}-saved"] = True
+    st.session_state.pop(f"brief-since-{client_id}", None)  # the period starts at it now
+    st.session_state[f"{prefix}-step"] = ""
+
+
+with st.expander("Record a session that took place"):
+    prefix = f"session-{chosen}"
+    st.date_input("Day", clinic_today(), max_value=clinic_today(), key=f"{prefix}-day")
+    st.radio("Kind", list(sessions.KINDS), format_func=lambda k: markdown_text(sessions.KINDS[k]),
+             horizontal=True, key=f"{prefix}-kind")
+    st.text_input("Agreed next step (optional, one line)", key=f"{prefix}-step",
+                  max_chars=sessions.NEXT_STEP_MAX,
+                  placeholder="e.g. Call sponsor before Friday's shift")
+    st.caption("Clinical notes stay in the clinic's record system.")
+    if message := st.session_state.pop(f"_{prefix}-error", None):
+        st.error(markdown_text(message))
+    st.button("Save session", key=f"{prefix}-save", on_click=record_session, args=(chosen,))
+if st.session_state.pop(f"_session-{chosen}-saved", False):
+    st.success("Session recorded. The brief now starts from it.")
 
 with session_scope() as session:
     b = briefs.for_client(session, actor, chosen, since)
-download_button("Download to print", file_text(briefs.as_text(b)),
-                file_name=f"brief-{since}.txt", mime="text/plain", width="stretch",
+brief_text = briefs.as_text(b)
+downloads = st.columns(2)
+download_button("Download PDF to print", lambda: pdf.brief_pdf(b.client_name, brief_text),
+                file_name=f"brief-{since}.pdf", mime="application/pdf", width="stretch",
+                where=downloads[0],
+                help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
+download_button("Download as text", file_text(brief_text), file_name=f"brief-{since}.txt",
+                mime="text/plain", width="stretch", where=downloads[1],
                 help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 
 st.subheader(f"{markdown_text(b.client_name)} · {number_text(b.days)} days")
+st.markdown("**Sessions in this period**")
+if not b.sessions:
+    st.caption("None recorded in this period.")
+for held in b.sessions:
+    step = (" — next step: " + markdown_text(held.next_step)) if held.next_step else ""
+    st.markdown(f"- {markdown_text(held.day.strftime('%a %b %-d'))} · "
+                f"{markdown_text(sessions.KINDS.get(held.kind, held.kind))}{step}")
+st.markdown("**In their own words**")
+if not b.journal:
+    st.caption("No notes, use details or \"bring to group\" lines in this period.")
+for line in b.journal:
+    st.markdown(f"- {markdown_text(line.day.strftime('%a %b %-d'))} · "
+                f"**{markdown_text(line.kind)}:** " + markdown_text(line.text))
 d = b.daily
 if d.empty:
     st.caption("No check-ins in this period.")
@@ -55,7 +109,8 @@ draw("craving_outcomes", b.outcomes, empty="No craving endings noted.")
 st.markdown("**Skills and how they helped**")
 draw("what_works", b.works, empty="No follow-ups answered yet.")
 st.markdown("**Measures**")
-measure_trends(actor, chosen)
+client_outcomes(actor, chosen)
+measure_trends(actor, chosen, days=b.days)
 st.markdown(f"**Safety plan:** {number_text(len(b.plan_versions))} change(s) in this period · "
             f"**Look-backs:** {number_text(len(b.look_backs))}")
 st.markdown("**Flags and how they were handled**")

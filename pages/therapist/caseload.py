@@ -1,13 +1,17 @@
-"""My caseload: who needs attention first, open flags to acknowledge, then everyone."""
+"""My caseload: open flags to acknowledge, then one card a client (most urgent first), then
+what was acknowledged lately. Cards wrap, so nothing needs sideways scrolling on a phone."""
 import streamlit as st
 
 from companion import aftercare, caseload, flags
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
-from companion.core.errors import CompanionError
-from companion.ui.flags import flag_markdown
+from companion.core.timeutil import show
+from companion.ui.client_pick import PARAM
+from companion.ui.flags import (acknowledge_flags, flag_markdown, tier_badge_markdown,
+                                undo_panel)
 from companion.ui.gate import current_actor
-from companion.ui.text import markdown_text, number_text, option_text, table_text
+from companion.ui.text import (clinic_markdown, label_text, markdown_text, number_text,
+                                option_text)
 
 actor = current_actor()
 clinic = get_clinic()
@@ -15,32 +19,16 @@ st.title("My caseload")
 
 
 def open_record(client_id: int) -> None:
-    st.session_state["record-client"] = client_id
-    st.session_state["_go_record"] = True
+    st.session_state["_go_record"] = client_id
 
 
-def acknowledge(flag_id: int) -> None:
-    note = st.session_state.get(f"ack-{flag_id}", "")
-    try:
-        with session_scope() as session:
-            flags.acknowledge(session, actor, flag_id, note)
-    except CompanionError as exc:
-        st.session_state[f"_ack_error_{flag_id}"] = str(exc)
+def acknowledge(flag_id: int, name: str) -> None:
+    acknowledge_flags(actor, [flag_id], st.session_state.get(f"ack-{flag_id}", ""), name,
+                      f"_ack_error_{flag_id}")
 
 
-if st.session_state.pop("_go_record", False):
-    st.switch_page("pages/therapist/client.py")
-
-cols = st.columns(2)
-track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]],
-                          format_func=lambda k: "All tracks" if k is None
-                          else option_text(clinic.track_label(k)))
-site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
-                         format_func=lambda k: "All sites" if k is None
-                         else option_text(clinic.location_label(k)))
-with session_scope() as session:
-    frame = caseload.for_therapist(session, actor, track, site)
-    open_list = caseload.open_flags(session, actor)
+if (go := st.session_state.pop("_go_record", None)) is not None:
+    st.switch_page("pages/therapist/client.py", query_params={PARAM: str(go)})
 
 with session_scope() as session:
     waiting = aftercare.waiting_for(session, actor)
@@ -49,6 +37,19 @@ if waiting:
             "waiting for your review.")
     st.page_link("pages/therapist/reviews.py", label="Review now", icon="🧭")
 
+undo_panel(actor)
+
+# One session for the page's reads (each session's end seals the audit chain): the filters'
+# values are read from their keys here, and their widgets drawn further down.
+state = st.session_state
+flagged_only, missed_only = state.get("caseload-flagged", False), state.get("caseload-missed",
+                                                                           False)
+with session_scope() as session:  # the caseload first: it raises due "no check-in" flags
+    frame = caseload.for_therapist(session, actor, state.get("caseload-track"),
+                                   state.get("caseload-site"), flagged_only=flagged_only,
+                                   min_missed=2 if missed_only else 0)
+    open_list = caseload.open_flags(session, actor)
+    recent = caseload.recently_acknowledged(session, actor)
 st.subheader(f"Needs attention ({number_text(len(open_list))})")
 if not open_list:
     st.caption("No open flags. 🌿")
@@ -56,31 +57,55 @@ for flag, name in open_list:
     with st.container(border=True):
         st.markdown(flag_markdown(flag, name))
         st.text_input("What I did or will do", key=f"ack-{flag.id}", max_chars=500,
-                      placeholder="e.g. Called, safety plan reviewed, seeing her tomorrow")
+                      placeholder="e.g. Called, safety plan reviewed, seeing them tomorrow")
         if message := st.session_state.pop(f"_ack_error_{flag.id}", None):
             st.error(markdown_text(message))
         b1, b2 = st.columns(2)
         b1.button("Acknowledge", key=f"ack-btn-{flag.id}", on_click=acknowledge,
-                  args=(flag.id,), width="stretch")
+                  args=(flag.id, name), width="stretch")
         b2.button("Open record", key=f"open-{flag.id}", on_click=open_record,
                   args=(flag.client_id,), width="stretch")
 
-st.subheader("Everyone, by flag tier then need")
+st.subheader("Everyone, most urgent first")
+cols = st.columns(2)
+track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]], key="caseload-track",
+                          format_func=lambda k: "All tracks" if k is None
+                          else option_text(clinic.track_label(k)))
+site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
+                         key="caseload-site", format_func=lambda k: "All sites" if k is None
+                         else option_text(clinic.location_label(k)))
+cols = st.columns(2)
+cols[0].toggle("Flagged only", key="caseload-flagged")
+cols[1].toggle("Missed 2+ check-ins", key="caseload-missed")
+with st.popover("How this order works", icon="ℹ️"):
+    st.markdown(clinic_markdown(caseload.NEED_EXPLAINED))
+
 if frame.empty:
-    st.info("No clients match. An admin assigns clients on the People page.")
-else:
-    st.dataframe(table_text(frame.drop(columns=["client_id"])), hide_index=True,
-                 width="stretch",
-                 column_config={"Flag tier": st.column_config.TextColumn(
-                     help="The most urgent open flag: 🚨 Urgent, ⏰ Same day, 📋 Routine; "
-                          "within a tier the longest-waiting first"),
-                                "Need": st.column_config.NumberColumn(
-                     help="Urgent flags, then open flags, then use, missed check-ins, high "
-                          "craving and falling mood (see the caseload docs)")})
-    client_names = dict(zip(frame["client_id"], frame["Client"]))
-    pick = st.selectbox("Open a client's record", frame["client_id"].tolist(), index=None,
-                        format_func=lambda i: option_text(client_names[i]),
-                        placeholder="Choose a client")
-    if pick is not None:
-        open_record(int(pick))
-        st.switch_page("pages/therapist/client.py")
+    st.info("No clients match. An admin assigns clients on the People page."
+            if not (flagged_only or missed_only or track or site)
+            else "No clients match these filters.")
+for card in caseload.cards(frame, open_list):
+    with st.container(border=True, key=f"card-{card.client_id}"):
+        if card.top_flag is not None:
+            more = (f" · {number_text(card.open_flags - 1)} more open"
+                    if card.open_flags > 1 else "")
+            st.markdown(f"**{markdown_text(card.name)}** · {tier_badge_markdown(card.top_flag)}"
+                        f" — {markdown_text(flags.label_of(card.top_flag))}: "
+                        f"{markdown_text(card.top_flag.reason)}{more}")
+        else:
+            st.markdown(f"**{markdown_text(card.name)}** · no open flags")
+        st.markdown(markdown_text("; ".join(card.facts) + "."))
+        st.caption(f"Need score {number_text(card.need, 'g')}")
+        b1, b2 = st.columns(2)
+        b1.button("Record", key=f"card-open-{card.client_id}", on_click=open_record,
+                  args=(card.client_id,), width="stretch", icon="🗂️")
+        b2.page_link("pages/therapist/brief.py", label=label_text(f"Brief: {card.name}"),
+                     icon="📄", query_params={PARAM: str(card.client_id)}, width="stretch")
+
+st.subheader("Recently acknowledged")
+if not recent:
+    st.caption(f"Nothing acknowledged in the last {number_text(caseload.RECENT_DAYS)} days.")
+for flag, name, by in recent:
+    st.markdown(f"✅ **{markdown_text(name)}** · {tier_badge_markdown(flag)} "
+                f"{markdown_text(flags.label_of(flag))}  \n{show(flag.acknowledged_at)} by "
+                f"{markdown_text(by or 'a former colleague')}: {markdown_text(flag.ack_note)}")

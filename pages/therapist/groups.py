@@ -48,12 +48,23 @@ if not occs:
             else "No sessions of yours in the coming week.")
     st.stop()
 occs.sort(key=lambda o: not groups.leads(actor, o.series))  # the ones I lead first
+opened = 0
+if view == "Before group":  # soonest first, opened on the next one my clients are expected at
+    occs.sort(key=lambda o: o.starts_at)
+    with session_scope() as session:
+        mine = groups.my_clients_expected(session, actor, occs)
+    opened = next((n for n, o in enumerate(occs) if mine[o.key]), 0)
 by_key = {o.key: o for o in occs}
-chosen = st.selectbox("Session", list(by_key), key=f"groups-{view}-session",
+chosen = st.selectbox("Session", list(by_key), key=f"groups-{view}-session", index=opened,
                       format_func=lambda k: option_text(
                           groups.when(by_key[k]) + " · " + by_key[k].title
                           + (" · you lead" if groups.leads(actor, by_key[k].series) else "")))
 occ = by_key[chosen]
+if view == "Before group" and mine.get(occ.key) and occ.key == occs[opened].key:
+    count = mine[occ.key]
+    st.caption(markdown_text(
+        f"The next session where your clients are expected: {groups.when(occ)} · {occ.title}"
+        f" ({count} of your client{'s' if count != 1 else ''})."))
 st.markdown(headline_markdown(occ))
 status_line(occ)
 

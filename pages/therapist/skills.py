@@ -7,6 +7,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
 from companion.core.timeutil import show
+from companion.ui.client_pick import client_links, pick_client
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
 from companion.ui.skills import history, show_answers
@@ -20,11 +21,10 @@ with session_scope() as session:
 if not clients:
     st.info("No clients are assigned to you yet.")
     st.stop()
-chosen = st.selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
-                      index=None,
-                      placeholder="Choose a client", key="skills-client")
+chosen = pick_client(clients, key="skills-client")  # ?client= carries across pages
 if chosen is None:
     st.stop()
+client_links(chosen, clients[chosen], here="skills")
 
 
 def assign(client_id: int) -> None:

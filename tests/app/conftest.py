@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 
 import pytest
 import streamlit as st
@@ -40,6 +41,26 @@ def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
         at.button[0].click().run()
         at.run()  # what the cookie component's own rerun shows in a browser
     return at
+
+
+@contextmanager
+def cookies_issued(username: str):
+    """The re-login cookies written meanwhile (what the browser would send back), newest last.
+    The library builds a new authenticator every run, so the cookie is caught as it is made."""
+    from unittest import mock
+
+    from streamlit_authenticator.models.cookie_model import CookieModel
+
+    issued: list[dict] = []
+    make_expiry = CookieModel._set_exp_date
+
+    def recording(model):
+        expires = make_expiry(model)
+        issued.append({"username": username, "exp_date": expires})
+        return expires
+
+    with mock.patch.object(CookieModel, "_set_exp_date", recording):
+        yield issued
 
 
 def shown(markdown: str) -> str:

@@ -21,7 +21,7 @@ def test_client_builds_submits_and_therapist_asks_for_a_change(app, users, sessi
     assert "Not started" in texts(at)
     _fill(at, "ac-0-warning_signs", "Skipping meals")
     _fill(at, "ac-0-people-0-name", "Sis")
-    _fill(at, "ac-0-people-0-phone", "555-0142")
+    _fill(at, "ac-0-people-0-phone", "555-555-0142")
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "Saved" in texts(at)
     next(b for b in at.button if b.label == "Send for review").click().run()

@@ -4,6 +4,7 @@ from sqlmodel import select
 
 from companion.models import CheckIn, Craving, Flag
 from tests.app.conftest import links, shown, sign_in, sources, texts
+from tests.support.entries import answered, fill_checkin
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def _by_label(widgets, label):
 
 def test_checkin_saves_and_shows_in_history(client_app, session):
     at = client_app.switch_page("pages/client/checkin.py").run()
-    _by_label(at.select_slider, "Mood").set_value(7)
+    fill_checkin(at, mood=7)
     _by_label(at.text_input, "Something I want to bring to group (optional)").input(
         "How to say no at family dinners")
     _submit(at)
@@ -36,7 +37,7 @@ def _submit(at):
 
 def test_strong_craving_shows_support_and_flags_the_therapist(client_app, session):
     at = client_app.switch_page("pages/client/checkin.py").run()
-    _by_label(at.select_slider, "Craving").set_value(9)
+    fill_checkin(at, craving=9)
     _submit(at)
     page = texts(at)
     assert "strong craving" in page and "Urge surfing" in page
@@ -48,20 +49,21 @@ def test_stale_checkin_keeps_what_was_typed_and_says_why(client_app, session):
     """Saved from another device since this form opened: nothing is overwritten, the typed
     answers stay on screen, and the person is told why."""
     from companion.actors import Actor
-    from companion.checkins import CheckInEntry, record_checkin
+    from companion.checkins import record_checkin
     from companion.models import User
 
     at = client_app.switch_page("pages/client/checkin.py").run()
-    _by_label(at.select_slider, "Mood").set_value(3)
+    fill_checkin(at, mood=3)
     note = "Note (optional, just for you and your therapist)"
     _by_label(at.text_area, note).input("A long day but I made it")
     _by_label(at.text_input, ANOTHER_TRIGGER).input("Payday")
     robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
-    record_checkin(session, robin, CheckInEntry(mood=8, note="from my other phone"))
+    record_checkin(session, robin, answered(mood=8, note="from my other phone"))
     session.commit()
     _submit(at)
-    assert "since you opened it: Mood and Note changed there." in texts(at)
-    assert _by_label(at.select_slider, "Mood").value == 3
+    assert ("since you opened it: Mood, Craving, Stress, Use and Note changed there."
+            in texts(at))  # all the other screen answered, against this blank form
+    assert _by_label(at.pills, "Mood").value == 3
     assert _by_label(at.text_area, note).value == "A long day but I made it"
     assert _by_label(at.text_input, ANOTHER_TRIGGER).value == "Payday"
     rows = session.exec(select(CheckIn)).all()
@@ -78,14 +80,14 @@ def test_a_double_tapped_checkin_save_says_saved(client_app, session):
     """The second tap carries the version the form was loaded with and the same answers:
     it shows "Saved", not a stale-edit error, and saves nothing more."""
     from companion.actors import Actor
-    from companion.checkins import CheckInEntry, record_checkin
+    from companion.checkins import record_checkin
     from companion.models import User
 
     at = client_app.switch_page("pages/client/checkin.py").run()
-    _by_label(at.select_slider, "Mood").set_value(3)
+    fill_checkin(at, mood=3)
     _by_label(at.text_input, ANOTHER_TRIGGER).input("Payday")
     robin = Actor.of(session.exec(select(User).where(User.username == "robin")).one())
-    record_checkin(session, robin, CheckInEntry(mood=3, new_trigger="Payday"),
+    record_checkin(session, robin, answered(mood=3, new_trigger="Payday"),
                    expected_version=0)  # the first tap, already saved
     session.commit()
     _submit(at)  # the second tap, from the form still at version 0
@@ -154,13 +156,13 @@ def test_follow_up_is_asked_on_the_next_visit(client_app, session):
 
 def test_therapist_sees_the_same_data_and_each_look_is_audited(app, users, session):
     from companion.actors import Actor
-    from companion.checkins import CheckInEntry, record_checkin
+    from companion.checkins import record_checkin
     from companion.models import AuditEvent
 
     therapist = users.therapist(name="thera")
     client = users.client(therapist, name="robin")
     users.client(users.therapist(), name="someone-else")
-    record_checkin(session, Actor.of(client), CheckInEntry(mood=4, bring_to_group="**bold**"))
+    record_checkin(session, Actor.of(client), answered(mood=4, bring_to_group="**bold**"))
     session.commit()
     sign_in(app, "thera")
     at = app.switch_page("pages/therapist/client.py").run()

@@ -7,9 +7,10 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from companion import export
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from tests.app.conftest import sign_in, texts
 from tests.conftest import actor
+from tests.support.entries import answered
 
 LABEL = "Download all my data"
 
@@ -37,7 +38,7 @@ def _labels(at) -> set[str]:
 def test_clients_and_alumni_download_all_their_data(app, users, session, deferred, role):
     therapist = users.therapist(name="thera")
     person = (users.client if role == "client" else users.alumni)(therapist, name="robin")
-    record_checkin(session, actor(person), CheckInEntry(mood=6, note="Good day at the park"))
+    record_checkin(session, actor(person), answered(mood=6, note="Good day at the park"))
     session.commit()
     sign_in(app, "robin")
     at = app.switch_page("pages/common/account.py").run()

@@ -10,8 +10,9 @@ from companion import auth
 from companion.core.config import get_settings
 from companion.models import Role
 from companion.core.timeutil import utcnow
-from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
-from tests.conftest import PASSWORD
+from tests.app.conftest import (cookies_issued, links, new_app, registered_pages, sign_in,
+                                texts)
+from tests.conftest import PASSWORD, bound_cookie
 
 CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py", "client/skills.py",
                 "client/trends.py", "client/measures.py", "client/safety_plan.py",
@@ -21,6 +22,7 @@ ROLE_PAGES = {
     Role.CLIENT: CLIENT_PAGES,
     Role.ALUMNI: CLIENT_PAGES - {"client/groups.py"},  # groups are for clients in the program
     Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "therapist/brief.py",
+                     "therapist/outcomes.py",
                      "therapist/reviews.py", "therapist/skills.py", "therapist/groups.py",
                      "common/account.py"},
     Role.ADMIN: {"admin/people.py", "admin/audit.py", "admin/groups.py", "common/account.py"},
@@ -176,7 +178,8 @@ def test_cookie_signs_in_until_revoked(app, users, session):
     user = users.client(users.therapist(), name="robin")
     user.last_seen_at = utcnow()
     session.commit()
-    token = _token("robin")
+    token = bound_cookie(session, user, _token("robin"))
+    session.commit()
     with mock.patch.object(CookieModel, "get_cookie", return_value=token):
         app.run()
         assert app.session_state["actor"].username == "robin"
@@ -192,8 +195,9 @@ def test_cookie_signs_in_until_revoked(app, users, session):
 def test_sign_out_ends_the_session_and_revokes_cookies(app, users, session):
     users.client(users.therapist(), name="robin")
     session.commit()
-    sign_in(app, "robin")
-    copied = _token("robin")  # the cookie as issued at sign-in
+    with cookies_issued("robin") as cookies:
+        sign_in(app, "robin")
+    copied = cookies[-1]  # the cookie as issued at sign-in
     app.sidebar.button[0].click().run()
     assert registered_pages(app) == {"public/login.py"}
     with mock.patch.object(CookieModel, "get_cookie", return_value=copied):

@@ -8,10 +8,11 @@ from sqlmodel import delete, select
 
 from companion import groups
 from companion.actors import Actor
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.models import Flag, GroupAttendance, GroupException, GroupRsvp, GroupSeries
 from companion.core.timeutil import clinic_today
 from tests.app.conftest import new_app, sign_in, sources, texts
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -167,9 +168,9 @@ def test_attendance_shows_unsaved_marks_apart_from_saved_ones(app, clinic, sessi
 def test_pregroup_view_shows_the_week_and_what_they_bring(app, clinic, session):
     _daily(session, clinic, clinic_today(), start=time(23, 30), end=time(23, 45))
     record_checkin(session, Actor.of(clinic["robin"]),
-                   CheckInEntry(mood=6, craving=3, bring_to_group="**My new job**"))
+                   answered(mood=6, craving=3, bring_to_group="**My new job**"))
     record_checkin(session, Actor.of(clinic["sky"]),
-                   CheckInEntry(mood=2, craving=9, bring_to_group="Family visit"))
+                   answered(mood=2, craving=9, bring_to_group="Family visit"))
     session.commit()
     sign_in(app, "thera")
     at = app.switch_page("pages/therapist/groups.py").run()
@@ -300,3 +301,30 @@ def test_admin_stops_a_clients_calendar_subscription(app, clinic, session):
     assert not at.exception and "Stopped: the address no longer works" in texts(at)
     session.expire_all()
     assert calendar_feed.fetch(session, token) is None
+
+
+def test_before_group_opens_the_next_session_where_my_clients_are_expected(app, clinic,
+                                                                           session):
+    """Issue 19 item 8: tonight's group with my clients comes before tomorrow's one I lead."""
+    from companion.models import User
+
+    other = session.exec(select(User).where(User.username == "other")).one()
+    admin = Actor.of(clinic["admin"])
+    groups.schedule_series(session, admin, groups.SeriesInput(
+        title="Led tomorrow", topic="Skills", track="evening", location="river",
+        facilitator_id=clinic["lead"].id, capacity=10,
+        first_day=clinic_today() + timedelta(days=1), start=time(9), end=time(10),
+        weekdays=list(range(7))))
+    groups.schedule_series(session, admin, groups.SeriesInput(
+        title="Tonight with robin", topic="Process", track="morning", location="north",
+        facilitator_id=other.id, capacity=10, first_day=clinic_today(), start=time(23, 30),
+        end=time(23, 45), weekdays=list(range(7))))
+    session.commit()
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/groups.py").run()
+    at.segmented_control(key="groups-view").set_value("Before group").run()
+    assert not at.exception
+    chosen = at.selectbox(key="groups-Before group-session")
+    assert "Tonight with robin" in chosen.format_func(chosen.value)
+    assert "The next session where your clients are expected" in texts(at)
+    assert "(1 of your clients)" not in texts(at) and "(1 of your client)" in texts(at)

@@ -68,14 +68,14 @@ def test_safety_plan_saves_and_its_people_come_first_in_crisis_help(client_app, 
     by_key[prefix + "warning_signs"].input("Skipping meals")
     by_key[prefix + "reasons"].input("My kids")
     by_key[prefix + "help_people-name-0"].input("Sis")
-    by_key[prefix + "help_people-phone-0"].input("555-0142")
+    by_key[prefix + "help_people-phone-0"].input("555-555-0142")
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "Saved" in texts(at)
     plan = session.exec(select(SafetyPlan)).one()
     assert plan.sections["reasons"] == "My kids"
     at.run()
     urls = list(links(at).values())
-    assert urls.index("tel:5550142") < urls.index("tel:988")
+    assert urls.index("tel:+15555550142") < urls.index("tel:988")
 
 
 def _plan_with_sis(at, phone: str):
@@ -89,10 +89,10 @@ def _plan_with_sis(at, phone: str):
 
 
 def test_a_double_tapped_safety_plan_save_says_saved(client_app, session):
-    at = _plan_with_sis(client_app, "555-0142")
+    at = _plan_with_sis(client_app, "555-555-0142")
     robin = session.exec(select(User).where(User.username == "robin")).one()
     safety.save(session, actor(robin), {"reasons": "My kids", "help_people": [
-        {"name": "Sis", "phone": "555-0142"}]}, expected_version=0)  # the first tap
+        {"name": "Sis", "phone": "555-555-0142"}]}, expected_version=0)  # the first tap
     session.commit()
     next(b for b in at.button if b.label == "Save my plan").click().run()
     assert "Saved" in texts(at) and "another screen" not in texts(at)
@@ -204,9 +204,9 @@ def test_a_plan_on_file_is_one_tap_away_when_item9_is_blank(client_app, session)
 
     robin = session.exec(select(User).where(User.username == "robin")).one()
     session.add(SafetyPlan(client_id=robin.id, version=1, sections={
-        "reasons": "My kids", "help_people": [{"name": "Sis", "phone": "555-0142"}]}))
+        "reasons": "My kids", "help_people": [{"name": "Sis", "phone": "555-555-0142"}]}))
     session.commit()
     at = client_app.switch_page("pages/client/measures.py").run()
     _answer_phq9(at, None)
     assert "Open my safety plan" in _page_links(at)
-    assert "tel:5550142" in links(at).values() and "My kids" in texts(at)
+    assert "tel:+15555550142" in links(at).values() and "My kids" in texts(at)

@@ -10,7 +10,7 @@ from companion.core.config import get_settings
 from companion.models import User
 from companion.core.timeutil import utcnow
 from tests.app.conftest import new_app, registered_pages, texts
-from tests.conftest import PASSWORD, totp_code
+from tests.conftest import PASSWORD, bound_cookie, totp_code
 
 
 def _password_only(at, username):
@@ -51,8 +51,9 @@ def test_a_staff_cookie_alone_still_asks_for_the_code(app, users, session):
     staff = users.therapist(name="thera")
     staff.last_seen_at = utcnow()
     session.commit()
-    token = {"username": "thera",
-             "exp_date": time.time() + get_settings().cookie_lifetime_hours * 3600}
+    token = bound_cookie(session, staff, {
+        "username": "thera", "exp_date": time.time() + get_settings().cookie_lifetime_hours * 3600})
+    session.commit()
     with mock.patch.object(CookieModel, "get_cookie", return_value=token):
         app.run()
         assert registered_pages(app) == {"common/second_factor.py"}

@@ -12,6 +12,7 @@ from companion.core.config import get_settings
 from companion.core.timeutil import utcnow
 from companion.ui import gate
 from tests.app.conftest import registered_pages
+from tests.conftest import bound_cookie
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def _staff_cookie(users, session, issued_hours_ago: float, lifetime_h: float) ->
     token = {"username": "thera",
              "exp_date": time.time() - issued_hours_ago * 3600 + lifetime_h * 3600}
     staff.mfa_cookie_exp = token["exp_date"]
+    bound_cookie(session, staff, token)
     session.commit()
     return token
 
@@ -61,6 +63,8 @@ def test_the_cookie_is_written_secure_over_https_only(app, users, session, monke
 
     for url, secure in [("https://companion.example.org/", True),
                         ("http://localhost:8501/", False), (None, False)]:
-        monkeypatch.setattr(gate, "st", SimpleNamespace(context=SimpleNamespace(url=url)))
-        gate._secure_when_https(fake_set, "iop_companion_auth", "token", expires_at=None)
+        monkeypatch.setattr(gate, "st", SimpleNamespace(context=SimpleNamespace(url=url),
+                                                        session_state={}))
+        gate._secure_when_https(fake_set, SimpleNamespace(exp_date=None), "iop_companion_auth",
+                                "token", expires_at=None)
         assert calls.pop().get("secure", False) is secure, url

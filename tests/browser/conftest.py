@@ -33,6 +33,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 START_TIMEOUT_S = 60
 HERE = Path(__file__).resolve().parent
+# The pinned "Need help now?" panel (companion/ui/crisis.py: before and after sign-in)
+HELP_PANEL = ":is(.st-key-crisis-help, .st-key-crisis-help-own)"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -99,7 +101,10 @@ def staff_code(username: str) -> str:
     import pyotp
     import sqlalchemy as sa
 
-    engine = sa.create_engine(_APP_DATABASE[0])
+    # Also from the environment: a test file importing this module as `tests.browser.conftest`
+    # gets a second copy of it, whose list app_env never filled.
+    engine = sa.create_engine(_APP_DATABASE[0] if _APP_DATABASE
+                              else os.environ["COMPANION_BROWSER_APP_DATABASE"])
     with engine.begin() as connection:
         connection.execute(sa.text("UPDATE users SET totp_last_step = 0 WHERE username = :u"),
                            {"u": username})
@@ -128,6 +133,7 @@ def app_env(tmp_path_factory) -> dict[str, str]:
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, f"companion {args[0]} failed:\n{done.stdout}{done.stderr}"
     _APP_DATABASE[:] = [env["DATABASE_URL"]]
+    os.environ["COMPANION_BROWSER_APP_DATABASE"] = env["DATABASE_URL"]
     return env
 
 
@@ -244,6 +250,24 @@ def new_phone(browser, app_url):
         context.close()
 
 
+CALM_DAY = {"Mood": "5", "Craving": "0", "Anxiety or stress": "3"}
+
+
+def answer_checkin(page, used: str = "No", **scales: str):
+    """Answer the check-in form's four questions by tapping, as on a phone (they start
+    unanswered on a new day): `scales` by label ("Mood": "8"); any not given and still
+    unanswered gets a calm day's answer, and so does the use question."""
+    for name, calm in CALM_DAY.items():
+        group = page.get_by_role("radiogroup", name=name, exact=True)
+        value = scales.get(name)
+        if value is None and group.get_by_role("radio", checked=True).count():
+            continue
+        group.get_by_role("radio", name=value or calm, exact=True).click()
+    use = page.get_by_role("radiogroup", name="Did you use today?")
+    if not use.get_by_role("radio", checked=True).count():
+        use.get_by_text(used, exact=True).click()
+
+
 class App:
     """One phone page of the app, with waits tied to Streamlit's own script runs.
 
@@ -311,7 +335,9 @@ class App:
     def settled(self) -> bool:
         return self.READ in self.reported and not self.pending
 
-    def settle(self, after: str | None = None, timeout_ms: float = 15_000):
+    timeout_ms = 15_000  # how long settle() waits by default (a test may give more)
+
+    def settle(self, after: str | None = None, timeout_ms: float | None = None):
         """Wait until the cookie check ran and the last requested run finished (and, with
         `after`, until the cookie component with that key reported back: the browser has
         written or deleted the cookie)."""
@@ -322,7 +348,8 @@ class App:
 
         if not done():
             assert self.ws is not None, "the app opened no websocket"
-            self.ws.wait_for_event("framereceived", predicate=done, timeout=timeout_ms)
+            self.ws.wait_for_event("framereceived", predicate=done,
+                                   timeout=timeout_ms or self.timeout_ms)
         expect(self.page.get_by_test_id("stApp")).to_have_attribute(
             "data-test-script-state", "notRunning")
 
@@ -389,7 +416,17 @@ class App:
         self.act(self.page.get_by_role("button", name="Sign out"), after=self.DELETE)
 
     def crisis_button(self):
-        return self.page.get_by_role("button", name=re.compile("Need help now"))
+        """The pinned "Need help now?" panel's heading (an expander: one tap opens it)."""
+        return self.page.locator(f"{HELP_PANEL} summary").filter(
+            has_text=re.compile("Need help now"))
+
+    def close_crisis_help(self):
+        """Close the panel again (left open, it covers the top of the page)."""
+        self.crisis_button().click()
+        from playwright.sync_api import expect
+
+        expect(self.page.locator(f"{HELP_PANEL} details")).not_to_have_attribute(
+            "open", "")
 
     def screenshot(self, name: str):
         """Save what the phone shows, once lazily loaded elements (charts…) have drawn."""

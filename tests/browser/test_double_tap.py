@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from tests.browser.conftest import answer_checkin
+
 try:
     from playwright.sync_api import expect
 except ImportError:  # the fixtures skip (or, under CI, fail) every test with the reason
@@ -21,6 +23,7 @@ def test_a_double_tapped_checkin_save_says_saved(app):
     app.sign_in("demo-alum2")
     app.navigate("Check-in")
     expect(page.get_by_role("heading", name="Daily check-in")).to_be_visible()
+    answer_checkin(page)  # a new day's form starts unanswered
     page.get_by_role("textbox", name="Something I want to bring to group (optional)").fill(
         "tapped twice on purpose")
     with app.ws.expect_event("framesent"):

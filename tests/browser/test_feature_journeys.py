@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import ARTIFACTS, App
+from tests.browser.conftest import ARTIFACTS, App, answer_checkin
 
 try:
     from playwright.sync_api import expect
@@ -77,21 +77,6 @@ def choose(app: App, label: str, option: re.Pattern):
 
 
 # -- 1. Check-ins (issue 3) -------------------------------------------------------------------
-def slider_named(page, name: str):
-    # The thumb's accessible name also takes in its value label (aria-labelledby).
-    return page.locator(f'input[type="range"][aria-label="{name}"]')
-
-
-def set_slider(page, name: str, steps_from_start: int, shows: str):
-    """Move a (select) slider by keyboard, as a phone's screen-reader user could."""
-    slider = slider_named(page, name)
-    slider.focus()
-    slider.press("Home")
-    for _ in range(steps_from_start):
-        slider.press("ArrowRight")
-    expect(slider).to_have_attribute("aria-valuetext", shows)
-
-
 def test_checkin_then_quick_craving_then_trends(app):
     page = app.page
     app.goto()
@@ -101,7 +86,7 @@ def test_checkin_then_quick_craving_then_trends(app):
     started = time.monotonic()
     app.navigate("Check-in")
     expect(heading(page, "Daily check-in")).to_be_visible()
-    set_slider(page, "Mood", 7, "8")  # 1, 2, … 10: seven steps up from 1
+    answer_checkin(page, Mood="8")  # mood, craving, stress and use start unanswered
     page.get_by_role("textbox", name="Something I want to bring to group (optional)").fill(
         "bring to group: how to say no at a party")
     app.act(page.get_by_role("button", name="Save check-in"))
@@ -110,8 +95,8 @@ def test_checkin_then_quick_craving_then_trends(app):
     print(f"\ncheck-in, from opening the page to the saved message: {took:.1f} s "
           f"(target under {CHECKIN_TARGET_S} s)")
     assert took < CHECKIN_TARGET_S, f"the check-in took {took:.1f} s"
-    expect(slider_named(page, "Mood")).to_have_attribute(
-        "aria-valuetext", "8")  # the form shows what was saved
+    expect(page.get_by_role("radiogroup", name="Mood", exact=True).get_by_role(
+        "radio", name="8", exact=True)).to_be_checked()  # the form shows what was saved
     shot(app, "feature-checkin-saved", page.get_by_text("Saved — thank you"))
 
     app.navigate("Cravings")
@@ -197,6 +182,11 @@ def test_therapist_acknowledges_a_flag_and_reads_the_brief(laptop):
     app.act(page.get_by_role("button", name="Acknowledge").nth(n))
     expect(heading(page, f"Needs attention ({before - 1})")).to_be_visible()
     expect(texts).to_have_count(before - 1)
+    # It says so, offers a minute's undo, and lists it as recently acknowledged.
+    expect(page.get_by_test_id("stToast").filter(has_text="Acknowledged")).to_be_visible()
+    expect(page.get_by_role("button", name="Undo")).to_be_visible()
+    expect(page.get_by_test_id("stMarkdownContainer").filter(has_text=note)).to_have_count(1)
+    assert page.evaluate("() => document.documentElement.scrollWidth <= 1281")
     app.screenshot("feature-laptop-caseload-acknowledged")
 
     app.navigate("Pre-session brief")

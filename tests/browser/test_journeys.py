@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from companion.auth import LOCKED, WRONG
+from tests.browser.conftest import HELP_PANEL
 
 try:
     from playwright.sync_api import expect
@@ -71,21 +72,35 @@ def test_client_signs_in_stays_in_on_reload_and_signs_out_for_good(app):
     expect(heading(page, "Hi, Avery")).to_have_count(0)
 
 
+def fits_without_sideways_scrolling(page) -> bool:
+    """Nothing on the page is wider than the viewport (issue 19: key columns were off to the
+    right)."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const main = document.querySelector('[data-testid="stMain"]') || document.body;
+        return main.scrollWidth <= main.clientWidth + 1
+            && document.documentElement.scrollWidth <= width + 1;
+    }""")
+
+
 def test_therapist_sees_only_their_own_caseload(app):
     page = app.page
     app.goto()
     app.sign_in("demo-therapist1")
     expect(heading(page, "My caseload")).to_be_visible()
-    # st.dataframe draws on a canvas; its cells are also in an off-screen table for screen
-    # readers, hidden from Playwright's role locators unless include_hidden.
-    grid = page.get_by_test_id("stDataFrame")
+    # One card a client, in words; a card's first line starts with the client's name.
+    cards = page.get_by_test_id("stMarkdownContainer")
 
-    def client(name):
-        return grid.get_by_role("gridcell", name=name, exact=True, include_hidden=True)
+    def card(name):
+        return cards.filter(has_text=re.compile(rf"^\s*{re.escape(name)} · "))
 
-    expect(client("Avery Demo")).to_have_count(1)
-    expect(client("Devon Demo")).to_have_count(1)
-    expect(client("Emery Demo")).to_have_count(0)  # demo-therapist2's client
+    expect(card("Avery Demo")).to_have_count(1)
+    expect(card("Devon Demo")).to_have_count(1)
+    expect(card("Emery Demo")).to_have_count(0)  # demo-therapist2's client
+    expect(cards.filter(has_text=re.compile(r"^\s*Last check-in ")).first).to_be_visible()
+    assert fits_without_sideways_scrolling(page)
+    box = card("Avery Demo").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     app.screenshot("phone-therapist-caseload")
     app.open_sidebar()
     expect(nav_link(app, "My caseload")).to_be_visible()
@@ -159,7 +174,7 @@ def test_a_full_journey_only_talks_to_this_server(app, phone):
     app.goto()
     app.crisis_button().click()
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    page.keyboard.press("Escape")
+    app.close_crisis_help()
     app.sign_in("demo-client6")
     expect(heading(page, "Hi, Finley")).to_be_visible()
     app.open_sidebar()
@@ -186,7 +201,7 @@ def test_a_full_journey_only_talks_to_this_server(app, phone):
 
 def _check_crisis_links(page):
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    links = page.get_by_test_id("stPopoverBody").get_by_role("link")
+    links = page.locator(HELP_PANEL).get_by_role("link")
     expect(links.first).to_be_visible()
     hrefs = links.evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert "tel:988" in hrefs, hrefs
@@ -202,8 +217,7 @@ def test_need_help_now_is_one_tap_away_before_and_after_sign_in(app):
     app.crisis_button().click()
     _check_crisis_links(page)
     app.screenshot("phone-crisis-open")
-    page.keyboard.press("Escape")
-    expect(page.get_by_test_id("stPopoverBody")).to_have_count(0)
+    app.close_crisis_help()
 
     app.sign_in("demo-client8")
     expect(heading(page, "Hi, Harper")).to_be_visible()

@@ -132,7 +132,7 @@ def seed_hostile_text(port: int) -> list[str]:
                         lambda s, e: checkins.record_checkin(s, me, e).checkin.id, entry)
         if saved is None:  # perhaps "Alcohol" is not on the clinic's list: try without use
             attempt(f"{tag} check-in (no use)", checkins.record_checkin, me,
-                    CheckInEntry(mood=3, craving=8, note=p(f"{tag}cn"),
+                    CheckInEntry(mood=3, craving=8, stress=7, used="no", note=p(f"{tag}cn"),
                                  new_trigger=p(f"{tag}nt", True),
                                  bring_to_group=p(f"{tag}bg")))
         attempt(f"{tag} craving", cravings.log_craving, me, CravingEntry(
@@ -341,7 +341,7 @@ def open_crisis_help(app):
     page = app.page
     app.crisis_button().click()
     expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
-    page.keyboard.press("Escape")
+    app.close_crisis_help()
 
 
 def visit(app, title: str) -> int:

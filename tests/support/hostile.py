@@ -134,7 +134,7 @@ def _account(session: Session, admin: Actor, username: str, role: Role, password
 def _client_text(session: Session, me: Actor, therapist: Actor) -> None:
     clinic = get_clinic()
     saved = checkins.record_checkin(session, me, checkins.CheckInEntry(
-        mood=3, craving=9, used="yes", substances=[clinic.substances[0]],
+        mood=3, craving=9, stress=6, used="yes", substances=[clinic.substances[0]],
         use_details=fit(checkins.DETAILS_MAX), new_trigger=fit(80),
         note=fit(checkins.NOTE_MAX), bring_to_group=fit(checkins.BRING_MAX)))
     cravings.log_craving(session, me, cravings.CravingEntry(
@@ -144,9 +144,9 @@ def _client_text(session: Session, me: Actor, therapist: Actor) -> None:
                   saved.checkin.id)
     safety.save(session, me, {
         **{k: fit(safety.TEXT_MAX) for k in safety.TEXT_SECTIONS},
-        "help_people": [{"name": fit(safety.NAME_MAX), "phone": "555-0142"},
+        "help_people": [{"name": fit(safety.NAME_MAX), "phone": "555-555-0142"},
                         {"name": fit(safety.NAME_MAX, " 2"), "phone": ""}],
-        "professionals": [{"name": fit(safety.NAME_MAX, " 3"), "phone": "555-0100"}]})
+        "professionals": [{"name": fit(safety.NAME_MAX, " 3"), "phone": "555-555-0100"}]})
     _aftercare_text(session, me, therapist)
     _skills_text(session, me, therapist)
     open_flags = session.exec(select(Flag).where(Flag.client_id == me.id,
@@ -166,7 +166,7 @@ def _aftercare_text(session: Session, me: Actor, therapist: Actor) -> None:
                     sections[key]["level"] = aftercare.CARE_LEVELS[0]
             else:
                 row = {f: fit(aftercare.FIELD_MAX, version) for f in fields}
-                row |= {"phone": "555-0142"} if "phone" in row else {}
+                row |= {"phone": "555-555-0142"} if "phone" in row else {}
                 row |= ({"target_date": "2027-03-31", "progress": "40"}
                         if key == "goals" else {})
                 sections[key] = [row, {**row, "phone": ""} if "phone" in row else row]

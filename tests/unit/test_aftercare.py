@@ -25,7 +25,7 @@ def cast(users):
 def plan(**overrides):
     sections = aftercare.empty_sections()
     sections["warning_signs"] = "Skipping meals\nNot answering texts"
-    sections["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-0142"}]
+    sections["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-555-0142"}]
     sections["next_care"] = {"level": "Weekly outpatient", "provider": "Demo Clinic",
                              "when": "Tuesdays 6 pm"}
     return {**sections, **overrides}
@@ -109,8 +109,8 @@ def test_review_cycle_and_every_refused_transition(session, cast):
     assert [(c.section, c.text) for c in view.comments] == [("people",
                                                              "Add your sponsor's number?")]
     aftercare.save(session, me, plan(people=[
-        {"name": "Sis", "relationship": "sister", "phone": "555-0142"},
-        {"name": "Sponsor", "relationship": "sponsor", "phone": "555-0167"}]))
+        {"name": "Sis", "relationship": "sister", "phone": "555-555-0142"},
+        {"name": "Sponsor", "relationship": "sponsor", "phone": "555-555-0167"}]))
     assert aftercare.view(session, me, me.id).status == "changes_requested"
     aftercare.submit(session, me)
     approved = aftercare.decide(session, therapist, me.id, approve=True, note="Well done")
@@ -222,5 +222,5 @@ def test_pdf_has_the_plan_and_the_crisis_lines(session, cast):
     version = aftercare.save(session, cast["client"], plan())
     data = pdf.aftercare_pdf("Avery Demo", version.sections, "approved", "Nov 25")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
-    assert "My aftercare plan — Avery Demo" in text and "Sis · sister · 555-0142" in text
+    assert "My aftercare plan — Avery Demo" in text and "Sis · sister · 555-555-0142" in text
     assert "988" in text and "1-800-662-4357" in text and "741741" in text

@@ -85,6 +85,18 @@ def _token(username: str, issued: datetime | None = None, lifetime_h: float | No
     return {"username": username, "exp_date": issued.timestamp() + lifetime}
 
 
+def _issued(session, user, issued: datetime | None = None, active: datetime | None = None):
+    """A cookie as the sign-in gate issues it: bound to a new session of `user` (last active
+    at `active`, default now)."""
+    token = _token(user.username, issued=issued)
+    session_id = auth.start_session(session, user)
+    auth.bind_cookie(session, session_id, token["exp_date"])
+    if active is not None:
+        session.get(auth.UserSession, session_id).active_at = active
+    session.flush()
+    return token
+
+
 @pytest.fixture
 def seen_client(session, users):
     user = users.client(name="robin")
@@ -94,11 +106,38 @@ def seen_client(session, users):
 
 
 def test_fresh_cookie_signs_in(session, seen_client):
-    assert cookie_user(session, _token("robin")).id == seen_client.id
+    assert cookie_user(session, _issued(session, seen_client)).id == seen_client.id
+
+
+def test_a_cookie_of_no_session_is_refused(session, seen_client):
+    """Every cookie is issued by a session (`auth.bind_cookie`): one that names none (issued
+    before sessions were kept, or made up with a stolen key) signs nobody in."""
+    assert cookie_user(session, _token("robin")) is None
+
+
+def test_a_browser_left_idle_stays_out_while_its_owner_is_active_elsewhere(session, seen_client):
+    """Issue 14, finding 4: idle was judged by the account's last activity only, so a cookie
+    left in a browser that had been idle for hours signed in again as long as its owner was
+    busy on another device (or tab). Each session keeps its own clock; once idle, it has
+    ended for good."""
+    left = _issued(session, seen_client, issued=utcnow() - timedelta(minutes=50),
+                   active=utcnow() - timedelta(minutes=40))
+    phone = _issued(session, seen_client)
+    seen_client.last_seen_at = utcnow()  # the owner, busy on the phone
+    assert cookie_user(session, left) is None
+    row = session.exec(select(auth.UserSession).where(
+        auth.UserSession.cookie_exp == left["exp_date"])).one()
+    assert row.ended_at is not None and row.end_reason == "idle past the limit"
+    row.active_at = utcnow()  # even were its clock refreshed, an ended session stays ended
+    auth.touch_session(session, row)
+    check_login(session, "robin", PASSWORD)  # and a new sign-in does not reopen it
+    session.commit()
+    assert cookie_user(session, left) is None
+    assert cookie_user(session, phone).id == seen_client.id
 
 
 def test_cookie_issued_before_logout_is_refused(session, seen_client):
-    token = _token("robin")
+    token = _issued(session, seen_client)
     auth.end_sessions(session, seen_client.id)
     assert cookie_user(session, token) is None
 
@@ -116,13 +155,33 @@ def test_expired_or_malformed_cookie_is_refused(session, seen_client):
 
 def test_cookie_after_idle_timeout_is_refused(session, seen_client):
     seen_client.last_seen_at = utcnow() - timedelta(minutes=16)
-    assert cookie_user(session, _token("robin")) is None
+    assert cookie_user(session, _issued(session, seen_client)) is None
+
+
+def test_signing_in_after_an_idle_spell_ends_cookies_copied_before(session, seen_client):
+    """Issue 14, finding 4: the idle limit refused a copied cookie only while the owner stayed
+    idle; once they signed in again with the password it worked again until it expired."""
+    copied = _issued(session, seen_client, issued=utcnow() - timedelta(minutes=30))
+    seen_client.last_seen_at = utcnow() - timedelta(minutes=16)
+    assert cookie_user(session, copied) is None  # idle: refused
+    result = check_login(session, "robin", PASSWORD)
+    auth.mark_seen(session, result.user)  # as the sign-in gate does with the new session
+    session.commit()
+    assert cookie_user(session, copied) is None, "the owner's return revived an old cookie"
+    assert cookie_user(session, _issued(session, seen_client)).id == seen_client.id  # new
+
+
+def test_signing_in_while_active_keeps_the_other_sessions(session, seen_client):
+    other_device = _issued(session, seen_client, issued=utcnow() - timedelta(minutes=5))
+    check_login(session, "robin", PASSWORD)
+    session.commit()
+    assert cookie_user(session, other_device).id == seen_client.id
 
 
 def test_cookie_of_deactivated_or_unknown_user_is_refused(session, seen_client):
     assert cookie_user(session, _token("ghost")) is None
     seen_client.is_active = False
-    assert cookie_user(session, _token("robin")) is None
+    assert cookie_user(session, _issued(session, seen_client)) is None
 
 
 def test_active_user_ends_a_live_session_after_revocation(session, seen_client):

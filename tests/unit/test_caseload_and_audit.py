@@ -5,12 +5,13 @@ import pytest
 from sqlmodel import delete, select, update
 
 from companion import audit, caseload, cli, flags
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core.db import get_engine, session_scope
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.models import AuditEvent, CheckIn, Enrolment, Flag
 from companion.core.timeutil import clinic_today, utcnow
 from tests.conftest import actor
+from tests.support.entries import answered
 
 
 def _checkin(session, client, days_ago, **values):

@@ -70,7 +70,7 @@ def test_every_chart_is_inline_phone_sized_and_offline(name):
 
 def test_daily_trends_layers_and_encodings():
     d = spec(charts.daily_trends(trends_frame(), 30))
-    assert marks(d) == ["line", "point", "line"]
+    assert marks(d) == ["line", "line", "point"]
     assert d["height"] == 220
     assert d["config"]["legend"]["orient"] == "bottom"
     for layer in layers(d):
@@ -79,9 +79,25 @@ def test_daily_trends_layers_and_encodings():
         assert enc["y"]["scale"]["domain"] == [0, 10]
         assert enc["color"]["field"] == "measure"
         assert enc["tooltip"]
-    bold = layers(d)[2]
-    assert bold["encoding"]["y"]["field"] == "avg" and bold["mark"]["strokeWidth"] == 3
+    average, raw, points = layers(d)
+    # Issue 19 item 3: the raw values are primary, the 7-day mean a thin dashed second.
+    assert average["encoding"]["y"]["field"] == "avg" and average["mark"]["strokeDash"]
+    assert raw["encoding"]["y"]["field"] == "value"
+    assert raw["mark"]["strokeWidth"] > average["mark"]["strokeWidth"]
+    assert points["mark"]["opacity"] > average["mark"]["opacity"]
     assert {r["measure"] for r in values(d)} == {"Mood", "Craving", "Stress"}
+
+
+def test_no_smoothing_under_fourteen_days_so_todays_spike_shows():
+    frame = trends_frame(7).assign(craving=[1.0, 1, 1, 1, 1, 1, 9])  # a 9 today
+    d = spec(charts.daily_trends(frame, 7))
+    assert marks(d) == ["line", "point"]
+    assert all(layer["encoding"]["y"]["field"] == "value" for layer in layers(d))
+    assert "average" not in json.dumps(d["title"])
+    craving = [r["value"] for r in values(d) if r["measure"] == "Craving"]
+    assert craving[-1] == 9
+    assert marks(spec(charts.daily_trends(trends_frame(), 14)))[0] == "line"
+    assert len(layers(spec(charts.daily_trends(trends_frame(), 14)))) == 3
 
 
 def test_rolling_average_spans_gaps_over_calendar_days():
@@ -163,11 +179,24 @@ def test_what_works_sorted_with_use_counts():
     assert "uses" in [t["field"] for t in layers(d)[0]["encoding"]["tooltip"]]
 
 
-def test_sparkline_is_tiny_and_axis_free():
+def test_sparkline_is_small_with_its_scale_labelled():
     d = spec(sample_charts()["sparkline"])
-    assert d["mark"]["type"] == "line" and d["height"] == 40
-    assert d["encoding"]["x"]["axis"] is None and d["encoding"]["y"]["axis"] is None
+    assert d["mark"]["type"] == "line" and d["height"] <= 60
+    assert d["encoding"]["x"]["axis"] is None
+    assert d["encoding"]["y"]["axis"]["values"] == [0, 10]
+    assert d["encoding"]["y"]["scale"]["domain"] == [0, 10]  # a 2 never looks like an 8
     assert d["encoding"]["y"]["field"] == "craving"
+
+
+def test_checkin_calendar_covers_the_chosen_period_across_months():
+    start, end = dt.date(2025, 3, 3), dt.date(2025, 4, 1)  # 30 days, on the 1st of a month
+    d = spec(charts.checkin_calendar({dt.date(2025, 3, 20), end}, end, start))
+    rows = values(d)
+    assert len(rows) == 30 and rows[0]["date"] == "Monday 3 March"
+    assert rows[-1]["date"] == "Tuesday 1 April" and rows[-1]["checked_in"]
+    assert [r["week"] for r in rows[:8]] == [0] * 7 + [1]
+    assert d["title"] == "Check-ins, Mar 3 – Apr 1"
+    assert charts.checkin_calendar({dt.date(2025, 2, 1)}, end, start) is None
 
 
 def test_empty_inputs_give_none():

@@ -49,8 +49,8 @@ CHILD = textwrap.dedent("""
     print("ready", len(clients), flush=True)
     for i in range(int(sys.argv[1])):
         actor = clients[i % len(clients)]
-        entry = CheckInEntry(mood=1 + i % 10, craving=i % 11, sleep_hours=(i % 48) / 2,
-                             note=f"burst save {i} " + "x" * (i % 300))
+        entry = CheckInEntry(mood=1 + i % 10, craving=i % 11, stress=i % 11, used="no",
+                             sleep_hours=(i % 48) / 2, note=f"burst save {i} " + "x" * (i % 300))
         with db.session_scope() as session:
             saved = checkins.record_checkin(session, actor, entry).checkin
         print(saved.id, actor.id, saved.version, flush=True)  # after the commit returned

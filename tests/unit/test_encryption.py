@@ -8,11 +8,12 @@ from sqlmodel import SQLModel, select
 
 from companion import aftercare, chains, cli, safety
 from companion.core import backup, crypto, db
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving
 from companion.models import CheckIn, SafetyPlan
 from tests.conftest import actor, insert_user_row
+from tests.support.entries import answered
 
 CANARY = "zebra-canary-7731 hidden under the stairs"
 
@@ -24,8 +25,8 @@ def _raw_bytes(url: str) -> bytes:
 
 def test_canary_never_reaches_the_database_files(db_url, users, session):
     me = actor(users.client(users.therapist()))
-    record_checkin(session, me, CheckInEntry(note=CANARY, bring_to_group=CANARY,
-                                             new_trigger=CANARY))  # a trigger in own words
+    record_checkin(session, me, answered(note=CANARY, bring_to_group=CANARY,
+                                         new_trigger=CANARY))  # a trigger in own words
     log_craving(session, me, CravingEntry(intensity=3, where=CANARY, note=CANARY,
                                           triggers=[CANARY]))
     safety.save(session, me, {"reasons": CANARY})

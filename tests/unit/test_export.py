@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlmodel import SQLModel, select
 
 from companion import aftercare, auth, chains, export, groups, measures, safety, skills
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.clinic import get_clinic
 from companion.cravings import CravingEntry, log_craving
 from companion.core.errors import AccessDenied
@@ -21,6 +21,7 @@ from companion.groups.recurrence import get_occurrence
 from companion.models import AuditEvent, Enrolment, User
 from companion.core.timeutil import utcnow
 from tests.conftest import actor
+from tests.support.entries import answered
 
 NY = ZoneInfo("America/New_York")
 OTHER_NOTE = "zebra-canary other client's private note"
@@ -57,9 +58,9 @@ def _seed_me(session, cast):
     me, therapist = cast["me"], cast["therapist"]
     clinic = get_clinic()
     trigger, coping = clinic.triggers[0], clinic.coping[0]
-    record_checkin(session, me, CheckInEntry(mood=3, note="first draft of today"),
+    record_checkin(session, me, answered(mood=3, note="first draft of today"),
                    expected_version=0)
-    saved = record_checkin(session, me, CheckInEntry(
+    saved = record_checkin(session, me, answered(
         mood=7, craving=2, stress=4, sleep_hours=6.5, sleep_quality=4, triggers=[trigger],
         new_trigger="Payday", skills=[coping], medication="yes", note=MY_NOTE,
         bring_to_group="How to say no to my cousin"), expected_version=1)
@@ -70,10 +71,10 @@ def _seed_me(session, cast):
                 at=datetime(2026, 1, 15, 17, 30, tzinfo=timezone.utc))
     measures.submit(session, me, "phq9", {str(i): 1 for i in range(1, 10)} | {"9": 0})
     safety.save(session, me, {"reasons": "My daughter's laugh",
-                              "help_people": [{"name": "Sis", "phone": "555-0142"}]})
+                              "help_people": [{"name": "Sis", "phone": "555-555-0142"}]})
     plan = aftercare.empty_sections()
     plan["warning_signs"] = "Skipping meals"
-    plan["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-0142"}]
+    plan["people"] = [{"name": "Sis", "relationship": "sister", "phone": "555-555-0142"}]
     aftercare.save(session, me, plan)
     aftercare.submit(session, me)
     aftercare.comment(session, therapist, me.id, "people", "Add your sponsor too?")
@@ -87,7 +88,7 @@ def _seed_me(session, cast):
 
 def _seed_other(session, cast):
     other = cast["other"]
-    record_checkin(session, other, CheckInEntry(mood=5, note=OTHER_NOTE))
+    record_checkin(session, other, answered(mood=5, note=OTHER_NOTE))
     log_craving(session, other, CravingEntry(intensity=3, note=OTHER_NOTE))
     safety.save(session, other, {"reasons": OTHER_NOTE})
     session.flush()
@@ -142,11 +143,11 @@ def test_export_holds_every_kind_with_readable_columns_and_plain_text(session, c
 
     plan, = table(archive, "safety-plan.csv")
     assert plan["My reasons for living"] == "My daughter's laugh"
-    assert plan["People I can ask for help"] == "Sis: 555-0142"
+    assert plan["Step 4 · People I can ask for help"] == "Sis: 555-555-0142"  # in step order
 
     version, = table(archive, "aftercare-plan.csv")
     assert version["My warning signs"] == "Skipping meals"
-    assert version["People to call"] == "Name: Sis; Relationship: sister; Phone: 555-0142"
+    assert version["People to call"] == "Name: Sis; Relationship: sister; Phone: 555-555-0142"
     comment, = table(archive, "aftercare-comments.csv")
     assert (comment["Section"], comment["From"], comment["Comment"]) == (
         "People to call", "Test Therapist 1", "Add your sponsor too?")
@@ -202,7 +203,7 @@ def test_no_plan_no_pdf_and_empty_kinds_keep_their_header(session, cast):
 
 def test_alumni_may_export_their_own(session, users):
     alum = actor(users.alumni(users.therapist(), name="alum"))
-    record_checkin(session, alum, CheckInEntry(mood=8, note="Six months"))
+    record_checkin(session, alum, answered(mood=8, note="Six months"))
     archive = open_zip(export.export_zip(session, alum))
     assert table(archive, "checkins.csv")[0]["Note"] == "Six months"
     assert table(archive, "profile.csv")[0]["Account"] == "Alumni"
@@ -227,7 +228,7 @@ def test_a_clients_export_is_not_audited_as_a_staff_read(session, cast):
 
 
 def test_formula_like_text_is_shown_as_text(session, cast):
-    record_checkin(session, cast["me"], CheckInEntry(note="=HYPERLINK(\"x\")",
+    record_checkin(session, cast["me"], answered(note="=HYPERLINK(\"x\")",
                                                      bring_to_group="-5 days clean"))
     row, = table(open_zip(export.export_zip(session, cast["me"])), "checkins.csv")
     assert row["Note"] == "'=HYPERLINK(\"x\")"

@@ -7,11 +7,12 @@ import pytest
 from sqlmodel import select
 
 from companion import caseload, flags, measures
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.cravings import CravingEntry, log_craving
 from companion.core.timeutil import clinic_today, utcnow
 from companion.models import CheckIn, Enrolment, Flag
 from tests.conftest import actor
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_severe_score_is_same_day_and_worsening_routine(session, me):
 @pytest.mark.parametrize("log", ["checkin", "craving"])
 def test_a_craving_of_8_is_same_day(session, me, log):
     if log == "checkin":
-        record_checkin(session, me, CheckInEntry(craving=8))
+        record_checkin(session, me, answered(craving=8))
     else:
         log_craving(session, me, CravingEntry(intensity=8))
     assert _tiers(session) == {"craving_high": "same_day"}
@@ -73,7 +74,7 @@ def test_a_craving_of_8_is_same_day(session, me, log):
 
 def test_a_use_with_no_use_free_run_before_it_is_routine(session, me):
     _history(session, me, 4, used="yes")
-    saved = record_checkin(session, me, CheckInEntry(used="yes"))
+    saved = record_checkin(session, me, answered(used="yes"))
     assert _tiers(session) == {"use_reported": "routine"}
     assert "use-free" not in saved.flags[0].reason
 
@@ -82,7 +83,7 @@ def test_a_use_with_no_use_free_run_before_it_is_routine(session, me):
 def test_a_use_after_a_use_free_run_is_same_day(session, me, log):
     _history(session, me, flags.USE_FREE_RUN_DAYS)
     if log == "checkin":
-        saved = record_checkin(session, me, CheckInEntry(used="yes"))
+        saved = record_checkin(session, me, answered(used="yes"))
     else:
         saved = log_craving(session, me, CravingEntry(intensity=5, outcome="used"))
     assert _tiers(session) == {"use_reported": "same_day"}
@@ -91,13 +92,13 @@ def test_a_use_after_a_use_free_run_is_same_day(session, me, log):
 
 def test_a_use_after_a_run_one_day_short_stays_routine(session, me):
     _history(session, me, flags.USE_FREE_RUN_DAYS - 1)
-    record_checkin(session, me, CheckInEntry(used="yes"))
+    record_checkin(session, me, answered(used="yes"))
     assert _tiers(session) == {"use_reported": "routine"}
 
 
 def test_a_mood_drop_is_routine(session, me):
     _history(session, me, 4, mood=8)
-    record_checkin(session, me, CheckInEntry(mood=5))
+    record_checkin(session, me, answered(mood=5))
     assert _tiers(session) == {"mood_drop": "routine"}
 
 
@@ -120,7 +121,7 @@ def _therapist_of(session, me):
 
 def test_craving_10_with_a_use_and_mood_2_is_urgent_not_like_a_craving_of_8(session, me):
     """Both read as the same orange flag before tiers."""
-    record_checkin(session, me, CheckInEntry(craving=10, used="yes", mood=2))
+    record_checkin(session, me, answered(craving=10, used="yes", mood=2))
     assert _tiers(session) == {"craving_high": "same_day", "use_reported": "routine",
                                "combined_risk": "urgent"}
     combined = session.exec(select(Flag).where(Flag.rule == "combined_risk")).one()
@@ -128,13 +129,13 @@ def test_craving_10_with_a_use_and_mood_2_is_urgent_not_like_a_craving_of_8(sess
 
 
 def test_a_use_with_a_low_mood_and_no_high_craving_is_same_day(session, me):
-    record_checkin(session, me, CheckInEntry(craving=3, used="yes", mood=flags.MOOD_LOW))
+    record_checkin(session, me, answered(craving=3, used="yes", mood=flags.MOOD_LOW))
     assert _tiers(session)["combined_risk"] == "same_day"
 
 
-@pytest.mark.parametrize("entry", [CheckInEntry(craving=9, used="yes", mood=7),
-                                   CheckInEntry(craving=9, used="no", mood=2),
-                                   CheckInEntry(craving=2, used="prefer_not", mood=2)])
+@pytest.mark.parametrize("entry", [answered(craving=9, used="yes", mood=7),
+                                   answered(craving=9, used="no", mood=2),
+                                   answered(craving=2, used="prefer_not", mood=2)])
 def test_no_escalation_without_both_a_use_and_a_low_mood(session, me, entry):
     record_checkin(session, me, entry)
     assert "combined_risk" not in _tiers(session)
@@ -142,15 +143,15 @@ def test_no_escalation_without_both_a_use_and_a_low_mood(session, me, entry):
 
 def test_a_mood_drop_counts_as_low_mood_for_the_escalation(session, me):
     _history(session, me, 4, mood=9)
-    record_checkin(session, me, CheckInEntry(craving=2, used="yes", mood=6))
+    record_checkin(session, me, answered(craving=2, used="yes", mood=6))
     assert _tiers(session)["combined_risk"] == "same_day"
 
 
 def test_a_craving_logged_later_the_same_day_escalates_to_urgent_once(session, me):
-    record_checkin(session, me, CheckInEntry(craving=3, used="yes", mood=2))
+    record_checkin(session, me, answered(craving=3, used="yes", mood=2))
     log_craving(session, me, CravingEntry(intensity=9))
     log_craving(session, me, CravingEntry(intensity=10))
-    record_checkin(session, me, CheckInEntry(craving=3, used="yes", mood=2, note="edited"),
+    record_checkin(session, me, answered(craving=3, used="yes", mood=2, note="edited"),
                    expected_version=1)
     session.flush()
     combined = [f.tier for f in session.exec(select(Flag).where(Flag.rule == "combined_risk")
@@ -228,7 +229,7 @@ def test_each_tier_is_drawn_by_word_and_icon_as_well_as_colour(tier, shown):
     assert tier_badge_markdown(flag) == shown
     line = flag_markdown(flag, "Robin [x](http://e.test)")
     assert line.startswith(shown) and "Missed group" in line
-    assert r"\*Process\*" in line and r"\[x\]\(http" in line  # stored text stays text
+    assert r"\*Process\*" in line and r"\[x\](http" in line  # stored text stays text
 
 
 def test_item9_blank_is_same_day_below_a_positive_answer(session, me):

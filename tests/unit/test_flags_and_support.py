@@ -5,11 +5,12 @@ import pytest
 from sqlmodel import select
 
 from companion import flags
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.cravings import CravingEntry, log_craving
 from companion.models import CheckIn, Flag
 from companion.core.timeutil import clinic_today
 from tests.conftest import actor
+from tests.support.entries import answered
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def _flags(session):
 
 @pytest.mark.parametrize("level,fires", [(7, False), (8, True), (10, True)])
 def test_checkin_craving_threshold(session, me, level, fires):
-    saved = record_checkin(session, me, CheckInEntry(craving=level))
+    saved = record_checkin(session, me, answered(craving=level))
     assert (_flags(session) == [("craving_high", "checkin")]) is fires
     assert (saved.support is not None) is fires
 
@@ -38,7 +39,7 @@ def test_craving_log_threshold(session, me, level, fires):
 
 @pytest.mark.parametrize("used,fires", [("no", False), ("prefer_not", False), ("yes", True)])
 def test_use_reported_in_checkin(session, me, used, fires):
-    saved = record_checkin(session, me, CheckInEntry(used=used))
+    saved = record_checkin(session, me, answered(used=used))
     assert (("use_reported", "checkin") in _flags(session)) is fires
     assert (saved.support is not None) is fires
 
@@ -50,8 +51,8 @@ def test_craving_that_ended_in_use_flags_and_supports(session, me):
 
 
 def test_editing_a_flagged_checkin_does_not_flag_twice(session, me):
-    record_checkin(session, me, CheckInEntry(craving=9), expected_version=0)
-    record_checkin(session, me, CheckInEntry(craving=9, note="still high"), expected_version=1)
+    record_checkin(session, me, answered(craving=9), expected_version=0)
+    record_checkin(session, me, answered(craving=9, note="still high"), expected_version=1)
     assert _flags(session) == [("craving_high", "checkin")]
 
 
@@ -66,19 +67,19 @@ def _history(session, me, moods):
 @pytest.mark.parametrize("today,fires", [(5, False), (4, True)])
 def test_mood_drop_of_three_below_the_14_day_baseline(session, me, today, fires):
     _history(session, me, [7, 7, 7, 7])
-    record_checkin(session, me, CheckInEntry(mood=today))
+    record_checkin(session, me, answered(mood=today))
     assert (("mood_drop", "checkin") in _flags(session)) is fires
 
 
 def test_mood_drop_needs_a_baseline(session, me):
     _history(session, me, [9, 9])
-    record_checkin(session, me, CheckInEntry(mood=1))
+    record_checkin(session, me, answered(mood=1))
     assert ("mood_drop", "checkin") not in _flags(session)
 
 
 def test_use_after_a_use_free_run_names_the_days(session, me):
     _history(session, me, [6] * 5)
-    saved = record_checkin(session, me, CheckInEntry(used="yes", substances=["Alcohol"]))
+    saved = record_checkin(session, me, answered(used="yes", substances=["Alcohol"]))
     assert "5 check-in days without use" in saved.support.message
     assert "give up" in saved.support.message and "naloxone" in saved.support.message
 

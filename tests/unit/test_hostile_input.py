@@ -9,8 +9,10 @@ fails the test.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 from contextlib import contextmanager
+from datetime import datetime, time, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -18,16 +20,19 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, select
 
-from companion import aftercare, chains, checkins, cravings, passwords, people, safety
+from companion import (aftercare, chains, checkins, cravings, flags, groups, passwords, people,
+                       safety, skills)
 from companion.core import db
 from companion.actors import Actor
 from companion.checkins import CheckInEntry
 from companion.clinic import get_clinic
 from companion.cravings import CravingEntry
-from companion.core.errors import CompanionError
+from companion.core.errors import CompanionError, FormErrors
+from companion.core.timeutil import clinic_today, clinic_zone
 from companion.models import ChainAnalysis, Craving, Role, User
 from companion.tags import trigger_options
 from tests.conftest import People
+from tests.support.entries import answered
 
 hostile = settings(max_examples=40, deadline=None, database=None,
                    suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -107,12 +112,12 @@ def labels(options: list[str]):
 def checkin_entries(draw):
     clinic = get_clinic()
     return CheckInEntry(
-        mood=draw(st.one_of(st.integers(1, 10), NUMBER)),
-        craving=draw(st.one_of(st.integers(0, 10), NUMBER)),
-        stress=draw(st.one_of(st.integers(0, 10), NUMBER)),
+        mood=draw(st.one_of(st.integers(1, 10), NUMBER, st.none())),
+        craving=draw(st.one_of(st.integers(0, 10), NUMBER, st.none())),
+        stress=draw(st.one_of(st.integers(0, 10), NUMBER, st.none())),
         sleep_hours=draw(st.one_of(st.floats(0, 24), NUMBER, ODD)),
         sleep_quality=draw(st.one_of(st.integers(1, 5), NUMBER)),
-        used=draw(st.one_of(st.sampled_from(["no", "yes", "prefer_not"]), TEXT)),
+        used=draw(st.one_of(st.sampled_from(["no", "yes", "prefer_not"]), TEXT, st.none())),
         substances=draw(st.one_of(st.just([]), labels(list(clinic.substances)))),
         use_details=draw(TEXT), triggers=draw(st.one_of(st.just([]),
                                                         labels(list(clinic.triggers)))),
@@ -124,10 +129,11 @@ def checkin_entries(draw):
 
 @hostile
 @given(entry=checkin_entries())
-@example(entry=CheckInEntry(sleep_hours=math.nan))
-@example(entry=CheckInEntry(sleep_hours=math.inf))
-@example(entry=CheckInEntry(note="<script>alert(1)</script>\x00'; DROP TABLE checkins; --"))
-@example(entry=CheckInEntry(new_trigger="a\x00b"))
+@example(entry=answered(sleep_hours=math.nan))
+@example(entry=answered(sleep_hours=math.inf))
+@example(entry=answered(note="<script>alert(1)</script>\x00'; DROP TABLE checkins; --"))
+@example(entry=answered(new_trigger="a\x00b"))
+@example(entry=CheckInEntry(note="typed, with nothing else answered"))
 def test_checkin(cast, entry):
     me = cast["client"]
     given_entry = copy.deepcopy(entry)
@@ -202,7 +208,7 @@ def test_craving(cast, entry):
 
 
 CONTACT = st.fixed_dictionaries({"name": st.one_of(TEXT, st.just("Sis")),
-                                 "phone": st.one_of(TEXT, st.just("555-0142"), ODD)})
+                                 "phone": st.one_of(TEXT, st.just("555-555-0142"), ODD)})
 
 
 @hostile
@@ -347,3 +353,189 @@ def test_usernames_are_never_case_twins(cast):
             people.create_user(session, cast["admin"], "  CASEY.K ", "Casey K", Role.THERAPIST)
     with db.session_scope() as session:
         assert len(session.exec(select(User).where(User.username == "casey.k")).all()) == 1
+
+
+# --- characters no field may hold (issue 14, findings 1 and 11) ---------------------------
+# Control characters (C0 but the line break and tab of multi-line fields, DEL, C1) and
+# invisible formatting characters are refused at save by every service behind a form, with
+# a message for the field that holds them, and nothing is written. Each is typed inside the
+# text, where trimming can't take it away.
+
+CONTROL = {"NUL": "\x00", "bell": "\x07", "escape": "\x1b", "carriage return": "\r",
+           "unit separator": "\x1f", "DEL": "\x7f", "next line (C1)": "\x85",
+           "CSI (C1)": "\x9b"}
+FORMATTING = {"zero width space": "\u200b", "zero width non-joiner": "\u200c",
+              "zero width joiner": "\u200d", "left-to-right mark": "\u200e",
+              "right-to-left mark": "\u200f", "left-to-right embedding": "\u202a",
+              "right-to-left override": "\u202e", "left-to-right isolate": "\u2066",
+              "pop directional isolate": "\u2069", "line separator": "\u2028",
+              "paragraph separator": "\u2029", "byte order mark": "\ufeff",
+              "word joiner": "\u2060", "tag letter": "\U000e0041"}
+ONE_LINE_ONLY = {"line break": "\n", "tab": "\t"}  # fine where a field takes several lines
+KEPT = ["👩\u200d👩\u200d👧\u200d👦 my family", "🏳️\u200d🌈 pride", "می\u200cخواهم",
+        "🏴\U000e0067\U000e0062\U000e0077\U000e006c\U000e0073\U000e007f Cymru"]
+_unique = itertools.count(1)
+
+
+def _forbidden(multiline: bool) -> dict[str, str]:
+    return {**CONTROL, **FORMATTING, **({} if multiline else ONE_LINE_ONLY)}
+
+
+@pytest.fixture
+def clinic(cast):
+    """`cast`, with a group for the client's track and site next week and a plan waiting
+    for review."""
+    day = clinic_today() + timedelta(days=7)
+    with db.session_scope() as session:
+        series = groups.schedule_series(session, cast["admin"], groups.SeriesInput(
+            title="Process group", track="morning", location="north",
+            facilitator_id=cast["therapist"].id, first_day=day, start=time(10), end=time(11),
+            weekdays=[day.weekday()]))
+        aftercare.save(session, cast["client"], aftercare.empty_sections() | {"routine": "Walk"})
+        aftercare.submit(session, cast["client"])
+        session.flush()
+        series_id = series.id
+    at = datetime.combine(day, time(10), clinic_zone()).astimezone(timezone.utc)
+    return cast | {"series": series_id, "at": at}
+
+
+def _one_session_group(c, **kw) -> groups.SeriesInput:
+    """A group of one session on a day of its own (so saved ones never overlap)."""
+    day = clinic_today() + timedelta(days=8 + next(_unique))
+    values = dict(title="Skills group", track="evening", location="river",
+                  facilitator_id=c["therapist"].id, first_day=day, start=time(18),
+                  end=time(19), weekdays=[day.weekday()], until=day)
+    return groups.SeriesInput(**(values | kw))
+
+
+def _edit_plan(s, c, section: str, value):
+    if aftercare.view(s, c["client"], c["client"].id).status == "submitted":
+        aftercare.withdraw(s, c["client"])
+    return aftercare.save(s, c["client"], aftercare.empty_sections() | {section: value})
+
+
+def _review_note(s, c, text: str):
+    if aftercare.view(s, c["client"], c["client"].id).status != "submitted":
+        aftercare.submit(s, c["client"])
+    return aftercare.decide(s, c["therapist"], c["client"].id, False, text)
+
+
+def _acknowledge(s, c, text: str):
+    flag = flags.raise_flag(s, c["client"].id, flags.Rule.CRAVING_HIGH, "Craving 9/10",
+                            "checkin", next(_unique))
+    s.flush()
+    return flags.acknowledge(s, c["therapist"], flag.id, text)
+
+
+def _aftercare_value(kind: str, fields: tuple[str, ...]):
+    if kind == "text":
+        return lambda t: t
+    if kind == "fields":
+        return lambda t: {next(f for f in fields if f != "level"): t}
+    return lambda t: [{fields[0]: t}]
+
+
+def _forms():
+    """(service, the field its refusal names, multi-line?, call(session, clinic, text))."""
+    me = lambda c: c["client"]  # noqa: E731
+    yield ("checkins", "note", True,
+           lambda s, c, t: checkins.record_checkin(s, me(c), answered(note=t)))
+    yield ("checkins", "use_details", True, lambda s, c, t: checkins.record_checkin(
+        s, me(c), answered(used="yes", use_details=t)))
+    for name in ("bring_to_group", "new_trigger"):
+        yield ("checkins", name, False, lambda s, c, t, name=name: checkins.record_checkin(
+            s, me(c), answered(**{name: t})))
+    for name in ("where", "with_whom", "note", "new_trigger"):
+        yield ("cravings", name, name == "note", lambda s, c, t, name=name:
+               cravings.log_craving(s, me(c), CravingEntry(**{name: t})))
+    for key in safety.TEXT_SECTIONS:
+        yield ("safety plan", key, True,
+               lambda s, c, t, key=key: safety.save(s, me(c), {key: t}))
+    for key in safety.CONTACT_SECTIONS:
+        yield ("safety plan", key, False, lambda s, c, t, key=key: safety.save(
+            s, me(c), {key: [{"name": t, "phone": "555-555-0142"}]}))
+    for key in chains.QUESTIONS:
+        yield ("look-back", key, True,
+               lambda s, c, t, key=key: chains.record(s, me(c), {key: t}))
+    for key, (_, kind, fields) in aftercare.SECTIONS.items():
+        value = _aftercare_value(kind, fields)
+        yield ("aftercare", key, kind == "text",
+               lambda s, c, t, key=key, value=value: _edit_plan(s, c, key, value(t)))
+    yield ("aftercare review", "comment", False, lambda s, c, t: aftercare.comment(
+        s, c["therapist"], c["client"].id, "routine", t))
+    yield ("aftercare review", "note", True, _review_note)
+    yield ("skills", "request", True, lambda s, c, t: skills.save_answers(
+        s, me(c), "boundaries", "saying-no", {"request": t, "my_no": "No."}))
+    yield ("skills", "my_no", False, lambda s, c, t: skills.save_answers(
+        s, me(c), "boundaries", "saying-no", {"request": "A ride", "my_no": t}))
+    yield ("skills practice", "note", False,
+           lambda s, c, t: skills.log_practice(s, me(c), "Saying no", 6, t))
+    yield ("skills assignment", "note", False, lambda s, c, t: skills.assign_module(
+        s, c["therapist"], c["client"].id, "boundaries", t))
+    yield ("groups", "title", False, lambda s, c, t: groups.schedule_series(
+        s, c["admin"], _one_session_group(c, title=t)))
+    yield ("groups", "topic", True, lambda s, c, t: groups.schedule_series(
+        s, c["admin"], _one_session_group(c, topic=t)))
+    yield ("groups", "link", False, lambda s, c, t: groups.schedule_series(
+        s, c["admin"], _one_session_group(c, location="telehealth",
+                                          link="https://meet.example/" + t.replace(" ", "-"))))
+    yield ("group session", "note", False, lambda s, c, t: groups.cancel_occurrence(
+        s, c["admin"], c["series"], c["at"], t))
+    yield ("group answer", "reason", False, lambda s, c, t: groups.rsvp(
+        s, me(c), c["series"], c["at"], False, t))
+    yield ("people", "name", False, lambda s, c, t: people.create_user(
+        s, c["admin"], f"avery{next(_unique)}", t, Role.THERAPIST))
+    yield ("flags", "note", False, _acknowledge)
+
+
+FORMS = {f"{service}: {field}": (field, multiline, call)
+         for service, field, multiline, call in _forms()}
+
+
+def _refusal(call, clinic, text: str) -> CompanionError | None:
+    """The service called as a page calls it: the refusal it raised (having written
+    nothing), or None if it saved."""
+    with db.session_scope() as session:
+        before = row_counts(session)
+    try:
+        with db.session_scope() as session:
+            call(session, clinic, text)
+    except CompanionError as exc:
+        with db.session_scope() as session:
+            assert row_counts(session) == before, "a refused save wrote rows"
+        return exc
+    return None
+
+
+def _message_for(exc: CompanionError, field: str) -> str:
+    """What the person reads about `field`: beside it (FormErrors), else the one message."""
+    return exc.fields.get(field, "") if isinstance(exc, FormErrors) else str(exc)
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_every_form_refuses_hidden_characters_and_says_so_beside_the_field(clinic, form):
+    field, multiline, call = FORMS[form]
+    for what, ch in _forbidden(multiline).items():
+        exc = _refusal(call, clinic, f"Call my sis{ch}ter")
+        assert exc is not None, f"{form} saved text holding a {what}"
+        message = _message_for(exc, field)
+        expected = what if what in ONE_LINE_ONLY else "hidden"
+        assert expected in message and len(message) < 300, f"{form}, {what}: {message!r}"
+    # plain text, line breaks and tabs where the field takes several lines, emoji sequences
+    # and the joiners some scripts spell with: all saved
+    for text in ["Call my sister", *(["Call\nmy\tsister"] if multiline else []), *KEPT]:
+        exc = _refusal(call, clinic, text)
+        assert exc is None, f"{form} refused {text!r}: {exc}"
+
+
+@hostile
+@given(form=st.sampled_from(list(FORMS)), text=st.text(max_size=30), where=st.integers(0, 30),
+       ch=st.sampled_from(sorted({*CONTROL.values(), *FORMATTING.values(),
+                                  *ONE_LINE_ONLY.values()})))
+def test_a_hidden_character_anywhere_in_any_field_is_refused(clinic, form, text, where, ch):
+    field, multiline, call = FORMS[form]
+    if multiline and ch in ONE_LINE_ONLY.values():
+        ch = "\x00"
+    poisoned = f"x{text[:where]}{ch}{text[where:]}x"
+    exc = _refusal(call, clinic, poisoned)
+    assert exc is not None and _message_for(exc, field), f"{form} saved {poisoned!r}"

@@ -9,13 +9,14 @@ from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from companion import export, support, tags, trends
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core import crypto, db
 from companion.core.config import get_settings
 from companion.cravings import CravingEntry, log_craving, record_followup
 from companion.core.timeutil import utcnow
 from companion.models import Craving, EntryTag, PersonalTrigger
 from tests.conftest import actor, insert_user_row
+from tests.support.entries import answered
 
 OWN = "walking past Dale's house on 5th street"
 
@@ -31,8 +32,8 @@ def raw(db_url, sql):
 
 
 def test_labels_are_ciphertext_with_a_keyed_hash(db_url, session, me):
-    record_checkin(session, me, CheckInEntry(triggers=["Bored"], new_trigger=OWN,
-                                             skills=["Slow breathing"]))
+    record_checkin(session, me, answered(triggers=["Bored"], new_trigger=OWN,
+                                         skills=["Slow breathing"]))
     session.commit()
     rows = raw(db_url, "SELECT label, label_hash FROM entry_tags") + raw(
         db_url, "SELECT label, label_hash FROM personal_triggers")
@@ -56,8 +57,8 @@ def test_a_label_is_hashed_in_its_normal_form():
 
 def test_every_count_still_groups_by_label(session, me):
     for days_ago in (0, 1):  # the same own trigger on two days, typed with stray spaces
-        record_checkin(session, me, CheckInEntry(triggers=["Bored"], skills=["Slow breathing"],
-                                                 new_trigger=f"  {OWN} " if days_ago else ""),
+        record_checkin(session, me, answered(triggers=["Bored"], skills=["Slow breathing"],
+                                             new_trigger=f"  {OWN} " if days_ago else ""),
                        day=trends.clinic_today() - timedelta(days=days_ago))
     log_craving(session, me, CravingEntry(intensity=7, triggers=[OWN],
                                           coping=["Slow breathing"]),

@@ -102,8 +102,8 @@ def test_measures_access(session, users, me):
 
 PLAN = {"warning_signs": "Skipping meals, not answering texts",
         "coping": "Walk around the block", "reasons": "My kids",
-        "help_people": [{"name": "Sis", "phone": "555-0142"}, {"name": "", "phone": ""}],
-        "professionals": [{"name": "Sponsor", "phone": "(555) 0199"}]}
+        "help_people": [{"name": "Sis", "phone": "555-555-0142"}, {"name": "", "phone": ""}],
+        "professionals": [{"name": "Sponsor", "phone": "(555) 555-0199"}]}
 
 
 def test_safety_plan_versions_keep_every_save(session, me):
@@ -113,17 +113,17 @@ def test_safety_plan_versions_keep_every_save(session, me):
     versions = safety.history(session, me, me.id)
     assert [(v.version, v.is_current) for v in versions] == [(2, True), (1, False)]
     assert versions[1].sections["reasons"] == "My kids"
-    assert first.sections["help_people"] == [{"name": "Sis", "phone": "555-0142"}]
-    assert [c.tel for c in safety.contacts(second)] == ["tel:5550142", "tel:5550199"]
+    assert first.sections["help_people"] == [{"name": "Sis", "phone": "555-555-0142"}]
+    assert [c.tel for c in safety.contacts(second)] == ["tel:+15555550142", "tel:+15555550199"]
 
 
 def test_stale_safety_plan_save_is_refused(session, me):
     safety.save(session, me, PLAN, expected_version=0)
     with pytest.raises(StaleEdit, match="still here") as err:
         safety.save(session, me, {**PLAN, "reasons": "My kids and my dog"}, expected_version=0)
-    assert err.value.changed == [safety.TEXT_SECTIONS[k] for k in ("warning_signs", "coping",
-                                                                   "reasons")] + [
-        safety.CONTACT_SECTIONS[k] for k in ("help_people", "professionals")]
+    titles = {step.key: step.title for step in safety.STEPS}
+    assert err.value.changed == [titles[k] for k in ("warning_signs", "coping", "help_people",
+                                                     "professionals", "reasons")]
     assert len(safety.history(session, me, me.id)) == 1
 
 
@@ -138,14 +138,14 @@ def test_a_double_tapped_safety_plan_save_is_one_version(session, me):
 def test_a_stale_safety_plan_names_the_sections_changed_there(session, me):
     safety.save(session, me, PLAN, expected_version=0)
     safety.save(session, me, {**PLAN, "reasons": "My kids and my dog",
-                              "help_people": [{"name": "Sis", "phone": "555-0100"}]},
+                              "help_people": [{"name": "Sis", "phone": "555-555-0100"}]},
                 expected_version=1)
     with pytest.raises(StaleEdit) as err:
         safety.save(session, me, {**PLAN, "coping": "Call my sponsor"}, expected_version=1)
     assert str(err.value) == (
-        "Your safety plan was saved from another screen since you opened it: “My reasons for "
-        "living” and “People I can ask for help” changed there. What you typed is still "
-        "here: check the latest, then save again.")
+        "Your safety plan was saved from another screen since you opened it: “People I can "
+        "ask for help” and “My reasons for living” changed there. What you typed is still "
+        "here: check the latest, then save again.")  # in the plan's own order
     assert [p.version for p in safety.history(session, me, me.id)] == [2, 1]
 
 
@@ -182,6 +182,33 @@ def test_chain_analysis_is_optional_and_kept(session, users, me):
     assert chains.for_client(session, therapist, me.id)[0].answers["next_time"] == "Call Sis"
     with pytest.raises(AccessDenied):
         chains.for_client(session, actor(users.client(users.therapist())), me.id)
+
+
+FULL_PLAN = {"warning_signs": "Skipping meals", "coping": "Walk around the block",
+             "distractions": "The library", "environment": "Naloxone in the drawer",
+             "reasons": "My kids", "help_people": [{"name": "Sis", "phone": "555-555-0142"}],
+             "professionals": [{"name": "Counselor", "phone": "555-555-0100"}]}
+STEP_ORDER = ["STEP 1 · SIGNS THAT A HARD TIME MAY BE STARTING", "Skipping meals",
+              "STEP 2 · THINGS I CAN DO ON MY OWN TO FEEL STEADIER", "Walk around the block",
+              "STEP 3 · PEOPLE AND PLACES THAT HELP TAKE MY MIND OFF THINGS", "The library",
+              "STEP 4 · PEOPLE I CAN ASK FOR HELP", "- Sis: 555-555-0142",
+              "STEP 5 · PROFESSIONALS AND SERVICES I CAN CONTACT", "- Counselor: 555-555-0100",
+              "- 988 Suicide & Crisis Lifeline: 988", "- Emergency: 911",
+              "STEP 6 · MAKING MY SURROUNDINGS SAFER", "Naloxone in the drawer",
+              "MY REASONS FOR LIVING", "My kids"]
+
+
+def test_plan_text_follows_the_numbered_steps_then_reasons(session, me):
+    lines = safety.as_text(safety.save(session, me, FULL_PLAN)).splitlines()
+    found = [line for line in lines if line in STEP_ORDER]
+    assert found == STEP_ORDER
+
+
+def test_one_ordered_definition_of_the_steps():
+    assert [(s.number, s.key) for s in safety.STEPS] == [
+        (1, "warning_signs"), (2, "coping"), (3, "distractions"), (4, "help_people"),
+        (5, "professionals"), (6, "environment"), (None, "reasons")]
+    assert list(safety.empty_sections()) == [s.key for s in safety.STEPS]
 
 
 def test_unscored_wording_counts_the_questions_actually_skipped(session, me):

@@ -14,6 +14,7 @@ from companion.core.errors import AccessDenied, CompanionError
 from companion.models import AuditEvent, CheckIn, Flag, Role
 from companion.core.timeutil import clinic_today
 from tests.conftest import actor
+from tests.support.entries import answered
 
 TODAY = clinic_today()
 _EXERCISE = ("boundaries", "saying-no")
@@ -47,7 +48,7 @@ READS = {
 }
 # Writes act on the caller's own records, so only "own" may; staff never write as a client.
 WRITES = {
-    "checkins.record_checkin": lambda s, a: checkins.record_checkin(s, a, checkins.CheckInEntry()),
+    "checkins.record_checkin": lambda s, a: checkins.record_checkin(s, a, answered()),
     "cravings.log_craving": lambda s, a: cravings.log_craving(s, a, cravings.CravingEntry()),
     "measures.submit": lambda s, a: measures.submit(s, a, "gad7", {"1": 1}),
     "safety.save": lambda s, a: safety.save(s, a, {"reasons": "x"}),

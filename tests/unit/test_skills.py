@@ -8,11 +8,12 @@ from sqlmodel import select
 
 from companion import skills, tags
 from companion.core import db
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.cravings import CravingEntry, log_craving
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound, StaleEdit
 from companion.models import AuditEvent, SkillAnswer, SkillAssignment
 from tests.conftest import actor
+from tests.support.entries import answered
 
 NO = ("boundaries", "saying-no")
 PLAN = ("relapse-prevention", "my-plan")
@@ -166,7 +167,7 @@ def test_practised_skills_become_check_in_and_craving_choices(session, world):
     clinic_list = tags.coping_options()
     assert tags.coping_options(session, me.id) == clinic_list
     with pytest.raises(FormErrors):
-        record_checkin(session, me, CheckInEntry(skills=["Box breathing"]))
+        record_checkin(session, me, answered(skills=["Box breathing"]))
     skills.log_practice(session, me, "Box breathing", 7)
     skills.log_practice(session, me, "Urge surfing", 7)  # already on the clinic's list
     skills.save_answers(session, me, *NO, _no())
@@ -174,7 +175,7 @@ def test_practised_skills_become_check_in_and_craving_choices(session, world):
     assert options[:len(clinic_list)] == clinic_list
     assert options[len(clinic_list):] == ["Saying no", "Box breathing"]  # modules' order
     assert options.count("Urge surfing") == 1
-    record_checkin(session, me, CheckInEntry(skills=["Box breathing"]))
+    record_checkin(session, me, answered(skills=["Box breathing"]))
     log_craving(session, me, CravingEntry(intensity=4, coping=["Saying no"]))
     other = actor(world["c2"])
     assert "Box breathing" not in tags.coping_options(session, other.id)
@@ -314,4 +315,4 @@ def test_broken_skills_content_never_stops_a_check_in(session, world, monkeypatc
 
     monkeypatch.setattr(skill_modules, "load_all", broken)
     assert tags.coping_options(session, me.id) == tags.coping_options()
-    record_checkin(session, me, CheckInEntry(skills=["Slow breathing"]))
+    record_checkin(session, me, answered(skills=["Slow breathing"]))

@@ -10,20 +10,21 @@ from alembic import command
 from sqlmodel import select
 
 from companion import groups, people
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.core import db
 from companion.core.errors import AccessDenied
 from companion.core.timeutil import clinic_zone
 from companion.groups.scheduling import _new_series
 from companion.models import Enrolment, Flag, GroupSeries
 from tests.conftest import actor
+from tests.support.entries import answered
 from tests.unit.groups.conftest import at, find_occ, monday_group
 
 SECRET = "my relapse at my cousin's wedding"
 
 
 def _brings(session, who, text):
-    record_checkin(session, actor(who), CheckInEntry(mood=5, craving=4, bring_to_group=text))
+    record_checkin(session, actor(who), answered(mood=5, craving=4, bring_to_group=text))
 
 
 def _seen(session, lead, occ) -> dict[str, str]:

@@ -2,18 +2,19 @@
 from sqlmodel import select
 
 from companion import groups
-from companion.checkins import CheckInEntry, record_checkin
+from companion.checkins import record_checkin
 from companion.models import AuditEvent
 from tests.conftest import actor
 from tests.unit.groups.conftest import at, find_occ
+from tests.support.entries import answered
 
 
 def test_pregroup_view_shows_own_clients_fully_and_others_only_what_they_brought(
         session, world, clock):
     clock.move_to(at(2027, 3, 1, 9))
-    record_checkin(session, actor(world["mine"]), CheckInEntry(mood=4, craving=6,
+    record_checkin(session, actor(world["mine"]), answered(mood=4, craving=6,
                                                                bring_to_group="Sleep"))
-    record_checkin(session, actor(world["theirs"]), CheckInEntry(mood=7, craving=9,
+    record_checkin(session, actor(world["theirs"]), answered(mood=7, craving=9,
                                                                  bring_to_group="My sister"))
     session.flush()
     occ = find_occ(session, world["series"], at(2027, 3, 1, 18))

@@ -4,8 +4,8 @@
 `aftercare_comments.edited_at` says when the current wording was written (NULL: never
 edited); `aftercare_comment_versions` keeps each wording, version 1 the original.
 
-Revision ID: 0019
-Revises: 0017 (until 0018 lands in parallel; then 0018)
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02
 """
 import sqlalchemy as sa
@@ -14,8 +14,8 @@ from alembic import op
 import companion.core.crypto
 import companion.core.timeutil
 
-revision = '0019'
-down_revision = '0017'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

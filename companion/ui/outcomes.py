@@ -1,0 +1,103 @@
+"""Measurement-based care on screen: a client's baseline → latest with reliable change,
+response and remission, and what is due (the record page); the caseload's counts."""
+from __future__ import annotations
+
+import streamlit as st
+
+from companion import instruments, outcomes
+from companion.actors import Actor
+from companion.core.db import session_scope
+from companion.outcomes import Change, DueMeasure
+from companion.ui.text import markdown_text, number_text
+
+_DAY = "%b %-d"
+
+
+def _band_markdown(change: Change, value: int) -> str:
+    band = change.scale.band(value)
+    return markdown_text(band.label.lower()) if band else "unbanded"
+
+
+def _verdict_markdown(change: Change) -> str:
+    if change.answers < 2:
+        return "one answer so far: nothing to compare yet"
+    if change.rci is None:
+        return "no reliable-change test: " + markdown_text(change.instrument.outcomes_note)
+    return (f"**{markdown_text(change.reliable)}** (RCI {number_text(change.rci, '+.1f')}; "
+            f"{number_text(change.reliable_points)} points or more is reliable)")
+
+
+def _extras_markdown(change: Change) -> str:
+    response = (" · response (50% lower)" if change.response
+                else " · no response yet" if change.response is False else "")
+    remission = (" · remission" if change.remission
+                 else " · not in remission" if change.remission is False else "")
+    return response + remission
+
+
+def _form_markdown(change: Change) -> str:
+    form = change.instrument.form(change.form)
+    return f" ({markdown_text(form.label)} form)" if form else ""
+
+
+def change_markdown(change: Change) -> str:
+    """One line: "PHQ-9 total 18 (moderately severe, Oct 3) → 4 (minimal, Nov 28) · …"."""
+    return (f"**{markdown_text(change.title)}**{_form_markdown(change)}: "
+            f"{number_text(change.baseline)} ({_band_markdown(change, change.baseline)}, "
+            f"{markdown_text(change.baseline_day.strftime(_DAY))}) → "
+            f"{number_text(change.latest)} ({_band_markdown(change, change.latest)}, "
+            f"{markdown_text(change.latest_day.strftime(_DAY))}) · {_verdict_markdown(change)}"
+            f"{_extras_markdown(change)}")
+
+
+def due_markdown(due: DueMeasure) -> str:
+    return (f"{'⏰ **Overdue**' if due.overdue else '📝 Due'}: {markdown_text(due.label)} "
+            f"(since {markdown_text(due.due_on.strftime(_DAY))})")
+
+
+def how_it_is_worked_out() -> None:
+    with st.expander("How reliable change is worked out"):
+        st.markdown("Jacobson–Truax reliable change index: RCI = (latest − baseline) / Sdiff, "
+                    "Sdiff = √2 · SD · √(1 − r). A change is reliable when |RCI| > 1.96. "
+                    "Response: at least 50% below baseline. Remission: under 5.")
+        for instrument in instruments.load_all().values():
+            for scale_id, figures in instrument.outcomes.items():
+                st.markdown(f"**{markdown_text(instrument.title)}**: r = "
+                            f"{number_text(figures.reliability)} "
+                            f"({markdown_text(figures.reliability_kind)}; "
+                            f"{markdown_text(figures.reliability_source)}); SD = "
+                            f"{number_text(figures.sd)} ({markdown_text(figures.sd_source)})")
+            if instrument.outcomes_note:
+                st.markdown(f"**{markdown_text(instrument.title)}**: "
+                            + markdown_text(instrument.outcomes_note))
+
+
+def client_outcomes(actor: Actor, client_id: int) -> None:
+    """The record page's compact section: change since baseline, then what is due."""
+    with session_scope() as session:
+        found = outcomes.for_client(session, actor, client_id)
+    st.markdown("**Change since baseline**")
+    if not found.changes:
+        st.caption("No questionnaires answered yet.")
+    for change in found.changes:
+        st.markdown(change_markdown(change))
+    if not found.due:
+        st.caption("Nothing due today.")
+    for due in found.due:
+        st.markdown(due_markdown(due))
+    how_it_is_worked_out()
+
+
+def caseload_outcomes(actor: Actor) -> None:
+    """Counts for the whole caseload; any count under 11 clients is withheld."""
+    with session_scope() as session:
+        summary = outcomes.caseload_summary(session, actor)
+    st.markdown(f"**{markdown_text(summary.clients.shown)}** "
+                f"{markdown_text(summary.clients.label)}")
+    for heading, cells in summary.cells.items():
+        st.markdown(f"**{markdown_text(heading)}**")
+        for cell in cells:
+            st.markdown(f"- {markdown_text(cell.shown)} {markdown_text(cell.label)}")
+    st.caption(f"Counts only. Any count under {number_text(outcomes.SMALL_CELL)} clients, zero "
+               "included, is withheld (the CMS small-cell rule).")
+    how_it_is_worked_out()

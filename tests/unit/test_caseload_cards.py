@@ -1,0 +1,142 @@
+"""Issue 19: the caseload in words (cards, filters, baseline scores), acknowledging several
+flags with one note, a minute's undo, "recently acknowledged" and each client's flag history."""
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from companion import caseload, flags, measures
+from companion.checkins import record_checkin
+from companion.core.errors import AccessDenied, InvalidInput
+from companion.core.timeutil import clinic_today, utcnow
+from companion.models import AuditEvent, Enrolment, Flag, MeasureResponse
+from tests.conftest import actor
+from tests.support.entries import answered
+
+
+@pytest.fixture
+def world(users, session):
+    therapist = users.therapist(name="thera")
+    robin = users.client(therapist, name="robin")
+    calm = users.client(therapist, name="calm")
+    other_therapist = users.therapist(name="other")
+    elsewhere = users.client(other_therapist, name="elsewhere")
+    record_checkin(session, actor(robin), answered(craving=9, mood=4))
+    measures.submit(session, actor(robin), "phq9", {str(i): 1 for i in range(1, 10)})
+    record_checkin(session, actor(elsewhere), answered(craving=9, mood=4))
+    session.flush()
+    return dict(therapist=actor(therapist), other=actor(other_therapist), robin=robin,
+                calm=calm, elsewhere=elsewhere)
+
+
+def _open(session, client) -> list[Flag]:
+    return list(session.exec(select(Flag).where(Flag.client_id == client.id,
+                                                Flag.acknowledged_at.is_(None))))
+
+
+def test_one_note_acknowledges_several_flags_of_one_client(session, world):
+    ids = [f.id for f in _open(session, world["robin"])]
+    assert len(ids) >= 2
+    done = flags.acknowledge_many(session, world["therapist"], ids, "Called; plan reviewed")
+    assert {f.ack_note for f in done} == {"Called; plan reviewed"} and not _open(
+        session, world["robin"])
+
+
+def test_one_note_never_spans_two_clients(session, world, users):
+    theirs = _open(session, world["robin"])[0].id
+    session.add(Flag(client_id=world["calm"].id, rule="no_checkin", reason="No check-in",
+                     tier="routine"))
+    session.flush()
+    calms = _open(session, world["calm"])[0].id
+    with pytest.raises(InvalidInput, match="one client"):
+        flags.acknowledge_many(session, world["therapist"], [theirs, calms], "Called")
+    assert _open(session, world["calm"]) and len(_open(session, world["robin"])) >= 2
+    with pytest.raises(InvalidInput, match="tick at least one"):
+        flags.acknowledge_many(session, world["therapist"], [], "Called")
+
+
+def test_acknowledging_another_therapists_client_is_refused(session, world):
+    theirs = _open(session, world["elsewhere"])[0].id
+    with pytest.raises(AccessDenied):
+        flags.acknowledge_many(session, world["therapist"], [theirs], "Called")
+
+
+def test_undo_reopens_within_a_minute_and_only_for_its_author(session, world, users):
+    flag = _open(session, world["robin"])[0]
+    flags.acknowledge_many(session, world["therapist"], [flag.id], "Called")
+    colleague = actor(users.therapist(name="colleague"))
+    with pytest.raises(AccessDenied):  # not their client
+        flags.undo_acknowledge(session, colleague, [flag.id])
+    flags.undo_acknowledge(session, world["therapist"], [flag.id])
+    assert flag.acknowledged_at is None and flag.ack_note == "" and flag.acknowledged_by is None
+    flags.acknowledge_many(session, world["therapist"], [flag.id], "Called again")
+    flag.acknowledged_at = utcnow() - timedelta(seconds=flags.UNDO_SECONDS + 1)
+    with pytest.raises(InvalidInput, match="can no longer be undone"):
+        flags.undo_acknowledge(session, world["therapist"], [flag.id])
+    assert flag.ack_note == "Called again"
+    details = list(session.exec(select(AuditEvent.detail).where(
+        AuditEvent.client_id == world["robin"].id, AuditEvent.action == "write")))
+    assert any(d.startswith("undid acknowledging") for d in details)
+
+
+def test_recently_acknowledged_is_my_caseload_only_and_audited(session, world):
+    mine = _open(session, world["robin"])[0]
+    flags.acknowledge_many(session, world["therapist"], [mine.id], "Called")
+    theirs = _open(session, world["elsewhere"])[0]
+    flags.acknowledge_many(session, world["other"], [theirs.id], "Texted")
+    recent = caseload.recently_acknowledged(session, world["therapist"])
+    assert [(f.id, name, by) for f, name, by in recent] == [
+        (mine.id, world["robin"].display_name, world["therapist"].display_name)]
+    audited = set(session.exec(select(AuditEvent.client_id).where(
+        AuditEvent.detail == "recently acknowledged")))
+    assert audited == {world["robin"].id}
+
+
+def test_flag_history_names_who_acknowledged(session, world):
+    flag = _open(session, world["robin"])[0]
+    flags.acknowledge_many(session, world["therapist"], [flag.id], "Called")
+    history = flags.history(session, world["therapist"], world["robin"].id)
+    assert (flag, world["therapist"].display_name) in history
+    assert history[0][0].acknowledged_at is None  # open ones first
+    with pytest.raises(AccessDenied):
+        flags.history(session, world["therapist"], world["elsewhere"].id)
+
+
+def test_caseload_filters_audit_only_the_rows_returned(session, world):
+    frame = caseload.for_therapist(session, world["therapist"], flagged_only=True)
+    assert list(frame["client_id"]) == [world["robin"].id]
+    audited = set(session.exec(select(AuditEvent.client_id).where(
+        AuditEvent.detail == "caseload")))
+    assert audited == {world["robin"].id}
+    enrolment = session.get(Enrolment, world["calm"].id)
+    enrolment.enrolled_at -= timedelta(days=10)  # long enough in to have missed a week
+    session.flush()
+    frame = caseload.for_therapist(session, world["therapist"], min_missed=2)
+    assert list(frame["client_id"]) == [world["calm"].id]  # robin checked in today
+
+
+def test_cards_say_it_in_words_with_baseline_change(session, world):
+    robin = world["robin"]
+    first = session.exec(select(MeasureResponse).where(
+        MeasureResponse.client_id == robin.id)).one()
+    first.completed_at -= timedelta(days=14)  # the baseline, two weeks ago
+    measures.submit(session, actor(robin), "phq9", {str(i): 2 for i in range(1, 10)})
+    session.flush()
+    frame = caseload.for_therapist(session, world["therapist"])
+    open_list = caseload.open_flags(session, world["therapist"])
+    cards = caseload.cards(frame, open_list)
+    assert [c.name for c in cards] == [robin.display_name, world["calm"].display_name]
+    card = cards[0]
+    assert card.top_flag.tier == "urgent" and card.open_flags >= 2
+    assert card.facts[0] == "Last check-in today"
+    assert "craving 9.0/10 this week, steady" in card.facts
+    assert "PHQ-9 18 (moderately severe), up 9 from 9 at baseline" in card.facts
+    assert cards[1].top_flag is None and cards[1].facts[0] == "Last check-in never"
+
+
+def test_days_ago_words():
+    today = clinic_today()
+    assert caseload.days_ago(today, today) == "today"
+    assert caseload.days_ago(today - timedelta(days=1), today) == "yesterday"
+    assert caseload.days_ago(today - timedelta(days=5), today) == "5 days ago"
+    assert caseload.days_ago(None, today) == "never"
