@@ -32,13 +32,13 @@ run: migrate check
 demo: migrate
 	$(PY) -m companion demo $(if $(PASSWORD),--password "$(PASSWORD)")
 
-# The whole suite on SQLite, then the unit and page tests again on PostgreSQL when
+# The whole suite on SQLite, then the service tests again on PostgreSQL when
 # TEST_DATABASE_URL names one (see ../shared/postgres-testing.md); says so when it skips.
 test: install
 	$(PY) -m pytest -n $(TEST_JOBS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass on $${TEST_DATABASE_URL%%@*}@… =="; \
-		COMPANION_TEST_DB=postgres $(PY) -m pytest tests/unit tests/app -p no:cacheprovider -n $(TEST_JOBS); \
+		COMPANION_TEST_DB=postgres $(PY) -m pytest tests/unit -p no:cacheprovider -n $(TEST_JOBS); \
 	else \
 		echo "PostgreSQL pass skipped: TEST_DATABASE_URL is not set (postgresql+psycopg://…)"; \
 	fi

@@ -70,7 +70,7 @@ def open_questionnaire(app, name: str = "Patient Health Questionnaire-9"):
     if not re.search(re.escape(name), box.input_value()):
         box.click()
         app.act(page.get_by_role("option", name=re.compile(re.escape(name))).first)
-    page.get_by_test_id("stForm").get_by_role("radiogroup").first.wait_for()
+    page.get_by_test_id("stMain").get_by_role("radiogroup").first.wait_for()  # a fragment, no form
 
 
 def test_every_tap_target_on_the_client_pages_is_at_least_44px(app):

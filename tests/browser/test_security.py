@@ -30,6 +30,8 @@ try:
 except ImportError:  # the fixtures skip (or, under CI, fail) every test with the reason
     expect = None
 
+from tests.browser.conftest import HELP_PANEL
+
 pytestmark = pytest.mark.browser
 
 LISTENER = "127.0.0.2"  # a second loopback address: nothing the app may ever ask for
@@ -119,7 +121,7 @@ def seed_hostile_text(port: int) -> list[str]:
                 sections[key] = {f: p(f"{tag}{f[:4]}") for f in fields if f != "level"}
             else:
                 sections[key] = [{f: p(f"{tag}{key[:2]}{f[:3]}") for f in fields}]
-        sections["people"][0]["phone"] = "555-0142"
+        sections["people"][0]["phone"] = "555-555-0142"
         sections["goals"][0].update(target_date="2027-03-31", progress="40")
         return sections
 
@@ -140,7 +142,7 @@ def seed_hostile_text(port: int) -> list[str]:
             with_whom=p(f"{tag}ww"), note=p(f"{tag}kn"), outcome="passed"))
         attempt(f"{tag} safety plan", safety.save, me, {
             **{name: p(f"{tag}s{name[:4]}") for name in safety.TEXT_SECTIONS},
-            **{section: [{"name": p(f"{tag}{section[:2]}{n}", True), "phone": "555-0100"}
+            **{section: [{"name": p(f"{tag}{section[:2]}{n}", True), "phone": "555-555-0100"}
                          for n in range(2)] for section in safety.CONTACT_SECTIONS}})
         attempt(f"{tag} look-back", chains.record, me,
                 {name: p(f"{tag}l{name[:4]}") for name in chains.QUESTIONS}, saved)
@@ -340,7 +342,7 @@ def sign_in(app, role: str):
 def open_crisis_help(app):
     page = app.page
     app.crisis_button().click()
-    expect(page.get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
+    expect(page.locator(HELP_PANEL).get_by_text("988 Suicide & Crisis Lifeline")).to_be_visible()
     app.close_crisis_help()
 
 
