@@ -64,13 +64,13 @@ def test_a_failed_download_says_what_to_do_and_the_next_tap_brings_it(app):
     expect(hint).to_have_count(0)
 
     missing.on = True
-    with page.expect_download() as first:
+    with page.expect_download(timeout=60_000) as first:
         app.act(tap)
     assert missing.rewritten, "the download was never pointed at a missing file"
     assert first.value.failure() is not None, "the first download was meant to fail"
     expect(hint).to_be_visible()
 
-    with page.expect_download() as second:
+    with page.expect_download(timeout=60_000) as second:  # the ZIP is made during the tap
         app.act(tap)
     assert second.value.failure() is None
     assert zipfile.is_zipfile(second.value.path()), "the data download is not a ZIP"
