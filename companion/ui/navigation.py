@@ -75,8 +75,8 @@ def _role_pages(actor: Actor | None, user: User | None, first_run: bool,
     if actor.role in (Role.CLIENT, Role.ALUMNI):
         return [_page("pages/client/home.py", "Home", "🏠", default=True),
                 _page("pages/client/checkin.py", "Check-in", "✅"),
-                *([_page("pages/client/groups.py", "Groups", "👥")]
-                  if actor.role == Role.CLIENT else []),
+                _page("pages/client/groups.py", "Groups" if actor.role == Role.CLIENT
+                      else "My calendar", "👥" if actor.role == Role.CLIENT else "📅"),
                 _page("pages/client/cravings.py", "Cravings", "🌊"),
                 _page("pages/client/skills.py", "Skills", "🧩"),
                 _page("pages/client/trends.py", "My trends", "📈"),

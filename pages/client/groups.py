@@ -15,6 +15,43 @@ from companion.ui.subscription import subscription_panel
 from companion.ui.text import markdown_text, number_text
 
 actor = current_actor()
+
+
+def save_reminder(on: bool) -> None:
+    with session_scope() as session:
+        groups.set_reminder(session, actor, st.session_state["reminder-at"] if on else None)
+    st.session_state["_reminder_saved"] = (
+        f"Daily reminder set for {st.session_state['reminder-at']:%-I:%M %p}." if on
+        else "Daily reminder turned off.")
+
+
+def reminder_section(remind_at: time | None) -> None:
+    st.subheader("Daily check-in reminder")
+    st.caption("Pick a time and your calendar also carries a daily “Check in” with an alarm "
+               "at that time (a subscribed calendar picks up a new time by itself).")
+    if message := st.session_state.pop("_reminder_saved", None):
+        st.success(markdown_text(message))
+    st.time_input("Remind me at", value=remind_at or time(20, 0), step=900, key="reminder-at",
+                  format="12h")
+    cols = st.columns(2)
+    cols[0].button("Save reminder time", key="reminder-save", on_click=save_reminder,
+                   args=(True,), type="primary", width="stretch")
+    cols[1].button("Turn off", key="reminder-off", on_click=save_reminder, args=(False,),
+                   width="stretch", disabled=remind_at is None)
+    if remind_at is not None:
+        st.caption(f"Now: every day at {markdown_text(remind_at.strftime('%-I:%M %p'))}.")
+    st.caption("All times are the clinic's local time.")
+
+
+if actor.role == Role.ALUMNI:   # no group sessions after discharge; the check-in goes on
+    st.title("My calendar")
+    st.caption("Group sessions were part of the program. Your calendar can still remind "
+               "you to check in every day.")
+    subscription_panel(actor)
+    with session_scope() as session:
+        alumni_reminder = groups.reminder(session, actor)
+    reminder_section(alumni_reminder)
+    st.stop()
 st.title("Group sessions")
 if actor.role != Role.CLIENT:
     st.info("Group sessions are for clients in the program. Your check-ins and plans are "
@@ -106,28 +143,4 @@ with st.expander("Or download a one-time calendar file"):
                               "calendar, in case others can see it.")
     calendar_download(actor, "Download all my sessions", None, discreet, "ics-all")
 
-st.subheader("Daily check-in reminder")
-st.caption("Pick a time and your calendar also carries a daily “Check in” with an alarm "
-           "at that time (a subscribed calendar picks up a new time by itself).")
-if message := st.session_state.pop("_reminder_saved", None):
-    st.success(markdown_text(message))
-st.time_input("Remind me at", value=remind_at or time(20, 0), step=900, key="reminder-at",
-              format="12h")
-
-
-def save_reminder(on: bool) -> None:
-    with session_scope() as session:
-        groups.set_reminder(session, actor, st.session_state["reminder-at"] if on else None)
-    st.session_state["_reminder_saved"] = (
-        f"Daily reminder set for {st.session_state['reminder-at']:%-I:%M %p}." if on
-        else "Daily reminder turned off.")
-
-
-cols = st.columns(2)
-cols[0].button("Save reminder time", key="reminder-save", on_click=save_reminder, args=(True,),
-               type="primary", width="stretch")
-cols[1].button("Turn off", key="reminder-off", on_click=save_reminder, args=(False,),
-               width="stretch", disabled=remind_at is None)
-if remind_at is not None:
-    st.caption(f"Now: every day at {markdown_text(remind_at.strftime('%-I:%M %p'))}.")
-st.caption("All times are the clinic's local time.")
+reminder_section(remind_at)

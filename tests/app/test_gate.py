@@ -20,7 +20,7 @@ CLIENT_PAGES = {"client/home.py", "client/checkin.py", "client/cravings.py", "cl
                 "common/account.py"}
 ROLE_PAGES = {
     Role.CLIENT: CLIENT_PAGES,
-    Role.ALUMNI: CLIENT_PAGES - {"client/groups.py"},  # groups are for clients in the program
+    Role.ALUMNI: CLIENT_PAGES,  # client/groups.py is "My calendar" for alumni: feed, reminder
     Role.THERAPIST: {"therapist/caseload.py", "therapist/client.py", "therapist/brief.py",
                      "therapist/outcomes.py",
                      "therapist/reviews.py", "therapist/skills.py", "therapist/groups.py",

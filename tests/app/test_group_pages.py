@@ -328,3 +328,27 @@ def test_before_group_opens_the_next_session_where_my_clients_are_expected(app, 
     assert "Tonight with robin" in chosen.format_func(chosen.value)
     assert "The next session where your clients are expected" in texts(at)
     assert "(1 of your clients)" not in texts(at) and "(1 of your client)" in texts(at)
+
+
+def test_alumni_keep_managing_a_kept_feed_and_their_check_in_reminder(app, clinic, session):
+    """Discharged with the feed kept: the alumna's menu has "My calendar", where the feed
+    shows as on and can be stopped, and the daily check-in reminder can still be set."""
+    from companion import calendar_feed, people
+    from companion.models import CheckInReminder
+
+    token = calendar_feed.subscribe(session, Actor.of(clinic["robin"]))
+    people.discharge(session, Actor.of(clinic["admin"]), clinic["robin"].id, keep_calendar=True)
+    session.commit()
+    sign_in(app, "robin")
+    at = app.switch_page("pages/client/groups.py").run()
+    assert not at.exception
+    assert "My calendar" in [t.value for t in at.title]
+    assert "The next two weeks" not in texts(at)
+    at.time_input(key="reminder-at").set_value(time(7, 30))
+    at.button(key="reminder-save").click().run()
+    session.expire_all()
+    assert session.get(CheckInReminder, clinic["robin"].id).minute_of_day == 7 * 60 + 30
+    at.button(key="feed-stop").click().run()
+    assert not at.exception and "Subscription stopped" in texts(at)
+    session.expire_all()
+    assert calendar_feed.fetch(session, token) is None
