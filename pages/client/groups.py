@@ -118,12 +118,14 @@ for item in upcoming:
         elif item.spots_left <= 3:
             st.caption("This session is full." if item.spots_left == 0
                        else f"{number_text(item.spots_left)} seats left.")
+        # The chosen answer looks chosen (filled), never disabled: a faded "Going" reads as
+        # "you can't"; tapping the chosen one again changes nothing.
+        declined = item.rsvp is not None and not item.is_going
         cols = st.columns(2)
         cols[0].button("✅ Going", key=f"go-{key}", on_click=answer, args=(key, True),
-                       width="stretch", disabled=item.is_going,
-                       type="secondary" if item.rsvp else "primary")
+                       width="stretch", type="secondary" if declined else "primary")
         cols[1].button("Can't make it", key=f"no-{key}", on_click=answer, args=(key, False),
-                       width="stretch")
+                       width="stretch", type="primary" if declined else "secondary")
         if item.rsvp is not None and not item.is_going:
             st.text_input("Reason (optional, for your therapist)", key=f"reason-{key}",
                           value=item.rsvp.reason, max_chars=groups.REASON_MAX)

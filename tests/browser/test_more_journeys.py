@@ -152,15 +152,19 @@ def test_a_client_answers_a_group_and_a_facilitator_takes_attendance(app, app_in
     headline = card.get_by_test_id("stMarkdownContainer").first.inner_text().split("\n")[0]
     card = session_card(page, headline)  # the same session across reruns
     going = card.get_by_role("button", name="✅ Going")
-    if going.is_disabled():  # the demo already has Casey going: say no first, then yes
-        app.act(card.get_by_role("button", name="Can't make it"))
+    cannot = card.get_by_role("button", name="Can't make it")
+    if card.get_by_text("You're going ✅").is_visible():  # the demo has Casey going: no first
+        app.act(cannot)
         expect(card.get_by_text("Thanks for letting us know.")).to_be_visible()
         expect(card.get_by_text("You can't make this one.")).to_be_visible()
-        expect(going).to_be_enabled()
+        expect(cannot).to_have_attribute("data-testid", "stBaseButton-primary")  # looks chosen
+        expect(going).to_have_attribute("data-testid", "stBaseButton-secondary")
     app.act(going)
     expect(card.get_by_text("See you there. 🌱")).to_be_visible()
     expect(card.get_by_text("You're going ✅")).to_be_visible()
-    expect(going).to_be_disabled()
+    expect(going).to_be_enabled()   # chosen, not faded as if it could not be tapped
+    expect(going).to_have_attribute("data-testid", "stBaseButton-primary")
+    expect(cannot).to_have_attribute("data-testid", "stBaseButton-secondary")
     app.screenshot("phone-groups-client-going")
 
     with page.expect_download() as download:
