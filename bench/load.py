@@ -212,6 +212,17 @@ def state(widget_id: str, **value):
     return WidgetState(id=widget_id, **value)
 
 
+def checkin_answers(s: "Session") -> list:
+    """The four answers a check-in save needs (mood, craving, stress, use), as a phone sends
+    them: the scales are pills (their shown labels), use a radio (its shown label)."""
+    from streamlit.proto.Common_pb2 import StringArray
+
+    answers = [state(s.widget("button_group", label).id, string_array_value=StringArray(
+        data=[value])) for label, value in (("Mood", "6"), ("Craving", "2"),
+                                            ("Anxiety or stress", "3"))]
+    return [*answers, state(s.widget("radio", "Did you use today?").id, string_value="No")]
+
+
 @dataclass
 class ClientResult:
     username: str
@@ -263,7 +274,8 @@ async def one_client(result: ClientResult, saves: int, run_id: str,
                 note = f"load {run_id} {username} save {n}"
                 step, t0 = f"save {n}", time.perf_counter()
                 result.submitted += 1
-                await s.run([state(s.widget("text_area", NOTE_LABEL).id, string_value=note),
+                await s.run([*checkin_answers(s),
+                             state(s.widget("text_area", NOTE_LABEL).id, string_value=note),
                              state(s.widget("button", "Save check-in").id, trigger_value=True)])
                 if not any(t.startswith("Saved") for t in s.texts):
                     raise AppError(f"save {n} not acknowledged: {s.texts[-3:]}")

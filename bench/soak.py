@@ -48,7 +48,8 @@ async def visit(port: int, username: str, note: str, timeout_s: float) -> None:
         if "Check-in" not in s.pages:
             raise load.AppError(f"no home page after sign-in: {s.texts[-3:]}")
         await s.run(page_hash=s.pages["Check-in"])
-        await s.run([load.state(s.widget("text_area", load.NOTE_LABEL).id, string_value=note),
+        await s.run([*load.checkin_answers(s),
+                     load.state(s.widget("text_area", load.NOTE_LABEL).id, string_value=note),
                      load.state(s.widget("button", "Save check-in").id, trigger_value=True)])
         if not any(t.startswith("Saved") for t in s.texts):
             raise load.AppError(f"save not acknowledged: {s.texts[-3:]}")
