@@ -94,6 +94,7 @@ def _role_pages(actor: Actor | None, user: User | None, first_run: bool,
                 _page("pages/therapist/reviews.py", "Aftercare reviews", "🧭"), account]
     return [_page("pages/admin/people.py", "People", "👥", default=True),
             _page("pages/admin/groups.py", "Group schedule", "🗓️"),
+            _page("pages/admin/outcomes.py", "Program outcomes", "📊"),
             _page("pages/admin/audit.py", "Audit trail", "🔎"), account]
 
 
@@ -104,7 +105,8 @@ PAGE_FILES = (
     "pages/client/aftercare.py", "pages/common/account.py",
     "pages/therapist/caseload.py", "pages/therapist/client.py", "pages/therapist/brief.py",
     "pages/therapist/groups.py", "pages/therapist/skills.py", "pages/therapist/reviews.py",
-    "pages/admin/people.py", "pages/admin/groups.py", "pages/admin/audit.py")
+    "pages/admin/people.py", "pages/admin/groups.py", "pages/admin/outcomes.py",
+    "pages/admin/audit.py")
 
 
 def pages_for(actor: Actor | None, user: User | None, first_run: bool,

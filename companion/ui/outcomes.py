@@ -101,3 +101,25 @@ def caseload_outcomes(actor: Actor) -> None:
     st.caption(f"Counts only. Any count under {number_text(outcomes.SMALL_CELL)} clients, zero "
                "included, is withheld (the CMS small-cell rule).")
     how_it_is_worked_out()
+
+
+def program_outcomes(actor: Actor) -> None:
+    """An admin's month-by-month program figures: a row for the program, each track and site."""
+    import pandas as pd
+
+    from companion import program_outcomes as program
+
+    month = st.selectbox("Month", program.months(), format_func=lambda d: d.strftime("%B %Y"),
+                         key="program-month")
+    with session_scope() as session:
+        rows = program.for_month(session, actor, month)
+    table = pd.DataFrame([[row.label, *(f.shown for f in row.figures)] for row in rows],
+                         columns=["", *program.COLUMNS])
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.caption(
+        f"Counts of clients, with the share of those in the program that month. Any count "
+        f"under {number_text(outcomes.SMALL_CELL)} clients, zero included, is withheld with "
+        "its share (the CMS small-cell rule), so no one can be picked out. “Checked in”: "
+        f"on {number_text(program.ENGAGED_DAYS)} or more days of the month; reliable "
+        "improvement and remission: baseline to the latest score by the month's end.")
+    how_it_is_worked_out()

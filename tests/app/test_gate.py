@@ -25,7 +25,8 @@ ROLE_PAGES = {
                      "therapist/outcomes.py",
                      "therapist/reviews.py", "therapist/skills.py", "therapist/groups.py",
                      "common/account.py"},
-    Role.ADMIN: {"admin/people.py", "admin/audit.py", "admin/groups.py", "common/account.py"},
+    Role.ADMIN: {"admin/people.py", "admin/audit.py", "admin/groups.py", "admin/outcomes.py",
+                 "common/account.py"},
 }
 ALL_ROLE_PAGES = set().union(*ROLE_PAGES.values())
 

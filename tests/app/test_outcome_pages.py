@@ -54,3 +54,20 @@ def test_caseload_outcomes_page_withholds_small_counts(app, users, session):
     assert "c0" not in page  # counts only, no names
     counts = [m.value for m in at.markdown if m.value.startswith(("- ", "**fewer", "**3"))]
     assert len(counts) == 13 and all("fewer than 11" in c for c in counts)
+
+
+def test_admin_sees_program_outcomes_by_month_without_names(app, users, session):
+    lead = users.therapist(name="lead")
+    clients = [users.client(lead, name=f"person{i}") for i in range(12)]
+    users.admin(name="boss")
+    session.commit()
+    sign_in(app, "boss")
+    at = app.switch_page("pages/admin/outcomes.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    whole = table[table[""] == "Whole program"].iloc[0]
+    assert whole["In the program"] == "12"
+    assert whole["Completed a measure"] == "fewer than 11"
+    shown = table.to_string() + texts(at)
+    assert not any(c.username in shown or c.display_name in shown for c in clients)
+    assert "small-cell rule" in texts(at)
