@@ -14,6 +14,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
+from companion.ui.confirm import confirmed
 from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, errors_for, field_message, remember_failure,
                                 show_failure)
@@ -302,8 +303,9 @@ def _one_session(actor: Actor, series) -> None:
                 width="stretch", disabled=occ.status == groups.SCHEDULED)
 
 
-def _service_button(label: str, key: str, call, done=None) -> None:
-    """A button whose callback runs one service call; a refusal shows under it."""
+def _service_button(label: str, key: str, call, done=None, ask: str | None = None) -> None:
+    """A button whose callback runs one service call; a refusal shows under it. With `ask`,
+    the button first asks that question, and "Yes" runs the call."""
     error_key = f"_error_{key}"
 
     def run() -> None:
@@ -316,7 +318,10 @@ def _service_button(label: str, key: str, call, done=None) -> None:
             if done is not None:
                 done()
 
-    st.button(label_text(label), key=key, on_click=run, width="stretch")
+    if ask:
+        confirmed(label, key, ask, yes="Yes, delete", on_yes=run)
+    else:
+        st.button(label_text(label), key=key, on_click=run, width="stretch")
     if message := st.session_state.pop(error_key, None):
         st.error(markdown_text(message))
 
@@ -365,7 +370,9 @@ def schedule_editor(actor: Actor) -> None:
 
     _service_button("Delete this group (only if nobody has answered or attended)",
                     f"group-delete-{series.id}",
-                    lambda session: groups.delete_series(session, actor, series.id), forget)
+                    lambda session: groups.delete_series(session, actor, series.id), forget,
+                    ask=f"Delete {series.title}? Every session of it goes from the schedule "
+                        "and from clients' calendars.")
 
 
 def schedule_view(actor: Actor) -> None:

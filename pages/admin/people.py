@@ -8,6 +8,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role
 from companion.core.timeutil import show
+from companion.ui.confirm import confirmed
 from companion.ui.downloads import download_button
 from companion.ui.gate import current_actor
 from companion.ui.text import markdown_text, option_text, table_text
@@ -153,14 +154,19 @@ if chosen is not None:
                 keep_feed = st.checkbox("Keep their calendar subscription after discharge",
                                         key="keep-feed-discharge",
                                         help="Alumni keep the daily check-in in it.")
-            if row["Role"] == Role.CLIENT and st.button("Discharge to alumni",
-                                                        width="stretch"):
+            if row["Role"] == Role.CLIENT and confirmed(
+                    "Discharge to alumni", f"discharge-{chosen}",
+                    f"Discharge {row['Name']} to alumni? They keep their records and move to "
+                    "the alumni pages; group sessions and the caseload's flags stop."):
                 with session_scope() as session:
                     people.discharge(session, actor, chosen, keep_calendar=keep_feed)
                 st.session_state["people-done"] = ("Discharged: they keep their records and "
                                                    "now see the alumni pages.")
                 st.rerun()  # their role and the buttons below change at once
-        if st.button("Reset two-step sign-in (lost phone)", width="stretch"):
+        if confirmed("Reset two-step sign-in (lost phone)", f"reset-mfa-{chosen}",
+                     f"Reset {row['Name']}'s two-step sign-in? Their authenticator codes stop "
+                     "working and they set it up again at their next sign-in.",
+                     yes="Yes, reset two-step sign-in"):
             with session_scope() as session:
                 mfa.admin_reset(session, actor, chosen)
             st.success("Reset: they set it up again at their next sign-in. This is audited.")
@@ -168,12 +174,22 @@ if chosen is not None:
         keep_on_deactivation = active and feed.active and st.checkbox(
             "Keep their calendar subscription when deactivating", key="keep-feed-deactivate")
         cols = st.columns(2)
-        if cols[0].button("Reset password", width="stretch"):
+        with cols[0]:
+            reset = confirmed("Reset password", f"reset-password-{chosen}",
+                              f"Reset {row['Name']}'s password? Their current password stops "
+                              "working and they are signed out everywhere.")
+        if reset:
             with session_scope() as session:
                 temporary = people.reset_password(session, actor, chosen)
             keep_for_handover(row["Name"], row["Username"], row["Role"], temporary, reset=True)
             st.rerun()
-        if cols[1].button("Deactivate" if active else "Reactivate", width="stretch"):
+        with cols[1]:
+            toggled = confirmed(
+                "Deactivate" if active else "Reactivate", f"active-{chosen}-{active}",
+                f"Deactivate {row['Name']}? They are signed out everywhere and can't sign in "
+                "until reactivated; their records are kept." if active
+                else f"Reactivate {row['Name']}? They can sign in again.")
+        if toggled:
             with session_scope() as session:
                 people.set_active(session, actor, chosen, not active,
                                   keep_calendar=bool(keep_on_deactivation))

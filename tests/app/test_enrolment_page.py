@@ -81,6 +81,8 @@ def test_reset_password_keeps_its_sheet_until_dismissed(app, clinic, sheets):
     account = next(s for s in at.selectbox if s.label == "Account")
     at = account.set_value(clinic["dana"].id).run()
     at = next(b for b in at.button if b.label == "Reset password").click().run()
+    assert "password? Their current password stops working" in texts(at)
+    at = next(b for b in at.button if b.label == "Yes, reset password").click().run()
     temporary = at.code[0].value
     at = next(s for s in at.selectbox if s.label == "Account").set_value(None).run()
     assert at.code[0].value == temporary and "New password for" in texts(at)
@@ -100,6 +102,12 @@ def test_discharge_updates_at_once_and_the_table_shows_labels(app, clinic, sessi
 
     at = account.set_value(find_user(session, "robin").id).run()
     at = next(b for b in at.button if b.label == "Discharge to alumni").click().run()
+    assert "to alumni? They keep their records" in texts(at)
+    at = next(b for b in at.button if b.label == "Cancel").click().run()   # nothing happens
+    table = at.dataframe[0].value
+    assert table[table["Username"] == "robin"].iloc[0]["Role"] == "client"
+    at = next(b for b in at.button if b.label == "Discharge to alumni").click().run()
+    at = next(b for b in at.button if b.label == "Yes, discharge to alumni").click().run()
     assert not at.exception
     assert "Discharged: they keep their records" in texts(at)
     table = at.dataframe[0].value

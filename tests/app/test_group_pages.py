@@ -242,10 +242,17 @@ def test_admin_deletes_a_group_only_while_nobody_answered(app, clinic, session):
     at = _schedule_page(app)
     at.selectbox(key="group-pick").set_value(series.id).run()
     at.button(key=f"group-delete-{series.id}").click().run()
+    assert "Every session of it goes from the schedule" in texts(at)   # it asks first
+    at.button(key=f"group-delete-{series.id}-yes").click().run()
     assert "Give it a last day instead" in texts(at)
     session.exec(delete(GroupRsvp))
     session.commit()
     at.button(key=f"group-delete-{series.id}").click().run()
+    at.button(key=f"group-delete-{series.id}-cancel").click().run()
+    session.expire_all()
+    assert session.exec(select(GroupSeries)).all() != []   # cancelled: nothing happened
+    at.button(key=f"group-delete-{series.id}").click().run()
+    at.button(key=f"group-delete-{series.id}-yes").click().run()
     assert not at.exception and "Change a group" not in texts(at)
     session.expire_all()
     assert session.exec(select(GroupSeries)).all() == []
