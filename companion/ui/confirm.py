@@ -40,8 +40,7 @@ def confirmed(label: str, key: str, question: str, *, yes: str | None = None,
         st.warning(markdown_text(question), icon="❓")
         cols = st.columns(2)
         cols[0].button(label_text(yes or f"Yes, {label[0].lower()}{label[1:]}"),
-                                key=f"{key}-yes", type="primary", width="stretch",
-                                on_click=agree)
+                       key=f"{key}-yes", type="primary", width="stretch", on_click=agree)
         if cols[1].button("Cancel", key=f"{key}-cancel", width="stretch"):
             st.session_state.pop(pending, None)
             st.rerun()
