@@ -21,6 +21,7 @@ def remember_failure(form: str, exc: CompanionError) -> None:
     """Keep per-field messages for the next draw; widgets keep their typed values."""
     st.session_state[f"_errors_{form}"] = exc.fields if isinstance(exc, FormErrors) else {}
     st.session_state[f"_failure_{form}"] = str(exc)
+    st.session_state[f"_toast_{form}"] = True
 
 
 def clear_failure(form: str) -> None:
@@ -29,6 +30,22 @@ def clear_failure(form: str) -> None:
 
 
 def show_failure(form: str) -> None:
+    """The failed save's message at the top of the form, and once as a toast (in view
+    wherever the phone is scrolled)."""
     message = st.session_state.get(f"_failure_{form}")
     if message:
         st.error(markdown_text(message))
+        if st.session_state.pop(f"_toast_{form}", False):
+            failure_toast(message)
+
+
+def failure_toast(message: object) -> None:
+    st.toast("Not saved yet: " + markdown_text(message), icon="⚠️", duration="long")
+
+
+def failure_beside_button(form: str) -> None:
+    """The failed save's message again just under its Save button, where the thumb is: the
+    one at the top is out of view on a phone."""
+    message = st.session_state.get(f"_failure_{form}")
+    if message:
+        st.error(markdown_text(message), icon="⚠️")

@@ -8,7 +8,8 @@ from companion.core.timeutil import show
 from companion.ui.aftercare import (comment_byline_markdown, history_and_diff,
                                     show_section)
 from companion.ui.downloads import download_button
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
@@ -148,5 +149,6 @@ with st.expander("✏️ Edit my plan", expanded=not version):
                 field_message(FORM, section)
             st.form_submit_button("Save my plan", type="primary", width="stretch",
                                   on_click=save)
+            failure_beside_button(FORM)
 
 history_and_diff(actor, actor.id, "mine")

@@ -11,7 +11,8 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.tags import coping_options, trigger_options
 from companion.core.timeutil import clinic_today, show
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.support import show_support, support_dialog
 from companion.ui.text import label_text, markdown_text, number_text, option_text
@@ -134,3 +135,4 @@ with st.form(f"checkin-{day}-{version}", border=False):
     field_message(FORM, "bring_to_group")
     st.form_submit_button("Save check-in", type="primary", width="stretch",
                           on_click=save)
+    failure_beside_button(FORM)

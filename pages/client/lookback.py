@@ -4,7 +4,8 @@ import streamlit as st
 from companion import chains
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.text import label_text
 
@@ -39,3 +40,4 @@ with st.form("lookback", border=False):
         st.text_area(label_text(question), max_chars=chains.ANSWER_MAX, key=f"lb-{name}", height=90)
         field_message(FORM, name)
     st.form_submit_button("Save", type="primary", width="stretch", on_click=save)
+    failure_beside_button(FORM)

@@ -5,6 +5,7 @@ from companion import instruments, measures, safety
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.ui.crisis import crisis_resources
+from companion.ui.forms import failure_toast
 from companion.ui.gate import current_actor
 from companion.ui.measures import measure_trends
 from companion.ui.safety_plan import call_buttons, show_plan
@@ -142,7 +143,8 @@ def questionnaire(instrument: instruments.Instrument, form: str, picked: str) ->
             with session_scope() as session:
                 saved = measures.submit(session, actor, instrument.id, so_far, form)
         except CompanionError as exc:
-            st.error(markdown_text(exc))
+            st.error(markdown_text(exc), icon="⚠️")   # under the button, where the thumb is
+            failure_toast(exc)
         else:
             st.session_state["_measure_result"] = {
                 "instrument": instrument.id, "form": form, "risk": saved.risk,

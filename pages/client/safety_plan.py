@@ -6,7 +6,8 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
 from companion.ui.downloads import download_button
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.safety_plan import show_plan
 from companion.ui.text import file_text, label_text, markdown_text, number_text
@@ -82,3 +83,4 @@ with st.expander("✏️ Edit my plan", expanded=plan is None):
             if step.key == "professionals":
                 st.caption("The clinic, 988 and 911 are always on your plan.")
         st.form_submit_button("Save my plan", type="primary", width="stretch", on_click=save)
+        failure_beside_button(FORM)

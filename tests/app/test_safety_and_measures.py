@@ -106,6 +106,20 @@ def test_bad_phone_keeps_the_form_and_says_why(client_app, session):
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
     assert by_key["sp-0-reasons"].value == "My kids"
     assert session.exec(select(SafetyPlan)).first() is None
+    # where the thumb is: again under the Save button, and a toast in view
+    beside = [e for e in at.error if e.icon == "⚠️"]
+    assert beside and "nothing was saved yet" in beside[-1].value
+    assert [t.value for t in at.toast if t.value.startswith("Not saved yet")]
+
+
+def test_a_blank_questionnaire_says_why_beside_its_button_and_in_a_toast(client_app):
+    at = client_app.switch_page("pages/client/measures.py").run()
+    at.selectbox[0].set_value("gad7:").run()
+    next(b for b in at.button if b.label == "Save answers").click().run()
+    assert not at.exception
+    beside = [e.value for e in at.error if e.icon == "⚠️"]
+    assert beside, [e.value for e in at.error]
+    assert [t.value for t in at.toast if t.value.startswith("Not saved yet")]
 
 
 def test_saved_message_shows_once(client_app, session):
