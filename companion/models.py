@@ -575,6 +575,18 @@ class CheckInReminder(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
+class HomeMilestone(SQLModel, table=True):
+    """The line on a client's home they chose to see (issue 18 item 11): days without use in
+    the last two weeks, or days since a date of their own. Off unless they turn it on."""
+
+    __tablename__ = "home_milestones"
+
+    client_id: int = Field(foreign_key="users.id", primary_key=True)
+    kind: str = Field(max_length=16)          # "without_use" or "since"
+    since_day: Optional[date] = None          # for "since": the client's own date
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+
+
 class CalendarSubscription(SQLModel, table=True):
     """A person's private calendar feed (/calendar/<token>.ics). Only the token's SHA-256 is
     kept; a revoked feed has no hash, so an unknown and a revoked token look up alike. The

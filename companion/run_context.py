@@ -26,7 +26,8 @@ from sqlalchemy import event, inspect, select as sa_select
 from sqlalchemy.orm import Session as OrmSession, aliased
 from sqlmodel import Session, select
 
-from companion.models import Enrolment, GroupException, GroupSeries, Setting, User, UserSession
+from companion.models import (Enrolment, GroupException, GroupSeries, HomeMilestone, Setting,
+                              User, UserSession)
 
 VERSION_KEY = "clinic_data_version"  # a Setting row; absent until the first change
 T = TypeVar("T")
@@ -39,6 +40,7 @@ class RunContext:
     therapist_name: str | None
     data_version: str | None  # None: clinic-wide lookups read the database this run
     user_session: UserSession | None = None  # this tab's sign-in session, when asked for
+    milestone: HomeMilestone | None = None   # the home's look-forward line (None: off)
 
 
 _current: ContextVar[RunContext | None] = ContextVar("companion_run_context", default=None)
@@ -55,23 +57,25 @@ def current() -> RunContext | None:
 
 def load_signed_in(session: Session, username: str,
                    session_id: str | None = None) -> RunContext | None:
-    """The person's row, enrolment, therapist's name, the data version and (with
-    `session_id`) this tab's sign-in session row, in one statement. Not yet this run's
+    """The person's row, enrolment, therapist's name, the data version, their home's
+    look-forward choice and (with `session_id`) this tab's sign-in session row, in one
+    statement. Not yet this run's
     context: the gate calls `begin` once it has checked the person."""
     therapist = aliased(User)
     version = (sa_select(Setting.value).where(Setting.key == VERSION_KEY)
                .scalar_subquery())
     row = session.exec(
-        select(User, Enrolment, therapist.display_name, version, UserSession)
+        select(User, Enrolment, therapist.display_name, version, UserSession, HomeMilestone)
         .outerjoin(Enrolment, Enrolment.client_id == User.id)
         .outerjoin(therapist, therapist.id == Enrolment.therapist_id)
         .outerjoin(UserSession, (UserSession.id == (session_id or ""))
                    & (UserSession.user_id == User.id))
+        .outerjoin(HomeMilestone, HomeMilestone.client_id == User.id)
         .where(User.username == username)).first()
     if row is None:
         return None
-    user, enrolment, therapist_name, token, user_session = row
-    return RunContext(user, enrolment, therapist_name, token or "", user_session)
+    user, enrolment, therapist_name, token, user_session, milestone = row
+    return RunContext(user, enrolment, therapist_name, token or "", user_session, milestone)
 
 
 def begin(context: RunContext) -> None:
@@ -92,6 +96,14 @@ def enrolment(session: Session, client_id: int) -> Enrolment | None:
             and (ctx.enrolment is None or ctx.enrolment.client_id == client_id):
         return ctx.enrolment
     return session.get(Enrolment, client_id)
+
+
+def milestone(session: Session, client_id: int) -> HomeMilestone | None:
+    """The client's look-forward choice: this run's own for the signed-in person."""
+    ctx = _current.get()
+    if ctx is not None and ctx.user is not None and ctx.user.id == client_id:
+        return ctx.milestone
+    return session.get(HomeMilestone, client_id)
 
 
 def therapist_name(session: Session, client_id: int, therapist_id: int | None) -> str | None:

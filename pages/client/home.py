@@ -1,7 +1,8 @@
 """A client's (or alumnus's) home: today's check-in, a quick craving log, trends at a glance."""
 import streamlit as st
 
-from companion import checkins, cravings, measures, people, safety, support, trends
+from companion import (checkins, cravings, measures, milestones, people, safety, support,
+                       trends)
 from companion.core.db import session_scope
 from companion.models import Role
 from companion.core.timeutil import clinic_today, show
@@ -22,6 +23,7 @@ with session_scope() as session:
     due = measures.due(session, actor)
     after_risk = support.next_steps(todays)
     plan = safety.current(session, actor, actor.id) if after_risk else None
+    look_forward = milestones.line(session, actor)
 
 st.title(f"Hi, {markdown_text(actor.display_name.split()[0])} 🌿")
 if actor.role == Role.ALUMNI:
@@ -52,6 +54,9 @@ if after_risk:  # a strong craving or a use today: what happens next, the plan, 
             show_plan(plan, key="home-plan")
         with st.expander("People you can reach right now", expanded=True):
             crisis_resources()
+
+if look_forward:  # the client's own choice (My account), never a streak
+    st.markdown(f"🌱 {markdown_text(look_forward)}")
 
 home_card(actor)  # the next group session and program progress (clients only)
 st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",

@@ -7,6 +7,7 @@ from companion.core.errors import CompanionError
 from companion.models import Role, User
 from companion.ui.downloads import download_button
 from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
+from companion.ui.milestones import milestone_settings
 from companion.ui.password import password_form
 from companion.ui.second_factor import enrol, show_recovery_codes
 from companion.ui.text import markdown_text
@@ -21,6 +22,7 @@ st.subheader("Change password")
 password_form(actor, forced=False)
 
 if actor.role in (Role.CLIENT, Role.ALUMNI):
+    milestone_settings(actor)
     st.subheader("My data")
     st.caption("A ZIP file with everything the app holds about you — check-ins, cravings, "
                "plans, questionnaires and more — as spreadsheet (CSV) files you can keep.")

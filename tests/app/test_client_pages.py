@@ -172,3 +172,19 @@ def test_therapist_sees_the_same_data_and_each_look_is_audited(app, users, sessi
     kinds = {a.record_kind for a in session.exec(select(AuditEvent).where(
         AuditEvent.actor_id == therapist.id, AuditEvent.client_id == client.id))}
     assert {"checkin", "craving"} <= kinds
+
+
+def test_the_look_forward_line_is_off_until_chosen_on_my_account(client_app, session):
+    from datetime import timedelta
+
+    from companion.core.timeutil import clinic_today
+
+    at = client_app.switch_page("pages/client/home.py").run()
+    assert "🌱" not in texts(at)
+    at = at.switch_page("pages/common/account.py").run()
+    at.radio(key="milestone-kind").set_value("since").run()
+    at.date_input(key="milestone-since").set_value(clinic_today() - timedelta(days=12))
+    at.button(key="milestone-save").click().run()
+    assert not at.exception and "it shows on your Home page" in texts(at)
+    at = at.switch_page("pages/client/home.py").run()
+    assert "🌱 12 days since" in texts(at)
