@@ -49,10 +49,13 @@ class JournalLine:
     text: str
 
 
-def default_since(session: Session, actor: Actor, client_id: int) -> date:
+def default_since(session: Session, actor: Actor, client_id: int,
+                  last: date | None | bool = False) -> date:
     """The brief's default period starts at the client's last session (that day included);
-    with none recorded, the last `DEFAULT_DAYS` days."""
-    last = sessions.last_day(session, actor, client_id)
+    with none recorded, the last `DEFAULT_DAYS` days. `last`: the last session's day when the
+    caller has already read it (None: none recorded)."""
+    if last is False:
+        last = sessions.last_day(session, actor, client_id)
     return last if last is not None else clinic_today() - timedelta(days=DEFAULT_DAYS)
 
 

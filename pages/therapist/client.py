@@ -1,11 +1,11 @@
 """One assigned client's record, in the order a therapist acts on it: open flags (acknowledge
 right here, one note for several), since the last session, questionnaires with their answers,
 then trends, safety plan, look-backs and the flag history. Each look is audited."""
-from datetime import timedelta
 
 import streamlit as st
 
-from companion import caseload, chains, checkins, cravings, flags, instruments, measures, safety
+from companion import (brief, caseload, chains, checkins, cravings, flags, instruments, measures,
+                       safety, sessions)
 from companion.cravings import OUTCOMES
 from companion.core.db import session_scope
 from companion.core.timeutil import clinic_today, show
@@ -18,7 +18,6 @@ from companion.ui.safety_plan import show_plan
 from companion.ui.text import label_text, markdown_text, number_text
 from companion.ui.trends import draw_trends
 
-SINCE_DAYS = 7  # "since last session" until recorded sessions exist: the last week
 RECENT_CRAVINGS = 5
 
 actor = current_actor()
@@ -66,12 +65,16 @@ if open_flags:  # most urgent tier first, the longest-waiting first
                   on_click=acknowledge_ticked, args=([f.id for f in open_flags],))
 
 # --- 2. Since last session -------------------------------------------------------------------
-since = clinic_today() - timedelta(days=SINCE_DAYS - 1)
-with session_scope() as session:
+with session_scope() as session:   # the brief's period: from the last recorded session
+    last_session = sessions.last_day(session, actor, chosen)
+    since = brief.default_since(session, actor, chosen, last_session)
     period = checkins.in_period(session, actor, chosen, since)
     recent = cravings.recent(session, actor, chosen, limit=15)
 st.subheader("Since last session")
-st.caption(markdown_text(f"The last {SINCE_DAYS} days, from {since:%a %b %-d}."))
+st.caption(markdown_text(
+    f"From the last session, {since:%a %b %-d} (as the pre-session brief)." if last_session
+    else f"No session recorded yet: the last {brief.DEFAULT_DAYS} days, from "
+         f"{since:%a %b %-d}."))
 today = period[0] if period and period[0].day == clinic_today() else None
 if today is None:
     st.markdown(markdown_text(f"No check-in from {name} yet today."))

@@ -155,3 +155,22 @@ def test_the_chosen_client_carries_across_record_brief_and_skills(app, users, se
                       ("pages/therapist/skills.py", "skills-client")):
         at = at.switch_page(path).run()
         assert at.selectbox(key=key).value == client.id, path
+
+
+def test_the_records_since_last_session_starts_at_the_last_recorded_session(app, users,
+                                                                             session):
+    """As the brief: the period starts at the last recorded session, not a fixed week."""
+    from datetime import timedelta
+
+    from companion import sessions
+    from companion.core.timeutil import clinic_today
+
+    therapist, client = _setup(users, session)
+    held = clinic_today() - timedelta(days=10)
+    sessions.record(session, Actor.of(therapist), client.id, held, "individual")
+    session.commit()
+    sign_in(app, "thera")
+    at = app.switch_page("pages/therapist/client.py").run()
+    at.selectbox(key="record-client").set_value(client.id).run()
+    assert not at.exception
+    assert f"From the last session, {held:%a %b %-d}" in texts(at)
