@@ -24,7 +24,7 @@ MIN_TARGET = 44
 # What a client taps. Radio and checkbox inputs are hidden: their label is the target.
 # The select slider's thumb is left out: its whole track takes the tap.
 TAPPABLE = ", ".join([
-    "button", "a[href]", "summary", "label[data-baseweb='radio']",
+    "button", "a[href]", "summary", "label[data-testid='stRadioOption']",
     "label[data-baseweb='checkbox'], .react-aria-ComboBox [role=group]",
     "[data-baseweb='select'] > div",
     "input:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=range])",
@@ -116,6 +116,30 @@ def test_craving_pills_sit_on_one_line(app):
         box = pills.nth(n).bounding_box()
         assert box["width"] >= 28 and box["height"] >= MIN_TARGET, (n, box)
 
+
+
+def test_questionnaire_answers_are_large_stacked_choices(app):
+    """PHQ-9 at 390 px: every answer a full-width row at least 44 px tall, with clear space
+    between rows (a mis-tap on item 9 matters), and the chosen one marked."""
+    page = app.page
+    app.goto()
+    app.sign_in("demo-client1")
+    app.navigate("Questionnaires")
+    open_questionnaire(app)
+    group = page.get_by_test_id("stMain").get_by_role("radiogroup").first
+    options = group.get_by_test_id("stRadioOption")
+    expect(options).to_have_count(4)
+    boxes = [options.nth(n).bounding_box() for n in range(4)]
+    width = group.bounding_box()["width"]
+    for box in boxes:
+        assert box["height"] >= MIN_TARGET and box["width"] >= 0.9 * width, (box, width)
+    for upper, lower in zip(boxes, boxes[1:]):
+        assert lower["y"] - (upper["y"] + upper["height"]) >= 4, (upper, lower)  # stacked
+    app.act(options.nth(1))
+    chosen = options.nth(1).evaluate("e => getComputedStyle(e).borderTopWidth")
+    other = options.nth(2).evaluate("e => getComputedStyle(e).borderTopWidth")
+    assert chosen != other, (chosen, other)
+    app.screenshot("phone-phq9-stacked-answers")
 
 
 def test_a_bookmark_while_signed_out_shows_sign_in_then_that_page(app, new_phone):
