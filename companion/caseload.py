@@ -21,11 +21,11 @@ from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from companion import audit, flags, groups
+from companion import audit, flags, groups, outcomes
 from companion.access import RecordKind, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
-from companion.models import CheckIn, Enrolment, Flag, MeasureResponse, Role, User
+from companion.models import CheckIn, Enrolment, Flag, Role, User
 from companion.core.timeutil import clinic_today, show, utcnow
 
 # The record kinds every caseload row draws from (an empty cell still tells something).
@@ -35,7 +35,7 @@ COLUMNS = ["client_id", "Client", "Flag tier", "Status", "Track", "Location", "L
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
            "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
            "Groups attended (14d)", "Groups scheduled (14d)",  # attendance: companion.groups
-           "PHQ-9 baseline", "GAD-7 baseline", "Last check-in day"]
+           "PHQ-9 baseline", "GAD-7 baseline", "Last check-in day", "Measures due"]
 
 
 def _clients(session: Session, actor: Actor):
@@ -44,7 +44,7 @@ def _clients(session: Session, actor: Actor):
     newest = (select(func.max(CheckIn.day)).where(CheckIn.client_id == User.id)
               .correlate(User).scalar_subquery())
     stmt = (select(User.id, User.display_name, User.role, Enrolment.track, Enrolment.location,
-                   Enrolment.enrolled_at, newest.label("last_day"))
+                   Enrolment.enrolled_at, Enrolment.discharged_at, newest.label("last_day"))
             .join(Enrolment, Enrolment.client_id == User.id)
             .where(Enrolment.therapist_id == actor.id, col(User.is_active).is_(True)))
     return session.exec(stmt).all()
@@ -103,32 +103,19 @@ def _open_flags(session: Session, ids: list[int]) -> dict[int, _OpenFlags]:
     return found
 
 
-def _latest_scores(session: Session, ids: list[int]
+def _latest_scores(answered: dict[int, list[tuple[str, str, dict, object]]]
                    ) -> dict[tuple[int, str], tuple[int | None, int | None]]:
     """(baseline, latest) PHQ-9 and GAD-7 totals per client: the first and the newest
-    response (baseline None while there is only one), in one statement."""
-    ends = (select(MeasureResponse.client_id, MeasureResponse.instrument,
-                   func.min(MeasureResponse.completed_at).label("first"),
-                   func.max(MeasureResponse.completed_at).label("at"))
-            .where(col(MeasureResponse.client_id).in_(ids),
-                   col(MeasureResponse.instrument).in_(("phq9", "gad7")))
-            .group_by(MeasureResponse.client_id, MeasureResponse.instrument).subquery())
-    stmt = (select(MeasureResponse.client_id, MeasureResponse.instrument,
-                   MeasureResponse.scores, MeasureResponse.completed_at, ends.c.first,
-                   ends.c.at)
-            .join(ends, (ends.c.client_id == MeasureResponse.client_id)
-                  & (ends.c.instrument == MeasureResponse.instrument)
-                  & ((ends.c.at == MeasureResponse.completed_at)
-                     | (ends.c.first == MeasureResponse.completed_at))))
-    found: dict[tuple[int, str], list] = {}
-    for client_id, instrument, scores, at, first, newest in session.exec(stmt):
-        pair = found.setdefault((client_id, instrument), [None, None])
-        total = (scores or {}).get("total")
-        if at == first and first != newest:  # one response only: no baseline to compare
-            pair[0] = total
-        if at == newest:
-            pair[1] = total
-    return {key: (pair[0], pair[1]) for key, pair in found.items()}
+    response (baseline None while there is only one), from the answers already read (oldest
+    first) for "measures due"."""
+    found: dict[tuple[int, str], tuple[int | None, int | None]] = {}
+    for client_id, rows in answered.items():
+        for instrument in ("phq9", "gad7"):
+            totals = [scores.get("total") for i, _, scores, _ in rows if i == instrument]
+            if totals:
+                found[(client_id, instrument)] = (totals[0] if len(totals) > 1 else None,
+                                                  totals[-1])
+    return found
 
 
 def _round(value) -> float | None:
@@ -143,10 +130,11 @@ def need_score(urgent: int, open_flags: int, use_days: int, missed: int,
 
 def for_therapist(session: Session, actor: Actor, track: str | None = None,
                   location: str | None = None, flagged_only: bool = False,
-                  min_missed: int = 0) -> pd.DataFrame:
+                  min_missed: int = 0, measures_due: bool = False) -> pd.DataFrame:
     """The caseload, neediest first. Raises "no check-in" flags that are due. `flagged_only`
     keeps clients with an open flag, `min_missed` those who missed at least that many
-    check-ins in the last 7 days; only the rows returned are audited."""
+    check-ins in the last 7 days, `measures_due` those with a questionnaire due or overdue;
+    only the rows returned are audited."""
     require_role(actor, Role.THERAPIST)
     clients = [c for c in _clients(session, actor)
                if (track is None or c.track == track) and (location is None or c.location == location)]
@@ -157,8 +145,9 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
         (c.id, c.enrolled_at) for c in clients if c.role == Role.CLIENT])
     session.flush()
     stats = _checkin_stats(session, ids, today)
-    open_flags, scores = _open_flags(session, ids), _latest_scores(session, ids)
     attendance = groups.attendance_counts(session, clients, days=14)
+    answered = outcomes.rows_for(session, ids)
+    open_flags, scores = _open_flags(session, ids), _latest_scores(answered)
     clinic = get_clinic()
     rows, order = [], []
     for c in clients:
@@ -182,7 +171,11 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
                      int(use_days or 0), missed, count, urgent, phq9[1], gad7[1],
                      round(need_score(urgent, count, int(use_days or 0), missed, crave7,
                                       mood_change), 1), *attendance.get(c.id, (0, 0)),
-                     phq9[0], gad7[0], last.get(c.id)])
+                     phq9[0], gad7[0], last.get(c.id),
+                     outcomes.due_words(outcomes.due_measures(
+                         answered.get(c.id, []), c.role,
+                         outcomes.start_day(c.role, c.enrolled_at, c.discharged_at, today),
+                         today))])
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame["_tier"], frame["_since"] = [o[0] for o in order], [o[1] for o in order]
     frame = (frame.sort_values(["_tier", "_since", "Need", "Client"],
@@ -192,6 +185,8 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
         frame = frame[frame["Open flags"] > 0].reset_index(drop=True)
     if min_missed:
         frame = frame[frame["Missed (7d)"] >= min_missed].reset_index(drop=True)
+    if measures_due:
+        frame = frame[frame["Measures due"] != ""].reset_index(drop=True)
     audit.record_rows(session, actor, "read", [(kind.value, int(i)) for i in frame["client_id"]
                                                for kind in SHOWN], "caseload")
     return frame
@@ -317,6 +312,8 @@ def card_facts(row: dict, today) -> list[str]:
     attended, scheduled = int(row["Groups attended (14d)"]), int(row["Groups scheduled (14d)"])
     facts.append(f"groups: {attended} of {scheduled} attended in 2 weeks" if scheduled
                  else "no groups scheduled in 2 weeks")
+    facts.append(f"measures: {row['Measures due']}" if row.get("Measures due")
+                 else "measures up to date")
     return facts
 
 

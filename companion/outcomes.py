@@ -176,9 +176,23 @@ def _start(role: str, enrolment: Enrolment | None, today: date) -> date:
     """The day a never-answered form counts from: enrolment, or discharge for alumni."""
     if enrolment is None:
         return today
-    when = (enrolment.discharged_at if role == Role.ALUMNI and enrolment.discharged_at
-            else enrolment.enrolled_at)
+    return start_day(role, enrolment.enrolled_at, enrolment.discharged_at, today)
+
+
+def start_day(role: str, enrolled_at, discharged_at, today: date) -> date:
+    when = discharged_at if role == Role.ALUMNI and discharged_at else enrolled_at
     return min(today, to_clinic(when).date())
+
+
+def rows_for(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str, dict, date]]]:
+    """Every scored answer of these clients, oldest first, in one statement (for the
+    caseload's "measures due")."""
+    return _rows(session, ids) if ids else {}
+
+
+def due_words(due: list[DueMeasure]) -> str:
+    """"PHQ-9 overdue · GAD-7 due", or "" when nothing is due."""
+    return " · ".join(f"{d.label} {'overdue' if d.overdue else 'due'}" for d in due)
 
 
 def for_client(session: Session, actor: Actor, client_id: int,

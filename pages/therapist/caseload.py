@@ -47,7 +47,8 @@ flagged_only, missed_only = state.get("caseload-flagged", False), state.get("cas
 with session_scope() as session:  # the caseload first: it raises due "no check-in" flags
     frame = caseload.for_therapist(session, actor, state.get("caseload-track"),
                                    state.get("caseload-site"), flagged_only=flagged_only,
-                                   min_missed=2 if missed_only else 0)
+                                   min_missed=2 if missed_only else 0,
+                                   measures_due=state.get("caseload-due", False))
     open_list = caseload.open_flags(session, actor)
     recent = caseload.recently_acknowledged(session, actor)
 st.subheader(f"Needs attention ({number_text(len(open_list))})")
@@ -74,15 +75,17 @@ track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]], key=
 site = cols[1].selectbox("Site", [None, *[loc.key for loc in clinic.locations]],
                          key="caseload-site", format_func=lambda k: "All sites" if k is None
                          else option_text(clinic.location_label(k)))
-cols = st.columns(2)
+cols = st.columns(3)
 cols[0].toggle("Flagged only", key="caseload-flagged")
 cols[1].toggle("Missed 2+ check-ins", key="caseload-missed")
+cols[2].toggle("Measures due", key="caseload-due")
 with st.popover("How this order works", icon="ℹ️"):
     st.markdown(clinic_markdown(caseload.NEED_EXPLAINED))
 
 if frame.empty:
     st.info("No clients match. An admin assigns clients on the People page."
-            if not (flagged_only or missed_only or track or site)
+            if not (flagged_only or missed_only or track or site
+                    or state.get("caseload-due"))
             else "No clients match these filters.")
 for card in caseload.cards(frame, open_list):
     with st.container(border=True, key=f"card-{card.client_id}"):

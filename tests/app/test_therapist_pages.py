@@ -174,3 +174,22 @@ def test_the_records_since_last_session_starts_at_the_last_recorded_session(app,
     at.selectbox(key="record-client").set_value(client.id).run()
     assert not at.exception
     assert f"From the last session, {held:%a %b %-d}" in texts(at)
+
+
+def test_the_measures_due_filter_narrows_the_caseload(app, users, session):
+    from companion import instruments, measures
+
+    therapist = users.therapist(name="thera")
+    due, done = users.client(therapist, name="due"), users.client(therapist, name="done")
+    me = Actor.of(done)
+    measures.submit(session, me, "phq9", {str(i): 0 for i in range(1, 10)})
+    measures.submit(session, me, "gad7", {str(i): 0 for i in range(1, 8)})
+    measures.submit(session, me, "bam", {i.id: 0 for i in instruments.get("bam").items("30")},
+                    "30")
+    session.commit()
+    sign_in(app, "thera")
+    assert "measures up to date" in texts(app) and "Anxiety Disorder-7" in texts(app)
+    app.toggle(key="caseload-due").set_value(True).run()
+    assert not app.exception
+    page = texts(app)
+    assert "measures up to date" not in page and "Anxiety Disorder-7" in page

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from companion import caseload, flags, measures
+from companion import caseload, flags, instruments, measures
 from companion.checkins import record_checkin
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.core.timeutil import clinic_today, utcnow
@@ -140,3 +140,25 @@ def test_days_ago_words():
     assert caseload.days_ago(today - timedelta(days=1), today) == "yesterday"
     assert caseload.days_ago(today - timedelta(days=5), today) == "5 days ago"
     assert caseload.days_ago(None, today) == "never"
+
+
+def _answer_everything(session, client):
+    measures.submit(session, actor(client), "phq9", {str(i): 0 for i in range(1, 10)})
+    measures.submit(session, actor(client), "gad7", {str(i): 0 for i in range(1, 8)})
+    bam = instruments.get("bam")
+    measures.submit(session, actor(client), "bam", {i.id: 0 for i in bam.items("30")}, "30")
+
+
+def test_the_caseload_says_which_measures_are_due_and_filters_on_them(session, world):
+    _answer_everything(session, world["calm"])
+    frame = caseload.for_therapist(session, world["therapist"])
+    due = dict(zip(frame["client_id"], frame["Measures due"]))
+    assert "Generalized Anxiety Disorder-7" in due[world["robin"].id]   # PHQ-9 answered today
+    assert "Patient Health Questionnaire-9" not in due[world["robin"].id]
+    assert due[world["calm"].id] == ""
+    row = frame[frame["client_id"] == world["calm"].id].iloc[0].to_dict()
+    assert "measures up to date" in caseload.card_facts(row, clinic_today())
+    only_due = caseload.for_therapist(session, world["therapist"], measures_due=True)
+    assert list(only_due["client_id"]) == [world["robin"].id]
+    # another therapist's client never appears, filtered or not
+    assert world["elsewhere"].id not in set(frame["client_id"]) | set(only_due["client_id"])
