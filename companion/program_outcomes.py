@@ -105,7 +105,7 @@ def _measured(session: Session, ids: list[int], first: date, last: date) -> set[
 def _changed(session: Session, ids: list[int], last: date) -> tuple[set[int], set[int]]:
     """Clients with reliable improvement, and with remission, on PHQ-9 or GAD-7 by `last`."""
     improved, remitted = set(), set()
-    for client_id, rows in outcomes._rows(session, ids).items():
+    for client_id, rows in outcomes.rows_for(session, ids).items():
         for change in outcomes.changes([r for r in rows if r[3] <= last]):
             if change.instrument.id not in ("phq9", "gad7") or change.answers < 2:
                 continue
