@@ -20,7 +20,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from companion import aftercare, auth, chains, checkins, cravings, instruments, pdf, safety
-from companion import skill_modules
+from companion import milestones, skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
@@ -29,7 +29,7 @@ from companion.core.errors import AccessDenied
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, ChainAnalysis, CheckIn, CheckInReminder,
                               Craving, Enrolment, EntryTag, GroupAttendance, GroupRsvp,
-                              GroupSeries, MeasureResponse, PersonalTrigger, SafetyPlan,
+                              GroupSeries, HomeMilestone, MeasureResponse, PersonalTrigger, SafetyPlan,
                               SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               TherapySession, User)
 from companion.skills import TIMER_KEY
@@ -55,6 +55,7 @@ EXPORTED = {
     "enrolments": "profile.csv", "checkins": "checkins.csv", "cravings": "cravings.csv",
     "entry_tags": "tags.csv", "personal_triggers": "personal-triggers.csv",
     "chain_analyses": "look-backs.csv", "checkin_reminders": "checkin-reminder.csv",
+    "home_milestones": "home-line.csv",
     "measure_responses": "measures.csv", "safety_plans": "safety-plan.csv",
     "aftercare_plans": "aftercare-plan.csv", "aftercare_versions": "aftercare-plan.csv",
     "aftercare_events": "aftercare-review.csv", "aftercare_comments": "aftercare-comments.csv",
@@ -231,6 +232,16 @@ def _reminder(session: Session, me: int) -> Table:
     if row is not None:
         hours, minutes = divmod(row.minute_of_day, 60)
         table.rows.append([f"{hours:02d}:{minutes:02d}", row.created_at, row.updated_at])
+    return table
+
+
+def _home_line(session: Session, me: int) -> Table:
+    table = Table("home-line.csv", "The line you chose for your Home page, if you turned it "
+                  "on.", ["Kind", "Since", "Last changed"])
+    row = session.get(HomeMilestone, me)
+    if row is not None:
+        table.rows.append([milestones.KINDS.get(row.kind, row.kind), row.since_day or "",
+                           row.updated_at])
     return table
 
 
@@ -590,7 +601,7 @@ def export_zip(session: Session, actor: Actor) -> bytes:
     tags = _tags(session, me)
     tables += [_checkins(session, me, tags), _cravings(session, me, tags),
                _tag_table(session, me), _personal_triggers(session, me),
-               _lookbacks(session, me), _reminder(session, me)]
+               _lookbacks(session, me), _reminder(session, me), _home_line(session, me)]
 
     _read(session, actor, RecordKind.MEASURE, "questionnaires")
     tables += _measures(session, me)

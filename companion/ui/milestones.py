@@ -10,7 +10,7 @@ from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import clinic_today
-from companion.ui.text import markdown_text
+from companion.ui.text import label_text, markdown_text
 
 OFF = "off"
 CHOICES = {OFF: "Off", **milestones.KINDS}
@@ -37,7 +37,8 @@ def milestone_settings(actor: Actor) -> None:
     with session_scope() as session:
         chosen = milestones.current(session, actor)
     kinds = list(CHOICES)
-    st.radio("Show on my Home page", kinds, format_func=CHOICES.get, key="milestone-kind",
+    st.radio("Show on my Home page", kinds, format_func=lambda k: label_text(CHOICES[k]),
+             key="milestone-kind",
              index=kinds.index(chosen.kind) if chosen else 0)
     if st.session_state.get("milestone-kind") == "since":
         today = clinic_today()

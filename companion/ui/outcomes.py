@@ -8,7 +8,7 @@ from companion import instruments, outcomes
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.outcomes import Change, DueMeasure
-from companion.ui.text import markdown_text, number_text
+from companion.ui.text import markdown_text, number_text, option_text, table_text
 
 _DAY = "%b %-d"
 
@@ -109,13 +109,14 @@ def program_outcomes(actor: Actor) -> None:
 
     from companion import program_outcomes as program
 
-    month = st.selectbox("Month", program.months(), format_func=lambda d: d.strftime("%B %Y"),
+    month = st.selectbox("Month", program.months(),
+                         format_func=lambda d: option_text(d.strftime("%B %Y")),
                          key="program-month")
     with session_scope() as session:
         rows = program.for_month(session, actor, month)
     table = pd.DataFrame([[row.label, *(f.shown for f in row.figures)] for row in rows],
                          columns=["", *program.COLUMNS])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table_text(table), hide_index=True, width="stretch")
     st.caption(
         f"Counts of clients, with the share of those in the program that month. Any count "
         f"under {number_text(outcomes.SMALL_CELL)} clients, zero included, is withheld with "
