@@ -157,7 +157,7 @@ if chosen is not None:
             if row["Role"] == Role.CLIENT and confirmed(
                     "Discharge to alumni", f"discharge-{chosen}",
                     f"Discharge {row['Name']} to alumni? They keep their records and move to "
-                    "the alumni pages; group sessions and the caseload's flags stop."):
+                    "the alumni pages; group sessions end for them."):
                 with session_scope() as session:
                     people.discharge(session, actor, chosen, keep_calendar=keep_feed)
                 st.session_state["people-done"] = ("Discharged: they keep their records and "
