@@ -397,6 +397,7 @@ class App:
         if self.page.get_by_test_id("stExpandSidebarButton").is_visible():
             self.page.get_by_test_id("stExpandSidebarButton").click()
         self.sidebar_nav().wait_for()
+        self.wait_for_sidebar_to_rest()
 
     def close_sidebar(self):
         """Close the sidebar if open: left open on a phone it covers the page."""
@@ -404,6 +405,15 @@ class App:
         if collapse.is_visible():
             collapse.click()
         self.page.get_by_test_id("stExpandSidebarButton").wait_for()
+        self.wait_for_sidebar_to_rest()
+
+    def wait_for_sidebar_to_rest(self):
+        """Wait until the sidebar's slide has ended: while it slides it still covers part of
+        the page, and a tap there lands on the sidebar (a combobox tapped then never opens)."""
+        self.page.wait_for_function(
+            """() => { const bar = document.querySelector('[data-testid=stSidebar]');
+                       return !bar || bar.getAnimations({subtree: true})
+                                        .every(a => a.playState !== 'running'); }""")
 
     def navigate(self, title: str):
         """Open a page from the sidebar, as a user would, and close the sidebar again."""

@@ -214,6 +214,7 @@ def test_help_labels_are_whole_at_200_percent_text(app, help_people):
     sign_in(app, "alumni")
     page.evaluate("() => { document.documentElement.style.fontSize = '200%'; }")
     page.evaluate(SCROLL_TO_BOTTOM)
+    expect(crisis_summary(page)).to_be_in_viewport(ratio=1)  # waits: the relayout takes a frame
     assert in_viewport(page, crisis_summary(page).bounding_box())
     panel = open_help(page)
     links = panel.get_by_role("link")
