@@ -6,9 +6,9 @@ clients stopped checking in, two never did), about three cravings a day, PHQ-9 a
 every 14 days, open and acknowledged flags (a few urgent), and three group sessions a week
 per track and site with attendance. It measures at 90 days of history, then adds the older
 275 days and measures again at 365. For each it times
-  (a) raw SQL: the SELECTs `caseload.for_therapist` sends (captured once with a
+  (a) raw SQL: the SELECTs `caseload.view` (the page's call) sends (captured once with a
       `before_cursor_execute` listener, replayed on a DBAPI cursor),
-  (b) service: `caseload.for_therapist` in a new session with its commit and the audit seal,
+  (b) service: `caseload.view` in a new session with its commit and the audit seal,
       as the page's `session_scope()` runs it,
   (c) page: an AppTest rerun of router.py -> pages/therapist/caseload.py, signed in as
       therapist 1 through the real form and second factor,
@@ -283,7 +283,8 @@ def label_of() -> str:
 
 
 def service_once(actor, parts: dict | None = None, clock=time.perf_counter):
-    """`for_therapist` exactly as the page's `session_scope()` runs it, timed in parts."""
+    """`caseload.view` (what the page calls) exactly as its `session_scope()` runs it, timed
+    in parts; returns the frame."""
     from sqlmodel import Session
 
     from companion import caseload
@@ -293,7 +294,7 @@ def service_once(actor, parts: dict | None = None, clock=time.perf_counter):
     engine = get_engine()
     t0 = clock()
     with Session(engine, expire_on_commit=False) as session:
-        frame = caseload.for_therapist(session, actor)
+        frame = caseload.view(session, actor).frame
         t1 = clock()
         session.commit()
         t2 = clock()
@@ -301,20 +302,21 @@ def service_once(actor, parts: dict | None = None, clock=time.perf_counter):
             seal(engine)
     t3 = clock()
     if parts is not None:
-        for name, dt in (("for_therapist() call", t1 - t0), ("commit (audit INSERTs)", t2 - t1),
+        for name, dt in (("view() call", t1 - t0), ("commit (audit INSERTs)", t2 - t1),
                          ("audit seal", t3 - t2)):
             parts.setdefault(name, []).append(dt)
     return frame
 
 
-HELPERS = (("caseload", "_clients"), ("flags", "for_missing_checkins"),
-           ("caseload", "_checkin_stats"), ("caseload", "_last_checkin"),
+HELPERS = (("caseload", "_clients"), ("caseload", "_caseload_flags"),
+           ("flags", "for_missing_checkins"), ("caseload", "_checkin_stats"),
            ("caseload", "_open_flags"), ("caseload", "_latest_scores"),
-           ("groups", "attendance_counts"), ("audit", "record_many"))
+           ("outcomes", "rows_for"), ("groups", "attendance_counts"),
+           ("audit", "record_rows"))
 
 
 def service_breakdown(actor, runs: int) -> dict[str, list[float]]:
-    """Where one `for_therapist` call spends its CPU time (this thread's, SQLite included):
+    """Where one `view` call spends its CPU time (this thread's, SQLite included):
     each helper it calls (SQL and the Python around it), the rest of the call (rows,
     DataFrame, sort), the commit, the seal. CPU time holds steadier than wall time on a
     busy machine."""
@@ -345,7 +347,7 @@ def service_breakdown(actor, runs: int) -> dict[str, list[float]]:
             for label, dt in spent.items():
                 out.setdefault(label, []).append(dt)
             out.setdefault("rest of the call (rows, DataFrame, sort)", []).append(
-                parts["for_therapist() call"][0] - helpers)
+                parts["view() call"][0] - helpers)
             for label in ("commit (audit INSERTs)", "audit seal"):
                 out.setdefault(label, []).append(parts[label][0])
     finally:
@@ -558,8 +560,8 @@ def run(args) -> int:
               + ", ".join(f"{k} {v}" for k, v in r["totals"].items()))
     print(f"whole run (data, timing, page) {setup_s:.0f} s")
     print()
-    print("times in ms, median / p95; 'raw SQL' = the SELECTs for_therapist sends, replayed on "
-          "a DBAPI cursor; 'service' = for_therapist in a new session + commit + audit seal; "
+    print("times in ms, median / p95; 'raw SQL' = the SELECTs caseload.view sends, replayed on "
+          "a DBAPI cursor; 'service' = caseload.view in a new session + commit + audit seal; "
           "'page' = AppTest rerun of router.py -> pages/therapist/caseload.py")
     a, b = (results[d] for d in PHASES)
     for clock, suffix in (("wall clock", ""), ("process CPU time (steadier on a busy machine)",

@@ -108,15 +108,16 @@ def record_many(session: Session, actor: Actor, action: str, record_kind: str,
 
 
 def record_rows(session: Session, actor: Actor, action: str,
-                rows: list[tuple[str, int]], detail: str = "") -> None:
-    """One statement for many (record kind, client) rows: what a summary page revealed."""
+                rows: list[tuple[str, int] | tuple[str, int, str]], detail: str = "") -> None:
+    """One statement for many (record kind, client[, detail]) rows: what a summary page
+    revealed (a row's own detail, when it has one, stands for `detail`)."""
     if not rows:
         return
-    now, detail = utcnow(), _detail(session, detail)
+    now = utcnow()
     session.execute(sa.insert(AuditEvent), [
         {"at": now, "actor_id": actor.id, "actor_role": actor.role.value, "action": action,
-         "record_kind": kind, "client_id": client_id, "subject_id": client_id,
-         "detail": detail} for kind, client_id in rows])
+         "record_kind": row[0], "client_id": row[1], "subject_id": row[1],
+         "detail": _detail(session, row[2] if len(row) > 2 else detail)} for row in rows])
     session.info[DIRTY] = True
 
 
@@ -162,25 +163,27 @@ def seal(engine: sa.Engine) -> int:
     AUDIT_KEY refuses (the rows stay unsealed for a rightly keyed one)."""
     key = _key()
     with Session(engine) as session:
-        session.exec(update(AuditSeal).where(AuditSeal.id == 1)
-                     .values(turns=AuditSeal.turns + 1))
-        head = session.get(AuditSeal, 1)
+        head = session.execute(  # one statement takes the turn and reads the head
+            update(AuditSeal).where(AuditSeal.id == 1).values(turns=AuditSeal.turns + 1)
+            .returning(AuditSeal.last_seq, AuditSeal.last_hash, AuditSeal.key_check)).one()
         if head.key_check != _key_check(key):
             session.rollback()
             raise ConfigError(WRONG_KEY + "; nothing was sealed.")
         rows = session.execute(select(*_CHAINED).where(col(AuditEvent.seq).is_(None))
                                .order_by(AuditEvent.id)).all()
         sealed = []  # plain rows and one executemany: a caseload view writes hundreds
+        last_seq, last_hash = head.last_seq, head.last_hash
         for row in rows:
-            seq, prev = head.last_seq + 1, head.last_hash
-            head.last_seq, head.last_hash = seq, _digest(row, prev, key, seq)
-            sealed.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": head.last_hash})
+            seq, prev = last_seq + 1, last_hash
+            last_seq, last_hash = seq, _digest(row, prev, key, seq)
+            sealed.append({"_id": row.id, "_seq": seq, "_prev": prev, "_hash": last_hash})
         if sealed:
             table = AuditEvent.__table__
             session.execute(table.update().where(table.c.id == sa.bindparam("_id")).values(
                 seq=sa.bindparam("_seq"), prev_hash=sa.bindparam("_prev"),
                 row_hash=sa.bindparam("_hash")), sealed)
-        session.add(head)
+            session.execute(update(AuditSeal).where(AuditSeal.id == 1)
+                            .values(last_seq=last_seq, last_hash=last_hash))
         session.commit()
         return len(rows)
 

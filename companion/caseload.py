@@ -31,6 +31,7 @@ from companion.core.timeutil import clinic_today, show, utcnow
 # The record kinds every caseload row draws from (an empty cell still tells something).
 SHOWN = (RecordKind.PROFILE, RecordKind.CHECKIN, RecordKind.FLAG, RecordKind.MEASURE,
          RecordKind.ATTENDANCE)
+RECENT_DAYS = 7  # "recently acknowledged" looks back this far
 COLUMNS = ["client_id", "Client", "Flag tier", "Status", "Track", "Location", "Last check-in",
            "Mood 7d", "Mood change", "Craving 7d", "Craving change", "Use days (14d)",
            "Missed (7d)", "Open flags", "Urgent", "PHQ-9", "GAD-7", "Need",
@@ -84,23 +85,45 @@ class _OpenFlags:
     waiting_since: datetime | None = None  # the oldest open flag of that tier
 
 
-def _open_flags(session: Session, ids: list[int]) -> dict[int, _OpenFlags]:
-    """Per client and tier: open flags and the oldest one's time (a few rows a client)."""
-    stmt = (select(Flag.client_id, Flag.tier, func.count(), func.min(Flag.raised_at))
-            .where(col(Flag.client_id).in_(ids), col(Flag.acknowledged_at).is_(None))
-            .group_by(Flag.client_id, Flag.tier))
-    found: dict[int, _OpenFlags] = {}
-    for client_id, key, count, oldest in session.exec(stmt):
-        row = found.setdefault(client_id, _OpenFlags())
-        row.count += count
-        tier = flags.TIERS.get(key, flags.ROUTINE)
+def _open_flags(open_list: list[Flag], ids: list[int]) -> dict[int, _OpenFlags]:
+    """Per client: open flags, urgent ones, the most urgent tier and how long its oldest flag
+    has waited, from the open flags already read (`_caseload_flags`)."""
+    wanted, found = set(ids), {}
+    for flag in open_list:
+        if flag.client_id not in wanted:
+            continue
+        row = found.setdefault(flag.client_id, _OpenFlags())
+        row.count += 1
+        tier = flags.tier_of(flag)
         if tier is flags.URGENT:
-            row.urgent += count
+            row.urgent += 1
         if row.top is None or tier.rank < row.top.rank:
-            row.top, row.waiting_since = tier, oldest
-        elif tier is row.top and oldest < row.waiting_since:  # an unknown key read as routine
-            row.waiting_since = oldest
+            row.top, row.waiting_since = tier, flag.raised_at
+        elif tier is row.top and flag.raised_at < row.waiting_since:
+            row.waiting_since = flag.raised_at
     return found
+
+
+def _caseload_flags(session: Session, actor: Actor, acknowledged_since: datetime | None = None
+                    ) -> list[tuple[Flag, str, str | None]]:
+    """The caseload's open flags (and, with `acknowledged_since`, those acknowledged since
+    then) in one read, each with the client's name and who acknowledged it."""
+    by = aliased(User)
+    handled = (col(Flag.acknowledged_at).is_(None) if acknowledged_since is None else
+               col(Flag.acknowledged_at).is_(None)
+               | (col(Flag.acknowledged_at) >= acknowledged_since))
+    stmt = (select(Flag, User.display_name, by.display_name)
+            .join(User, User.id == Flag.client_id)
+            .join(Enrolment, Enrolment.client_id == Flag.client_id)
+            .outerjoin(by, by.id == Flag.acknowledged_by)
+            .where(Enrolment.therapist_id == actor.id, handled))
+    return [(f, name, who) for f, name, who in session.exec(stmt).all()]
+
+
+def _triage_order(open_list: list[tuple[Flag, str]]) -> list[tuple[Flag, str]]:
+    """Most urgent tier first, then the longest-waiting (as `flags.tier_rank` in SQL)."""
+    return sorted(open_list, key=lambda pair: (flags.tier_of(pair[0]).rank,
+                                               pair[0].raised_at.timestamp(), pair[0].id or 0))
 
 
 def _latest_scores(answered: dict[int, list[tuple[str, str, dict, object]]]
@@ -128,6 +151,37 @@ def need_score(urgent: int, open_flags: int, use_days: int, missed: int,
             + max(0.0, (craving7 or 0) - 5) + 2 * max(0.0, -(mood_change or 0)))
 
 
+@dataclass
+class View:
+    """What the caseload page shows, read together (issue 16: ≤ 12 statements a rerun)."""
+    frame: pd.DataFrame                          # one row a client, as `for_therapist`
+    open_flags: list[tuple[Flag, str]]           # as `open_flags`
+    recent: list[tuple[Flag, str, str | None]]   # as `recently_acknowledged`
+
+
+def view(session: Session, actor: Actor, track: str | None = None,
+         location: str | None = None, flagged_only: bool = False, min_missed: int = 0,
+         measures_due: bool = False, recent_days: int = RECENT_DAYS,
+         recent_limit: int = 20) -> View:
+    """`for_therapist`, `open_flags` and `recently_acknowledged` at once: the flags are read
+    once for all three, and everything shown is audited in one statement."""
+    require_role(actor, Role.THERAPIST)
+    read = _caseload_flags(session, actor, utcnow() - timedelta(days=recent_days))
+    open_read = [(f, name) for f, name, _ in read if f.acknowledged_at is None]
+    frame, open_list = _frame(session, actor, open_read, track, location, flagged_only,
+                              min_missed, measures_due)
+    recent = sorted(((f, name, who) for f, name, who in read if f.acknowledged_at is not None),
+                    key=lambda r: (r[0].acknowledged_at.timestamp(), r[0].id), reverse=True)
+    recent = recent[:recent_limit]
+    flag_kind = RecordKind.FLAG.value
+    audit.record_rows(session, actor, "read", [
+        *_shown_rows(frame, "caseload"),
+        *((flag_kind, c, "open flags") for c in sorted({f.client_id for f, _ in open_list})),
+        *((flag_kind, c, "recently acknowledged")
+          for c in sorted({f.client_id for f, _, _ in recent}))])
+    return View(frame, open_list, recent)
+
+
 def for_therapist(session: Session, actor: Actor, track: str | None = None,
                   location: str | None = None, flagged_only: bool = False,
                   min_missed: int = 0, measures_due: bool = False) -> pd.DataFrame:
@@ -136,18 +190,39 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
     check-ins in the last 7 days, `measures_due` those with a questionnaire due or overdue;
     only the rows returned are audited."""
     require_role(actor, Role.THERAPIST)
+    open_read = [(f, name) for f, name, _ in _caseload_flags(session, actor)]
+    frame, _ = _frame(session, actor, open_read, track, location, flagged_only, min_missed,
+                      measures_due)
+    audit.record_rows(session, actor, "read", _shown_rows(frame, "caseload"))
+    return frame
+
+
+def _shown_rows(frame: pd.DataFrame, detail: str) -> list[tuple[str, int, str]]:
+    return [(kind.value, int(i), detail) for i in frame["client_id"] for kind in SHOWN]
+
+
+def _frame(session: Session, actor: Actor, open_read: list[tuple[Flag, str]],
+           track: str | None, location: str | None, flagged_only: bool, min_missed: int,
+           measures_due: bool) -> tuple[pd.DataFrame, list[tuple[Flag, str]]]:
+    """The caseload's rows (not audited) and every open flag, those it raised included, in
+    triage order."""
     clients = [c for c in _clients(session, actor)
                if (track is None or c.track == track) and (location is None or c.location == location)]
     ids = [c.id for c in clients]
     today = clinic_today()
     last = {c.id: c.last_day for c in clients if c.last_day is not None}
-    flags.for_missing_checkins(session, ids, today, last=last, in_program=[
-        (c.id, c.enrolled_at) for c in clients if c.role == Role.CLIENT])
+    names = {c.id: c.display_name for c in clients}
+    raised = flags.for_missing_checkins(
+        session, ids, today, last=last, in_program=[
+            (c.id, c.enrolled_at) for c in clients if c.role == Role.CLIENT],
+        open_already={f.client_id for f, _ in open_read if f.rule == flags.Rule.NO_CHECKIN})
     session.flush()
+    open_list = _triage_order([*open_read, *((f, names[f.client_id]) for f in raised)])
     stats = _checkin_stats(session, ids, today)
     attendance = groups.attendance_counts(session, clients, days=14)
     answered = outcomes.rows_for(session, ids)
-    open_flags, scores = _open_flags(session, ids), _latest_scores(answered)
+    open_flags = _open_flags([f for f, _ in open_list], ids)
+    scores = _latest_scores(answered)
     clinic = get_clinic()
     rows, order = [], []
     for c in clients:
@@ -187,9 +262,7 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
         frame = frame[frame["Missed (7d)"] >= min_missed].reset_index(drop=True)
     if measures_due:
         frame = frame[frame["Measures due"] != ""].reset_index(drop=True)
-    audit.record_rows(session, actor, "read", [(kind.value, int(i)) for i in frame["client_id"]
-                                               for kind in SHOWN], "caseload")
-    return frame
+    return frame, open_list
 
 
 def client_choices(session: Session, actor: Actor) -> dict[int, str]:
@@ -214,8 +287,6 @@ def open_flags(session: Session, actor: Actor) -> list[tuple[Flag, str]]:
                       sorted({f.client_id for f, _ in rows}), "open flags")
     return [(f, name) for f, name in rows]
 
-
-RECENT_DAYS = 7
 
 
 def recently_acknowledged(session: Session, actor: Actor, days: int = RECENT_DAYS,

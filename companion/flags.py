@@ -278,11 +278,12 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
 
 
 def for_missing_checkins(session: Session, client_ids: list[int], today: date,
-                         last: dict | None = None, in_program: list | None = None) -> list[Flag]:
+                         last: dict | None = None, in_program: list | None = None,
+                         open_already: set[int] | None = None) -> list[Flag]:
     """Clients in the program with no check-in for `NO_CHECKIN_DAYS` days (counting from
-    enrolment when they never checked in); one open flag at a time per client. `last` and
-    `in_program` ((client id, enrolled at) of those with the client role): when the caller
-    already read them."""
+    enrolment when they never checked in); one open flag at a time per client. `last`,
+    `in_program` ((client id, enrolled at) of those with the client role) and `open_already`
+    (clients with an open flag of this rule): when the caller already read them."""
     from companion.models import Enrolment, User  # local: models import nothing from here
 
     if not client_ids:
@@ -292,10 +293,11 @@ def for_missing_checkins(session: Session, client_ids: list[int], today: date,
         last = dict(session.exec(
             select(CheckIn.client_id, func.max(CheckIn.day))
             .where(col(CheckIn.client_id).in_(client_ids)).group_by(CheckIn.client_id)).all())
-    open_already = set(session.exec(
-        select(Flag.client_id).where(col(Flag.client_id).in_(client_ids),
-                                     Flag.rule == Rule.NO_CHECKIN,
-                                     col(Flag.acknowledged_at).is_(None))))
+    if open_already is None:
+        open_already = set(session.exec(
+            select(Flag.client_id).where(col(Flag.client_id).in_(client_ids),
+                                         Flag.rule == Rule.NO_CHECKIN,
+                                         col(Flag.acknowledged_at).is_(None))))
     if in_program is None:
         in_program = session.exec(
             select(Enrolment.client_id, Enrolment.enrolled_at)

@@ -44,13 +44,12 @@ undo_panel(actor)
 state = st.session_state
 flagged_only, missed_only = state.get("caseload-flagged", False), state.get("caseload-missed",
                                                                            False)
-with session_scope() as session:  # the caseload first: it raises due "no check-in" flags
-    frame = caseload.for_therapist(session, actor, state.get("caseload-track"),
-                                   state.get("caseload-site"), flagged_only=flagged_only,
-                                   min_missed=2 if missed_only else 0,
-                                   measures_due=state.get("caseload-due", False))
-    open_list = caseload.open_flags(session, actor)
-    recent = caseload.recently_acknowledged(session, actor)
+with session_scope() as session:  # raises due "no check-in" flags; one read of the flags
+    shown = caseload.view(session, actor, state.get("caseload-track"),
+                          state.get("caseload-site"), flagged_only=flagged_only,
+                          min_missed=2 if missed_only else 0,
+                          measures_due=state.get("caseload-due", False))
+frame, open_list, recent = shown.frame, shown.open_flags, shown.recent
 st.subheader(f"Needs attention ({number_text(len(open_list))})")
 if not open_list:
     st.caption("No open flags. 🌿")

@@ -9,7 +9,7 @@ from companion import caseload, flags, instruments, measures
 from companion.checkins import record_checkin
 from companion.core.errors import AccessDenied, InvalidInput
 from companion.core.timeutil import clinic_today, utcnow
-from companion.models import AuditEvent, Enrolment, Flag, MeasureResponse
+from companion.models import AuditEvent, Enrolment, Flag, MeasureResponse, User
 from tests.conftest import actor
 from tests.support.entries import answered
 
@@ -162,3 +162,42 @@ def test_the_caseload_says_which_measures_are_due_and_filters_on_them(session, w
     assert list(only_due["client_id"]) == [world["robin"].id]
     # another therapist's client never appears, filtered or not
     assert world["elsewhere"].id not in set(frame["client_id"]) | set(only_due["client_id"])
+
+
+def test_the_page_view_reads_the_flags_once_and_agrees_with_each_part(session, world, users):
+    """`caseload.view` (what the page calls) gives what `for_therapist`, `open_flags` and
+    `recently_acknowledged` give one by one, raises a due "no check-in" flag into the list
+    it returns, and audits it all in one INSERT."""
+    from sqlalchemy import event
+
+    mine = _open(session, world["robin"])[0]
+    flags.acknowledge_many(session, world["therapist"], [mine.id], "Called")
+    quiet = users.client(session.get(User, world["therapist"].id), name="quiet")
+    enrolment = session.get(Enrolment, quiet.id)
+    enrolment.enrolled_at -= timedelta(days=10)  # no check-in for 10 days: a flag is due
+    session.flush()
+    sent: list[str] = []
+    listener = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        shown = caseload.view(session, world["therapist"])
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert sum("FROM flags" in s for s in sent) == 1
+    assert sum(s.startswith("INSERT INTO audit_events") for s in sent) == 1
+    raised = [f for f, _ in shown.open_flags if f.client_id == quiet.id]
+    assert [f.rule for f in raised] == [flags.Rule.NO_CHECKIN]
+    assert ([(f.id, n) for f, n in shown.open_flags]
+            == [(f.id, n) for f, n in caseload.open_flags(session, world["therapist"])])
+    assert ([(f.id, n, b) for f, n, b in shown.recent]
+            == [(f.id, n, b) for f, n, b in caseload.recently_acknowledged(
+                session, world["therapist"])] == [
+                (mine.id, world["robin"].display_name, world["therapist"].display_name)])
+    apart = caseload.for_therapist(session, world["therapist"])
+    assert shown.frame.drop(columns=["Last check-in day"]).equals(
+        apart.drop(columns=["Last check-in day"]))
+    assert world["elsewhere"].id not in set(shown.frame["client_id"])
+    assert world["elsewhere"].id not in {f.client_id for f, _ in shown.open_flags}
+    details = set(session.exec(select(AuditEvent.detail).where(
+        AuditEvent.actor_id == world["therapist"].id, AuditEvent.action == "read")))
+    assert {"caseload", "open flags", "recently acknowledged"} <= details
