@@ -199,6 +199,33 @@ def test_therapist_acknowledges_a_flag_and_reads_the_brief(laptop):
     expect(handled).to_contain_text("✅")
     handled.scroll_into_view_if_needed()
     app.screenshot("feature-laptop-brief")
+    # The printable brief: a real PDF with the client, the note and the Part 2 notice.
+    with page.expect_download() as info:
+        app.act(page.get_by_role("button", name="Download PDF to print"))
+    words = pdf_words(info.value.path())
+    for needed in (client, note, "42 CFR part 2", "Flags:"):
+        assert " ".join(needed.split()) in words, (needed, words[:400])
+
+    # The record opened from a flag shows the open flags first, in view, with acknowledge.
+    app.navigate("My caseload")
+    expect(count).to_be_visible()
+    if before - 1:
+        app.act(page.get_by_role("button", name="Open record").first)
+        expect(heading(page, "Client record")).to_be_visible()
+        first = page.get_by_test_id("stMain").get_by_role("heading", level=3).first
+        expect(first).to_have_text(re.compile(r"^Open flags \(\d+\)"))
+        expect(first).to_be_in_viewport()
+        expect(page.get_by_role("button", name=re.compile("^Acknowledge")).first
+               ).to_be_visible()
+        app.screenshot("feature-laptop-record-from-flag")
+
+
+def pdf_words(path) -> str:
+    """The PDF's text, one space between words (pypdf spaces justified lines out)."""
+    import pypdf
+
+    return " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+                    .split())
 
 
 # -- 4. Aftercare (issue 6) ---------------------------------------------------------------------
