@@ -1,32 +1,55 @@
-"""Printable PDFs made on the server with fpdf2: nothing is sent anywhere to render them."""
+"""Printable PDFs made on the server with fpdf2: nothing is sent anywhere to render them.
+
+Every PDF draws with the fonts shipped in companion/fonts/ (never the server's own): DejaVu
+Sans for text (Latin, Greek, Cyrillic, Hebrew, Arabic and many symbols), then, for a
+character it lacks, Noto Sans Symbols 2 and Noto Emoji. Text is shaped with HarfBuzz
+(`uharfbuzz`, fpdf2's `set_text_shaping`), which also orders right-to-left text (Hebrew,
+Arabic) for print and joins Arabic letters.
+
+What is left out, plainly:
+- emoji print in black and white: colour emoji fonts are bitmaps that fpdf2 cannot embed.
+  A skin-tone emoji prints as the emoji followed by a shade swatch, and a joined emoji (a
+  family, the rainbow flag) as its parts, with U+FFFD where `pdf_text` shows the hidden
+  zero-width joiner;
+- no CJK font ships (Noto Sans CJK is over 16 MB a weight), nor fonts for scripts DejaVu
+  lacks (Devanagari, Thai, …). A visible character none of the fonts has prints as U+FFFD
+  (�), so the page shows something was there, rather than dropping it without a trace;
+- bold and italic are not used (only the regular weight ships).
+"""
 from __future__ import annotations
 
+import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
+from fpdf.errors import FPDFException
 
 from companion import aftercare
 from companion.clinic import get_clinic
-from companion.ui.text import pdf_text
+from companion.ui.text import REPLACEMENT, pdf_text
 
-_CANDIDATES = [
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),  # Debian fonts-dejavu-core
-]
+FONT_DIR = Path(__file__).parent / "fonts"
+BODY_FONT = FONT_DIR / "DejaVuSans.ttf"
+# fpdf2 tries these in order for a character the body font lacks.
+FALLBACK_FONTS = {
+    "symbols": FONT_DIR / "NotoSansSymbols2-Regular.ttf",
+    "emoji": FONT_DIR / "NotoEmoji-Regular.ttf",  # monochrome outlines
+}
+# Character classes that draw nothing of their own (marks, format characters, separators):
+# passed to fpdf2 as they are even where no font maps them.
+_INVISIBLE = {"Mn", "Mc", "Me", "Cf", "Cc", "Zs", "Zl", "Zp"}
 
 
-def _font_file() -> Path | None:
-    """A Unicode TrueType font: DejaVu when the system has it, else the one that ships with
-    the login library's captcha dependency (always installed)."""
-    for path in _CANDIDATES:
-        if path.is_file():
-            return path
-    try:
-        import captcha
+@lru_cache(maxsize=1)
+def covered() -> frozenset[int]:
+    """The code points the shipped fonts draw (the body font or a fallback)."""
+    from fontTools.ttLib import TTFont  # fpdf2's own dependency
 
-        bundled = Path(captcha.__file__).parent / "data" / "DroidSansMono.ttf"
-        return bundled if bundled.is_file() else None
-    except ImportError:
-        return None
+    points: set[int] = set()
+    for path in (BODY_FONT, *FALLBACK_FONTS.values()):
+        points.update(TTFont(path, lazy=True).getBestCmap())
+    return frozenset(points)
 
 
 class _Doc(FPDF):
@@ -34,20 +57,24 @@ class _Doc(FPDF):
         super().__init__(format="Letter")
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(True, 18)
-        font = _font_file()
-        if font is not None:
-            self.add_font("body", "", str(font))
-            self.family = "body"
-        else:  # core font: Latin-1 only, so other characters print as "?"
-            self.family = "helvetica"
+        self.add_font("body", "", str(BODY_FONT))
+        for name, path in FALLBACK_FONTS.items():
+            self.add_font(name, "", str(path))
+        self.set_fallback_fonts(list(FALLBACK_FONTS))
+        try:
+            self.set_text_shaping(True)
+        except FPDFException:  # uharfbuzz missing: right-to-left text would print reversed
+            pass
+        self.family = "body"
         self.doc_title = title
         self.add_page()
 
     def text_of(self, text: str) -> str:
-        """Every string drawn goes through here: the PDF road of companion/ui/text.py."""
-        text = pdf_text(text)
-        return text if self.family == "body" else text.encode("latin-1", "replace").decode(
-            "latin-1")
+        """Every string drawn goes through here: the PDF road of companion/ui/text.py, then
+        U+FFFD for any visible character that none of the shipped fonts can draw."""
+        points = covered()
+        return "".join(ch if ord(ch) in points or unicodedata.category(ch) in _INVISIBLE
+                       else REPLACEMENT for ch in pdf_text(text))
 
     def heading(self, text: str, size: int = 13) -> None:
         self.set_font(self.family, size=size)
