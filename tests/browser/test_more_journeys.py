@@ -119,11 +119,13 @@ def current_mark(page, name: str) -> str | None:
     return checked[0] if checked else None
 
 
-def mark(page, name: str, status: str):
-    """Tap a mark (no round trip: "Save attendance" sends them all). Tapping the mark
-    already chosen would clear it, so only tap a different one."""
+def mark(app, name: str, status: str):
+    """Tap a mark and wait for the rerun that badges it "Not saved yet" (a Save tapped
+    during that rerun could be sent with the mark before it). Tapping the mark already
+    chosen would clear it, so only tap a different one."""
+    page = app.page
     if current_mark(page, name) != status:
-        attendance(page, name, status).click()
+        app.act(attendance(page, name, status))
     expect(attendance(page, name, status)).to_be_checked()
 
 
@@ -195,7 +197,7 @@ def test_a_client_answers_a_group_and_a_facilitator_takes_attendance(app, app_in
     plan = {"Avery Demo": "Absent", "Gray Demo": "Excused"}
     before = {name: current_mark(spage, name) for name in plan}
     for name, status in plan.items():
-        mark(spage, name, status)
+        mark(staff, name, status)
     staff.screenshot("phone-groups-attendance-marked")
     staff.act(spage.get_by_role("button", name="Save attendance"))
     changed = [name for name, status in plan.items() if before[name] != status]
@@ -203,7 +205,7 @@ def test_a_client_answers_a_group_and_a_facilitator_takes_attendance(app, app_in
         saved_message(len(changed), int("Avery Demo" in changed)))
     staff.screenshot("phone-groups-attendance-saved")
 
-    mark(spage, "Avery Demo", "Present")  # a correction: Avery was there after all
+    mark(staff, "Avery Demo", "Present")  # a correction: Avery was there after all
     staff.act(spage.get_by_role("button", name="Save attendance"))
     expect(spage.get_by_test_id("stAlert")).to_have_text(saved_message(1, 0))
 
