@@ -124,6 +124,12 @@ class Instrument:
     missing_rule_source: str = "clinic"
     outcomes: dict[str, ReliableChange] = field(default_factory=dict)
     outcomes_note: str = ""
+    plain: str = ""   # what it is in two words ("Mood check"), for short places
+
+    @property
+    def short(self) -> str:
+        """"Mood check (PHQ-9)": fits a phone's picker and a caseload card."""
+        return f"{self.plain} ({self.title})" if self.plain else self.title
 
     @property
     def missing_rule_label(self) -> str:
@@ -254,7 +260,7 @@ def parse(path: Path) -> Instrument:
                       raw["reference"], raw.get("max_missing", 0), tuple(raw["items"]), sets,
                       tuple(scales), forms, skips, raw["missing_rule"],
                       raw["missing_rule_source"], _outcomes(raw, path, scales),
-                      raw.get("outcomes_note", ""))
+                      raw.get("outcomes_note", ""), raw.get("plain", ""))
 
 
 def _outcomes(raw: dict, path: Path, scales: list[Scale]) -> dict[str, ReliableChange]:

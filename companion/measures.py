@@ -24,7 +24,7 @@ class Due:
     @property
     def label(self) -> str:
         form = self.instrument.form(self.form)
-        return f"{self.instrument.name}" + (f" — {form.label}" if form else "")
+        return self.instrument.short + (f" · {form.label}" if form else "")
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ if pending:
     st.page_link("pages/client/cravings.py", label="Answer now", icon="💬")
 
 if due:
-    names = ", ".join(d.instrument.title for d in due)
+    names = ", ".join(dict.fromkeys(d.instrument.short for d in due))  # BAM's forms once
     st.info(f"A short questionnaire is due: {markdown_text(names)}. It helps you and your "
             "therapist see change over time.")
     st.page_link("pages/client/measures.py", label="Answer now", icon="📝")

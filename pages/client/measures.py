@@ -166,7 +166,7 @@ with session_scope() as session:
 choices = {f"{d.instrument.id}:{d.form}": f"Due: {d.label}" for d in due}
 for instrument in instruments.load_all().values():
     form = "30" if instrument.forms else ""
-    choices.setdefault(f"{instrument.id}:{form}", instrument.name)
+    choices.setdefault(f"{instrument.id}:{form}", instrument.short)
 picked = st.selectbox("Questionnaire", list(choices),
                       format_func=lambda c: option_text(choices[c]),
                       key="measure-pick",  # set by "Answer question 9"

@@ -188,8 +188,8 @@ def test_the_measures_due_filter_narrows_the_caseload(app, users, session):
                     "30")
     session.commit()
     sign_in(app, "thera")
-    assert "measures up to date" in texts(app) and "Anxiety Disorder-7" in texts(app)
+    assert "measures up to date" in texts(app) and "Anxiety check (GAD-7) due" in texts(app)
     app.toggle(key="caseload-due").set_value(True).run()
     assert not app.exception
     page = texts(app)
-    assert "measures up to date" not in page and "Anxiety Disorder-7" in page
+    assert "measures up to date" not in page and "Anxiety check (GAD-7)" in page

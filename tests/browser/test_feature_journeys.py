@@ -125,7 +125,7 @@ def test_phq9_self_harm_answer_shows_help_and_flags_the_therapist(app, app_in, n
     expect(heading(page, "Hi, Emery")).to_be_visible()
     app.navigate("Questionnaires")
     expect(heading(page, "Questionnaires")).to_be_visible()
-    choose(app, "Questionnaire", re.compile("Patient Health Questionnaire-9"))
+    choose(app, "Questionnaire", re.compile(re.escape("Mood check (PHQ-9)")))
     form = page.locator(".st-key-questionnaire")  # a fragment now: gates hide skipped items
     groups = form.get_by_role("radiogroup")
     expect(groups).to_have_count(10)

@@ -64,7 +64,7 @@ def small_targets(page) -> list[dict]:
             if t["w"] < MIN_TARGET or t["h"] < MIN_TARGET]
 
 
-def open_questionnaire(app, name: str = "Patient Health Questionnaire-9"):
+def open_questionnaire(app, name: str = "Mood check (PHQ-9)"):
     page = app.page
     box = page.get_by_role("combobox", name="Questionnaire")
     if not re.search(re.escape(name), box.input_value()):

@@ -153,8 +153,8 @@ def test_the_caseload_says_which_measures_are_due_and_filters_on_them(session, w
     _answer_everything(session, world["calm"])
     frame = caseload.for_therapist(session, world["therapist"])
     due = dict(zip(frame["client_id"], frame["Measures due"]))
-    assert "Generalized Anxiety Disorder-7" in due[world["robin"].id]   # PHQ-9 answered today
-    assert "Patient Health Questionnaire-9" not in due[world["robin"].id]
+    assert "Anxiety check (GAD-7)" in due[world["robin"].id]   # PHQ-9 answered today
+    assert "Mood check (PHQ-9)" not in due[world["robin"].id]
     assert due[world["calm"].id] == ""
     row = frame[frame["client_id"] == world["calm"].id].iloc[0].to_dict()
     assert "measures up to date" in caseload.card_facts(row, clinic_today())

@@ -124,9 +124,9 @@ def test_due_and_overdue_from_the_schedule(session, care):
     _answer(session, client, "bam", None, 3, "7", {"use": 0, "risk": 0, "protective": 0})
     due = {d.label.split(" ")[0]: d for d in
            outcomes.for_client(session, actor(therapist), client.id).due}
-    assert set(due) == {"Patient", "Generalized"}
-    phq = next(d for d in due.values() if "Patient" in d.label)
-    gad = next(d for d in due.values() if "Generalized" in d.label)
+    assert set(due) == {"Mood", "Anxiety"}
+    phq = next(d for d in due.values() if "Mood" in d.label)
+    gad = next(d for d in due.values() if "Anxiety" in d.label)
     assert phq.due_on == clinic_today() - timedelta(days=2) and not phq.overdue
     assert gad.overdue
 
@@ -136,7 +136,7 @@ def test_overdue_edge_is_seven_days():
             ("gad7", "", {"total": 3}, clinic_today() - timedelta(days=20))]
     due = outcomes.due_measures(rows, "client", clinic_today(), clinic_today())
     flags = {d.label.split(" ")[0]: d.overdue for d in due}
-    assert flags["Patient"] is True and flags["Generalized"] is False
+    assert flags["Mood"] is True and flags["Anxiety"] is False
 
 
 def test_never_answered_counts_from_enrolment(session, care):
