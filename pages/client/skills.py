@@ -10,17 +10,36 @@ from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
 from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
 from companion.ui.gate import current_actor
+from companion.ui.scroll import to_top
 from companion.ui.skills import exercise_form, history
 from companion.ui.text import (clinic_markdown, label_text, markdown_text, number_text,
                                option_text)
 
-VIEW = "skills_view"  # None (all modules) | (module,) | (module, "lesson"|"exercise", id)
+# The view lives in the URL (?module=…&lesson=…|&exercise=…), so a reload or a bookmark
+# opens it again and the phone's Back button steps back out of it: () is all modules,
+# (module,) one module, (module, "lesson"|"exercise", id) one item.
+URL_KEYS = ("module", "lesson", "exercise")
 LOG = "skill-log"
 actor = current_actor()
 
 
+def url_view() -> tuple[str, ...]:
+    module = st.query_params.get("module")
+    if not module:
+        return ()
+    for kind in ("lesson", "exercise"):
+        if item := st.query_params.get(kind):
+            return (module, kind, item)
+    return (module,)
+
+
 def go(*view: str) -> None:
-    st.session_state[VIEW] = view or None
+    for key in URL_KEYS:
+        st.query_params.pop(key, None)
+    if view:
+        st.query_params["module"] = view[0]
+    if len(view) == 3:
+        st.query_params[view[1]] = view[2]
 
 
 def mark_read(module_id: str, lesson_id: str) -> None:
@@ -69,9 +88,10 @@ except SkillContentError:  # logged; a test names the file and field at fault
              "know. Everything you saved is safe.")
     st.stop()
 by_id = {p.module.id: p for p in found}
-view = st.session_state.get(VIEW) or ()
-if view and view[0] not in by_id:  # a module was removed from data/skills
+view = url_view()
+if view and view[0] not in by_id:  # a module was removed from data/skills, or a typo
     view = ()
+to_top("-".join(view) or "all")  # a new view starts at its title
 if message := st.session_state.pop("_skill_error", None):
     st.error(markdown_text(message))
 

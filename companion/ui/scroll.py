@@ -1,0 +1,17 @@
+"""Start a new view at its top: Streamlit keeps the scroll position when a rerun draws a
+different view on the same page (a skills module opened from the list showed mid-page, its
+title off-screen)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit.components.v1 as components
+
+_SCROLL_TOP = components.declare_component(
+    "scroll_top", path=str(Path(__file__).resolve().parent / "static" / "scroll_top"))
+
+
+def to_top(view: str) -> None:
+    """Scroll to the top once each time `view` changes (a new key mounts the component anew,
+    and its script runs once on mounting); nothing is drawn."""
+    _SCROLL_TOP(key=f"scroll-top-{view}", default=None)
