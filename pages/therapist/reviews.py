@@ -58,10 +58,10 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
         for c in own:
             if c.section == section:
                 comment_card(actor, c, view.authors, view.wordings, f"rc-{chosen}")
-        st.text_input("Comment on this section", key=f"rc-{chosen}-{section}", max_chars=1000)
+        st.text_input("Comment on this section", key=f"rc-{chosen}-{section}")
         st.button("Add comment", key=f"rc-btn-{chosen}-{section}", on_click=add_comment,
                   args=(section,), width="stretch")
-st.text_area("Note to the client (optional)", key=f"review-note-{chosen}", max_chars=1000)
+st.text_area("Note to the client (optional)", key=f"review-note-{chosen}")
 cols = st.columns(2)
 cols[0].button("Approve", type="primary", width="stretch", on_click=decide, args=(True,))
 cols[1].button("Ask for changes", width="stretch", on_click=decide, args=(False,))
