@@ -55,7 +55,8 @@ FIELD_LABELS = {"level": "Level of care", "provider": "Provider", "when": "Day a
                 "progress": "Progress (%)", "prescriber": "Prescriber", "pharmacy": "Pharmacy",
                 "next_refill": "Next refill date", "who_i_tell": "Who I tell",
                 "first_24_hours": "What I do in the first 24 hours"}
-MAX_ROWS, TEXT_MAX, FIELD_MAX = 6, 1500, 200
+MAX_ROWS, TEXT_MAX, FIELD_MAX = 6, 5000, 200  # a section is writing; a field is one line
+COMMENT_MAX, NOTE_MAX = 1000, 1000
 REVIEW_DAYS = (30, 60, 90)   # after discharge, then every 90 days
 REVIEW_EVERY = 90
 
@@ -74,15 +75,16 @@ def _clean(sections: dict) -> dict:
         value = sections.get(key)
         if kind == "text":
             clean[key] = str(value or "").strip()
-            if len(clean[key]) > TEXT_MAX:
-                errors[key] = f"Please keep this under {TEXT_MAX} characters."
+            textrules.check_length(errors, key, clean[key], TEXT_MAX, subject="This section")
             textrules.check(errors, key, clean[key], multiline=True)
         elif kind == "fields":
             clean[key] = {f: str((value or {}).get(f) or "").strip() for f in fields}
-            if any(len(v) > FIELD_MAX for v in clean[key].values()):
-                errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
             for f, text in clean[key].items():
                 textrules.check(errors, key, text, subject=FIELD_LABELS[f])
+            for f, text in clean[key].items():
+                if key not in errors:
+                    textrules.check_length(errors, key, text, FIELD_MAX,
+                                           subject=f"“{FIELD_LABELS[f]}”")
         else:
             rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
             for n, row in enumerate(rows, start=1):
@@ -91,8 +93,11 @@ def _clean(sections: dict) -> dict:
             rows = [r for r in rows if any(r.values())]
             if len(rows) > MAX_ROWS:
                 errors[key] = f"Up to {MAX_ROWS} rows here."
-            if any(len(v) > FIELD_MAX for r in rows for v in r.values()):
-                errors[key] = f"Each answer can be up to {FIELD_MAX} characters."
+            for n, row in enumerate(rows, start=1):
+                for f, text in row.items():
+                    if key not in errors:
+                        textrules.check_length(errors, key, text, FIELD_MAX,
+                                               subject=f"“{FIELD_LABELS[f]}” ({n})")
             clean[key] = rows
     for row in clean["people"]:
         if row["phone"] and not phones.plausible(row["phone"]):
@@ -293,8 +298,9 @@ COMMENT_VERSIONS = versions.Versioned(
 
 def _clean_comment(text: str) -> str:
     text = (text or "").strip()
-    if not text or len(text) > 1000:
-        raise InvalidInput("A comment is 1–1000 characters.")
+    if not text:
+        raise InvalidInput(f"A comment is 1–{COMMENT_MAX} characters: please write it first.")
+    textrules.require_length(text, COMMENT_MAX, subject="The comment")
     textrules.require(text, subject="The comment")
     return text
 
@@ -348,8 +354,7 @@ def decide(session: Session, actor: Actor, client_id: int, approve: bool,
            note: str = "") -> AftercarePlan:
     plan = _reviewable(session, actor, client_id)
     note = (note or "").strip()
-    if len(note) > 1000:
-        raise InvalidInput("Please keep the note under 1000 characters.")
+    textrules.require_length(note, NOTE_MAX, subject="The note")
     textrules.require(note, multiline=True, subject="The note")
     if not approve and not note and not session.exec(
             select(AftercareComment.id).where(AftercareComment.plan_id == plan.id,

@@ -20,6 +20,7 @@ OUTCOMES = {"passed": "It passed", "used": "I used", "still_there": "It's still 
 FOLLOWUP_AFTER = timedelta(minutes=15)
 FOLLOWUP_UNTIL = timedelta(hours=12)
 DETAILS_WINDOW = timedelta(hours=24)
+WHERE_MAX, WITH_MAX, NOTE_MAX = 200, 200, 1000
 
 
 @dataclass
@@ -56,10 +57,12 @@ def validate(session: Session, client_id: int, entry: CravingEntry) -> CravingEn
     if entry.surf_seconds is not None and not (
             isinstance(entry.surf_seconds, int) and 0 <= entry.surf_seconds <= 6 * 3600):
         errors["surf_seconds"] = "The timer ran for an impossible time."
-    for name, limit in (("where", 200), ("with_whom", 200), ("note", 1000),
-                        ("new_trigger", tags.MAX_LABEL)):
+    for name, limit, subject in (("where", WHERE_MAX, "Where you were"),
+                                 ("with_whom", WITH_MAX, "Who you were with"),
+                                 ("note", NOTE_MAX, "Your note"),
+                                 ("new_trigger", tags.MAX_LABEL, "The trigger in your words")):
         setattr(entry, name, textrules.clean(getattr(entry, name)))
-        textrules.check_length(errors, name, getattr(entry, name), limit)
+        textrules.check_length(errors, name, getattr(entry, name), limit, subject=subject)
         textrules.check(errors, name, getattr(entry, name), multiline=name == "note")
     tags.check_labels(errors, "triggers", entry.triggers, tags.trigger_options(session, client_id))
     tags.check_labels(errors, "coping", entry.coping,

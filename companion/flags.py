@@ -354,8 +354,7 @@ def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     note = (note or "").strip()
     if not note:
         raise InvalidInput("Please add a short note on what you did or plan to do.")
-    if len(note) > ACK_NOTE_MAX:
-        raise InvalidInput(f"Please keep the note under {ACK_NOTE_MAX} characters.")
+    textrules.require_length(note, ACK_NOTE_MAX, subject="The note")
     textrules.require(note, subject="The note")
     if flag.acknowledged_at is not None:
         raise InvalidInput("This flag was already acknowledged.")

@@ -42,7 +42,7 @@ CONTACT_SECTIONS = {s.key: s.title for s in STEPS if s.kind == "contacts"}
 ENVIRONMENT_HINT = ("For example: keep naloxone (Narcan) where I and others can find it; "
                     "don't use alone; ask someone to hold medications or anything I could "
                     "hurt myself with; stay away from places where I used.")
-TEXT_MAX, NAME_MAX, MAX_CONTACTS = 1500, 80, 5
+TEXT_MAX, NAME_MAX, MAX_CONTACTS = 5000, 80, 5  # a step is writing; a name is one line
 
 
 def heading(step: Step) -> str:
@@ -72,8 +72,7 @@ def _clean(sections: dict) -> dict:
     clean = empty_sections()
     for key in TEXT_SECTIONS:
         text = (sections.get(key) or "").strip()
-        if len(text) > TEXT_MAX:
-            errors[key] = f"Please keep this under {TEXT_MAX} characters (it has {len(text)})."
+        textrules.check_length(errors, key, text, TEXT_MAX, subject="This step")
         textrules.check(errors, key, text, multiline=True)
         clean[key] = text
     for key in CONTACT_SECTIONS:
@@ -85,8 +84,8 @@ def _clean(sections: dict) -> dict:
         for name, phone in rows:
             if not name:
                 errors[key] = "Each phone number needs a name beside it."
-            elif len(name) > NAME_MAX:
-                errors[key] = f"Names can be up to {NAME_MAX} characters."
+            elif found := textrules.too_long(name, NAME_MAX, subject=f"The name “{name[:20]}…”"):
+                errors[key] = found
             elif phone and not phones.plausible(phone):
                 errors[key] = f"“{phone}” {phones.PROBLEM}."
         if len(rows) > MAX_CONTACTS:

@@ -18,7 +18,8 @@ from companion.core.config import ROOT
 
 FOLDER = ROOT / "data" / "skills"
 FIELD_TYPES = ("short_text", "long_text", "choice", "choices", "scale", "time")
-TEXT_LIMITS = {"short_text": 200, "long_text": 1500}
+TEXT_LIMITS = {"short_text": 200, "long_text": 5000}  # a long answer is writing: room for it
+MAX_CHARS_CAP = 10000  # the most a module may allow one text field
 LESSON_WORDS = (200, 450)   # 2–3 minutes on a phone
 WORDS_PER_MINUTE = 150
 SKILL_NAME_MAX = 80         # skills become check-in choices (tags.MAX_LABEL)
@@ -223,7 +224,7 @@ def _field(c: _Checker, raw: dict, where: str, seen_fields: set[str]) -> FieldSp
     if "max_chars" in raw:
         if kind not in TEXT_LIMITS:
             c.fail(f"{where}.max_chars", f"only text fields have max_chars, not {kind}")
-        max_chars = c.integer(raw, where, "max_chars", 20, 2000)
+        max_chars = c.integer(raw, where, "max_chars", 20, MAX_CHARS_CAP)
     return FieldSpec(field_id, label, kind, c.optional_text(raw, where, "help", 400), required,
                      options, low, high, c.optional_text(raw, where, "low_label", 40),
                      c.optional_text(raw, where, "high_label", 40), max_chars)

@@ -65,9 +65,7 @@ def _clean_value(spec, value, errors: dict[str, str]):
             errors[spec.id] = "Please type some words here."
             return None
         value = (value or "").strip()
-        if len(value) > spec.limit:
-            errors[spec.id] = (f"Please keep this under {spec.limit} characters "
-                               f"(it has {len(value)}).")
+        textrules.check_length(errors, spec.id, value, spec.limit, subject="This answer")
         textrules.check(errors, spec.id, value, multiline=spec.type == "long_text")
         return value
     if spec.type == "choice":
@@ -234,8 +232,7 @@ def log_practice(session: Session, actor: Actor, skill: str | None, helped: int 
     if isinstance(helped, bool) or not isinstance(helped, int) or not 0 <= helped <= 10:
         errors["helped"] = "Choose a number from 0 to 10."
     note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        errors["note"] = f"Please keep this under {NOTE_MAX} characters (it has {len(note)})."
+    textrules.check_length(errors, "note", note, NOTE_MAX, subject="Your note")
     textrules.check(errors, "note", note)
     if errors:
         raise FormErrors(errors)
@@ -319,9 +316,8 @@ def assign_module(session: Session, actor: Actor, client_id: int, module_id: str
               f"assigned skills module {module_id}")
     module_or_404(module_id)
     note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise FormErrors({"note": f"Please keep the note under {NOTE_MAX} characters "
-                                  f"(it has {len(note)})."})
+    if found := textrules.too_long(note, NOTE_MAX, subject="The note"):
+        raise FormErrors({"note": found})
     if found := textrules.problem(note):
         raise FormErrors({"note": found})
     now = utcnow()

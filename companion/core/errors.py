@@ -17,11 +17,22 @@ class InvalidInput(CompanionError, ValueError):
     pass
 
 
+class TooLong(str):
+    """A field's message that it is over its limit, with the count (made by
+    `companion.core.textrules.too_long`): a `FormErrors` without a message of its own leads
+    with it, so the count shows beside the Save button too, not only beside the field."""
+
+
 class FormErrors(InvalidInput):
     """Several fields are wrong: `fields` maps each to a message shown beside it."""
 
     def __init__(self, fields: dict[str, str], message: str | None = None):
         self.fields = fields
+        if message is None:
+            long = [m for m in fields.values() if isinstance(m, TooLong)]
+            if long:
+                message = long[0] if len(fields) == 1 else (
+                    f"{long[0]} Please check the other highlighted answers too.")
         super().__init__(message or "Please check the highlighted answers: nothing was saved "
                          "yet, and what you typed is still here.")
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from companion.core.errors import InvalidInput
+from companion.core.errors import InvalidInput, TooLong
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
 BLACK_FLAG, CANCEL_TAG = "\U0001f3f4", "\U000e007f"
@@ -132,6 +132,28 @@ def clean(text: str | None) -> str:
     return (text or "").strip()
 
 
-def check_length(errors: dict[str, str], field: str, text: str, limit: int) -> None:
-    if len(text) > limit:
-        errors[field] = f"Please keep this under {limit} characters (it has {len(text)})."
+def too_long(text: str, limit: int, *, subject: str = "This") -> TooLong | None:
+    """Why `text` is too long to save (with its count, the limit and how much to cut), or
+    None. Text boxes take whatever is typed or pasted (no `max_chars` in the browser, which
+    drops an over-long paste without a word): the save is refused here instead, and the box
+    keeps the text."""
+    count = len(text or "")
+    if count <= limit:
+        return None
+    return TooLong(f"{subject} is {count:,} characters; the most it can hold is {limit:,}. "
+                   f"Shorten it by {count - limit:,} and save again — nothing you typed "
+                   "was lost.")
+
+
+def check_length(errors: dict[str, str], field: str, text: str, limit: int, *,
+                 subject: str = "This") -> None:
+    """Note in `errors` that `field` is over `limit` (the length message wins over others)."""
+    if found := too_long(text, limit, subject=subject):
+        errors[field] = found
+
+
+def require_length(text: str, limit: int, *, subject: str = "This") -> str:
+    """`text` itself, or `InvalidInput` saying it is over `limit` (for one-field actions)."""
+    if found := too_long(text, limit, subject=subject):
+        raise InvalidInput(found)
+    return text

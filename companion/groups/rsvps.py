@@ -97,8 +97,8 @@ def rsvp(session: Session, actor: Actor, series_id: int, occurrence_at: datetime
     if found := textrules.problem((reason or "").strip(), subject="The reason"):
         raise FormErrors({"reason": found})
     reason = " ".join((reason or "").split())
-    if len(reason) > REASON_MAX:
-        raise FormErrors({"reason": f"Please keep the reason under {REASON_MAX} characters."})
+    if found := textrules.too_long(reason, REASON_MAX, subject="The reason"):
+        raise FormErrors({"reason": found})
     occ = get_occurrence(session, series_id, occurrence_at)
     if actor.role != Role.CLIENT or not _enrolled_here(session, occ, actor.id):
         raise AccessDenied("This session isn't on your schedule.")

@@ -151,18 +151,19 @@ def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) 
     data.title = " ".join((data.title or "").split())
     data.topic = (data.topic or "").strip()
     data.link = (data.link or "").strip()
-    if not 1 <= len(data.title) <= TITLE_MAX:
+    if not data.title:
         errors["title"] = f"Please give the group a title (up to {TITLE_MAX} characters)."
-    if len(data.topic) > TOPIC_MAX:
-        errors["topic"] = f"Please keep the topic under {TOPIC_MAX} characters."
+    textrules.check_length(errors, "title", data.title, TITLE_MAX, subject="The title")
+    textrules.check_length(errors, "topic", data.topic, TOPIC_MAX, subject="The topic")
     if data.track not in {t.key for t in clinic.tracks}:
         errors["track"] = "Choose a track."
     if data.location not in {loc.key for loc in clinic.locations}:
         errors["location"] = "Choose a site or telehealth."
     if data.location == "telehealth":
-        if not data.link.startswith("https://") or len(data.link) > LINK_MAX or " " in data.link:
+        if not data.link.startswith("https://") or " " in data.link:
             errors["link"] = ("A telehealth group needs its join link, starting with https:// "
                               f"(up to {LINK_MAX} characters).")
+        textrules.check_length(errors, "link", data.link, LINK_MAX, subject="The link")
     else:
         data.link = ""
     therapist = session.get(User, data.facilitator_id) if data.facilitator_id else None
@@ -337,8 +338,8 @@ def _clean_note(note: str, required: bool = True) -> str:
     if required and not note:
         raise FormErrors({"note": "Please add a short note for clients (it shows with the "
                                   "session), e.g. “Clinic closed for training”."})
-    if len(note) > NOTE_MAX:
-        raise FormErrors({"note": f"Please keep the note under {NOTE_MAX} characters."})
+    if found := textrules.too_long(note, NOTE_MAX, subject="The note"):
+        raise FormErrors({"note": found})
     return note
 
 

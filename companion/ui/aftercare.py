@@ -85,7 +85,7 @@ def comment_card(actor: Actor, comment, authors: dict[int, str], wordings: dict[
         return
     with st.popover("Edit comment", width="stretch"):
         field = f"{key}-edit-{comment.id}"
-        st.text_area("Comment", value=comment.text, key=field, max_chars=1000)
+        st.text_area("Comment", value=comment.text, key=field)
         if st.button("Save comment", key=f"{field}-save", width="stretch"):
             try:
                 with session_scope() as session:

@@ -130,9 +130,9 @@ def _details_fields(form: str, facilitators: dict[int, str], series=None) -> dic
     sites = [loc.key for loc in clinic.locations]
     values = {}
     values["title"] = st.text_input("Title", value=series.title if series else "",
-                                    max_chars=groups.TITLE_MAX, key=f"{form}-title")
+                                    key=f"{form}-title")
     field_message(form, "title")
-    values["topic"] = st.text_area("Topic (shown to clients)", max_chars=groups.TOPIC_MAX,
+    values["topic"] = st.text_area("Topic (shown to clients)",
                                    value=series.topic if series else "", key=f"{form}-topic")
     field_message(form, "topic")
     cols = st.columns(2)
@@ -149,8 +149,7 @@ def _details_fields(form: str, facilitators: dict[int, str], series=None) -> dic
                                           key=f"{form}-location")
         field_message(form, "location")
     values["link"] = st.text_input("Telehealth link (for telehealth groups)",
-                                   value=series.link if series else "",
-                                   max_chars=groups.LINK_MAX, key=f"{form}-link",
+                                   value=series.link if series else "", key=f"{form}-link",
                                    placeholder="https://…")
     field_message(form, "link")
     ids = list(facilitators)
@@ -258,7 +257,7 @@ def _one_session(actor: Actor, series) -> None:
     if message := st.session_state.pop(f"_saved_{form}", None):
         st.success(markdown_text(message))
     show_failure(form)
-    st.text_input("Note for clients", value=occ.note, max_chars=groups.NOTE_MAX,
+    st.text_input("Note for clients", value=occ.note,
                          key=f"{form}-note-{chosen}",
                          placeholder="e.g. Clinic closed for training — see you Wednesday")
     field_message(form, "note")

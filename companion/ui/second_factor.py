@@ -18,7 +18,7 @@ def enrol(actor: Actor, user: User) -> bool:
              caption="Scan with your authenticator app", width=220)
     with st.expander("Can't scan? Type this key instead"):
         st.code(secret, language=None)
-    code = st.text_input("The 6-digit code your app shows", max_chars=7, key="enrol-code")
+    code = st.text_input("The 6-digit code your app shows", key="enrol-code")
     if st.button("Turn on two-step sign-in", type="primary", width="stretch"):
         try:
             with session_scope() as session:

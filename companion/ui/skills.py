@@ -15,7 +15,8 @@ from companion.core.errors import CompanionError, StaleEdit
 from companion.models import SkillAnswer
 from companion.skill_modules import TEXT_LIMITS, Exercise, FieldSpec, Module, Timer
 from companion.core.timeutil import show
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                                remember_failure, show_failure)
 from companion.ui.text import label_text, markdown_text, number_text
 
 SAVED = "_skill_saved"
@@ -38,9 +39,9 @@ def _widget(spec: FieldSpec, key: str, value) -> None:
     label = _field_label(spec)
     hint = markdown_text(spec.help) if spec.help else None
     if spec.type == "short_text":
-        st.text_input(label, value or "", max_chars=spec.limit, key=key, help=hint)
+        st.text_input(label, value or "", key=key, help=hint)
     elif spec.type == "long_text":
-        st.text_area(label, value or "", max_chars=spec.limit, key=key, help=hint, height=110)
+        st.text_area(label, value or "", key=key, help=hint, height=110)
     elif spec.type == "choice":
         st.radio(label, spec.options, key=key, help=hint, format_func=label_text,
                  index=spec.options.index(value) if value in spec.options else None)
@@ -131,6 +132,7 @@ def exercise_form(actor: Actor, module: Module, exercise: Exercise,
         else:
             st.form_submit_button("Save", type="primary", width="stretch", on_click=_save,
                                   args=args)
+        failure_beside_button(form)
 
 
 def _value_text(spec: FieldSpec, value) -> str:

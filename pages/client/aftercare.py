@@ -121,7 +121,7 @@ with st.expander("✏️ Edit my plan", expanded=not version):
                 st.markdown(f"**{markdown_text(title)}**")
                 value = sections.get(section)
                 if kind == "text":
-                    st.text_area(label_text(title), value or "", max_chars=aftercare.TEXT_MAX,
+                    st.text_area(label_text(title), value or "",
                                  key=key + section, height=90, label_visibility="collapsed")
                 elif kind == "fields":
                     for f in fields:
@@ -133,7 +133,6 @@ with st.expander("✏️ Edit my plan", expanded=not version):
                                          key=f"{key}{section}-{f}")
                         else:
                             st.text_input(label_text(aftercare.FIELD_LABELS[f]), value.get(f, ""),
-                                          max_chars=aftercare.FIELD_MAX,
                                           key=f"{key}{section}-{f}")
                 else:
                     rows = value or []
@@ -144,7 +143,7 @@ with st.expander("✏️ Edit my plan", expanded=not version):
                             # every box labelled: on a phone the columns stack
                             col.text_input(f"{label_text(aftercare.FIELD_LABELS[f])} "
                                            f"({number_text(n + 1)})",
-                                           row.get(f, ""), max_chars=aftercare.FIELD_MAX,
+                                           row.get(f, ""),
                                            key=f"{key}{section}-{n}-{f}")
                 field_message(FORM, section)
             st.form_submit_button("Save my plan", type="primary", width="stretch",

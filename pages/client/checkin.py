@@ -108,7 +108,7 @@ with st.form(f"checkin-{day}-{version}", border=False):
                        format_func=option_text,
                        key=key + "substances")
         field_message(FORM, "substances")
-        st.text_area("Details (optional)", start.use_details, max_chars=500,
+        st.text_area("Details (optional)", start.use_details,
                      key=key + "use_details", height=80)
         field_message(FORM, "use_details")
     st.multiselect("Triggers today", triggers,
@@ -116,7 +116,7 @@ with st.form(f"checkin-{day}-{version}", border=False):
                    format_func=option_text,
                    placeholder="Choose any that fit")
     field_message(FORM, "triggers")
-    st.text_input("Another trigger, in your words (optional)", start.new_trigger, max_chars=80,
+    st.text_input("Another trigger, in your words (optional)", start.new_trigger,
                   key=key + "new_trigger")  # kept with the draft after a stale edit
     field_message(FORM, "new_trigger")
     st.multiselect("Skills I used today", coping,
@@ -128,10 +128,10 @@ with st.form(f"checkin-{day}-{version}", border=False):
              index=list(MED_OPTIONS).index(start.medication), horizontal=True,
              key=key + "medication")
     st.text_area("Note (optional, just for you and your therapist)", start.note,
-                 max_chars=1000, key=key + "note", height=80)
+                 key=key + "note", height=80)
     field_message(FORM, "note")
     st.text_input("Something I want to bring to group (optional)", start.bring_to_group,
-                  max_chars=280, key=key + "bring_to_group")
+                  key=key + "bring_to_group")
     field_message(FORM, "bring_to_group")
     st.form_submit_button("Save check-in", type="primary", width="stretch",
                           on_click=save)

@@ -8,7 +8,8 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.tags import coping_options, trigger_options
 from companion.core.timeutil import show
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.support import show_support
 from companion.ui.surf import surf_timer
@@ -111,12 +112,12 @@ with st.expander(title, expanded=bool(craving_id)):
         st.multiselect("What set it off?", triggers, key="cr-triggers", format_func=option_text,
                        placeholder="Choose any that fit")
         field_message(FORM, "triggers")
-        st.text_input("Another trigger, in your words (optional)", max_chars=80,
+        st.text_input("Another trigger, in your words (optional)",
                       key="cr-new-trigger")
         field_message(FORM, "new_trigger")
         cols = st.columns(2)
-        cols[0].text_input("Where was I?", max_chars=200, key="cr-where")
-        cols[1].text_input("With whom?", max_chars=200, key="cr-with")
+        cols[0].text_input("Where was I?", key="cr-where")
+        cols[1].text_input("With whom?", key="cr-with")
         field_message(FORM, "where")
         field_message(FORM, "with_whom")
         st.multiselect("What I did", coping, key="cr-coping", format_func=option_text,
@@ -128,10 +129,11 @@ with st.expander(title, expanded=bool(craving_id)):
         st.number_input("How long did it last? (minutes)", min_value=0, max_value=1440,
                         value=None, step=5, key="cr-duration")
         field_message(FORM, "duration_minutes")
-        st.text_area("Note (optional)", max_chars=1000, key="cr-note", height=80)
+        st.text_area("Note (optional)", key="cr-note", height=80)
         field_message(FORM, "note")
         st.form_submit_button("Save", type="primary", width="stretch",
                               on_click=save_details)
+        failure_beside_button(FORM)
 
 st.subheader("Recent")
 with session_scope() as session:

@@ -128,7 +128,7 @@ for item in upcoming:
                        width="stretch", type="primary" if declined else "secondary")
         if item.rsvp is not None and not item.is_going:
             st.text_input("Reason (optional, for your therapist)", key=f"reason-{key}",
-                          value=item.rsvp.reason, max_chars=groups.REASON_MAX)
+                          value=item.rsvp.reason)
             st.button("Save reason", key=f"why-{key}", on_click=answer, args=(key, False),
                       width="stretch")
         if occ.series.link:

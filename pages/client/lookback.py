@@ -37,7 +37,7 @@ if st.session_state.pop("_lookback_saved", False):
 show_failure(FORM)
 with st.form("lookback", border=False):
     for name, question in chains.QUESTIONS.items():
-        st.text_area(label_text(question), max_chars=chains.ANSWER_MAX, key=f"lb-{name}", height=90)
+        st.text_area(label_text(question), key=f"lb-{name}", height=90)
         field_message(FORM, name)
     st.form_submit_button("Save", type="primary", width="stretch", on_click=save)
     failure_beside_button(FORM)

@@ -1,7 +1,7 @@
 """My safety plan: ready before a hard moment; every save keeps the earlier versions."""
 import streamlit as st
 
-from companion import phones, safety
+from companion import safety
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
@@ -65,7 +65,7 @@ with st.expander("✏️ Edit my plan", expanded=plan is None):
             if step.kind == "text":
                 hint = safety.ENVIRONMENT_HINT if step.key == "environment" else None
                 st.text_area(label_text(title), sections.get(step.key, ""),
-                             max_chars=safety.TEXT_MAX, key=key + step.key, height=90,
+                             key=key + step.key, height=90,
                              help=markdown_text(hint) if hint else None, placeholder=hint)
                 field_message(FORM, step.key)
                 continue
@@ -75,9 +75,8 @@ with st.expander("✏️ Edit my plan", expanded=plan is None):
                 row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
                 cols = st.columns([3, 2])
                 cols[0].text_input(f"Name ({number_text(n + 1)})", row["name"],
-                                   max_chars=safety.NAME_MAX, key=f"{key}{step.key}-name-{n}")
+                                   key=f"{key}{step.key}-name-{n}")
                 cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"],
-                                   max_chars=phones.MAX_LENGTH,
                                    key=f"{key}{step.key}-phone-{n}")
             field_message(FORM, step.key)
             if step.key == "professionals":

@@ -8,7 +8,8 @@ from companion import skills
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.scroll import to_top
 from companion.ui.skills import exercise_form, history
@@ -131,9 +132,10 @@ if not view:
         st.pills("How much did it help? (0 = not at all, 10 = a lot)", list(range(11)),
                  key="log-helped")
         field_message(LOG, "helped")
-        st.text_input("A note (optional)", max_chars=skills.NOTE_MAX, key="log-note")
+        st.text_input("A note (optional)", key="log-note")
         field_message(LOG, "note")
         st.form_submit_button("Log it", type="primary", width="stretch", on_click=log_practice)
+        failure_beside_button(LOG)
     with session_scope() as session:
         helped = skills.practice_summary(session, actor, actor.id)
     if helped:

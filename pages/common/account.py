@@ -58,7 +58,7 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
     elif mfa.enrolled(me):
         st.caption("On: you give a code from your authenticator app when you sign in.")
         with st.form("turn-off-2fa"):
-            off_code = st.text_input("Current code, to turn it off", max_chars=7)
+            off_code = st.text_input("Current code, to turn it off")
             if st.form_submit_button("Turn off two-step sign-in", width="stretch"):
                 try:
                     with session_scope() as session:

@@ -32,7 +32,7 @@ else:
     st.title("Two-step sign-in")
     st.write("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
     with st.form("second-factor"):
-        code = st.text_input("Code", max_chars=20)
+        code = st.text_input("Code")
         submitted = st.form_submit_button("Continue", type="primary", width="stretch")
     if submitted:
         with session_scope() as session:

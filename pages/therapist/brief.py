@@ -57,7 +57,6 @@ with st.expander("Record a session that took place"):
     st.radio("Kind", list(sessions.KINDS), format_func=lambda k: markdown_text(sessions.KINDS[k]),
              horizontal=True, key=f"{prefix}-kind")
     st.text_input("Agreed next step (optional, one line)", key=f"{prefix}-step",
-                  max_chars=sessions.NEXT_STEP_MAX,
                   placeholder="e.g. Call sponsor before Friday's shift")
     st.caption("Clinical notes stay in the clinic's record system.")
     if message := st.session_state.pop(f"_{prefix}-error", None):

@@ -56,7 +56,7 @@ if not open_list:
 for flag, name in open_list:
     with st.container(border=True):
         st.markdown(flag_markdown(flag, name))
-        st.text_input("What I did or will do", key=f"ack-{flag.id}", max_chars=500,
+        st.text_input("What I did or will do", key=f"ack-{flag.id}",
                       placeholder="e.g. Called, safety plan reviewed, seeing them tomorrow")
         if message := st.session_state.pop(f"_ack_error_{flag.id}", None):
             st.error(markdown_text(message))

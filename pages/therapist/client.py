@@ -57,7 +57,7 @@ if open_flags:  # most urgent tier first, the longest-waiting first
                         value=True, key=f"rec-tick-{flag.id}")
             st.markdown(flag_markdown(flag))
         st.text_input("What I did or will do (one note for the ticked flags)",
-                      key="rec-ack-note", max_chars=flags.ACK_NOTE_MAX,
+                      key="rec-ack-note",
                       placeholder="e.g. Called, safety plan reviewed, seeing them tomorrow")
         if message := st.session_state.pop("_rec_ack_error", None):
             st.error(markdown_text(message))

@@ -29,8 +29,8 @@ def add_comment(section: str) -> None:
     try:
         with session_scope() as session:
             aftercare.comment(session, actor, chosen, section, text)
-    except CompanionError as exc:
-        st.session_state["_review_error"] = str(exc)
+    except CompanionError as exc:  # shown beside this section's button; the box keeps the text
+        st.session_state["_review_error"] = (section, str(exc))
         return
     st.session_state[f"rc-{chosen}-{section}"] = ""
 
@@ -40,13 +40,14 @@ def decide(approve: bool) -> None:
         with session_scope() as session:
             aftercare.decide(session, actor, chosen, approve,
                              st.session_state.get(f"review-note-{chosen}", ""))
-    except CompanionError as exc:
-        st.session_state["_review_error"] = str(exc)
+    except CompanionError as exc:  # shown beside Approve / Ask for changes
+        st.session_state["_review_error"] = ("decide", str(exc))
         return
     st.session_state["_review_done"] = "Approved." if approve else "Sent back with your comments."
 
 
-if error := st.session_state.pop("_review_error", None):
+failed_at, error = st.session_state.pop("_review_error", (None, None))
+if error:  # at the top too: in view however the page was scrolled
     st.error(markdown_text(error))
 with session_scope() as session:
     view = aftercare.view(session, actor, chosen)
@@ -58,11 +59,15 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
         for c in own:
             if c.section == section:
                 comment_card(actor, c, view.authors, view.wordings, f"rc-{chosen}")
-        st.text_input("Comment on this section", key=f"rc-{chosen}-{section}", max_chars=1000)
+        st.text_input("Comment on this section", key=f"rc-{chosen}-{section}")
         st.button("Add comment", key=f"rc-btn-{chosen}-{section}", on_click=add_comment,
                   args=(section,), width="stretch")
-st.text_area("Note to the client (optional)", key=f"review-note-{chosen}", max_chars=1000)
+        if error and failed_at == section:
+            st.error(markdown_text(error), icon="⚠️")
+st.text_area("Note to the client (optional)", key=f"review-note-{chosen}")
 cols = st.columns(2)
 cols[0].button("Approve", type="primary", width="stretch", on_click=decide, args=(True,))
 cols[1].button("Ask for changes", width="stretch", on_click=decide, args=(False,))
+if error and failed_at == "decide":
+    st.error(markdown_text(error), icon="⚠️")
 history_and_diff(actor, chosen, "review")

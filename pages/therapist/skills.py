@@ -8,7 +8,8 @@ from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
 from companion.core.timeutil import show
 from companion.ui.client_pick import client_links, pick_client
-from companion.ui.forms import clear_failure, field_message, remember_failure, show_failure
+from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
+                               remember_failure, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.skills import history, show_answers
 from companion.ui.text import label_text, markdown_text, number_text, option_text
@@ -68,10 +69,11 @@ with st.form("assign-form", border=True):
     catalogue = {m.id: m for m in skill_modules.modules()}
     st.selectbox("Module", list(catalogue), key="assign-module",
                  format_func=lambda m: option_text(f"{catalogue[m].icon} {catalogue[m].title}"))
-    st.text_input("A short note for your client (optional)", max_chars=skills.NOTE_MAX,
+    st.text_input("A short note for your client (optional)",
                   key="assign-note", placeholder="e.g. Let's talk about this on Thursday")
     field_message(FORM, "note")
     st.form_submit_button("Assign", type="primary", on_click=assign, args=(chosen,))
+    failure_beside_button(FORM)
 for p in data.progress:
     if p.assignment is None:
         continue

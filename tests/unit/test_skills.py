@@ -89,9 +89,9 @@ def test_a_stale_save_names_the_questions_changed_there(session, world):
 def test_answers_are_checked_against_the_exercise_fields(session, world):
     me = actor(world["c1"])
     with pytest.raises(FormErrors) as caught:
-        skills.save_answers(session, me, *NO, {"request": "x" * 501, "my_no": "  "})
+        skills.save_answers(session, me, *NO, {"request": "x" * 5001, "my_no": "  "})
     assert set(caught.value.fields) == {"request", "my_no"}
-    assert "under 500" in caught.value.fields["request"]
+    assert "is 5,001 characters; the most it can hold is 5,000" in caught.value.fields["request"]
     assert caught.value.fields["my_no"] == skills.NEEDED
     with pytest.raises(FormErrors) as caught:
         skills.save_answers(session, me, "routines", "halt-check",
