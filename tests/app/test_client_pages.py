@@ -119,6 +119,20 @@ def test_urge_surfing_timer_records_the_wave(client_app, session):
     assert 125 <= craving.surf_seconds < 135 and craving.outcome == "passed"
 
 
+def test_details_start_from_the_stored_intensity_after_another_page(client_app, session):
+    at = client_app.switch_page("pages/client/cravings.py").run()
+    at.pills[0].set_value(9).run()
+    assert _by_label(at.select_slider, "Intensity").value == 9
+    at = at.switch_page("pages/client/home.py").run()
+    at = at.switch_page("pages/client/cravings.py").run()
+    assert "Add details to this craving" in [e.label for e in at.expander]
+    assert _by_label(at.select_slider, "Intensity").value == 9  # not the slider's first stop
+    _by_label(at.text_input, "Where was I?").input("At the bus stop")
+    _submit(at)
+    craving = session.exec(select(Craving)).one()
+    assert (craving.intensity, craving.where) == (9, "At the bus stop")
+
+
 def test_craving_with_details_and_use_supports_kindly(client_app, session):
     at = client_app.switch_page("pages/client/cravings.py").run()
     _by_label(at.select_slider, "Intensity").set_value(4)
