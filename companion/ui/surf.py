@@ -91,7 +91,7 @@ def surf_timer(actor: Actor, craving_id: int) -> None:
         return  # the closing words alone, this once
     if CHOICE not in ss:
         ss[CHOICE] = ss.get(LENGTH, DEFAULT_MINUTES)  # the last length chosen, or 10
-    st.segmented_control("How long?", MINUTES, key=CHOICE, required=True,
+    st.segmented_control("How long?", MINUTES, key=CHOICE, required=True, width="stretch",
                          format_func=lambda m: label_text(f"{number_text(m)} min"))
     st.button("🌊 Ride it out: start the urge-surfing timer", on_click=_start,
               width="stretch")
