@@ -151,7 +151,7 @@ def test_urge_surfing_timer_records_the_wave(client_app, session, clock):
     assert any(b.label.startswith("🌊 Ride it out") for b in at.button)
 
 
-def test_the_client_chooses_how_long_to_ride_it_out(client_app, session, clock):
+def test_the_client_chooses_how_long_to_surf_the_urge(client_app, session, clock):
     at = client_app.switch_page("pages/client/cravings.py").run()
     at.pills[0].set_value(8).run()
     length = at.segmented_control(key="surf-length")
@@ -169,7 +169,7 @@ def test_the_client_chooses_how_long_to_ride_it_out(client_app, session, clock):
     assert at.segmented_control(key="surf-length").value == 5  # the length chosen last
 
 
-def test_details_start_from_the_stored_intensity_after_another_page(client_app, session):
+def test_craving_details_start_from_the_stored_intensity_after_another_page(client_app, session):
     at = client_app.switch_page("pages/client/cravings.py").run()
     at.pills[0].set_value(9).run()
     assert _by_label(at.select_slider, "Intensity").value == 9
