@@ -77,9 +77,10 @@ def surf_timer(actor: Actor, craving_id: int) -> None:
     ss = st.session_state
     if (done := ss.pop(DONE, None)) is not None:
         minutes, seconds = divmod(done, 60)
-        st.success(f"You rode that wave for {number_text(minutes)} min "
-                   f"{number_text(seconds)} s, and it passed. Well done: you noticed the urge "
-                   "and let it rise and fall without acting on it. 🌊")
+        took = (f"{number_text(minutes)} min {number_text(seconds)} s" if minutes
+                else f"{number_text(seconds)} s")
+        st.success(f"You rode that wave for {took}, and it passed. Well done: you noticed the "
+                   "urge and let it rise and fall without acting on it. 🌊")
     if ss.pop(STOPPED, False):
         st.info("Timer stopped. That's okay: you can start it again whenever you like.")
     if error := ss.pop(ERROR, None):

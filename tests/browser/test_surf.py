@@ -66,12 +66,17 @@ def test_ride_out_a_wave_then_come_back_to_the_details(app: App):
     cues = page.evaluate("window.__cues")
     assert not [c for c in cues if c.endswith(" 0")], cues
     assert cues[0] in ("Breathe in… 4", "Breathe in… 3"), cues
+    page.get_by_role("button", name="The wave passed").scroll_into_view_if_needed()
+    app.screenshot("surf-timer-running")
 
     app.act(page.get_by_role("button", name="The wave passed"))
-    expect(page.get_by_text(re.compile("^You rode that wave for 0 min"))).to_be_visible()
+    closing = re.compile(r"^You rode that wave for \d+ s, and it passed")  # under a minute
+    expect(page.get_by_text(closing)).to_be_visible()
     expect(page.get_by_role("button", name="The wave passed")).to_have_count(0)
     newest = page.get_by_test_id("stMarkdown").filter(has_text=RECENT_LINE).first
     expect(newest).to_have_text(re.compile(r"^\s*9/10 · .* · It passed\s*$"))
+    page.get_by_text(re.compile("^You rode that wave")).scroll_into_view_if_needed()
+    app.screenshot("surf-wave-passed")
 
     app.navigate("Home")
     app.navigate("Cravings")
