@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from companion import flags, support, tags
-from companion.access import Action, RecordKind, authorize
+from companion.access import DENIED, Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core import textrules
-from companion.core.errors import FormErrors, InvalidInput, NotFound
+from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFound
 from companion.models import Craving, EntryTag, Flag
 from companion.support import Support
 from companion.core.timeutil import to_clinic, utcnow
@@ -106,6 +106,20 @@ def _own_recent(session: Session, actor: Actor, craving_id: int) -> Craving:
     craving = session.get(Craving, craving_id)
     if craving is None or craving.client_id != actor.id:
         raise NotFound("That craving entry isn't yours or no longer exists.")
+    return craving
+
+
+def own_craving(session: Session, actor: Actor, craving_id: int) -> Craving:
+    """One of the acting client's own cravings, as stored (the details form starts from it).
+    Anyone else's, a client's or not, is refused (and the refusal audited)."""
+    authorize(session, actor, actor.id, RecordKind.CRAVING, Action.READ)
+    craving = session.get(Craving, craving_id)
+    if craving is None:
+        raise NotFound("That craving entry no longer exists.")
+    if craving.client_id != actor.id:
+        # A client may read only their own: this refuses, and writes the refusal to the audit.
+        authorize(session, actor, craving.client_id, RecordKind.CRAVING, Action.READ)
+        raise AccessDenied(DENIED)
     return craving
 
 

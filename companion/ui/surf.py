@@ -1,5 +1,10 @@
 """The urge-surfing timer: a calm countdown with a breathing cue, drawn by the server once a
-second while it runs (no custom scripts in the page)."""
+second while it runs (no custom scripts in the page).
+
+The countdown is a fragment, so its own buttons rerun only the fragment: an end button's
+callback stores what happened, and the fragment then reruns the whole page
+(`st.rerun(scope="app")`), so the closing words and the "Recent" list show the stored outcome.
+"""
 from __future__ import annotations
 
 import time
@@ -10,68 +15,106 @@ from companion import cravings
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.ui.text import markdown_text, number_text
+from companion.ui.text import label_text, markdown_text, number_text
 
-WAVE_SECONDS = 10 * 60
+now = time.time  # the clock (tests replace it)
+
+MINUTES = (5, 10, 15, 20)  # the lengths a client may choose
+DEFAULT_MINUTES = 10
 BREATH = ((4, "Breathe in…"), (4, "Hold gently…"), (6, "Breathe out slowly…"))
 CYCLE = sum(seconds for seconds, _ in BREATH)
 
+STARTED, LENGTH = "surf_started", "surf_minutes"  # kept while the timer runs
+CHOICE = "surf-length"  # the length picker (a widget: gone while the timer runs)
+DONE, STOPPED, ERROR = "_surf_done", "_surf_stopped", "_surf_error"  # shown once
+
+
+def elapsed_seconds(started: float) -> int:
+    """Whole seconds since `started`, to the nearest one: the fragment runs about once a
+    second, a little early or late, and rounding keeps each run on its own second (truncating
+    made a run a moment early repeat a number and the next skip one)."""
+    return max(0, round(now() - started))
+
 
 def breathing_cue(elapsed: float) -> str:
-    moment = elapsed % CYCLE
+    """The cue for this whole second: each phase counts down from its length to 1."""
+    moment = int(elapsed) % CYCLE
     for seconds, words in BREATH:
         if moment < seconds:
-            return f"{words} {int(seconds - moment)}"
+            return f"{words} {seconds - moment}"
         moment -= seconds
-    return BREATH[0][1]
+    raise AssertionError("unreachable: moment < CYCLE")
+
+
+def _minutes() -> int:
+    chosen = st.session_state.get(CHOICE)
+    return chosen if chosen in MINUTES else DEFAULT_MINUTES
 
 
 def _start() -> None:
-    st.session_state["surf_started"] = time.time()
+    st.session_state[LENGTH] = _minutes()
+    st.session_state[STARTED] = now()
 
 
 def _passed(actor: Actor, craving_id: int) -> None:
-    elapsed = int(time.time() - st.session_state.pop("surf_started", time.time()))
+    started = st.session_state.pop(STARTED, None)
+    elapsed = elapsed_seconds(started) if started is not None else 0
     try:
         with session_scope() as session:
             cravings.record_surf(session, actor, craving_id, elapsed)
     except CompanionError as exc:
-        st.session_state["_surf_error"] = str(exc)
+        st.session_state[ERROR] = str(exc)
         return
-    st.session_state["_surf_done"] = elapsed
+    st.session_state[DONE] = elapsed
 
 
 def _stop() -> None:
-    st.session_state.pop("surf_started", None)
+    if st.session_state.pop(STARTED, None) is not None:
+        st.session_state[STOPPED] = True
 
 
 def surf_timer(actor: Actor, craving_id: int) -> None:
-    if done := st.session_state.pop("_surf_done", None):
+    ss = st.session_state
+    if (done := ss.pop(DONE, None)) is not None:
         minutes, seconds = divmod(done, 60)
-        st.success(f"You rode that wave for {number_text(minutes)} min {number_text(seconds)} s. "
-                   "Well done. 🌊")
-        return
-    if error := st.session_state.pop("_surf_error", None):
+        took = (f"{number_text(minutes)} min {number_text(seconds)} s" if minutes
+                else f"{number_text(seconds)} s")
+        st.success(f"You rode that wave for {took}, and it passed. Well done: you noticed the "
+                   "urge and let it rise and fall without acting on it. 🌊")
+    if ss.pop(STOPPED, False):
+        st.info("Timer stopped. That's okay: you can start it again whenever you like.")
+    if error := ss.pop(ERROR, None):
         st.error(markdown_text(error))
-    if "surf_started" not in st.session_state:
-        st.button("🌊 Ride it out: start the urge-surfing timer", on_click=_start,
-                  width="stretch")
+    if STARTED in ss:
+        _running(actor, craving_id)
         return
-    _running(actor, craving_id)
+    if done is not None:
+        return  # the closing words alone, this once
+    if CHOICE not in ss:
+        ss[CHOICE] = ss.get(LENGTH, DEFAULT_MINUTES)  # the last length chosen, or 10
+    st.segmented_control("How long?", MINUTES, key=CHOICE, required=True, width="stretch",
+                         format_func=lambda m: label_text(f"{number_text(m)} min"))
+    st.button("🌊 Ride it out: start the urge-surfing timer", on_click=_start,
+              width="stretch")
 
 
 @st.fragment(run_every=1)
 def _running(actor: Actor, craving_id: int) -> None:
-    if "surf_started" not in st.session_state:
-        return
-    elapsed = time.time() - st.session_state["surf_started"]
-    left = max(0, WAVE_SECONDS - int(elapsed))
+    if STARTED not in st.session_state:
+        st.rerun(scope="app")  # an end button was tapped: the whole page shows what it stored
+    total = st.session_state.get(LENGTH, DEFAULT_MINUTES) * 60
+    elapsed = elapsed_seconds(st.session_state[STARTED])
+    left = max(0, total - elapsed)
     with st.container(border=True):
         st.markdown(f"### {markdown_text(breathing_cue(elapsed))}")
-        st.progress(min(1.0, elapsed / WAVE_SECONDS),
+        st.progress(min(1.0, elapsed / total),
                     text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} — urges "
                          "rise, peak and pass like a wave.")
-        st.caption("Notice where you feel it in your body. You don't have to act on it.")
+        if left:
+            st.caption("Notice where you feel it in your body. You don't have to act on it.")
+        else:
+            st.caption("Time's up. If the urge has eased, tap “The wave passed”; if it is "
+                       "still there, keep breathing as long as you need.")
         cols = st.columns(2)
         cols[0].button("The wave passed", type="primary", on_click=_passed,
                        args=(actor, craving_id), width="stretch")

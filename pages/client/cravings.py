@@ -61,6 +61,17 @@ st.pills("Tap a number to log it (0 = none, 10 = overwhelming)", options=list(ra
          key="quick_level", on_change=quick_log)
 
 craving_id = st.session_state.get("craving_id")
+if craving_id and "cr-intensity" not in st.session_state:
+    # Coming back from another page: Streamlit dropped the details form's widget values, so
+    # the form starts from what this craving holds (not the slider's first stop, 0).
+    try:
+        with session_scope() as session:
+            logged = cravings.own_craving(session, actor, craving_id)
+            st.session_state["cr-intensity"] = logged.intensity
+            st.session_state.setdefault("cr-outcome", logged.outcome)
+    except CompanionError as exc:
+        st.error(markdown_text(exc))
+        st.session_state["craving_id"] = craving_id = None
 support = st.session_state.pop("_craving_support", None)
 if craving_id:
     st.success("Logged. Noticing an urge is a skill in itself.")

@@ -1,4 +1,6 @@
 """The check-in and craving forms, the supportive response, and kept input on failure."""
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -105,18 +107,80 @@ def test_quick_craving_log_is_one_tap(client_app, session):
     assert any(b.label.startswith("🌊 Ride it out") for b in at.button)
 
 
-def test_urge_surfing_timer_records_the_wave(client_app, session):
-    import time
+@pytest.fixture
+def clock(monkeypatch):
+    """The urge-surfing timer's clock, moved by the test: `clock.at = t`."""
+    from companion.ui import surf
 
+    class Clock:
+        at = 1_000_000.0
+
+    fake = Clock()
+    monkeypatch.setattr(surf, "now", lambda: fake.at)
+    return fake
+
+
+def _ride_it_out(at):
+    return next(b for b in at.button if b.label.startswith("🌊 Ride it out")).click().run()
+
+
+def _recent(at):
+    return [line for line in texts(at).splitlines() if re.match(r"\*\*\d+/10\*\* · ", line)]
+
+
+def _time_left(at):
+    return shown(at.progress[0].text).split(" — ")[0]
+
+
+def test_urge_surfing_timer_records_the_wave(client_app, session, clock):
     at = client_app.switch_page("pages/client/cravings.py").run()
     at.pills[0].set_value(7).run()
-    next(b for b in at.button if b.label.startswith("🌊 Ride it out")).click().run()
-    assert any("Breathe" in m for m in texts(at).splitlines())
-    at.session_state["surf_started"] = time.time() - 125  # as if the wave took two minutes
+    assert _recent(at)[0].endswith("· not sure yet")
+    at = _ride_it_out(at)
+    assert "Breathe in… 4" in texts(at)
+    clock.at += 125  # as if the wave took two minutes
+    assert "Breathe out slowly… 1" in texts(at.run())  # 125 s: 8 cycles of 14 s, and 13 s
     next(b for b in at.button if b.label == "The wave passed").click().run()
-    assert "You rode that wave for 2 min" in texts(at)
     craving = session.exec(select(Craving)).one()
-    assert 125 <= craving.surf_seconds < 135 and craving.outcome == "passed"
+    assert craving.surf_seconds == 125 and craving.outcome == "passed"
+    assert "You rode that wave for 2 min 5 s" in texts(at)
+    assert _recent(at)[0].endswith("· It passed")  # the stored outcome, not "not sure yet"
+    assert not any(b.label == "The wave passed" for b in at.button)
+    at.run()  # the closing words show once; the timer can be started again
+    assert "You rode that wave" not in texts(at)
+    assert any(b.label.startswith("🌊 Ride it out") for b in at.button)
+
+
+def test_the_client_chooses_how_long_to_surf_the_urge(client_app, session, clock):
+    at = client_app.switch_page("pages/client/cravings.py").run()
+    at.pills[0].set_value(8).run()
+    length = at.segmented_control(key="surf-length")
+    assert length.options == ["5 min", "10 min", "15 min", "20 min"] and length.value == 10
+    length.set_value(5).run()
+    at = _ride_it_out(at)
+    assert _time_left(at) == "5:00"
+    clock.at += 61
+    assert _time_left(at.run()) == "3:59"
+    clock.at += 5 * 60
+    assert _time_left(at.run()) == "0:00" and "Time's up" in texts(at)
+    next(b for b in at.button if b.label == "Stop timer").click().run()
+    assert "Timer stopped" in texts(at)
+    assert session.exec(select(Craving)).one().outcome is None  # stopping stores no outcome
+    assert at.segmented_control(key="surf-length").value == 5  # the length chosen last
+
+
+def test_craving_details_start_from_the_stored_intensity_after_another_page(client_app, session):
+    at = client_app.switch_page("pages/client/cravings.py").run()
+    at.pills[0].set_value(9).run()
+    assert _by_label(at.select_slider, "Intensity").value == 9
+    at = at.switch_page("pages/client/home.py").run()
+    at = at.switch_page("pages/client/cravings.py").run()
+    assert "Add details to this craving" in [e.label for e in at.expander]
+    assert _by_label(at.select_slider, "Intensity").value == 9  # not the slider's first stop
+    _by_label(at.text_input, "Where was I?").input("At the bus stop")
+    _submit(at)
+    craving = session.exec(select(Craving)).one()
+    assert (craving.intensity, craving.where) == (9, "At the bus stop")
 
 
 def test_craving_with_details_and_use_supports_kindly(client_app, session):

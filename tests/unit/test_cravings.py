@@ -80,3 +80,26 @@ def test_only_the_owner_adds_details_or_follow_ups(session, users, me):
     assert "isn't yours" in str(err.value)
     with pytest.raises(AccessDenied):
         cravings.recent(session, other, me.id)
+
+
+def test_own_craving_reads_only_the_clients_own(session, users, me):
+    """The details form starts from the stored craving (issue 18, item 8): read through a
+    service that refuses anyone else's, and queues the refusal for the audit trail."""
+    from sqlmodel import select
+
+    from companion import audit
+    from companion.core.errors import NotFound
+    from companion.models import User
+
+    craving = log_craving(session, me, CravingEntry(intensity=9)).craving
+    assert cravings.own_craving(session, me, craving.id).intensity == 9
+    other = actor(users.client(users.therapist()))
+    with pytest.raises(AccessDenied):
+        cravings.own_craving(session, other, craving.id)
+    assert [(d["actor"].id, d["client_id"]) for d in session.info[audit.DENIED]] == [
+        (other.id, me.id)]
+    thera = actor(session.exec(select(User).where(User.username == "thera")).one())
+    with pytest.raises(AccessDenied):  # staff never read through it, even the assigned one
+        cravings.own_craving(session, thera, craving.id)
+    with pytest.raises(NotFound):
+        cravings.own_craving(session, me, craving.id + 1000)
