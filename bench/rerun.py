@@ -72,9 +72,14 @@ def bare_script(at) -> tuple[str, list[str]]:
         for child in _kids(node):
             if _is_block(child):
                 kids = _kids(child)
-                flex = child.proto.flex_container if child.proto.HasField("flex_container") \
-                    else None
-                if child.type == "popover":
+                has_flex = "flex_container" in child.proto.DESCRIPTOR.fields_by_name
+                flex = (child.proto.flex_container
+                        if has_flex and child.proto.HasField("flex_container") else None)
+                if child.type == "expandable":  # the crisis panel, a caseload's undo…
+                    label = getattr(child.proto, "label", "") or "more"
+                    lines.append(f"{ind}with st.expander({label!r}):")
+                    emit(child, ind + "    ")
+                elif child.type == "popover":
                     label = child.proto.popover.label or "popover"
                     lines.append(f"{ind}with st.popover({label!r}, width='stretch'):")
                     emit(child, ind + "    ")
@@ -104,6 +109,12 @@ def bare_script(at) -> tuple[str, list[str]]:
             elif kind == "button":
                 key = child.key or f"b{len(lines)}"
                 lines.append(f"{ind}st.button({child.label!r}, key={key!r}, width='stretch')")
+            elif kind in ("text_input", "selectbox", "toggle"):  # the caseload's widgets
+                n_vars += 1
+                label, key = child.label, child.key or f"w{n_vars}"
+                lines.append(f"{ind}st.text_input({label!r}, key={key!r})" if kind == "text_input"
+                             else f"{ind}st.toggle({label!r}, key={key!r})" if kind == "toggle"
+                             else f"{ind}st.selectbox({label!r}, ['All', 'One'], key={key!r})")
             elif "vega_lite_chart" in kind:
                 lines.append(f"{ind}st.vega_lite_chart(WEEK, SPEC, width='stretch')")
             else:
@@ -120,12 +131,49 @@ def bare_script(at) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", skipped
 
 
+def profile(rerun, runs: int, top: int = 30) -> None:
+    """cProfile over `runs` reruns: the app's own functions (and the libraries they call
+    most) by cumulative time, so a ratio above target says where to look."""
+    import cProfile
+    import pstats
+
+    from streamlit.runtime.scriptrunner import script_runner
+
+    prof = cProfile.Profile()
+    original = script_runner.ScriptRunner._run_script
+
+    def profiled(self, *a, **kw):  # the script runs on its own thread: profile it there
+        prof.enable()
+        try:
+            return original(self, *a, **kw)
+        finally:
+            prof.disable()
+
+    script_runner.ScriptRunner._run_script = profiled
+    try:
+        for _ in range(runs):
+            rerun()
+    finally:
+        script_runner.ScriptRunner._run_script = original
+    stats = pstats.Stats(prof)
+    print(f"\nprofile of {runs} home reruns, by cumulative time (ms per rerun):")
+    rows = []
+    for (path, line, name), (_, calls, _, cumulative, _) in stats.stats.items():
+        if "/companion/" in path or "/pages/" in path or path.endswith("router.py") \
+                or "streamlit_authenticator" in path or "extra_streamlit" in path:
+            rows.append((cumulative, calls, f"{path.split('/work/')[-1]}:{line} {name}"))
+    for cumulative, calls, where in sorted(rows, reverse=True)[:top]:
+        print(f"  {cumulative / runs * 1000:8.2f} ms  {calls / runs:6.1f} calls  {where}")
+
+
 # --- main ------------------------------------------------------------------------------------
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=50, help="timed reruns of each page (default 50)")
     ap.add_argument("--warmup", type=int, default=3, help="untimed reruns of each first")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="then profile N more home reruns and print where their time goes")
     args = ap.parse_args()
     return c.in_fresh_env("companion-bench-rerun-", 4, lambda tmp: run(args, tmp))
 
@@ -187,6 +235,8 @@ def run(args, tmp: Path) -> int:
                 one_run_sql = list(statements)
             bare_s.append(rerun_bare())
     deprecations = dict(c.DEPRECATIONS)
+    if args.profile:
+        profile(rerun_home, args.profile)
 
     still_home = c.home_title(home) is not None and not home.exception
     total = sum(home_kinds.values())

@@ -1,5 +1,7 @@
-"""Charts built once per distinct data: building an Altair chart costs far more than the SQL
-behind it (see bench/trends.py), and the same aggregates come back on every rerun."""
+"""Charts built once per distinct data: building an Altair chart, and turning it into its
+Vega-Lite spec (Altair validates it against the schema), cost far more than the SQL behind
+it (see bench/trends.py and bench/rerun.py --profile), and the same aggregates come back on
+every rerun. So the cache keeps the finished spec, and the page draws that."""
 from __future__ import annotations
 
 import streamlit as st
@@ -9,15 +11,17 @@ from companion.ui.text import markdown_text
 
 
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
-def chart(name: str, *args):
-    """`charts.<name>(*args)`, cached on the (small, aggregated) arguments themselves."""
-    return getattr(charts, name)(*args)
+def chart(name: str, *args) -> dict | None:
+    """The Vega-Lite spec of `charts.<name>(*args)` (data inline), cached on the (small,
+    aggregated) arguments themselves; None when there is nothing to draw."""
+    built = getattr(charts, name)(*args)
+    return None if built is None else built.to_dict()
 
 
 def draw(name: str, *args, empty: str = "") -> None:
-    built = chart(name, *args)
-    if built is None:
+    spec = chart(name, *args)
+    if spec is None:
         if empty:
             st.caption(markdown_text(empty))
         return
-    st.altair_chart(built, width="stretch")
+    st.vega_lite_chart(spec, width="stretch")
