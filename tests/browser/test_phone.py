@@ -154,3 +154,20 @@ def test_a_bookmark_while_signed_out_shows_sign_in_then_that_page(app, new_phone
     expect(heading(page, "Daily check-in")).to_be_visible()
     assert page.url.rstrip("/").endswith("/checkin")
     expect(page.get_by_text(re.compile("does not (seem to )?exist", re.I))).to_have_count(0)
+
+
+def test_no_keyboard_hint_sits_over_what_a_phone_user_types(app):
+    """Streamlit draws "Press Enter to submit form" inside a form's text box, over the text;
+    a phone has no Enter key in view, so the hint is hidden where the pointer is a finger."""
+    page = app.page
+    app.goto()
+    app.sign_in("demo-client1")
+    app.navigate("Check-in")
+    box = page.get_by_role("textbox", name=re.compile("bring to group"))
+    box.click()
+    box.press_sequentially("Tired but here")  # typing, as a thumb would (no value is saved)
+    hints = page.get_by_test_id("InputInstructions")
+    assert hints.count() >= 1, "Streamlit no longer draws its hint: re-check this rule"
+    for n in range(hints.count()):
+        expect(hints.nth(n)).to_be_hidden()
+    box.fill("")
