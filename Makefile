@@ -7,7 +7,8 @@ PORT ?= 8501
 # pytest-xdist workers for `make test` (each browser worker runs its own app server).
 TEST_JOBS ?= 2
 
-.PHONY: install migrate run demo test test-postgres test-fast bench bench-load check clean
+.PHONY: install migrate run demo test test-postgres test-fast bench bench-load check clean \
+	docs-screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,13 @@ bench: install
 
 bench-load: install
 	$(PY) bench/load.py
+
+# Phone screenshots of every client page (390 x 844, the demo clinic) into docs/: the 44-px
+# journey visits each page and leaves a picture of it in test-artifacts/.
+docs-screenshots: install
+	$(PY) -m pytest tests/browser/test_phone.py -k 44px -p no:cacheprovider -q
+	for f in test-artifacts/phone-targets-*.png; do \
+		cp "$$f" "docs/phone-page-$${f#test-artifacts/phone-targets-}"; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache

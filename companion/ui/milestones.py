@@ -38,7 +38,7 @@ def milestone_settings(actor: Actor) -> None:
         chosen = milestones.current(session, actor)
     kinds = list(CHOICES)
     st.radio("Show on my Home page", kinds, format_func=lambda k: label_text(CHOICES[k]),
-             key="milestone-kind",
+             key="milestone-kind", width="stretch",
              index=kinds.index(chosen.kind) if chosen else 0)
     if st.session_state.get("milestone-kind") == "since":
         today = clinic_today()

@@ -44,6 +44,7 @@ def _widget(spec: FieldSpec, key: str, value) -> None:
         st.text_area(label, value or "", key=key, help=hint, height=110)
     elif spec.type == "choice":
         st.radio(label, spec.options, key=key, help=hint, format_func=label_text,
+                 width="stretch",
                  index=spec.options.index(value) if value in spec.options else None)
     elif spec.type == "choices":
         st.pills(label, spec.options, selection_mode="multi", key=key, help=hint,

@@ -134,7 +134,7 @@ def questionnaire(instrument: instruments.Instrument, form: str, picked: str) ->
                 continue
             key = f"{prefix}{item.id}"  # filled in (answering again): no second default
             st.radio(label_text(f"{item.id}. {item.text}"), [o.label for o in item.options],
-                     format_func=label_text, key=key,
+                     format_func=label_text, key=key, width="stretch",  # full-width rows
                      **({} if key in st.session_state else {"index": None}))
             so_far[item.id] = chosen(item)
         saving = st.button("Save answers", type="primary", width="stretch")

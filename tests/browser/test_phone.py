@@ -131,7 +131,9 @@ def test_questionnaire_answers_are_large_stacked_choices(app):
     options = group.get_by_test_id("stRadioOption")
     expect(options).to_have_count(4)
     boxes = [options.nth(n).bounding_box() for n in range(4)]
-    width = group.bounding_box()["width"]
+    width = page.get_by_test_id("stMainBlockContainer").evaluate(  # the column's inner width
+        "e => e.clientWidth - parseFloat(getComputedStyle(e).paddingLeft)"
+        " - parseFloat(getComputedStyle(e).paddingRight)")
     for box in boxes:
         assert box["height"] >= MIN_TARGET and box["width"] >= 0.9 * width, (box, width)
     for upper, lower in zip(boxes, boxes[1:]):
