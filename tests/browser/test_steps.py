@@ -53,3 +53,32 @@ def test_saving_one_aftercare_section_brings_send_for_review_into_view(app):
         has_text="Edit · Coping strategies that work for me").get_by_role("textbox")
     expect(box).to_have_value(typed)
     expect(page.get_by_text(new_routine).first).to_be_visible()
+
+
+def test_saving_one_safety_step_keeps_what_is_typed_in_another(app):
+    page = app.page
+    app.goto()
+    app.sign_in("demo-client1")
+    app.navigate("My safety plan")
+    expect(page.get_by_role("heading", name="My safety plan")).to_be_visible()
+    editor = page.get_by_test_id("stExpander").filter(has_text="Edit my plan")
+    if editor.locator("details[open]").count() == 0:
+        editor.locator("summary").click()
+
+    def step(number: int):
+        return page.get_by_test_id("stForm").filter(has_text=f"Step {number} ·")
+
+    typed = "Breathe out slowly, then walk to the corner and back"
+    step(2).get_by_role("textbox").fill(typed)  # typed, not saved
+    places = "The library, my cousin's kitchen"
+    step(3).get_by_role("textbox").fill(places)
+    save = step(3).get_by_role("button", name="Save this step")
+    save.scroll_into_view_if_needed()
+    app.act(save)
+
+    saved = step(3).get_by_text("Saved. Earlier versions are kept.")
+    expect(saved).to_be_in_viewport()
+    expect(step(3).get_by_text(re.compile(r"^Saved · "))).to_be_visible()
+    expect(step(2).get_by_role("textbox")).to_have_value(typed)  # still there, not saved
+    expect(page.get_by_text(places).first).to_be_visible()  # the plan shown above has it
+    app.screenshot("steps-safety-step-saved")
