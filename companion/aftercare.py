@@ -70,56 +70,61 @@ def empty_sections() -> dict:
 
 def _clean(sections: dict) -> dict:
     errors: dict[str, str] = {}
-    clean = empty_sections()
-    for key, (_, kind, fields) in SECTIONS.items():
-        value = sections.get(key)
-        if kind == "text":
-            clean[key] = str(value or "").strip()
-            textrules.check_length(errors, key, clean[key], TEXT_MAX, subject="This section")
-            textrules.check(errors, key, clean[key], multiline=True)
-        elif kind == "fields":
-            clean[key] = {f: str((value or {}).get(f) or "").strip() for f in fields}
-            for f, text in clean[key].items():
-                textrules.check(errors, key, text, subject=FIELD_LABELS[f])
-            for f, text in clean[key].items():
-                if key not in errors:
-                    textrules.check_length(errors, key, text, FIELD_MAX,
-                                           subject=f"“{FIELD_LABELS[f]}”")
-        else:
-            rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
-            for n, row in enumerate(rows, start=1):
-                for f, text in row.items():
-                    textrules.check(errors, key, text, subject=f"{FIELD_LABELS[f]} ({n})")
-            rows = [r for r in rows if any(r.values())]
-            if len(rows) > MAX_ROWS:
-                errors[key] = f"Up to {MAX_ROWS} rows here."
-            for n, row in enumerate(rows, start=1):
-                for f, text in row.items():
-                    if key not in errors:
-                        textrules.check_length(errors, key, text, FIELD_MAX,
-                                               subject=f"“{FIELD_LABELS[f]}” ({n})")
-            clean[key] = rows
-    for row in clean["people"]:
-        if row["phone"] and not phones.plausible(row["phone"]):
-            errors["people"] = f"“{row['phone']}” {phones.PROBLEM}."
-        if (row["phone"] or row["relationship"]) and not row["name"]:
-            errors["people"] = "Each person needs a name."
-    for row in clean["goals"]:
-        # isdecimal, not isdigit: "²" is a digit that int() refuses (it raised a ValueError)
-        if row["progress"] and not (row["progress"].isdecimal()
-                                    and 0 <= int(row["progress"]) <= 100):
-            errors["goals"] = "Progress is a number from 0 to 100."
-        if row["target_date"]:
-            try:
-                date.fromisoformat(row["target_date"])
-            except ValueError:
-                errors["goals"] = "Target dates look like 2027-03-31."
-    level = clean["next_care"]["level"]
-    if level and level not in CARE_LEVELS:
-        errors["next_care"] = "Choose a level of care from the list."
+    clean = {key: _clean_section(errors, key, sections.get(key)) for key in SECTIONS}
     if errors:
         raise FormErrors(errors)
     return clean
+
+
+def _clean_section(errors: dict[str, str], key: str, value) -> object:
+    """One section as it is stored; what is wrong with it goes into `errors[key]`."""
+    _, kind, fields = SECTIONS[key]
+    if kind == "text":
+        text = str(value or "").strip()
+        textrules.check_length(errors, key, text, TEXT_MAX, subject="This section")
+        textrules.check(errors, key, text, multiline=True)
+        return text
+    if kind == "fields":
+        clean = {f: str((value or {}).get(f) or "").strip() for f in fields}
+        for f, text in clean.items():
+            textrules.check(errors, key, text, subject=FIELD_LABELS[f])
+        for f, text in clean.items():
+            if key not in errors:
+                textrules.check_length(errors, key, text, FIELD_MAX,
+                                       subject=f"“{FIELD_LABELS[f]}”")
+        if key == "next_care" and clean["level"] and clean["level"] not in CARE_LEVELS:
+            errors[key] = "Choose a level of care from the list."
+        return clean
+    rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
+    for n, row in enumerate(rows, start=1):
+        for f, text in row.items():
+            textrules.check(errors, key, text, subject=f"{FIELD_LABELS[f]} ({n})")
+    rows = [r for r in rows if any(r.values())]
+    if len(rows) > MAX_ROWS:
+        errors[key] = f"Up to {MAX_ROWS} rows here."
+    for n, row in enumerate(rows, start=1):
+        for f, text in row.items():
+            if key not in errors:
+                textrules.check_length(errors, key, text, FIELD_MAX,
+                                       subject=f"“{FIELD_LABELS[f]}” ({n})")
+    if key == "people":
+        for row in rows:
+            if row["phone"] and not phones.plausible(row["phone"]):
+                errors[key] = f"“{row['phone']}” {phones.PROBLEM}."
+            if (row["phone"] or row["relationship"]) and not row["name"]:
+                errors[key] = "Each person needs a name."
+    if key == "goals":
+        for row in rows:
+            # isdecimal, not isdigit: "²" is a digit that int() refuses (it raised a ValueError)
+            if row["progress"] and not (row["progress"].isdecimal()
+                                        and 0 <= int(row["progress"]) <= 100):
+                errors[key] = "Progress is a number from 0 to 100."
+            if row["target_date"]:
+                try:
+                    date.fromisoformat(row["target_date"])
+                except ValueError:
+                    errors[key] = "Target dates look like 2027-03-31."
+    return rows
 
 
 def _plan(session: Session, client_id: int) -> AftercarePlan | None:
@@ -200,8 +205,31 @@ def save(session: Session, actor: Actor, sections: dict,
     The same plan as the current version writes no version and changes no status, but
     counts as looking the plan over (an alumni review prompt goes away)."""
     authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
-    clean = _clean(sections)
+    return _write(session, actor, _plan(session, actor.id), _clean(sections), expected_version)
+
+
+def save_section(session: Session, actor: Actor, section: str, value,
+                 expected_version: int | None = None) -> AftercareVersion:
+    """Save one section: only it is checked, and the new version is the current one with
+    this section changed (the others kept as they are stored). The same rules as `save`: a
+    save from another screen since `expected_version` refuses it, naming what changed there;
+    the section as it is already stored writes nothing."""
+    authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
+    if section not in SECTIONS:
+        raise InvalidInput("Unknown section.")
+    errors: dict[str, str] = {}
+    clean = _clean_section(errors, section, value)
+    if errors:
+        raise FormErrors(errors)
     plan = _plan(session, actor.id)
+    stored = _version(session, plan, plan.current_version) if plan and plan.current_version \
+        else None
+    merged = {**empty_sections(), **(stored.sections if stored else {}), section: clean}
+    return _write(session, actor, plan, merged, expected_version)
+
+
+def _write(session: Session, actor: Actor, plan: AftercarePlan | None, clean: dict,
+           expected_version: int | None) -> AftercareVersion:
     if plan is None:
         plan = AftercarePlan(client_id=actor.id)
         session.add(plan)
@@ -220,6 +248,18 @@ def save(session: Session, actor: Actor, sections: dict,
     plan.updated_at = utcnow()
     session.add(plan)
     return saved.row
+
+
+def section_saves(session: Session, actor: Actor, client_id: int
+                  ) -> dict[str, AftercareVersion | None]:
+    """Section by section, the version from which it has been as it is now (its `version`
+    and `created_at` say when that section was saved); None for a section never filled in."""
+    authorize(session, actor, client_id, RecordKind.AFTERCARE_PLAN, Action.READ,
+              "aftercare history")
+    rows = versions.history(session, VERSIONS, {"client_id": client_id})
+    blank = empty_sections()
+    return {key: versions.since(rows, lambda row, key=key: row.sections.get(key, blank[key]),
+                                blank[key]) for key in SECTIONS}
 
 
 def reviewer_for(session: Session, client_id: int) -> int | None:
@@ -391,7 +431,22 @@ def section_lines(sections: dict, key: str) -> list[str]:
         return [line for line in str(value or "").splitlines() if line.strip()]
     if kind == "fields":
         return [f"{FIELD_LABELS[f]}: {value.get(f)}" for f in fields if (value or {}).get(f)]
+    if key == "goals":
+        return [" · ".join(filter(None, (r.get("goal"), _by(r.get("target_date")),
+                                         f"{r['progress']}%" if r.get("progress") else "")))
+                for r in value or []]
     return [" · ".join(str(r.get(f)) for f in fields if r.get(f)) for r in value or []]
+
+
+def _by(day: str | None) -> str:
+    """A goal's target date to read ("by Mar 31, 2027"), from the ISO date it is stored as."""
+    if not day:
+        return ""
+    try:
+        found = date.fromisoformat(day)
+    except ValueError:  # saved before dates were checked: as it was typed
+        return f"by {day}"
+    return f"by {found:%b} {found.day}, {found.year}"
 
 
 def diff(older: dict, newer: dict) -> list[tuple[str, list[str]]]:

@@ -11,7 +11,7 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules, versions
-from companion.core.errors import FormErrors
+from companion.core.errors import FormErrors, InvalidInput
 from companion.models import SafetyPlan
 
 
@@ -69,31 +69,34 @@ def empty_sections() -> dict:
 
 def _clean(sections: dict) -> dict:
     errors: dict[str, str] = {}
-    clean = empty_sections()
-    for key in TEXT_SECTIONS:
-        text = (sections.get(key) or "").strip()
-        textrules.check_length(errors, key, text, TEXT_MAX, subject="This step")
-        textrules.check(errors, key, text, multiline=True)
-        clean[key] = text
-    for key in CONTACT_SECTIONS:
-        rows = [(str(r.get("name") or "").strip(), str(r.get("phone") or "").strip())
-                for r in sections.get(key) or []]
-        for n, (name, _) in enumerate(rows, start=1):
-            textrules.check(errors, key, name, subject=f"Name ({n})")
-        rows = [r for r in rows if r[0] or r[1]]
-        for name, phone in rows:
-            if not name:
-                errors[key] = "Each phone number needs a name beside it."
-            elif found := textrules.too_long(name, NAME_MAX, subject=f"The name “{name[:20]}…”"):
-                errors[key] = found
-            elif phone and not phones.plausible(phone):
-                errors[key] = f"“{phone}” {phones.PROBLEM}."
-        if len(rows) > MAX_CONTACTS:
-            errors[key] = f"Up to {MAX_CONTACTS} contacts here."
-        clean[key] = [{"name": n, "phone": p} for n, p in rows]
+    clean = {step.key: _clean_step(errors, step.key, sections.get(step.key)) for step in STEPS}
     if errors:
         raise FormErrors(errors)
     return clean
+
+
+def _clean_step(errors: dict[str, str], key: str, value) -> object:
+    """One step as it is stored; what is wrong with it goes into `errors[key]`."""
+    if key in TEXT_SECTIONS:
+        text = (value or "").strip()
+        textrules.check_length(errors, key, text, TEXT_MAX, subject="This step")
+        textrules.check(errors, key, text, multiline=True)
+        return text
+    rows = [(str(r.get("name") or "").strip(), str(r.get("phone") or "").strip())
+            for r in value or []]
+    for n, (name, _) in enumerate(rows, start=1):
+        textrules.check(errors, key, name, subject=f"Name ({n})")
+    rows = [r for r in rows if r[0] or r[1]]
+    for name, phone in rows:
+        if not name:
+            errors[key] = "Each phone number needs a name beside it."
+        elif found := textrules.too_long(name, NAME_MAX, subject=f"The name “{name[:20]}…”"):
+            errors[key] = found
+        elif phone and not phones.plausible(phone):
+            errors[key] = f"“{phone}” {phones.PROBLEM}."
+    if len(rows) > MAX_CONTACTS:
+        errors[key] = f"Up to {MAX_CONTACTS} contacts here."
+    return [{"name": n, "phone": p} for n, p in rows]
 
 
 def _content(sections: dict) -> versions.Content:
@@ -126,6 +129,40 @@ def save(session: Session, actor: Actor, sections: dict,
         expected_version=expected_version,
         new_row=lambda number: SafetyPlan(client_id=actor.id, version=number, sections=clean),
     ).row
+
+
+def save_step(session: Session, actor: Actor, step: str, value,
+              expected_version: int | None = None) -> SafetyPlan:
+    """Save one step: only it is checked, and the new version is the current plan with this
+    step changed (the others kept as they are stored). The same rules as `save`: a save
+    from another screen since `expected_version` refuses it, naming what changed there; the
+    step as it is already stored writes nothing."""
+    authorize(session, actor, actor.id, RecordKind.SAFETY_PLAN, Action.WRITE)
+    if step not in TEXT_SECTIONS and step not in CONTACT_SECTIONS:
+        raise InvalidInput("Unknown step.")
+    errors: dict[str, str] = {}
+    clean = _clean_step(errors, step, value)
+    if errors:
+        raise FormErrors(errors)
+    stored = versions.current(session, VERSIONS, {"client_id": actor.id})
+    merged = {**empty_sections(), **(stored.sections if stored else {}), step: clean}
+    return versions.save(
+        session, VERSIONS, {"client_id": actor.id}, _content(merged),
+        expected_version=expected_version,
+        new_row=lambda number: SafetyPlan(client_id=actor.id, version=number, sections=merged),
+    ).row
+
+
+def step_saves(session: Session, actor: Actor, client_id: int) -> dict[str, SafetyPlan | None]:
+    """Step by step, the version from which it has been as it is now (its `version` and
+    `created_at` say when that step was saved); None for a step never filled in."""
+    authorize(session, actor, client_id, RecordKind.SAFETY_PLAN, Action.READ,
+              "safety plan history")
+    rows = versions.history(session, VERSIONS, {"client_id": client_id})
+    blank = empty_sections()
+    return {step.key: versions.since(
+        rows, lambda row, key=step.key: row.sections.get(key, blank[key]), blank[step.key])
+        for step in STEPS}
 
 
 def history(session: Session, actor: Actor, client_id: int) -> list[SafetyPlan]:

@@ -134,3 +134,18 @@ def _changed_there(names: list[str], quote: bool) -> str:
         shown.append(f"{len(names) - MAX_NAMED} more")
     listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
     return f": {listed} changed there"
+
+
+def since(rows: list[R], part: Callable[[R], Any], blank: Any = None) -> R | None:
+    """For a record saved part by part (a plan's sections): the version from which `part`
+    has been as it is now (`rows` newest first, as `history` gives them), so a page can say
+    when that part was saved. None when nothing is saved, or when the part has never been
+    anything but `blank` (it was never filled in)."""
+    if not rows:
+        return None
+    now, found = part(rows[0]), rows[0]
+    for row in rows[1:]:
+        if part(row) != now:
+            return found
+        found = row
+    return None if now == blank else found

@@ -1,6 +1,8 @@
 """Aftercare plan widgets shared by the client's editor and the reviewer's page."""
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from companion import aftercare, phones
@@ -8,7 +10,98 @@ from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import show
-from companion.ui.text import label_text, markdown_text, number_text
+from companion.ui.text import label_text, markdown_text, number_text, option_text
+
+
+ROWS_SHOWN = 3            # empty rows offered: one more than filled, at least three
+DATE_FIELDS = ("target_date", "next_refill")
+PROGRESS_STEPS = list(range(0, 101, 5))
+
+
+def widget_key(section: str, since: int) -> str:
+    """The prefix of a section's boxes. It changes only when that section's saved value does
+    (`since`: the version it was saved in), so saving one section leaves what is typed in
+    the others where it is, and a section just saved shows what was stored."""
+    return f"ac-{section}-{since}-"
+
+
+def _as_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _is_date(text: str) -> bool:
+    """Stored as an ISO date, or empty: a date picker can show it (a refill date typed as
+    text before there was a picker stays a text box, so nothing typed is lost)."""
+    return not text or _as_date(text) is not None
+
+
+def _field(f: str, value: str, key: str, n: int | None = None) -> None:
+    label = label_text(aftercare.FIELD_LABELS[f]) + (
+        f" ({number_text(n + 1)})" if n is not None else "")  # rows stack on a phone
+    if f == "level":
+        options = ["", *aftercare.CARE_LEVELS]
+        st.selectbox(label, options, format_func=option_text,
+                     index=options.index(value) if value in options else 0, key=key)
+    elif f in DATE_FIELDS and _is_date(value):
+        st.date_input(label, _as_date(value), format="MM/DD/YYYY", key=key)
+    elif f == "progress":
+        number = int(value) if value.isdecimal() and int(value) <= 100 else 0
+        options = sorted({*PROGRESS_STEPS, number})
+        st.select_slider(label, options, value=number, key=key,
+                         format_func=lambda n: f"{number_text(n)}%")
+    else:
+        st.text_input(label, value, key=key)
+
+
+def section_editor(section: str, value, key: str) -> None:
+    """The boxes of one section, filled with `value` (as stored, or a draft kept from a
+    refused save); `section_value` reads them back."""
+    title, kind, fields = aftercare.SECTIONS[section]
+    if kind == "text":
+        st.text_area(label_text(title), value or "", key=key + "text", height=120,
+                     label_visibility="collapsed")
+    elif kind == "fields":
+        for f in fields:
+            _field(f, str((value or {}).get(f, "")), f"{key}{f}")
+    else:
+        rows = value or []
+        shown = min(aftercare.MAX_ROWS, max(ROWS_SHOWN, len(rows) + 1))
+        for n in range(shown):
+            row = rows[n] if n < len(rows) else {f: "" for f in fields}
+            if n:
+                st.divider()
+            for f in fields:  # one under another: on a phone columns stack anyway
+                _field(f, str(row.get(f, "")), f"{key}{n}-{f}", n)
+
+
+def _read(ss, key: str):
+    value = ss.get(key, "")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def section_value(section: str, key: str):
+    """What the boxes of one section hold now, as the service takes it."""
+    _, kind, fields = aftercare.SECTIONS[section]
+    ss = st.session_state
+    if kind == "text":
+        return ss.get(key + "text", "")
+    if kind == "fields":
+        return {f: _read(ss, f"{key}{f}") for f in fields}
+    rows = []
+    for n in range(aftercare.MAX_ROWS):
+        if not any(f"{key}{n}-{f}" in ss for f in fields):
+            break
+        row = {f: _read(ss, f"{key}{n}-{f}") for f in fields}
+        if section == "goals" and not (row["goal"] or row["target_date"]) \
+                and row["progress"] == "0":
+            row["progress"] = ""  # the slider of an empty row, untouched: not a goal
+        rows.append(row)
+    return rows
 
 
 def show_section(sections: dict, key: str) -> None:

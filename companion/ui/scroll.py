@@ -15,3 +15,14 @@ def to_top(view: str) -> None:
     """Scroll to the top once each time `view` changes (a new key mounts the component anew,
     and its script runs once on mounting); nothing is drawn."""
     _SCROLL_TOP(key=f"scroll-top-{view}", default=None)
+
+
+_INTO_VIEW = components.declare_component(
+    "into_view", path=str(Path(__file__).resolve().parent / "static" / "into_view"))
+
+
+def into_view(moment: str) -> None:
+    """Bring the element drawn just before this into view (centred), once each time `moment`
+    changes: a save whose result and next step are drawn under its button, which a phone may
+    have scrolled below the fold. Nothing is drawn."""
+    _INTO_VIEW(key=f"into-view-{moment}", default=None)

@@ -1,153 +1,159 @@
-"""My aftercare plan: build it section by section, send it for review, keep it current."""
+"""My aftercare plan: built section by section (each saved on its own), sent for review, kept
+current."""
 import streamlit as st
 
 from companion import aftercare, pdf, trends
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
-from companion.ui.aftercare import (comment_byline_markdown, history_and_diff,
-                                    show_section)
+from companion.ui.aftercare import (comment_byline_markdown, history_and_diff, section_editor,
+                                    section_value, show_section, widget_key)
 from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
 from companion.ui.gate import current_actor
-from companion.ui.text import label_text, markdown_text, number_text, option_text
+from companion.ui.scroll import into_view
+from companion.ui.text import label_text, markdown_text, number_text
 
-FORM = "aftercare"
+FORM = "aftercare"            # the plan's own actions: send for review, withdraw
+SAVED = "_aftercare_saved"    # (section, n): the section just saved, its controls under it
 actor = current_actor()
 st.title("My aftercare plan")
 st.caption("What comes after the program: your next care, your supports, your people and your "
-           "plan for hard days. Your therapist reviews it with you.")
+           "plan for hard days. Fill it in a section at a time; your therapist reviews it "
+           "with you.")
 
 with session_scope() as session:
     plan = aftercare.view(session, actor, actor.id)
+    saves = aftercare.section_saves(session, actor, actor.id)
     due = aftercare.review_due(session, actor)
     works = trends.what_works(session, actor, actor.id)
 status = plan.status
 version = plan.plan.current_version if plan.plan else 0
-sections = st.session_state.pop("_aftercare_draft", None) or plan.sections
-key = f"ac-{version}-"
-
-if due:
-    st.info("It's been a while since you looked at your plan (review date "
-            f"{markdown_text(due.strftime('%b %-d'))}). "
-            "Is it still right for you? Update it, or send it to the clinic to look over.")
-label = aftercare.STATUS_LABELS[status] if plan.plan and version else "Not started"
-st.markdown(f"**Status:** {markdown_text(label)}" + (
-    f" · version {number_text(version)}, saved {show(plan.version.created_at)}"
-    if plan.version else ""))
-if message := st.session_state.pop("_aftercare_message", None):
-    st.toast("Your plan is updated.", icon="✅")
-    st.success(markdown_text(message))
-show_failure(FORM)
+drafts = st.session_state.pop("_aftercare_drafts", {})  # kept from a refused (stale) save
+saved = st.session_state.pop(SAVED, None)
+editable = status != "submitted"
 
 
-def _action(fn, message: str) -> None:
+def section_form(section: str) -> str:
+    return f"{FORM}-{section}"
+
+
+def _action(fn, message: str, where: str) -> None:
     try:
         with session_scope() as session:
             fn(session, actor)
     except CompanionError as exc:
         remember_failure(FORM, exc)
+    else:
+        clear_failure(FORM)
+        st.session_state["_aftercare_message"] = (where, message)
+    if where != "top" and saved:  # the controls stay where they were tapped
+        st.session_state[SAVED] = saved
+
+
+message = st.session_state.pop("_aftercare_message", None)
+
+
+def plan_controls(where: str) -> None:
+    """The plan's status and what to do with it: at the top, and again under the section
+    just saved (where the thumb is)."""
+    label = aftercare.STATUS_LABELS[status] if plan.plan and version else "Not started"
+    st.markdown(f"**Status:** {markdown_text(label)}" + (
+        f" · version {number_text(version)}, saved {show(plan.version.created_at)}"
+        if plan.version else ""))
+    if message and message[0] == where:
+        st.success(markdown_text(message[1]))
+    if where == "top":
+        show_failure(FORM)
+    cols = st.columns(2)
+    if status in ("draft", "changes_requested", "updated") and version:
+        cols[0].button("Send for review", type="primary", width="stretch", on_click=_action,
+                       key=f"ac-send-{where}",
+                       args=(aftercare.submit, "Sent. Your reviewer will look at it soon.",
+                             where))
+    if status == "submitted":
+        cols[0].button("Withdraw to edit", width="stretch", on_click=_action,
+                       key=f"ac-withdraw-{where}",
+                       args=(aftercare.withdraw, "Withdrawn: you can edit it again.", where))
+    if where == "top" and plan.version is not None:
+        saved_at = show(plan.version.created_at)
+
+        def _pdf() -> bytes:  # made only when tapped, from the plan already on screen
+            return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at)
+
+        download_button("Download PDF", _pdf, file_name="my-aftercare-plan.pdf",
+                        mime="application/pdf", width="stretch", where=cols[1])
+    if where != "top":
+        failure_beside_button(FORM)
+
+
+def save_section(section: str, key: str, loaded: int) -> None:
+    ss = st.session_state
+    value = section_value(section, key)
+    try:
+        with session_scope() as session:
+            aftercare.save_section(session, actor, section, value, expected_version=loaded)
+    except CompanionError as exc:
+        remember_failure(section_form(section), exc)
+        if isinstance(exc, StaleEdit):
+            ss["_aftercare_drafts"] = {section: value}
         return
+    clear_failure(section_form(section))
     clear_failure(FORM)
-    st.session_state["_aftercare_message"] = message
+    ss["_aftercare_n"] = ss.get("_aftercare_n", 0) + 1
+    ss[SAVED] = (section, ss["_aftercare_n"])
+    ss["_aftercare_toast"] = True
 
 
-cols = st.columns(2)
-if status in ("draft", "changes_requested", "updated") and version:
-    cols[0].button("Send for review", type="primary", width="stretch", on_click=_action,
-                   args=(aftercare.submit, "Sent. Your reviewer will look at it soon."))
-if status == "submitted":
-    cols[0].button("Withdraw to edit", width="stretch", on_click=_action,
-                   args=(aftercare.withdraw, "Withdrawn: you can edit it again."))
-if plan.version is not None:
-    saved_at = show(plan.version.created_at)
-
-    def _pdf() -> bytes:  # made only when tapped, from the plan already on screen
-        return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at)
-
-    download_button("Download PDF", _pdf, file_name="my-aftercare-plan.pdf",
-                    mime="application/pdf", width="stretch", where=cols[1])
+if due:
+    st.info("It's been a while since you looked at your plan (review date "
+            f"{markdown_text(due.strftime('%b %-d'))}). "
+            "Is it still right for you? Update it, or send it to the clinic to look over.")
+plan_controls("top")
+if message:
+    st.toast("Your plan is updated.", icon="✅")
+if st.session_state.pop("_aftercare_toast", False):
+    st.toast("Section saved.", icon="✅")
+if not editable:
+    st.caption("Your plan is with your reviewer. Withdraw it to make changes.")
 
 comments = {}
 for c in plan.comments:
     comments.setdefault(c.section, []).append(c)
 for section, (title, _, _) in aftercare.SECTIONS.items():
+    form = section_form(section)
+    since = saves[section]
+    key = widget_key(section, since.version if since else 0)
     with st.container(border=True):
         st.markdown(f"**{markdown_text(title)}**")
+        if st.session_state.get(f"_failure_{form}"):
+            show_failure(form)  # the status line: why it wasn't saved
+        elif since is not None:
+            st.caption(f"Saved · {show(since.created_at)}")
+        else:
+            st.caption("Not saved yet")
         show_section(plan.sections, section)
         for c in comments.get(section, []):
             st.info("💬 " + markdown_text(c.text))
             st.caption(comment_byline_markdown(c, plan.authors))
-
-
-def _rows(section: str, fields: tuple[str, ...]) -> list[dict]:
-    return [{f: st.session_state.get(f"{key}{section}-{n}-{f}", "") for f in fields}
-            for n in range(aftercare.MAX_ROWS)]
-
-
-def save() -> None:
-    ss = st.session_state
-    draft = {}
-    for section, (_, kind, fields) in aftercare.SECTIONS.items():
-        if kind == "text":
-            draft[section] = ss[key + section]
-        elif kind == "fields":
-            draft[section] = {f: ss[f"{key}{section}-{f}"] for f in fields}
-        else:
-            draft[section] = _rows(section, fields)
-    try:
-        with session_scope() as session:
-            aftercare.save(session, actor, draft, expected_version=version)
-    except CompanionError as exc:
-        remember_failure(FORM, exc)
-        if isinstance(exc, StaleEdit):
-            ss["_aftercare_draft"] = draft
-        return
-    clear_failure(FORM)
-    ss["_aftercare_message"] = "Saved. Earlier versions are kept."
-
-
-ROWS_SHOWN = 3
-with st.expander("✏️ Edit my plan", expanded=not version):
-    if status == "submitted":
-        st.caption("Your plan is with your reviewer. Withdraw it to make changes.")
-    else:
-        if not works.empty:
-            st.caption("What has helped you most: "
-                       + markdown_text(", ".join(works["strategy"][:4])))
-        with st.form(f"aftercare-{version}", border=False):
-            for section, (title, kind, fields) in aftercare.SECTIONS.items():
-                st.markdown(f"**{markdown_text(title)}**")
-                value = sections.get(section)
-                if kind == "text":
-                    st.text_area(label_text(title), value or "",
-                                 key=key + section, height=90, label_visibility="collapsed")
-                elif kind == "fields":
-                    for f in fields:
-                        if f == "level":
-                            options = ["", *aftercare.CARE_LEVELS]
-                            current = value.get(f, "") if value.get(f, "") in options else ""
-                            st.selectbox(label_text(aftercare.FIELD_LABELS[f]), options,
-                                         format_func=option_text, index=options.index(current),
-                                         key=f"{key}{section}-{f}")
-                        else:
-                            st.text_input(label_text(aftercare.FIELD_LABELS[f]), value.get(f, ""),
-                                          key=f"{key}{section}-{f}")
-                else:
-                    rows = value or []
-                    shown = min(aftercare.MAX_ROWS, max(ROWS_SHOWN, len(rows) + 1))
-                    for n in range(shown):  # one empty row more than filled, at least three
-                        row = rows[n] if n < len(rows) else {f: "" for f in fields}
-                        for col, f in zip(st.columns(len(fields)), fields):
-                            # every box labelled: on a phone the columns stack
-                            col.text_input(f"{label_text(aftercare.FIELD_LABELS[f])} "
-                                           f"({number_text(n + 1)})",
-                                           row.get(f, ""),
-                                           key=f"{key}{section}-{n}-{f}")
-                field_message(FORM, section)
-            st.form_submit_button("Save my plan", type="primary", width="stretch",
-                                  on_click=save)
-            failure_beside_button(FORM)
+        if editable:
+            with st.expander(f"✏️ Edit · {label_text(title)}"):
+                if section == "coping" and not works.empty:
+                    st.caption("What has helped you most: "
+                               + markdown_text(", ".join(works["strategy"][:4])))
+                with st.form(f"ac-form-{section}", border=False):
+                    section_editor(section, drafts.get(section, plan.sections.get(section)),
+                                   key)
+                    field_message(form, section)
+                    st.form_submit_button("Save this section", type="primary",
+                                          width="stretch", on_click=save_section,
+                                          args=(section, key, version))
+                    failure_beside_button(form)
+        if saved and saved[0] == section:
+            if not (message and message[0] == section):
+                st.success("Saved. Earlier versions are kept.")
+            plan_controls(section)
+            into_view(f"{section}-{saved[1]}")
 
 history_and_diff(actor, actor.id, "mine")

@@ -1,4 +1,5 @@
-"""My safety plan: ready before a hard moment; every save keeps the earlier versions."""
+"""My safety plan: ready before a hard moment, built a step at a time (each step saved on its
+own); every save keeps the earlier versions."""
 import streamlit as st
 
 from companion import safety
@@ -20,15 +21,16 @@ st.caption("A plan for hard moments, in your own words: what you notice, what he
 
 with session_scope() as session:
     plan = safety.current(session, actor, actor.id)
+    saves = safety.step_saves(session, actor, actor.id)
 version = plan.version if plan else 0
-sections = st.session_state.pop("_safety_draft", None) or (
-    plan.sections if plan else safety.empty_sections())
-key = f"sp-{version}-"
+drafts = st.session_state.pop("_safety_drafts", {})  # kept from a refused (stale) save
+sections = plan.sections if plan else safety.empty_sections()
+just_saved = st.session_state.pop("_safety_saved", None)
+# open while the plan is being made, for the whole visit (not shut by its first save)
+editing_open = st.session_state.setdefault("_safety_editor_open", plan is None)
 
-if st.session_state.pop("_safety_saved", False):
+if just_saved:
     st.toast("Safety plan saved.", icon="✅")
-    st.success("Saved. Earlier versions are kept.")
-show_failure(FORM)
 show_plan(plan, key="view")
 if plan is not None:
     st.caption(f"Last saved {show(plan.created_at)} (version {number_text(plan.version)}).")
@@ -36,50 +38,68 @@ if plan is not None:
                     file_name="my-safety-plan.txt", mime="text/plain", width="stretch")
 
 
-def _contacts(section: str) -> list[dict]:
+def step_form(step: str) -> str:
+    return f"{FORM}-{step}"
+
+
+def _value(step: safety.Step, key: str):
     ss = st.session_state
-    return [{"name": ss[f"{key}{section}-name-{n}"], "phone": ss[f"{key}{section}-phone-{n}"]}
+    if step.kind == "text":
+        return ss.get(key + "text", "")
+    return [{"name": ss.get(f"{key}name-{n}", ""), "phone": ss.get(f"{key}phone-{n}", "")}
             for n in range(safety.MAX_CONTACTS)]
 
 
-def save() -> None:
+def save_step(step: safety.Step, key: str, loaded: int) -> None:
     ss = st.session_state
-    draft = {name: ss[key + name] for name in safety.TEXT_SECTIONS}
-    draft |= {section: _contacts(section) for section in safety.CONTACT_SECTIONS}
+    value = _value(step, key)
     try:
         with session_scope() as session:
-            safety.save(session, actor, draft, expected_version=version)
+            safety.save_step(session, actor, step.key, value, expected_version=loaded)
     except CompanionError as exc:
-        remember_failure(FORM, exc)
+        remember_failure(step_form(step.key), exc)
         if isinstance(exc, StaleEdit):
-            ss["_safety_draft"] = draft
+            ss["_safety_drafts"] = {step.key: value}
         return
-    clear_failure(FORM)
-    ss["_safety_saved"] = True
+    clear_failure(step_form(step.key))
+    ss["_safety_saved"] = step.key
 
 
-with st.expander("✏️ Edit my plan", expanded=plan is None):
-    with st.form(f"safety-{version}", border=False):
-        for step in safety.STEPS:  # the plan's own order, numbered as it is shown
-            title = safety.heading(step)
+with st.expander("✏️ Edit my plan", expanded=editing_open):
+    st.caption("Each step is saved on its own: fill in one, save it, then the next.")
+    for step in safety.STEPS:  # the plan's own order, numbered as it is shown
+        form, title = step_form(step.key), safety.heading(step)
+        since = saves[step.key]
+        # a step's boxes keep their key (and what is typed in them) until that step is saved
+        key = f"sp-{step.key}-{since.version if since else 0}-"
+        value = drafts.get(step.key, sections.get(step.key))
+        with st.form(f"sp-form-{step.key}"):
+            st.markdown(f"**{markdown_text(title)}**")
+            if st.session_state.get(f"_failure_{form}"):
+                show_failure(form)  # the status line: why it wasn't saved
+            elif since is not None:
+                st.caption(f"Saved · {show(since.created_at)}")
+            else:
+                st.caption("Not saved yet")
             if step.kind == "text":
                 hint = safety.ENVIRONMENT_HINT if step.key == "environment" else None
-                st.text_area(label_text(title), sections.get(step.key, ""),
-                             key=key + step.key, height=90,
-                             help=markdown_text(hint) if hint else None, placeholder=hint)
-                field_message(FORM, step.key)
-                continue
-            st.markdown(f"**{markdown_text(title)}**")
-            rows = sections.get(step.key, [])
-            for n in range(safety.MAX_CONTACTS):
-                row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
-                cols = st.columns([3, 2])
-                cols[0].text_input(f"Name ({number_text(n + 1)})", row["name"],
-                                   key=f"{key}{step.key}-name-{n}")
-                cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"],
-                                   key=f"{key}{step.key}-phone-{n}")
-            field_message(FORM, step.key)
-            if step.key == "professionals":
-                st.caption("The clinic, 988 and 911 are always on your plan.")
-        st.form_submit_button("Save my plan", type="primary", width="stretch", on_click=save)
-        failure_beside_button(FORM)
+                st.text_area(label_text(title), value or "", key=key + "text", height=90,
+                             help=markdown_text(hint) if hint else None, placeholder=hint,
+                             label_visibility="collapsed")
+            else:
+                rows = value or []
+                for n in range(safety.MAX_CONTACTS):
+                    row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
+                    cols = st.columns([3, 2])
+                    cols[0].text_input(f"Name ({number_text(n + 1)})", row["name"],
+                                       key=f"{key}name-{n}")
+                    cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"],
+                                       key=f"{key}phone-{n}")
+                if step.key == "professionals":
+                    st.caption("The clinic, 988 and 911 are always on your plan.")
+            field_message(form, step.key)
+            st.form_submit_button("Save this step", type="primary", width="stretch",
+                                  on_click=save_step, args=(step, key, version))
+            failure_beside_button(form)
+            if just_saved == step.key:
+                st.success("Saved. Earlier versions are kept.")

@@ -61,55 +61,100 @@ def test_skipped_items_are_allowed(client_app, session):
     assert "couldn't be scored" in texts(at)
 
 
+def _save_step(at, step: str):
+    at.button(key=f"FormSubmitter:sp-form-{step}-Save this step").click().run()
+
+
 def test_safety_plan_saves_and_its_people_come_first_in_crisis_help(client_app, session):
     at = client_app.switch_page("pages/client/safety_plan.py").run()
+    assert texts(at).count("Not saved yet") == len(safety.STEPS)
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
-    prefix = "sp-0-"
-    by_key[prefix + "warning_signs"].input("Skipping meals")
-    by_key[prefix + "reasons"].input("My kids")
-    by_key[prefix + "help_people-name-0"].input("Sis")
-    by_key[prefix + "help_people-phone-0"].input("555-555-0142")
-    next(b for b in at.button if b.label == "Save my plan").click().run()
+    by_key["sp-reasons-0-text"].input("My kids")
+    _save_step(at, "reasons")
     assert "Saved" in texts(at)
-    plan = session.exec(select(SafetyPlan)).one()
+    by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
+    by_key["sp-help_people-0-name-0"].input("Sis")
+    by_key["sp-help_people-0-phone-0"].input("555-555-0142")
+    _save_step(at, "help_people")
+    assert "Saved. Earlier versions are kept." in texts(at)
+    plan = session.exec(select(SafetyPlan).where(SafetyPlan.is_current)).one()
     assert plan.sections["reasons"] == "My kids"
+    assert plan.sections["help_people"] == [{"name": "Sis", "phone": "555-555-0142"}]
+    assert texts(at).count("Not saved yet") == len(safety.STEPS) - 2
     at.run()
     urls = list(links(at).values())
     assert urls.index("tel:+15555550142") < urls.index("tel:988")
 
 
 def _plan_with_sis(at, phone: str):
-    """Opens the safety plan and types a reason and one person (the form at version 0)."""
+    """Opens the safety plan and types one person into step 4 (the form at version 0)."""
     at = at.switch_page("pages/client/safety_plan.py").run()
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
-    for name, value in (("reasons", "My kids"), ("help_people-name-0", "Sis"),
-                        ("help_people-phone-0", phone)):
-        by_key["sp-0-" + name].input(value)
+    for name, value in (("name-0", "Sis"), ("phone-0", phone)):
+        by_key["sp-help_people-0-" + name].input(value)
     return at
 
 
 def test_a_double_tapped_safety_plan_save_says_saved(client_app, session):
     at = _plan_with_sis(client_app, "555-555-0142")
     robin = session.exec(select(User).where(User.username == "robin")).one()
-    safety.save(session, actor(robin), {"reasons": "My kids", "help_people": [
+    safety.save(session, actor(robin), {"help_people": [
         {"name": "Sis", "phone": "555-555-0142"}]}, expected_version=0)  # the first tap
     session.commit()
-    next(b for b in at.button if b.label == "Save my plan").click().run()
+    _save_step(at, "help_people")
     assert "Saved" in texts(at) and "another screen" not in texts(at)
     assert [p.version for p in session.exec(select(SafetyPlan))] == [1]
 
 
 def test_bad_phone_keeps_the_form_and_says_why(client_app, session):
     at = _plan_with_sis(client_app, "call her")
-    next(b for b in at.button if b.label == "Save my plan").click().run()
+    _save_step(at, "help_people")
     assert "doesn't look like a phone number" in texts(at)
     by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
-    assert by_key["sp-0-reasons"].value == "My kids"
+    assert by_key["sp-help_people-0-name-0"].value == "Sis"
+    assert by_key["sp-help_people-0-phone-0"].value == "call her"
     assert session.exec(select(SafetyPlan)).first() is None
-    # where the thumb is: again under the Save button, and a toast in view
+    # where the thumb is: again under the step's Save button, and a toast in view
     beside = [e for e in at.error if e.icon == "⚠️"]
     assert beside and "nothing was saved yet" in beside[-1].value
     assert [t.value for t in at.toast if t.value.startswith("Not saved yet")]
+
+
+def test_saving_one_step_keeps_what_is_typed_in_another(client_app, session):
+    at = client_app.switch_page("pages/client/safety_plan.py").run()
+
+    def ids():
+        return {w.key: w.id for w in [*at.text_input, *at.text_area]
+                if w.key and w.key.startswith("sp-")}
+
+    before = ids()
+    by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
+    by_key["sp-coping-0-text"].input("Walk around the block")  # typed, not saved
+    by_key["sp-warning_signs-0-text"].input("Skipping meals")
+    _save_step(at, "warning_signs")
+    assert not at.exception
+    # The browser holds what is typed in a form until it is submitted, for as long as the
+    # box is the same widget: every box outside the step saved is.
+    after = ids()
+    assert {k: v for k, v in after.items() if not k.startswith("sp-warning_signs-")} == {
+        k: v for k, v in before.items() if not k.startswith("sp-warning_signs-")}
+    assert "sp-warning_signs-1-text" in after
+    plan = session.exec(select(SafetyPlan)).one()
+    assert (plan.sections["warning_signs"], plan.sections["coping"]) == ("Skipping meals", "")
+    page = texts(at)
+    assert "Saved · " in page and page.count("Not saved yet") == len(safety.STEPS) - 1
+
+
+def test_a_stale_step_save_is_refused_and_keeps_what_was_typed(client_app, session):
+    at = client_app.switch_page("pages/client/safety_plan.py").run()
+    at.text_area(key="sp-coping-0-text").input("Walk around the block")
+    robin = session.exec(select(User).where(User.username == "robin")).one()
+    safety.save_step(session, actor(robin), "reasons", "My kids", expected_version=0)
+    session.commit()  # another screen
+    _save_step(at, "coping")
+    assert "“My reasons for living” changed there" in texts(at)
+    assert at.text_area(key="sp-coping-0-text").value == "Walk around the block"
+    assert [p.version for p in session.exec(select(SafetyPlan))] == [1]
 
 
 def test_a_blank_questionnaire_says_why_beside_its_button_and_in_a_toast(client_app):

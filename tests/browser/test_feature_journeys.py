@@ -270,15 +270,18 @@ def test_aftercare_plan_goes_round_the_review_loop_and_downloads(app, app_in, ne
     expect(status_line(page, "Changes requested")).to_be_visible()
     expect(page.get_by_text(comment)).to_be_visible()
     shot(app, "feature-aftercare-changes-requested", page.get_by_text(comment))
-    page.get_by_text("✏️ Edit my plan").click()
-    routine_box = page.get_by_role("textbox", name="My daily routine")
+    routine_editor = page.get_by_test_id("stExpander").filter(has_text="Edit · My daily routine")
+    routine_editor.locator("summary").click()  # each section is edited and saved on its own
+    routine_box = routine_editor.get_by_role("textbox", name="My daily routine")
     expect(routine_box).to_be_visible()
     new_routine = "Up at 7, walk, work, meeting Mon & Thu 7 pm, phone off at 10"
     routine_box.fill(new_routine)
-    app.act(page.get_by_role("button", name="Save my plan"))
+    app.act(routine_editor.get_by_role("button", name="Save this section"))
     expect(page.get_by_text("Saved. Earlier versions are kept.")).to_be_visible()
     expect(page.get_by_text(new_routine).first).to_be_visible()
-    app.act(page.get_by_role("button", name="Send for review"))
+    send = page.locator(".st-key-ac-send-routine").get_by_role("button", name="Send for review")
+    expect(send).to_be_in_viewport()  # under the section just saved, where the thumb is
+    app.act(send)
     expect(page.get_by_text("Sent. Your reviewer will look at it soon.")).to_be_visible()
 
     reviewer.reload()
