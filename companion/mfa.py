@@ -187,3 +187,9 @@ def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add(user)
     audit.account_event(session, actor, user, "second factor reset (every session ended)")
+    from companion import passkeys
+
+    count = passkeys.revoke_all(session, user.id, "second factor reset by an admin")
+    if count:
+        audit.account_event(session, actor, user, f"passkeys revoked ({count}): second "
+                            "factor reset by an admin")
