@@ -6,6 +6,7 @@ from companion.core.db import session_scope
 from companion.models import User
 from companion.ui.account_notice import account_changes_notice
 from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
+from companion.ui.passkeys import second_factor_button
 from companion.ui.second_factor import enrol, show_recovery_codes
 from companion.ui.text import markdown_text
 
@@ -30,6 +31,8 @@ if not mfa.enrolled(user):
         st.rerun()
 else:
     st.title("Two-step sign-in")
+    if second_factor_button(actor):
+        st.caption("Or give a code:")
     st.write("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
     with st.form("second-factor"):
         code = st.text_input("Code")
