@@ -21,6 +21,10 @@ Rules, all here (the routes in companion/web/passkey_routes.py only carry JSON):
   lock the owner out of their passkey, and the reverse.
 - Only clients and alumni sign in with a passkey alone; a staff member's passkey is only ever
   a second factor, after the password.
+- An admin may require passkeys for staff (a clinic setting): then a staff member who has one
+  cannot pass the second step with an authenticator-app code (a recovery code still works,
+  for a lost phone; an admin's reset revokes the passkeys, and codes work again until a new
+  one is added). Staff without one yet are asked to add one.
 """
 from __future__ import annotations
 
@@ -43,13 +47,13 @@ from webauthn.helpers.structs import (AttestationConveyancePreference,
                                       ResidentKeyRequirement, UserVerificationRequirement)
 
 from companion import audit, auth
-from companion.access import require_current
+from companion.access import require_current, require_role
 from companion.actors import Actor
 from companion.core.config import Settings, get_settings
 from companion.core.errors import InvalidInput, NotFound
 from companion.core.timeutil import utcnow
-from companion.models import (CLIENT_ROLES, STAFF_ROLES, PasskeyCredential, User,
-                              WebAuthnChallenge)
+from companion.models import (CLIENT_ROLES, STAFF_ROLES, PasskeyCredential, Role, Setting,
+                              User, WebAuthnChallenge)
 
 REGISTER, SIGN_IN, SECOND_FACTOR = "register", "sign_in", "second_factor"
 CHALLENGE_LIFETIME = timedelta(minutes=5)
@@ -409,5 +413,38 @@ def revoke_all(session: Session, user_id: int, reason: str) -> int:
         revoked_at=utcnow(), revoke_reason=reason[:64])).rowcount
 
 
-def staff_role(user: User) -> bool:
-    return user.role in STAFF_ROLES
+# The clinic's rule for staff ---------------------------------------------------------------
+
+STAFF_RULE_KEY = "staff_passkeys_required"
+
+
+def staff_passkeys_required(session: Session) -> bool:
+    setting = session.get(Setting, STAFF_RULE_KEY)
+    return setting is not None and setting.value == "yes"
+
+
+def set_staff_passkeys_required(session: Session, actor: Actor, required: bool) -> None:
+    """An admin's choice: staff give a passkey (not a code) for the second step."""
+    require_role(actor, Role.ADMIN)
+    require_current(session, actor)
+    setting = session.get(Setting, STAFF_RULE_KEY) or Setting(key=STAFF_RULE_KEY)
+    value = "yes" if required else ""
+    if setting.value == value:
+        return
+    setting.value, setting.updated_at = value, utcnow()
+    session.add(setting)
+    audit.record(session, actor, "write", audit.ACCOUNT, None,
+                 "staff must use a passkey for the second step" if required
+                 else "staff may use a passkey or an authenticator code")
+
+
+def code_refused(session: Session, user: User) -> bool:
+    """Under the clinic's rule, this staff member gives their passkey, not an app code."""
+    return (user.role in STAFF_ROLES and staff_passkeys_required(session)
+            and has_passkey(session, user.id))
+
+
+def passkey_wanted(session: Session, user: User) -> bool:
+    """Under the clinic's rule, this staff member should add a passkey."""
+    return (user.role in STAFF_ROLES and staff_passkeys_required(session)
+            and not has_passkey(session, user.id))

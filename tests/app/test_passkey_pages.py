@@ -6,7 +6,7 @@ from sqlmodel import select
 from companion import passkeys
 from companion.models import AuditEvent
 from companion.ui.passkeys import ADD_LABEL, REGISTER_URL, SECOND_FACTOR_URL, SIGN_IN_URL
-from tests.app.conftest import links, registered_pages, sign_in, texts
+from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
 from tests.conftest import PASSWORD, actor
 from tests.support.soft_authenticator import SoftAuthenticator
 
@@ -83,3 +83,25 @@ def test_staff_without_a_passkey_see_only_the_code_box(app, users, session):
     app.button[0].click().run()
     app.run()
     assert "Use my passkey instead" not in links(app)
+
+
+def test_an_admin_requires_passkeys_for_staff(app, users, session):
+    users.admin(name="ada")
+    staff = users.therapist(name="thera")
+    _add_passkey(session, staff)
+    sign_in(app, "ada")
+    app.switch_page("pages/admin/people.py").run()
+    app.toggle(key="staff-passkeys-required").set_value(True).run()
+    next(b for b in app.button if b.label == "Save staff sign-in rule").click().run()
+    session.expire_all()
+    assert passkeys.staff_passkeys_required(session)
+
+    staff_app = new_app()
+    staff_app.run()
+    staff_app.text_input[0].input("thera")
+    staff_app.text_input[1].input(PASSWORD)
+    staff_app.button[0].click().run()
+    staff_app.run()
+    assert links(staff_app)["Use my passkey instead"] == SECOND_FACTOR_URL
+    assert "Lost your passkey? Enter a recovery code" in texts(staff_app)
+    assert "6-digit code from your authenticator app" not in texts(staff_app)

@@ -1,6 +1,7 @@
 """Passkeys: registration, sign-in and second factor against a software authenticator."""
 from datetime import timedelta
 
+import pyotp
 import pytest
 from sqlmodel import select
 from webauthn.helpers import bytes_to_base64url
@@ -9,7 +10,7 @@ from companion import auth, mfa, passkeys, people
 from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
 from companion.models import AuditEvent, LoginThrottle, PasskeyCredential, WebAuthnChallenge
-from tests.conftest import actor
+from tests.conftest import actor, totp_code
 from tests.support.soft_authenticator import SoftAuthenticator
 
 RP = passkeys.RelyingParty("localhost", ("http://localhost:8501",))
@@ -302,3 +303,33 @@ def test_hostile_answers_are_refused_quietly(session, users):
         assert passkeys.finish_sign_in(session, ceremony.handle, answer, rp=RP).outcome is (
             auth.Outcome.WRONG)
     assert passkeys.finish_sign_in(session, None, "{}", rp=RP).outcome is auth.Outcome.WRONG
+
+
+def test_the_clinic_may_require_passkeys_for_staff(session, users):
+    admin, staff, newcomer = users.admin(), users.therapist(), users.therapist()
+    _register(session, staff)
+    with pytest.raises(AccessDenied):
+        passkeys.set_staff_passkeys_required(session, actor(staff), True)
+    assert mfa.verify(session, staff.id, totp_code(scope=f"{staff.username}")).outcome is (
+        auth.Outcome.OK)  # codes still work while the rule is off
+    passkeys.set_staff_passkeys_required(session, actor(admin), True)
+    assert passkeys.staff_passkeys_required(session)
+    assert mfa.verify(session, staff.id, totp_code(scope=f"{staff.username}")).outcome is (
+        auth.Outcome.WRONG)
+    assert any("app codes off" in n for n in _notes(session))
+    assert any("staff must use a passkey" in n for n in _notes(session))
+    # Staff without a passkey yet still pass with a code (and are asked to add one).
+    assert passkeys.passkey_wanted(session, newcomer)
+    assert mfa.verify(session, newcomer.id, totp_code(scope=newcomer.username)).outcome is (
+        auth.Outcome.OK)
+
+
+def test_under_the_rule_a_recovery_code_still_works_for_a_lost_phone(session, users):
+    admin, staff = users.admin(), users.therapist()
+    staff.totp_secret = None
+    session.flush()
+    secret = mfa.new_secret()
+    codes = mfa.confirm_enrolment(session, actor(staff), secret, pyotp.TOTP(secret).now())
+    _register(session, staff)
+    passkeys.set_staff_passkeys_required(session, actor(admin), True)
+    assert mfa.verify(session, staff.id, codes[0]).outcome is auth.Outcome.OK
