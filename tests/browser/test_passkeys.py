@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, App, AppServer, _free_port
+from tests.browser.conftest import DEMO_PASSWORD, PHONE, App, AppServer, _free_port
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,9 @@ class Phone:
     def __init__(self, context):
         self.context = context
         self.authenticators: dict = {}  # page -> (cdp session, authenticator id)
+        self.console: list[str] = []
         context.route("**/passkey/passkey.js", self._before_script)
+        context.on("console", lambda message: self.console.append(message.text))
 
     def _before_script(self, route):
         self.attach(route.request.frame.page)
@@ -144,6 +146,9 @@ def test_a_client_adds_a_passkey_and_signs_back_in_with_it_in_two_taps(phone_wit
     signed_in.sign_out()  # and signing out ends it for good
     signed_in.reload()
     expect(signed_in.page.get_by_role("textbox", name="Username")).to_be_visible()
+    refused = [m for m in phone.console if "Content Security Policy" in m
+               and "passkey" in m.lower()]
+    assert refused == [], "the passkey page runs under the app's policy as it is"
 
 
 def test_a_therapist_uses_a_passkey_instead_of_a_code(phone_with_passkeys):
@@ -156,10 +161,11 @@ def test_a_therapist_uses_a_passkey_instead_of_a_code(phone_with_passkeys):
     tab = _add_passkey(phone, app, "Add a passkey on this device")
     app.page.close()
     tab.sign_out()
+    tab.reload()  # a fresh page, as the other journeys sign in again after a sign-out
 
     page = tab.page
     page.get_by_role("textbox", name="Username").fill("demo-therapist2")
-    page.get_by_role("textbox", name="Password").fill("quiet harbor lantern 7319")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
     tab.act(page.get_by_role("button", name="Sign in"), after=tab.WRITE)
     expect(heading(page, "Two-step sign-in")).to_be_visible()
     tab.close_sidebar()
