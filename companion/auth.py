@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 
+import jwt
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
@@ -188,6 +190,18 @@ def cookie_user(session: Session, token: dict, settings: Settings | None = None)
     user's sessions were ended (logout, password change, deactivation), and when the user
     has been idle longer than the idle timeout.
     """
+    standing = standing_cookie(session, token, settings)
+    if standing is None:
+        return None
+    user = standing[0]
+    audit.sign_in(session, user, "signed in with re-login cookie", passed=True)
+    return user
+
+
+def standing_cookie(session: Session, token: dict, settings: Settings | None = None
+                    ) -> tuple[User, UserSession] | None:
+    """The account and session a re-login cookie stands for (the checks of `cookie_user`,
+    without its audit row: the passkey routes ask who is signed in), or None."""
     settings = settings or get_settings()
     try:
         name, expires = str(token["username"]), float(token["exp_date"])
@@ -205,10 +219,35 @@ def cookie_user(session: Session, token: dict, settings: Settings | None = None)
         return None
     if user.last_seen_at is None or idle_expired(user, settings):
         return None
-    if cookie_session(session, user, expires, settings) is None:
+    row = cookie_session(session, user, expires, settings)
+    if row is None:
         return None
-    audit.sign_in(session, user, "signed in with re-login cookie", passed=True)
-    return user
+    return user, row
+
+
+def read_cookie(value: str | None, settings: Settings | None = None) -> dict | None:
+    """The re-login cookie's token (the login library's JWT), if its signature holds."""
+    settings = settings or get_settings()
+    if not value:
+        return None
+    try:
+        token = jwt.decode(value, settings.cookie_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None
+    return token if isinstance(token, dict) else None
+
+
+def issue_cookie(session: Session, user: User, session_id: str,
+                 settings: Settings | None = None) -> tuple[str, float]:
+    """A re-login cookie for `user`, in the login library's own format (a JWT of the name
+    and an expiry, signed with the cookie key), bound to the session `session_id`: what a
+    sign-in outside the login form (a passkey) hands the app. Returns (value, expiry)."""
+    settings = settings or get_settings()
+    expires = time.time() + settings.cookie_lifetime_hours * 3600
+    bind_cookie(session, session_id, expires)
+    value = jwt.encode({"username": user.username, "exp_date": expires}, settings.cookie_key,
+                       algorithm="HS256")
+    return value, expires
 
 
 # Sessions: one row per signed-in browser (`UserSession`). A password sign-in starts one; the

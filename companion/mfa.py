@@ -116,7 +116,10 @@ def verify(session: Session, user_id: int, code: str) -> auth.LoginResult:
     if not claim.allowed:
         audit.sign_in(session, user, "code not checked: sign-in paused", passed=False)
         return auth.LoginResult(auth.Outcome.LOCKED)
-    step = _step_ok(user, code)
+    from companion import passkeys
+
+    codes_off = passkeys.code_refused(session, user)  # the clinic asks for the passkey
+    step = None if codes_off else _step_ok(user, code)
     taken = step is not None and _take_step(session, user, step)
     if taken:
         how = "second factor passed with a code"
@@ -124,6 +127,7 @@ def verify(session: Session, user_id: int, code: str) -> auth.LoginResult:
         how = "second factor passed with a recovery code"
     else:
         audit.sign_in(session, user, "wrong second-factor code" + (
+            " (app codes off: the clinic asks staff for a passkey)" if codes_off else "") + (
             ", sign-in now paused" if claim.last else ""), passed=False)
         return auth.LoginResult(auth.Outcome.LOCKED if claim.last else auth.Outcome.WRONG)
     auth.clear_failures(session, name)
@@ -187,3 +191,9 @@ def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add(user)
     audit.account_event(session, actor, user, "second factor reset (every session ended)")
+    from companion import passkeys
+
+    count = passkeys.revoke_all(session, user.id, "second factor reset by an admin")
+    if count:
+        audit.account_event(session, actor, user, f"passkeys revoked ({count}): second "
+                            "factor reset by an admin")

@@ -105,6 +105,47 @@ class RecoveryCode(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 
 
+class PasskeyCredential(SQLModel, table=True):
+    """A passkey (WebAuthn credential) of one account: a client's way to sign in, a staff
+    member's second factor. Removing one, deactivating or resetting the account revokes it
+    (`revoked_at`); a revoked one never signs in again. Never overwritten: the sign count and
+    backup state are updated on each use, checked first (companion/passkeys.py)."""
+
+    __tablename__ = "passkey_credentials"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    credential_id: str = Field(max_length=1400, sa_column_kwargs={"unique": True})
+    public_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    user_handle: str = Field(max_length=88)  # base64url, random, the same for one account
+    sign_count: int = 0
+    multi_device: bool = False  # backup eligible (synced passkey); fixed for its lifetime
+    backed_up: bool = False
+    transports: str = Field(default="", max_length=200)
+    label: str = Field(default="", max_length=80)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    last_used_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    revoked_at: Optional[datetime] = Field(default=None, sa_column=_utc(nullable=True))
+    revoke_reason: str = Field(default="", max_length=64)
+
+
+class WebAuthnChallenge(SQLModel, table=True):
+    """One passkey ceremony in progress: single-use, short-lived, bound to its purpose (and,
+    to register or as a second factor, to the signed-in account and session). In the
+    database, so any replica can finish what another began."""
+
+    __tablename__ = "webauthn_challenges"
+
+    id: str = Field(max_length=48, primary_key=True)
+    challenge: str = Field(max_length=128)
+    purpose: str = Field(max_length=16)
+    user_id: Optional[int] = Field(default=None, foreign_key="users.id")
+    session_id: Optional[str] = Field(default=None, max_length=32)
+    user_handle: Optional[str] = Field(default=None, max_length=88)  # to register: offered
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
+    expires_at: datetime = Field(sa_column=_utc(nullable=False, index=True))
+
+
 class Enrolment(SQLModel, table=True):
     """A client's place in the program: therapist, track and location; discharge makes alumni."""
 

@@ -182,6 +182,7 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     user.password_hash = passwords.hash_password(temporary)
     user.must_change_password = True
     _end_sessions(user)
+    _revoke_passkeys(session, actor, user, "password reset by an admin")
     session.add(user)
     throttle = session.get(LoginThrottle, user.username)
     if throttle is not None:
@@ -202,6 +203,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool,
     user.is_active = active
     if not active:
         _end_sessions(user)
+        _revoke_passkeys(session, actor, user, "account deactivated")
         calendar_feed.on_leaving(session, actor, user, "deactivation", keep_calendar)
     session.add(user)
     return user
@@ -226,6 +228,16 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
     session.add(user)
     audit.account_event(session, actor, user, "password changed by the account holder")
     return user
+
+
+def _revoke_passkeys(session: Session, actor: Actor, user: User, why: str) -> None:
+    """An admin's reset or a deactivation ends the account's passkeys too (a lost phone may
+    hold one): they never sign in again; the person adds new ones once signed in."""
+    from companion import passkeys
+
+    count = passkeys.revoke_all(session, user.id, why)
+    if count:
+        audit.account_event(session, actor, user, f"passkeys revoked ({count}): {why}")
 
 
 def _end_sessions(user: User) -> None:

@@ -54,6 +54,18 @@ class Settings:
     lockout_minutes: float = 15.0
     login_throttle_max_rows: int = 10_000  # rows without an active pause kept at most
     second_factor_trust_hours: float = 12.0  # a cookie issued after a code skips it this long
+    # Passkeys (WebAuthn): the relying party is the clinic's host name, and the origins its
+    # pages are served from. Unset: `localhost` and http://localhost:8501 (a local run).
+    passkey_rp_id: str = "localhost"
+    passkey_origins: tuple[str, ...] = ()
+
+    @property
+    def passkey_expected_origins(self) -> tuple[str, ...]:
+        if self.passkey_origins:
+            return self.passkey_origins
+        if self.passkey_rp_id == "localhost":
+            return ("http://localhost:8501",)
+        return (f"https://{self.passkey_rp_id}",)
 
     @property
     def on_postgres(self) -> bool:
@@ -97,4 +109,7 @@ def get_settings() -> Settings:
         bcrypt_rounds=int(_get("bcrypt_rounds", values, 12)),
         login_throttle_max_rows=max(1, int(_get("login_throttle_max_rows", values, 10_000))),
         second_factor_trust_hours=float(_get("second_factor_trust_hours", values, 12)),
+        passkey_rp_id=str(_get("passkey_rp_id", values, "localhost")).strip().lower(),
+        passkey_origins=tuple(o.strip().rstrip("/") for o in str(
+            _get("passkey_origins", values, "")).split(",") if o.strip()),
     )

@@ -10,6 +10,7 @@ no inline script). Paths must not start with Streamlit's reserved prefixes (`/_s
   Any replica answers from the database (no sticky session). ETag / Last-Modified with 304;
   `Cache-Control: private, no-store`; a rate limit per token and per address (429); an
   unknown or revoked token gets the same 404 after the same single lookup.
+- `/passkey/…`: the passkey page, its script and its two JSON calls (passkey_routes.py).
 """
 from __future__ import annotations
 
@@ -127,7 +128,10 @@ def calendar_feed_endpoint(request: Request) -> Response:
 
 def routes() -> list[BaseRoute]:
     """The app's own routes."""
-    return [Route(calendar_feed.PATH, calendar_feed_endpoint, methods=["GET", "HEAD"])]
+    from companion.web.passkey_routes import passkey_routes
+
+    return [Route(calendar_feed.PATH, calendar_feed_endpoint, methods=["GET", "HEAD"]),
+            *passkey_routes()]
 
 
 def middleware() -> list[Middleware]:

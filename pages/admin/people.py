@@ -2,7 +2,7 @@
 import streamlit as st
 from streamlit import config
 
-from companion import aftercare, calendar_feed, mfa, people, welcome_sheet
+from companion import aftercare, calendar_feed, mfa, passkeys, people, welcome_sheet
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
@@ -214,3 +214,19 @@ if pick != current_coordinator and st.button("Save coordinator", width="stretch"
     with session_scope() as session:
         aftercare.set_coordinator(session, actor, pick)
     st.success("Saved.")
+
+st.subheader("Staff sign-in")
+st.caption("Staff always give a second step after their password: a code from an "
+           "authenticator app, or a passkey (their phone's fingerprint, face or screen lock). "
+           "Passkeys can't be phished.")
+with session_scope() as session:
+    required_now = passkeys.staff_passkeys_required(session)
+required = st.toggle("Staff must use a passkey (no app codes once they have one)",
+                     value=required_now, key="staff-passkeys-required")
+if required != required_now and st.button("Save staff sign-in rule", width="stretch"):
+    try:
+        with session_scope() as session:
+            passkeys.set_staff_passkeys_required(session, actor, required)
+        st.success("Saved.")
+    except CompanionError as exc:
+        st.error(markdown_text(exc))

@@ -1,4 +1,4 @@
-"""My account: who I am in the program, and changing my password."""
+"""My account: who I am in the program, changing my password, and my passkeys."""
 import streamlit as st
 
 from companion import audit, export, mfa, people
@@ -8,6 +8,7 @@ from companion.models import Role, User
 from companion.ui.downloads import download_button
 from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
 from companion.ui.milestones import milestone_settings
+from companion.ui.passkeys import manage as manage_passkeys
 from companion.ui.password import password_form
 from companion.ui.second_factor import enrol, show_recovery_codes
 from companion.ui.text import markdown_text
@@ -20,6 +21,7 @@ for label, value in profile.items():
     st.markdown(f"**{markdown_text(label)}:** {markdown_text(value)}")
 st.subheader("Change password")
 password_form(actor, forced=False)
+manage_passkeys(actor)
 
 if actor.role in (Role.CLIENT, Role.ALUMNI):
     milestone_settings(actor)

@@ -1,11 +1,12 @@
 """Two-step sign-in: set it up (QR code drawn here) or give today's code."""
 import streamlit as st
 
-from companion import auth, mfa
+from companion import auth, mfa, passkeys
 from companion.core.db import session_scope
 from companion.models import User
 from companion.ui.account_notice import account_changes_notice
 from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
+from companion.ui.passkeys import second_factor_button
 from companion.ui.second_factor import enrol, show_recovery_codes
 from companion.ui.text import markdown_text
 
@@ -30,7 +31,14 @@ if not mfa.enrolled(user):
         st.rerun()
 else:
     st.title("Two-step sign-in")
-    st.write("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
+    with session_scope() as session:
+        codes_off = passkeys.code_refused(session, user)
+    if second_factor_button(actor):
+        st.caption("Lost your passkey? Enter a recovery code, or ask an admin to reset your "
+                   "sign-in." if codes_off else "Or give a code:")
+    if not codes_off:
+        st.write("Enter the 6-digit code from your authenticator app, or one of your "
+                 "recovery codes.")
     with st.form("second-factor"):
         code = st.text_input("Code")
         submitted = st.form_submit_button("Continue", type="primary", width="stretch")
@@ -40,6 +48,11 @@ else:
         if result.outcome is auth.Outcome.OK:
             mark_second_factor_done(actor.id)  # no rerun: the fresh cookie is written now
             st.success("Thank you. Opening your pages…")
+            with session_scope() as session:
+                wanted = passkeys.passkey_wanted(session, user)
+            if wanted:
+                st.info("Your clinic asks staff to use a passkey for this step: add one on "
+                        "My account, under Passkeys.", icon="🔑")
             st.button("Continue", key="after-code")
         elif result.outcome is auth.Outcome.LOCKED:
             sign_out()  # no rerun here: the cookie is deleted by this very run

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from companion.ui.gate import DRAFT, authenticator, pop_notice, signed_in, signed_out_why
+from companion.ui.passkeys import sign_in_button
 from companion.ui.text import markdown_text
 
 st.title("🌿 IOP Companion")
@@ -19,4 +20,6 @@ if signed_in():
     st.button("Continue")
 elif notice and notice != why:
     st.error(markdown_text(notice))
+if not signed_in():
+    sign_in_button()
 st.caption("Forgot your password? Ask the program's staff for a one-time password.")

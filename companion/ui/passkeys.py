@@ -1,0 +1,77 @@
+"""Passkeys on My account, the sign-in page and the second step. The ceremonies themselves
+run on the app's passkey page (companion/web/passkey_routes.py: page JavaScript, a file),
+opened from the buttons here."""
+from __future__ import annotations
+
+import streamlit as st
+
+from companion import passkeys
+from companion.actors import Actor
+from companion.core.db import session_scope
+from companion.core.errors import CompanionError
+from companion.core.timeutil import show
+from companion.ui.confirm import confirmed
+from companion.ui.text import markdown_text
+
+# Relative to the page's own address (/, /account, /checkin…): /passkey/…
+SIGN_IN_URL = "passkey/?do=sign-in&start=1"
+REGISTER_URL = "passkey/?do=register"
+SECOND_FACTOR_URL = "passkey/?do=second-factor&start=1"
+ADD_LABEL = "Sign in with this phone's fingerprint or face next time"
+
+
+def sign_in_button() -> None:
+    st.link_button("Sign in with a passkey", SIGN_IN_URL, icon="🔑", width="stretch")
+    st.caption("A passkey is your phone's fingerprint, face or screen lock, set up on "
+               "My account after you sign in with your password.")
+
+
+def second_factor_button(actor: Actor) -> bool:
+    """A button to pass the second step with a passkey, if the account has one."""
+    with session_scope() as session:
+        has = passkeys.has_passkey(session, actor.id)
+    if has:
+        st.link_button("Use my passkey instead", SECOND_FACTOR_URL, icon="🔑",
+                       width="stretch")
+    return has
+
+
+def manage(actor: Actor) -> None:
+    """The account's passkeys: add one on this phone, remove one, or remove all."""
+    st.subheader("Passkeys")
+    with session_scope() as session:
+        mine = passkeys.own_passkeys(session, actor)
+    if actor.is_client_side:
+        st.caption("Sign in with your phone's fingerprint, face or screen lock instead of "
+                   "typing your password. Your password keeps working too.")
+    else:
+        st.caption("Use a passkey instead of a code from your authenticator app for the "
+                   "second step of signing in.")
+    st.link_button(ADD_LABEL if actor.is_client_side else "Add a passkey on this device",
+                   REGISTER_URL, icon="➕", width="stretch")
+    if not mine:
+        st.caption("No passkeys yet.")
+        return
+    for row in mine:
+        used = f"last used {show(row.last_used_at)}" if row.last_used_at else "not used yet"
+        st.markdown(f"🔑 **{markdown_text(row.label)}** — added {show(row.created_at)}, "
+                    f"{used}")
+        if confirmed(f"Remove “{row.label}”", f"remove-passkey-{row.id}",
+                     f"Remove the passkey “{row.label}”? It will not sign you in again.",
+                     yes="Yes, remove it"):
+            _act(lambda s, pid=row.id: passkeys.remove(s, actor, pid), "Passkey removed.")
+    if len(mine) > 1 and confirmed("Remove all passkeys", "remove-all-passkeys",
+                                   "Remove every passkey of your account? You will sign in "
+                                   "with your password.", yes="Yes, remove them all"):
+        _act(lambda s: passkeys.remove_all(s, actor), "All passkeys removed.")
+
+
+def _act(work, done: str) -> None:
+    try:
+        with session_scope() as session:
+            work(session)
+    except CompanionError as exc:
+        st.error(markdown_text(exc))
+        return
+    st.toast(done)
+    st.rerun()

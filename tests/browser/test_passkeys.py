@@ -1,0 +1,175 @@
+"""Passkeys in Chromium at 390×844, with a virtual authenticator standing in for the phone's
+fingerprint reader (CDP WebAuthn domain): a client adds a passkey on My account, signs out and
+signs back in with it in two taps; a therapist passes the second step with one.
+
+WebAuthn needs a domain for its relying party, so this app server is reached at
+http://localhost:PORT (not 127.0.0.1) and told that origin. The app's link buttons open the
+passkey page in a new tab; Chromium keeps virtual authenticators per tab, so `Phone` gives
+each new tab an authenticator holding the passkeys made so far (the same phone), attached
+before the page's script can ask for one (its script request waits for it).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEMO_PASSWORD, PHONE, App, AppServer, _free_port
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def passkey_server(chromium_executable, app_env, tmp_path_factory):
+    port = _free_port()
+    env = {**app_env, "PASSKEY_RP_ID": "localhost",
+           "PASSKEY_ORIGINS": f"http://localhost:{port}"}
+    globals_ = AppServer.__init__.__globals__
+    original = globals_["_free_port"]
+    globals_["_free_port"] = lambda: port
+    try:
+        server = AppServer(env, tmp_path_factory.mktemp("streamlit-log") / "streamlit.log")
+    finally:
+        globals_["_free_port"] = original
+    try:
+        server.wait_healthy()
+        yield f"http://localhost:{port}"
+    finally:
+        server.stop()
+
+
+class Phone:
+    """A browser context with one virtual platform authenticator per tab, all holding the
+    same passkeys, as one phone would."""
+
+    OPTIONS = {"protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+               "hasUserVerification": True, "isUserVerified": True,
+               "automaticPresenceSimulation": True}
+
+    def __init__(self, context):
+        self.context = context
+        self.authenticators: dict = {}  # page -> (cdp session, authenticator id)
+        self.console: list[str] = []
+        context.route("**/passkey/passkey.js", self._before_script)
+        context.on("console", lambda message: self.console.append(message.text))
+
+    def _before_script(self, route):
+        self.attach(route.request.frame.page)
+        route.continue_()
+
+    def credentials(self) -> list[dict]:
+        newest: dict[str, dict] = {}
+        for cdp, authenticator in self.authenticators.values():
+            for item in cdp.send("WebAuthn.getCredentials",
+                                 {"authenticatorId": authenticator})["credentials"]:
+                known = newest.get(item["credentialId"])
+                if known is None or item["signCount"] >= known["signCount"]:
+                    newest[item["credentialId"]] = item
+        return list(newest.values())
+
+    def attach(self, page):
+        if page in self.authenticators:
+            return
+        held = self.credentials()
+        cdp = self.context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        authenticator = cdp.send("WebAuthn.addVirtualAuthenticator",
+                                 {"options": self.OPTIONS})["authenticatorId"]
+        for item in held:
+            cdp.send("WebAuthn.addCredential", {"authenticatorId": authenticator,
+                                                "credential": item})
+        self.authenticators[page] = (cdp, authenticator)
+
+    def tap_for_new_tab(self, locator) -> App:
+        """Tap a link button that opens a new tab; the App on that tab."""
+        with self.context.expect_page() as opened:
+            locator.click()
+        return App(opened.value)
+
+
+@pytest.fixture
+def phone_with_passkeys(browser, passkey_server):
+    context = browser.new_context(**PHONE, base_url=passkey_server)
+    context.set_default_timeout(15_000)
+    yield Phone(context)
+    context.close()
+
+
+def heading(page, text: str):
+    return page.get_by_role("heading", name=re.compile(re.escape(text)))
+
+
+def _open_account(app: App):
+    app.navigate("My account")
+    expect(heading(app.page, "Passkeys")).to_be_visible()
+
+
+def _add_passkey(phone: Phone, app: App, link_name: str) -> App:
+    """From My account: the passkey page in a new tab, one tap on its button, back to My
+    account there, with the new passkey listed."""
+    tab = phone.tap_for_new_tab(app.page.get_by_role("link", name=re.compile(link_name)))
+    expect(heading(tab.page, "Add a passkey")).to_be_visible()
+    tab.screenshot("phone-passkey-add")
+    with tab.page.expect_websocket():
+        tab.page.get_by_role("button", name="Add a passkey on this phone").click()
+    tab.settle()
+    expect(heading(tab.page, "My account")).to_be_visible()
+    expect(tab.page.get_by_text("This phone", exact=False).first).to_be_visible()
+    assert len(phone.credentials()) == 1
+    return tab
+
+
+def test_a_client_adds_a_passkey_and_signs_back_in_with_it_in_two_taps(phone_with_passkeys):
+    phone = phone_with_passkeys
+    app = App(phone.context.new_page())
+    app.goto()
+    app.sign_in("demo-client1")
+    expect(heading(app.page, "Hi, Avery")).to_be_visible()
+    _open_account(app)
+    tab = _add_passkey(phone, app, "fingerprint or face next time")
+    app.page.close()
+    tab.sign_out()
+    expect(tab.page.get_by_role("textbox", name="Username")).to_be_visible()
+    tab.screenshot("phone-login-with-passkey")
+
+    # Tap 1: "Sign in with a passkey". Tap 2 is the fingerprint (the virtual authenticator
+    # confirms it at once); the passkey page then opens the app, signed in.
+    signed_in = phone.tap_for_new_tab(
+        tab.page.get_by_role("link", name="Sign in with a passkey"))
+    expect(heading(signed_in.page, "Hi, Avery")).to_be_visible()
+    signed_in.settle()
+    signed_in.close_sidebar()  # left open by the sign-out in the other tab (Streamlit keeps it)
+    signed_in.screenshot("phone-signed-in-with-passkey")
+    signed_in.reload()  # the same re-login cookie as after a password: a reload stays in
+    expect(heading(signed_in.page, "Hi, Avery")).to_be_visible()
+    signed_in.sign_out()  # and signing out ends it for good
+    signed_in.reload()
+    expect(signed_in.page.get_by_role("textbox", name="Username")).to_be_visible()
+    refused = [m for m in phone.console if "Content Security Policy" in m
+               and "passkey" in m.lower()]
+    assert refused == [], "the passkey page runs under the app's policy as it is"
+
+
+def test_a_therapist_uses_a_passkey_instead_of_a_code(phone_with_passkeys):
+    phone = phone_with_passkeys
+    app = App(phone.context.new_page())
+    app.goto()
+    app.sign_in("demo-therapist2")  # password, then a code from the authenticator app
+    expect(heading(app.page, "My caseload")).to_be_visible()
+    _open_account(app)
+    tab = _add_passkey(phone, app, "Add a passkey on this device")
+    app.page.close()
+    tab.sign_out()
+    tab.reload()  # a fresh page, as the other journeys sign in again after a sign-out
+
+    page = tab.page
+    page.get_by_role("textbox", name="Username").fill("demo-therapist2")
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    tab.act(page.get_by_role("button", name="Sign in"), after=tab.WRITE)
+    expect(heading(page, "Two-step sign-in")).to_be_visible()
+    tab.close_sidebar()
+    second = phone.tap_for_new_tab(page.get_by_role("link", name="Use my passkey instead"))
+    expect(heading(second.page, "My caseload")).to_be_visible()
+    second.settle()
+    second.screenshot("phone-staff-second-step-with-passkey")
