@@ -229,3 +229,17 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+@pytest.fixture
+def surf_clock(monkeypatch):
+    """The urge-surfing timer's clock, moved by the test: `surf_clock.at = t` sets what
+    `companion.ui.surf.now()` returns."""
+    from companion.ui import surf
+
+    class Clock:
+        at = 1_000_000.0
+
+    fake = Clock()
+    monkeypatch.setattr(surf, "now", lambda: fake.at)
+    return fake

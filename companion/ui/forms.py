@@ -49,3 +49,16 @@ def failure_beside_button(form: str) -> None:
     message = st.session_state.get(f"_failure_{form}")
     if message:
         st.error(markdown_text(message), icon="⚠️")
+
+
+def section_status(form: str, saved_at) -> None:
+    """A plan section's status line: why its last save failed, else when it was saved, else
+    that it is not saved yet."""
+    from companion.core.timeutil import show
+
+    if st.session_state.get(f"_failure_{form}"):
+        show_failure(form)
+    elif saved_at is not None:
+        st.caption(f"Saved · {show(saved_at)}")
+    else:
+        st.caption("Not saved yet")

@@ -10,7 +10,7 @@ from companion.ui.aftercare import (comment_byline_markdown, history_and_diff, s
                                     section_value, show_section, widget_key)
 from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
-                               remember_failure, show_failure)
+                               remember_failure, section_status, show_failure)
 from companion.ui.gate import current_actor
 from companion.ui.scroll import into_view
 from companion.ui.text import label_text, markdown_text, number_text
@@ -127,12 +127,7 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
     key = widget_key(section, since.version if since else 0)
     with st.container(border=True):
         st.markdown(f"**{markdown_text(title)}**")
-        if st.session_state.get(f"_failure_{form}"):
-            show_failure(form)  # the status line: why it wasn't saved
-        elif since is not None:
-            st.caption(f"Saved · {show(since.created_at)}")
-        else:
-            st.caption("Not saved yet")
+        section_status(form, since.created_at if since else None)
         show_section(plan.sections, section)
         for c in comments.get(section, []):
             st.info("💬 " + markdown_text(c.text))

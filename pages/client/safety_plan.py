@@ -8,7 +8,7 @@ from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
 from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
-                               remember_failure, show_failure)
+                               remember_failure, section_status)
 from companion.ui.gate import current_actor
 from companion.ui.safety_plan import show_plan
 from companion.ui.text import file_text, label_text, markdown_text, number_text
@@ -75,12 +75,7 @@ with st.expander("✏️ Edit my plan", expanded=editing_open):
         value = drafts.get(step.key, sections.get(step.key))
         with st.form(f"sp-form-{step.key}"):
             st.markdown(f"**{markdown_text(title)}**")
-            if st.session_state.get(f"_failure_{form}"):
-                show_failure(form)  # the status line: why it wasn't saved
-            elif since is not None:
-                st.caption(f"Saved · {show(since.created_at)}")
-            else:
-                st.caption("Not saved yet")
+            section_status(form, since.created_at if since else None)
             if step.kind == "text":
                 hint = safety.ENVIRONMENT_HINT if step.key == "environment" else None
                 st.text_area(label_text(title), value or "", key=key + "text", height=90,

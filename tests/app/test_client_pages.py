@@ -108,16 +108,9 @@ def test_quick_craving_log_is_one_tap(client_app, session):
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """The urge-surfing timer's clock, moved by the test: `clock.at = t`."""
-    from companion.ui import surf
-
-    class Clock:
-        at = 1_000_000.0
-
-    fake = Clock()
-    monkeypatch.setattr(surf, "now", lambda: fake.at)
-    return fake
+def clock(surf_clock):
+    """The urge-surfing timer's clock (tests/conftest.py): `clock.at = t`."""
+    return surf_clock
 
 
 def _ride_it_out(at):

@@ -12,14 +12,9 @@ ONE_CYCLE = ([f"Breathe in… {n}" for n in (4, 3, 2, 1)]
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """A clock the test moves: `clock.at = t` sets what `surf.now()` returns."""
-    class Clock:
-        at = 1_000_000.0
-
-    fake = Clock()
-    monkeypatch.setattr(surf, "now", lambda: fake.at)
-    return fake
+def clock(surf_clock):
+    """The urge-surfing timer's clock (tests/conftest.py): `clock.at = t`."""
+    return surf_clock
 
 
 def test_the_cue_counts_each_whole_second_down_to_one(clock):
