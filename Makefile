@@ -7,7 +7,7 @@ PORT ?= 8501
 # pytest-xdist workers for `make test` (each browser worker runs its own app server).
 TEST_JOBS ?= 2
 
-.PHONY: install migrate run demo test test-postgres test-fast bench bench-load check clean \
+.PHONY: install axe migrate run demo test test-postgres test-fast bench bench-load check clean \
 	docs-screenshots
 
 $(STAMP): pyproject.toml
@@ -40,9 +40,22 @@ demo: migrate
 POSTGRES_TESTS ?= tests/unit/test_migrations.py tests/unit/test_lockout_race.py \
 	tests/unit/test_versions.py tests/unit/test_audit_chain.py tests/unit/test_run_context.py
 
+# axe-core for tests/browser/test_accessibility.py, from npm (package.json, package-lock.json;
+# never served). Without npm that test is skipped with the reason, and fails under CI=true.
+AXE_STAMP := node_modules/.installed-stamp
+
+$(AXE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm is missing: tests/browser/test_accessibility.py cannot run (Debian: apt-get install npm)"; \
+	fi
+
+axe: $(AXE_STAMP)
+
 # The whole suite on SQLite, then the database tests again on PostgreSQL when
 # TEST_DATABASE_URL names one (see ../shared/postgres-testing.md); says so when it skips.
-test: install
+test: install axe
 	$(PY) -m pytest -n $(TEST_JOBS)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== PostgreSQL pass on $${TEST_DATABASE_URL%%@*}@… =="; \
