@@ -110,7 +110,7 @@ def _fortnight(actor: Actor) -> None:
         occs = groups.schedule(session, actor)
         counts = groups.going_counts(session, occs)
         who = groups.names(session, [o.series.facilitator_id for o in occs])
-    st.subheader("The next two weeks")
+    st.header("The next two weeks")
     if not occs:
         st.caption("Nothing scheduled yet.")
         return
@@ -351,7 +351,7 @@ def schedule_editor(actor: Actor) -> None:
     _new_group(actor, facilitators)
     if not series_list:
         return
-    st.subheader("Change a group")
+    st.header("Change a group")
     by_id = {s.id: s for s in series_list}
     with session_scope() as session:
         who = groups.names(session, [s.facilitator_id for s in series_list])
@@ -380,7 +380,7 @@ def schedule_view(actor: Actor) -> None:
     _fortnight(actor)
     with session_scope() as session:
         mine = groups.led_series(session, actor)
-    st.subheader("Change one of your sessions")
+    st.header("Change one of your sessions")
     if not mine:
         st.caption("You don't lead any groups yet. An admin schedules groups and assigns who "
                    "leads them.")

@@ -31,7 +31,7 @@ def _save(actor: Actor) -> None:
 
 def milestone_settings(actor: Actor) -> None:
     """My account: turn the line on or off, and choose which."""
-    st.subheader("Something to look forward to")
+    st.header("Something to look forward to")
     st.caption("An optional line on your Home page. Use days change a number, nothing more: "
                "no streak ever goes back to zero. Only you see it here.")
     with session_scope() as session:

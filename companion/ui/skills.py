@@ -222,7 +222,7 @@ def _running(timer: Timer, started: str, done: str) -> None:
     cue, count = timer.cue(elapsed)
     left = max(0, timer.seconds - int(elapsed))
     with st.container(border=True):
-        st.subheader(f"{markdown_text(cue)}… {number_text(count)}", anchor=False)
+        st.header(f"{markdown_text(cue)}… {number_text(count)}", anchor=False)
         st.progress(min(1.0, elapsed / timer.seconds),
                     text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} left")
         st.caption("Slow and comfortable. If you feel lightheaded, breathe normally for a "

@@ -19,7 +19,7 @@ def show_support(support: Support, plan: SafetyPlan | None = None, *,
     """The response: the kind message, the client's own coping skills, the urge timer, the
     look-back (after a use), the safety plan, and people to reach right now."""
     with st.container(border=True):
-        st.markdown(f"### 💚 {markdown_text(support.headline)}")
+        st.markdown(f"## 💚 {markdown_text(support.headline)}")
         st.write(markdown_text(support.message))
         for action in support.actions:  # the client's own coping labels among them
             st.markdown(f"- **{markdown_text(action)}**")

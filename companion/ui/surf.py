@@ -106,7 +106,7 @@ def _running(actor: Actor, craving_id: int) -> None:
     elapsed = elapsed_seconds(st.session_state[STARTED])
     left = max(0, total - elapsed)
     with st.container(border=True):
-        st.markdown(f"### {markdown_text(breathing_cue(elapsed))}")
+        st.markdown(f"## {markdown_text(breathing_cue(elapsed))}")
         st.progress(min(1.0, elapsed / total),
                     text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} — urges "
                          "rise, peak and pass like a wave.")

@@ -109,7 +109,7 @@ st.dataframe(table_text(shown), hide_index=True, width="stretch")
 if done := st.session_state.pop("people-done", None):  # said after the rerun that showed it
     st.success(markdown_text(done))
 
-st.subheader("Manage an account")
+st.header("Manage an account")
 ids = frame["id"].tolist()
 labels = {int(r.id): f"{r.Name} ({r.Username}, {r.Role})" for r in frame.itertuples()}
 chosen = st.selectbox("Account", ids, format_func=lambda i: option_text(labels[int(i)]), index=None,
@@ -199,7 +199,7 @@ if chosen is not None:
     except CompanionError as exc:
         st.error(markdown_text(exc))
 
-st.subheader("Alumni coordinator")
+st.header("Alumni coordinator")
 st.caption("Who reviews alumni's aftercare plans. If no one is set, each alumnus's former "
            "therapist does.")
 with session_scope() as session:

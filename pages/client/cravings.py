@@ -56,7 +56,7 @@ for craving, strategies in pending:
 if message := st.session_state.pop("_followup_error", None):
     st.error(markdown_text(message))
 
-st.subheader("How strong is it right now?")
+st.header("How strong is it right now?")
 st.pills("Tap a number to log it (0 = none, 10 = overwhelming)", options=list(range(0, 11)),
          key="quick_level", on_change=quick_log)
 
@@ -146,7 +146,7 @@ with st.expander(title, expanded=bool(craving_id)):
                               on_click=save_details)
         failure_beside_button(FORM)
 
-st.subheader("Recent")
+st.header("Recent")
 with session_scope() as session:
     recent = cravings.recent(session, actor, actor.id, limit=10)
 if not recent:

@@ -26,7 +26,7 @@ def save_reminder(on: bool) -> None:
 
 
 def reminder_section(remind_at: time | None) -> None:
-    st.subheader("Daily check-in reminder")
+    st.header("Daily check-in reminder")
     st.caption("Pick a time and your calendar also carries a daily “Check in” with an alarm "
                "at that time (a subscribed calendar picks up a new time by itself).")
     if message := st.session_state.pop("_reminder_saved", None):
@@ -90,7 +90,7 @@ if missed is not None:
 with st.container(border=True):
     progress_line(progress)
 
-st.subheader("The next two weeks")
+st.header("The next two weeks")
 if not upcoming:
     st.caption("No group sessions are scheduled for your track and site in the next two "
                "weeks. Your therapist can tell you more.")
@@ -135,7 +135,7 @@ for item in upcoming:
             st.link_button("Join online", occ.series.link, width="stretch", icon="💻")
         calendar_download(actor, "Add to my calendar", key, discreet, f"ics-{key}")
 
-st.subheader("My calendar")
+st.header("My calendar")
 subscription_panel(actor)
 with st.expander("Or download a one-time calendar file"):
     st.caption("Every session of the next eight weeks, with reminders. A file doesn't "

@@ -46,7 +46,7 @@ with st.container(border=True):
 
 if after_risk:  # a strong craving or a use today: what happens next, the plan, the lines
     with st.container(border=True, key="home-next-steps"):
-        st.markdown("### 💚 What happens next")
+        st.markdown("## 💚 What happens next")
         st.write(markdown_text(after_risk))
         st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
                      icon="🌊")
@@ -73,7 +73,7 @@ if due:
     st.page_link("pages/client/measures.py", label="Answer now", icon="📝")
 
 if not week.empty:
-    st.subheader("This week")
+    st.header("This week")
     cols = st.columns(2)
     for col, field, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
         col.caption(f"{markdown_text(label)} · latest {number_text(int(week[field].iloc[-1]))}/10")

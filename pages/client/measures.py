@@ -49,7 +49,7 @@ def answer_again(result: dict) -> None:
 
 def risk_response(key: str, kind: str = "risk", result: dict | None = None) -> None:
     headline, message, reach = RISK_WORDS[kind]
-    st.markdown(f"### 💚 {clinic_markdown(headline)}")
+    st.markdown(f"## 💚 {clinic_markdown(headline)}")
     st.write(clinic_markdown(message))
     if kind == "unanswered" and st.button("Answer question 9", key=f"{key}-again",
                                           type="primary", width="stretch",
@@ -177,5 +177,5 @@ if picked:
     questionnaire(instruments.get(instrument_id), form, picked)
 
 st.divider()
-st.subheader("My scores over time")
+st.header("My scores over time")
 measure_trends(actor, actor.id)

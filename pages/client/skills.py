@@ -102,7 +102,7 @@ if not view:
                "pace; your answers are saved for you and your therapist.")
     steps = skills.next_steps(found)
     if steps:
-        st.subheader("What to try next")
+        st.header("What to try next")
     for n, step in enumerate(steps):
         with st.container(border=True):
             if step.reason == skills.ASSIGNED:
@@ -118,7 +118,7 @@ if not view:
                       on_click=go, args=(step.module.id, step.kind, step.item_id),
                       width="stretch", type="primary" if n == 0 else "secondary")
 
-    st.subheader("I used a skill today")
+    st.header("I used a skill today")
     if logged := st.session_state.pop("_skill_logged", None):
         st.success(f"Logged: {markdown_text(logged)}. Every time you practise, it gets "
                    "easier. 🌱")
@@ -145,11 +145,11 @@ if not view:
                             f"{number_text(use.average_helped, 'g')}/10 on average · "
                             f"{number_text(use.times)} time{'s' if use.times != 1 else ''}")
 
-    st.subheader("All modules")
+    st.header("All modules")
     for p in found:
         m = p.module
         with st.container(border=True):
-            st.markdown(f"#### {markdown_text(m.icon)} {markdown_text(m.title)}")
+            st.markdown(f"### {markdown_text(m.icon)} {markdown_text(m.title)}")
             if p.assignment is not None:
                 st.markdown("📌 **Assigned by your therapist**")
             st.markdown(clinic_markdown(m.summary))
@@ -169,14 +169,14 @@ if len(view) == 1:
     assigned_note(p)
     st.markdown(clinic_markdown(module.summary))
     st.caption(progress_markdown(p))
-    st.subheader("Lessons")
+    st.header("Lessons")
     for lesson in module.lessons:
         done = lesson.id in p.lessons_read
         st.button(f"{'✅' if done else '📖'} {label_text(lesson.title)} · "
                   f"{number_text(lesson.minutes)} min read",
                   key=f"lesson-{lesson.id}", on_click=go,
                   args=(module.id, "lesson", lesson.id), width="stretch")
-    st.subheader("Exercises")
+    st.header("Exercises")
     for exercise in module.exercises:
         done = exercise.id in p.done
         st.button(f"{'✅' if done else '✏️'} {label_text(exercise.title)} · "

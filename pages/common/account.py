@@ -19,13 +19,13 @@ with session_scope() as session:
     profile = people.own_profile(session, actor)
 for label, value in profile.items():
     st.markdown(f"**{markdown_text(label)}:** {markdown_text(value)}")
-st.subheader("Change password")
+st.header("Change password")
 password_form(actor, forced=False)
 manage_passkeys(actor)
 
 if actor.role in (Role.CLIENT, Role.ALUMNI):
     milestone_settings(actor)
-    st.subheader("My data")
+    st.header("My data")
     st.caption("A ZIP file with everything the app holds about you — check-ins, cravings, "
                "plans, questionnaires and more — as spreadsheet (CSV) files you can keep.")
 
@@ -38,7 +38,7 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
     download_button("Download all my data", _my_data, file_name=export.file_name(),
                     mime="application/zip", icon="📦")
 
-    st.subheader("Who on the staff viewed my records")
+    st.header("Who on the staff viewed my records")
     st.caption("Every time a staff member opens your records, it's written down. Only your "
                "own therapist (and admins, for your account details) can open them.")
     with session_scope() as session:
@@ -50,7 +50,7 @@ if actor.role in (Role.CLIENT, Role.ALUMNI):
                                   f"{row.What}"))
 
 if actor.role in (Role.CLIENT, Role.ALUMNI):
-    st.subheader("Two-step sign-in")
+    st.header("Two-step sign-in")
     with session_scope() as session:
         me = session.get(User, actor.id)
     if st.session_state.get("_recovery_codes"):

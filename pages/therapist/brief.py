@@ -77,7 +77,7 @@ download_button("Download as text", file_text(brief_text), file_name=f"brief-{si
                 mime="text/plain", width="stretch", where=downloads[1],
                 help="Carries the 42 CFR Part 2 notice prohibiting re-disclosure.")
 
-st.subheader(f"{markdown_text(b.client_name)} · {number_text(b.days)} days")
+st.header(f"{markdown_text(b.client_name)} · {number_text(b.days)} days")
 st.markdown("**Sessions in this period**")
 if not b.sessions:
     st.caption("None recorded in this period.")

@@ -50,7 +50,7 @@ with session_scope() as session:  # raises due "no check-in" flags; one read of 
                           min_missed=2 if missed_only else 0,
                           measures_due=state.get("caseload-due", False))
 frame, open_list, recent = shown.frame, shown.open_flags, shown.recent
-st.subheader(f"Needs attention ({number_text(len(open_list))})")
+st.header(f"Needs attention ({number_text(len(open_list))})")
 if not open_list:
     st.caption("No open flags. 🌿")
 for flag, name in open_list:
@@ -66,7 +66,7 @@ for flag, name in open_list:
         b2.button("Open record", key=f"open-{flag.id}", on_click=open_record,
                   args=(flag.client_id,), width="stretch")
 
-st.subheader("Everyone, most urgent first")
+st.header("Everyone, most urgent first")
 cols = st.columns(2)
 track = cols[0].selectbox("Track", [None, *[t.key for t in clinic.tracks]], key="caseload-track",
                           format_func=lambda k: "All tracks" if k is None
@@ -104,7 +104,7 @@ for card in caseload.cards(frame, open_list):
         b2.page_link("pages/therapist/brief.py", label=label_text(f"Brief: {card.name}"),
                      icon="📄", query_params={PARAM: str(card.client_id)}, width="stretch")
 
-st.subheader("Recently acknowledged")
+st.header("Recently acknowledged")
 if not recent:
     st.caption(f"Nothing acknowledged in the last {number_text(caseload.RECENT_DAYS)} days.")
 for flag, name, by in recent:

@@ -37,7 +37,7 @@ undo_panel(actor)
 # --- 1. Open flags, acknowledged right here --------------------------------------------------
 with session_scope() as session:
     open_flags = flags.for_client(session, actor, chosen, include_acknowledged=False)
-st.subheader(f"Open flags ({number_text(len(open_flags))})")
+st.header(f"Open flags ({number_text(len(open_flags))})")
 if not open_flags:
     st.caption(markdown_text(f"No open flags for {name}."))
 
@@ -70,7 +70,7 @@ with session_scope() as session:   # the brief's period: from the last recorded 
     since = brief.default_since(session, actor, chosen, last_session)
     period = checkins.in_period(session, actor, chosen, since)
     recent = cravings.recent(session, actor, chosen, limit=15)
-st.subheader("Since last session")
+st.header("Since last session")
 st.caption(markdown_text(
     f"From the last session, {since:%a %b %-d} (as the pre-session brief)." if last_session
     else f"No session recorded yet: the last {brief.DEFAULT_DAYS} days, from "
@@ -115,7 +115,7 @@ if not recent:
     st.caption("No cravings logged.")
 
 # --- 3. Questionnaires: the latest answers item by item (a risk item marked), then history ---
-st.subheader("Questionnaires")
+st.header("Questionnaires")
 for instrument in instruments.load_all().values():
     with session_scope() as session:
         latest = measures.latest_answers(session, actor, chosen, instrument.id)
@@ -139,7 +139,7 @@ measure_trends(actor, chosen, about=name)
 st.divider()
 draw_trends(actor, chosen, key="therapist-trends", about=name)
 
-st.subheader("Safety plan")
+st.header("Safety plan")
 with session_scope() as session:
     plan = safety.current(session, actor, chosen)
     look_backs = chains.for_client(session, actor, chosen)
@@ -148,7 +148,7 @@ if plan is None:
 else:
     st.caption(f"Version {number_text(plan.version)}, saved {show(plan.created_at)}.")
     show_plan(plan, key="therapist-plan")
-st.subheader("Look-backs after a use")
+st.header("Look-backs after a use")
 if not look_backs:
     st.caption("None written.")
 for chain in look_backs:
@@ -158,7 +158,7 @@ for chain in look_backs:
                 st.markdown(f"**{markdown_text(question)}**  \n"
                             + markdown_text(chain.answers[question_id]))
 
-st.subheader("Flag history")
+st.header("Flag history")
 with session_scope() as session:
     handled = [(f, by) for f, by in flags.history(session, actor, chosen)
                if f.acknowledged_at is not None]

@@ -27,7 +27,7 @@ view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-vie
 
 if view == "Schedule":
     schedule_view(actor)
-    st.subheader("My calendar")
+    st.header("My calendar")
     st.caption("The sessions you facilitate, in your phone's calendar, kept up to date.")
     subscription_panel(actor)
     st.stop()

@@ -58,7 +58,7 @@ except SkillContentError as exc:  # a clinician's edit to data/skills/ needs fix
              + markdown_text(exc))
     st.stop()
 
-st.subheader("Assign a module")
+st.header("Assign a module")
 if title := st.session_state.pop("_assigned", None):
     st.success(f"Assigned “{markdown_text(title)}”. Your client sees it at the top of their "
                "Skills page.")
@@ -84,7 +84,7 @@ for p in data.progress:
                      f"by {markdown_text(by)}" + (f"  \n{markdown_text(a.note)}" if a.note else ""))
     cols[1].button("Withdraw", key=f"withdraw-{a.id}", on_click=withdraw, args=(a.id,))
 
-st.subheader("Modules")
+st.header("Modules")
 for p in data.progress:
     m = p.module
     mark = " · 📌 assigned" if p.assignment else ""
@@ -107,7 +107,7 @@ for p in data.progress:
                 show_answers(exercise, latest.answers)
             history(exercise, versions, key=f"t-history-{chosen}-{m.id}-{exercise.id}")
 
-st.subheader("Practice log")
+st.header("Practice log")
 if not data.practice:
     st.caption("No skills logged yet.")
 for use in data.summary:

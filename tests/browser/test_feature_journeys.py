@@ -212,7 +212,7 @@ def test_therapist_acknowledges_a_flag_and_reads_the_brief(laptop):
     if before - 1:
         app.act(page.get_by_role("button", name="Open record").first)
         expect(heading(page, "Client record")).to_be_visible()
-        first = page.get_by_test_id("stMain").get_by_role("heading", level=3).first
+        first = page.get_by_test_id("stMain").get_by_role("heading", level=2).first
         expect(first).to_have_text(re.compile(r"^Open flags \(\d+\)"))
         expect(first).to_be_in_viewport()
         expect(page.get_by_role("button", name=re.compile("^Acknowledge")).first

@@ -26,7 +26,7 @@ RECENT_LINE = re.compile(r"^\s*\d+/10 · ")
 # Every breathing cue drawn while the timer runs, kept in the page as the server sends it.
 WATCH_CUES = """() => {
   window.__cues = [];
-  const seen = () => document.querySelectorAll('[data-testid=stMain] h3').forEach(h => {
+  const seen = () => document.querySelectorAll('[data-testid=stMain] h2').forEach(h => {
     const text = h.innerText.trim();
     if (/^Breathe|^Hold/.test(text) && window.__cues.at(-1) !== text) window.__cues.push(text);
   });
