@@ -38,7 +38,7 @@ def second_factor_button(actor: Actor) -> bool:
 
 def manage(actor: Actor) -> None:
     """The account's passkeys: add one on this phone, remove one, or remove all."""
-    st.subheader("Passkeys")
+    st.header("Passkeys")
     with session_scope() as session:
         mine = passkeys.own_passkeys(session, actor)
     if actor.is_client_side:

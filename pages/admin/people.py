@@ -215,7 +215,7 @@ if pick != current_coordinator and st.button("Save coordinator", width="stretch"
         aftercare.set_coordinator(session, actor, pick)
     st.success("Saved.")
 
-st.subheader("Staff sign-in")
+st.header("Staff sign-in")
 st.caption("Staff always give a second step after their password: a code from an "
            "authenticator app, or a passkey (their phone's fingerprint, face or screen lock). "
            "Passkeys can't be phished.")
