@@ -99,8 +99,9 @@ APP_BACKGROUND = """() => getComputedStyle(document.querySelector('[data-testid=
 ROOT_FONT_PX = "() => parseFloat(getComputedStyle(document.documentElement).fontSize)"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def axe_path() -> str:
+    """axe.min.js; checked before the browser and app server start (first argument)."""
     if AXE.is_file():
         return str(AXE)
     how = ("run `npm ci --no-audit --no-fund` in the repository root (make test does)"
@@ -154,7 +155,7 @@ def set_text_size(cdp, page, px: int):
 
 
 @pytest.mark.parametrize("username", list(PAGES))
-def test_every_page_passes_axe_in_light_dark_and_large_text(browser, app_url, axe_path,
+def test_every_page_passes_axe_in_light_dark_and_large_text(axe_path, browser, app_url,
                                                             username):
     # bypass_csp: the app's Content-Security-Policy (companion/web/headers.py: script-src
     # 'self' and hashes) rightly refuses an injected script, and Playwright's add_script_tag
