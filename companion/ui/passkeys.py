@@ -73,5 +73,5 @@ def _act(work, done: str) -> None:
     except CompanionError as exc:
         st.error(markdown_text(exc))
         return
-    st.toast(done)
+    st.toast(markdown_text(done))
     st.rerun()
