@@ -548,7 +548,7 @@ def run(args) -> int:
         bare, r["bare_skipped"] = bare_caseload_page(at, Path(engine.url.database).parent)
         r["bare"], r["bare_cpu"] = c.timed_cpu(bare.run, args.runs)
         r["page_rows"] = page_rows(at)
-        r["open_flags_shown"] = next((s.value for s in at.subheader
+        r["open_flags_shown"] = next((s.value for s in at.header
                                       if s.value.startswith("Needs attention")), "?")
     setup_s = time.perf_counter() - t0
 
