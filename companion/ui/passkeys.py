@@ -11,6 +11,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import show
 from companion.ui.confirm import confirmed
+from companion.ui.scroll import same_tab_link
 from companion.ui.text import markdown_text
 
 # Relative to the page's own address (/, /account, /checkin…): /passkey/…
@@ -21,7 +22,7 @@ ADD_LABEL = "Sign in with this phone's fingerprint or face next time"
 
 
 def sign_in_button() -> None:
-    st.link_button("Sign in with a passkey", SIGN_IN_URL, icon="🔑", width="stretch")
+    same_tab_link("Sign in with a passkey", SIGN_IN_URL, icon="🔑", key="passkey-sign-in")
     st.caption("A passkey is your phone's fingerprint, face or screen lock, set up on "
                "My account after you sign in with your password.")
 
@@ -31,8 +32,8 @@ def second_factor_button(actor: Actor) -> bool:
     with session_scope() as session:
         has = passkeys.has_passkey(session, actor.id)
     if has:
-        st.link_button("Use my passkey instead", SECOND_FACTOR_URL, icon="🔑",
-                       width="stretch")
+        same_tab_link("Use my passkey instead", SECOND_FACTOR_URL, icon="🔑",
+                      key="passkey-second-factor")
     return has
 
 
@@ -47,8 +48,8 @@ def manage(actor: Actor) -> None:
     else:
         st.caption("Use a passkey instead of a code from your authenticator app for the "
                    "second step of signing in.")
-    st.link_button(ADD_LABEL if actor.is_client_side else "Add a passkey on this device",
-                   REGISTER_URL, icon="➕", width="stretch")
+    same_tab_link(ADD_LABEL if actor.is_client_side else "Add a passkey on this device",
+                  REGISTER_URL, icon="➕", key="passkey-add")
     if not mine:
         st.caption("No passkeys yet.")
         return

@@ -1,6 +1,7 @@
-"""Start a new view at its top: Streamlit keeps the scroll position when a rerun draws a
-different view on the same page (a skills module opened from the list showed mid-page, its
-title off-screen)."""
+"""Small packaged components for where the page is and goes: start a new view at its top
+(Streamlit keeps the scroll position when a rerun draws a different view on the same page: a
+skills module opened from the list showed mid-page, its title off-screen), bring a result
+into view, and open an app address in the same tab."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,3 +27,13 @@ def into_view(moment: str) -> None:
     changes: a save whose result and next step are drawn under its button, which a phone may
     have scrolled below the fold. Nothing is drawn."""
     _INTO_VIEW(key=f"into-view-{moment}", default=None)
+
+
+_TOP_LINK = components.declare_component(
+    "top_link", path=str(Path(__file__).resolve().parent / "static" / "top_link"))
+
+
+def same_tab_link(label: str, url: str, *, icon: str = "", key: str) -> None:
+    """A full-width button-like link to `url` (relative to the page's address) that opens in
+    this tab: `st.link_button` always opens a new one. `label` is the app's own words."""
+    _TOP_LINK(label=label, url=url, icon=icon, key=key, default=None)

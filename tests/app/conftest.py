@@ -96,3 +96,15 @@ def app(db_url) -> AppTest:
 def links(at: AppTest) -> dict[str, str]:
     """Link buttons on the page: label -> URL (the crisis control's tel:/sms: links)."""
     return {shown(el.proto.label): el.proto.url for el in at.get("link_button")}
+
+
+def same_tab_links(at: AppTest) -> dict[str, str]:
+    """The page's same-tab links (`companion.ui.scroll.same_tab_link`): label -> URL."""
+    import json
+
+    found = {}
+    for el in at.get("component_instance"):
+        if el.proto.component_name.endswith("top_link"):
+            args = json.loads(el.proto.json_args)
+            found[args["label"]] = args["url"]
+    return found

@@ -6,7 +6,7 @@ from sqlmodel import select
 from companion import passkeys
 from companion.models import AuditEvent
 from companion.ui.passkeys import ADD_LABEL, REGISTER_URL, SECOND_FACTOR_URL, SIGN_IN_URL
-from tests.app.conftest import links, new_app, registered_pages, sign_in, texts
+from tests.app.conftest import new_app, registered_pages, same_tab_links, sign_in, texts
 from tests.conftest import PASSWORD, actor
 from tests.support.soft_authenticator import SoftAuthenticator
 
@@ -24,7 +24,7 @@ def test_the_sign_in_page_offers_a_passkey(app, users, session):
     users.admin()
     session.commit()
     app.run()
-    assert links(app)["Sign in with a passkey"] == SIGN_IN_URL
+    assert same_tab_links(app)["Sign in with a passkey"] == SIGN_IN_URL
     assert app.button[0].label == "Sign in"  # the password form stays first
 
 
@@ -33,7 +33,7 @@ def test_a_client_adds_and_removes_passkeys_on_my_account(app, users, session):
     session.commit()
     sign_in(app, "casey")
     app.switch_page("pages/common/account.py").run()
-    assert links(app)[ADD_LABEL] == REGISTER_URL
+    assert same_tab_links(app)[ADD_LABEL] == REGISTER_URL
     assert "No passkeys yet." in texts(app)
     _add_passkey(session, client, "My phone")
     _add_passkey(session, client, "Tablet")
@@ -70,7 +70,7 @@ def test_staff_with_a_passkey_may_use_it_for_the_second_step(app, users, session
     app.button[0].click().run()
     app.run()
     assert registered_pages(app) == {"common/second_factor.py"}
-    assert links(app)["Use my passkey instead"] == SECOND_FACTOR_URL
+    assert same_tab_links(app)["Use my passkey instead"] == SECOND_FACTOR_URL
     assert app.text_input, "the code box stays"
 
 
@@ -82,7 +82,7 @@ def test_staff_without_a_passkey_see_only_the_code_box(app, users, session):
     app.text_input[1].input(PASSWORD)
     app.button[0].click().run()
     app.run()
-    assert "Use my passkey instead" not in links(app)
+    assert "Use my passkey instead" not in same_tab_links(app)
 
 
 def test_an_admin_requires_passkeys_for_staff(app, users, session):
@@ -102,6 +102,6 @@ def test_an_admin_requires_passkeys_for_staff(app, users, session):
     staff_app.text_input[1].input(PASSWORD)
     staff_app.button[0].click().run()
     staff_app.run()
-    assert links(staff_app)["Use my passkey instead"] == SECOND_FACTOR_URL
+    assert same_tab_links(staff_app)["Use my passkey instead"] == SECOND_FACTOR_URL
     assert "Lost your passkey? Enter a recovery code" in texts(staff_app)
     assert "6-digit code from your authenticator app" not in texts(staff_app)

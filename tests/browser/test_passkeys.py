@@ -3,10 +3,11 @@ fingerprint reader (CDP WebAuthn domain): a client adds a passkey on My account,
 signs back in with it in two taps; a therapist passes the second step with one.
 
 WebAuthn needs a domain for its relying party, so this app server is reached at
-http://localhost:PORT (not 127.0.0.1) and told that origin. The app's link buttons open the
-passkey page in a new tab; Chromium keeps virtual authenticators per tab, so `Phone` gives
-each new tab an authenticator holding the passkeys made so far (the same phone), attached
-before the page's script can ask for one (its script request waits for it).
+http://localhost:PORT (not 127.0.0.1) and told that origin. The app's passkey links open the
+passkey page in the same tab (a small component: `companion/ui/scroll.py:same_tab_link`), which
+then comes back to the app. Chromium keeps virtual authenticators per tab, so `Phone` gives
+each tab an authenticator holding the passkeys made so far (the same phone), attached before
+the page's script can ask for one (its script request waits for it).
 """
 from __future__ import annotations
 
@@ -81,11 +82,22 @@ class Phone:
                                                 "credential": item})
         self.authenticators[page] = (cdp, authenticator)
 
-    def tap_for_new_tab(self, locator) -> App:
-        """Tap a link button that opens a new tab; the App on that tab."""
-        with self.context.expect_page() as opened:
-            locator.click()
-        return App(opened.value)
+
+
+def same_tab_link(app: App, name):
+    """One of the app's passkey links: a link in a small component's own frame."""
+    return app.page.frame_locator("iframe[title$='top_link']").get_by_role(
+        "link", name=name)
+
+
+def tap_and_come_back(app: App, locator) -> App:
+    """Tap what leads to the passkey page; it finishes on its own (the virtual authenticator
+    confirms at once) and opens the app again in this same tab."""
+    with app.page.expect_websocket(timeout=30_000):
+        locator.click()
+    app.settle()
+    assert len(app.page.context.pages) == 1, "the passkey page opened another tab"
+    return app
 
 
 @pytest.fixture
@@ -106,18 +118,16 @@ def _open_account(app: App):
 
 
 def _add_passkey(phone: Phone, app: App, link_name: str) -> App:
-    """From My account: the passkey page in a new tab, one tap on its button, back to My
-    account there, with the new passkey listed."""
-    tab = phone.tap_for_new_tab(app.page.get_by_role("link", name=re.compile(link_name)))
-    expect(heading(tab.page, "Add a passkey")).to_be_visible()
-    tab.screenshot("phone-passkey-add")
-    with tab.page.expect_websocket():
-        tab.page.get_by_role("button", name="Add a passkey on this phone").click()
-    tab.settle()
-    expect(heading(tab.page, "My account")).to_be_visible()
-    expect(tab.page.get_by_text("This phone", exact=False).first).to_be_visible()
+    """From My account: the passkey page in this tab, one tap on its button, back to My
+    account, with the new passkey listed."""
+    same_tab_link(app, re.compile(link_name)).click()
+    expect(heading(app.page, "Add a passkey")).to_be_visible()
+    app.screenshot("phone-passkey-add")
+    tap_and_come_back(app, app.page.get_by_role("button", name="Add a passkey on this phone"))
+    expect(heading(app.page, "My account")).to_be_visible()
+    expect(app.page.get_by_text("This phone", exact=False).first).to_be_visible()
     assert len(phone.credentials()) == 1
-    return tab
+    return app
 
 
 def test_a_client_adds_a_passkey_and_signs_back_in_with_it_in_two_taps(phone_with_passkeys):
@@ -128,18 +138,15 @@ def test_a_client_adds_a_passkey_and_signs_back_in_with_it_in_two_taps(phone_wit
     expect(heading(app.page, "Hi, Avery")).to_be_visible()
     _open_account(app)
     tab = _add_passkey(phone, app, "fingerprint or face next time")
-    app.page.close()
     tab.sign_out()
     expect(tab.page.get_by_role("textbox", name="Username")).to_be_visible()
     tab.screenshot("phone-login-with-passkey")
 
     # Tap 1: "Sign in with a passkey". Tap 2 is the fingerprint (the virtual authenticator
     # confirms it at once); the passkey page then opens the app, signed in.
-    signed_in = phone.tap_for_new_tab(
-        tab.page.get_by_role("link", name="Sign in with a passkey"))
+    signed_in = tap_and_come_back(tab, same_tab_link(tab, "Sign in with a passkey"))
     expect(heading(signed_in.page, "Hi, Avery")).to_be_visible()
-    signed_in.settle()
-    signed_in.close_sidebar()  # left open by the sign-out in the other tab (Streamlit keeps it)
+    signed_in.close_sidebar()  # left open by the sign-out (Streamlit keeps it)
     signed_in.screenshot("phone-signed-in-with-passkey")
     signed_in.reload()  # the same re-login cookie as after a password: a reload stays in
     expect(heading(signed_in.page, "Hi, Avery")).to_be_visible()
@@ -159,7 +166,6 @@ def test_a_therapist_uses_a_passkey_instead_of_a_code(phone_with_passkeys):
     expect(heading(app.page, "My caseload")).to_be_visible()
     _open_account(app)
     tab = _add_passkey(phone, app, "Add a passkey on this device")
-    app.page.close()
     tab.sign_out()
     tab.reload()  # a fresh page, as the other journeys sign in again after a sign-out
 
@@ -169,7 +175,6 @@ def test_a_therapist_uses_a_passkey_instead_of_a_code(phone_with_passkeys):
     tab.act(page.get_by_role("button", name="Sign in"), after=tab.WRITE)
     expect(heading(page, "Two-step sign-in")).to_be_visible()
     tab.close_sidebar()
-    second = phone.tap_for_new_tab(page.get_by_role("link", name="Use my passkey instead"))
+    second = tap_and_come_back(tab, same_tab_link(tab, "Use my passkey instead"))
     expect(heading(second.page, "My caseload")).to_be_visible()
-    second.settle()
     second.screenshot("phone-staff-second-step-with-passkey")
