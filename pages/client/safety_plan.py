@@ -10,6 +10,7 @@ from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, section_status)
 from companion.ui.gate import current_actor
+from companion.ui.scroll import into_view
 from companion.ui.safety_plan import show_plan
 from companion.ui.text import file_text, label_text, markdown_text, number_text
 
@@ -96,5 +97,6 @@ with st.expander("✏️ Edit my plan", expanded=editing_open):
             st.form_submit_button("Save this step", type="primary", width="stretch",
                                   on_click=save_step, args=(step, key, version))
             failure_beside_button(form)
-            if just_saved == step.key:
-                st.success("Saved. Earlier versions are kept.")
+        if just_saved == step.key:
+            st.success("Saved. Earlier versions are kept.")
+            into_view(f"{step.key}-{version}")  # the page may have moved it off-screen

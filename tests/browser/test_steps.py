@@ -76,7 +76,7 @@ def test_saving_one_safety_step_keeps_what_is_typed_in_another(app):
     save.scroll_into_view_if_needed()
     app.act(save)
 
-    saved = step(3).get_by_text("Saved. Earlier versions are kept.")
+    saved = page.get_by_text("Saved. Earlier versions are kept.")  # under step 3
     expect(saved).to_be_in_viewport()
     expect(step(3).get_by_text(re.compile(r"^Saved · "))).to_be_visible()
     expect(step(2).get_by_role("textbox")).to_have_value(typed)  # still there, not saved
