@@ -21,7 +21,7 @@ from companion import audit, phones, run_context
 from companion.access import Action, RecordKind, authorize, require_current
 from companion.actors import Actor
 from companion.core import textrules, versions
-from companion.core.errors import FormErrors, InvalidInput, NotFound
+from companion.core.errors import FormErrors, InvalidInput, NotFound, row_error
 from companion.models import (AftercareComment, AftercareCommentVersion, AftercareEvent,
                               AftercarePlan,
                               AftercareVersion, Enrolment, Role, Setting, User)
@@ -99,6 +99,7 @@ def _clean_section(errors: dict[str, str], key: str, value) -> object:
     for n, row in enumerate(rows, start=1):
         for f, text in row.items():
             textrules.check(errors, key, text, subject=f"{FIELD_LABELS[f]} ({n})")
+    _check_rows(errors, key, rows)
     rows = [r for r in rows if any(r.values())]
     if len(rows) > MAX_ROWS:
         errors[key] = f"Up to {MAX_ROWS} rows here."
@@ -107,24 +108,31 @@ def _clean_section(errors: dict[str, str], key: str, value) -> object:
             if key not in errors:
                 textrules.check_length(errors, key, text, FIELD_MAX,
                                        subject=f"“{FIELD_LABELS[f]}” ({n})")
-    if key == "people":
-        for row in rows:
-            if row["phone"] and not phones.plausible(row["phone"]):
-                errors[key] = f"“{row['phone']}” {phones.PROBLEM}."
+    return rows
+
+
+def _check_rows(errors: dict[str, str], key: str, rows: list[dict]) -> None:
+    """Each bad row of people or goals gets its own message (`row_error`); `rows` as the
+    form numbers them, blank ones included."""
+    for n, row in enumerate(rows):
+        problem = None
+        if key == "people":
             if (row["phone"] or row["relationship"]) and not row["name"]:
-                errors[key] = "Each person needs a name."
-    if key == "goals":
-        for row in rows:
+                problem = "This person needs a name."
+            elif row["phone"] and not phones.plausible(row["phone"]):
+                problem = f"“{row['phone']}” {phones.PROBLEM}."
+        elif key == "goals":
             # isdecimal, not isdigit: "²" is a digit that int() refuses (it raised a ValueError)
             if row["progress"] and not (row["progress"].isdecimal()
                                         and 0 <= int(row["progress"]) <= 100):
-                errors[key] = "Progress is a number from 0 to 100."
-            if row["target_date"]:
+                problem = "Progress is a number from 0 to 100."
+            elif row["target_date"]:
                 try:
                     date.fromisoformat(row["target_date"])
                 except ValueError:
-                    errors[key] = "Target dates look like 2027-03-31."
-    return rows
+                    problem = "Target dates look like 2027-03-31."
+        if problem:
+            row_error(errors, key, n, problem)
 
 
 def _plan(session: Session, client_id: int) -> AftercarePlan | None:

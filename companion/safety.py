@@ -11,7 +11,7 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules, versions
-from companion.core.errors import FormErrors, InvalidInput
+from companion.core.errors import FormErrors, InvalidInput, row_error
 from companion.models import SafetyPlan
 
 
@@ -86,14 +86,16 @@ def _clean_step(errors: dict[str, str], key: str, value) -> object:
             for r in value or []]
     for n, (name, _) in enumerate(rows, start=1):
         textrules.check(errors, key, name, subject=f"Name ({n})")
-    rows = [r for r in rows if r[0] or r[1]]
-    for name, phone in rows:
+    for n, (name, phone) in enumerate(rows):  # n: the row as the form shows it
+        if not (name or phone):
+            continue
         if not name:
-            errors[key] = "Each phone number needs a name beside it."
+            row_error(errors, key, n, "This phone number needs a name beside it.")
         elif found := textrules.too_long(name, NAME_MAX, subject=f"The name “{name[:20]}…”"):
-            errors[key] = found
+            row_error(errors, key, n, found)
         elif phone and not phones.plausible(phone):
-            errors[key] = f"“{phone}” {phones.PROBLEM}."
+            row_error(errors, key, n, f"“{phone}” {phones.PROBLEM}.")
+    rows = [r for r in rows if r[0] or r[1]]
     if len(rows) > MAX_CONTACTS:
         errors[key] = f"Up to {MAX_CONTACTS} contacts here."
     return [{"name": n, "phone": p} for n, p in rows]

@@ -49,3 +49,12 @@ class StaleEdit(InvalidInput):
 class ConfigError(CompanionError):
     """The server is set up wrongly (a missing or malformed key, an unsafe file mode): the
     message says what to change, in one line, for the operator."""
+
+
+def row_error(errors: dict[str, str], key: str, row: int, message: str) -> None:
+    """A bad row's own message, under `key.row` (`row` as the form numbers its rows, from
+    0), and the section's: the row's message when it is the only bad row, else how many
+    rows need a change."""
+    errors[f"{key}.{row}"] = message
+    bad = sum(1 for k in errors if k.startswith(f"{key}."))
+    errors[key] = message if bad == 1 else f"{bad} rows need a change: each one says what."

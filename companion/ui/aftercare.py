@@ -56,9 +56,10 @@ def _field(f: str, value: str, key: str, n: int | None = None) -> None:
         st.text_input(label, value, key=key)
 
 
-def section_editor(section: str, value, key: str) -> None:
+def section_editor(section: str, value, key: str, row_message=None) -> None:
     """The boxes of one section, filled with `value` (as stored, or a draft kept from a
-    refused save); `section_value` reads them back."""
+    refused save); `section_value` reads them back. `row_message(n)`, if given, draws row
+    n's own message under it."""
     title, kind, fields = aftercare.SECTIONS[section]
     if kind == "text":
         st.text_area(label_text(title), value or "", key=key + "text", height=120,
@@ -75,6 +76,8 @@ def section_editor(section: str, value, key: str) -> None:
                 st.divider()
             for f in fields:  # one under another: on a phone columns stack anyway
                 _field(f, str(row.get(f, "")), f"{key}{n}-{f}", n)
+            if row_message is not None:
+                row_message(n)
 
 
 def _read(ss, key: str):

@@ -139,7 +139,8 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
                                + markdown_text(", ".join(works["strategy"][:4])))
                 with st.form(f"ac-form-{section}", border=False):
                     section_editor(section, drafts.get(section, plan.sections.get(section)),
-                                   key)
+                                   key, row_message=lambda n, f=form, s=section:
+                                   field_message(f, f"{s}.{n}"))
                     field_message(form, section)
                     st.form_submit_button("Save this section", type="primary",
                                           width="stretch", on_click=save_section,

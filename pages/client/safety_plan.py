@@ -91,6 +91,7 @@ with st.expander("✏️ Edit my plan", expanded=editing_open):
                                        key=f"{key}name-{n}")
                     cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"],
                                        key=f"{key}phone-{n}")
+                    field_message(form, f"{step.key}.{n}")  # this row's own message
                 if step.key == "professionals":
                     st.caption("The clinic, 988 and 911 are always on your plan.")
             field_message(form, step.key)

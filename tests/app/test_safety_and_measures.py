@@ -269,3 +269,16 @@ def test_a_plan_on_file_is_one_tap_away_when_item9_is_blank(client_app, session)
     _answer_phq9(at, None)
     assert "Open my safety plan" in _page_links(at)
     assert "tel:+15555550142" in links(at).values() and "My kids" in texts(at)
+
+
+def test_each_bad_contact_row_says_what_is_wrong_under_it(client_app, session):
+    """Issue 18 item 5: two bad rows in one step, each with its own message under it."""
+    at = _plan_with_sis(client_app, "call her")
+    by_key = {w.key: w for w in [*at.text_input, *at.text_area]}
+    by_key["sp-help_people-0-phone-2"].input("212-555-0142")  # row 3: a number, no name
+    _save_step(at, "help_people")
+    row_messages = [e.value for e in at.error if e.icon == "✏️"]
+    assert any("“call her” doesn't look like a phone number" in m for m in row_messages)
+    assert any("needs a name beside it" in m for m in row_messages)
+    assert "2 rows need a change" in texts(at)
+    assert session.exec(select(SafetyPlan)).first() is None

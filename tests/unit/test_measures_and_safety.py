@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from companion import chains, measures, safety
+from companion import chains, measures, phones, safety
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
 from companion.models import AuditEvent, Flag, MeasureResponse, User
 from companion.core.timeutil import clinic_today
@@ -153,7 +153,23 @@ def test_bad_contacts_get_a_message(session, me):
     with pytest.raises(FormErrors) as err:
         safety.save(session, me, {**PLAN, "help_people": [{"name": "", "phone": "555"}],
                                   "professionals": [{"name": "X", "phone": "call me"}]})
-    assert set(err.value.fields) == {"help_people", "professionals"}
+    assert set(err.value.fields) == {"help_people", "help_people.0", "professionals",
+                                     "professionals.0"}
+
+
+def test_every_bad_contact_row_gets_its_own_message(session, me):
+    """Issue 18 item 5: two bad rows in one step, each with its own message under it (rows
+    numbered as the form shows them, a blank row between them counted), and a count for
+    the step."""
+    with pytest.raises(FormErrors) as err:
+        safety.save(session, me, {**PLAN, "help_people": [
+            {"name": "Sis", "phone": "555 12"}, {"name": "", "phone": ""},
+            {"name": "", "phone": "212-555-0142"}, {"name": "Dad", "phone": "212-555-0143"}]})
+    fields = err.value.fields
+    assert fields["help_people.0"] == f"“555 12” {phones.PROBLEM}."
+    assert fields["help_people.2"] == "This phone number needs a name beside it."
+    assert "help_people.1" not in fields and "help_people.3" not in fields
+    assert fields["help_people"] == "2 rows need a change: each one says what."
 
 
 def test_safety_plan_access(session, users, me):

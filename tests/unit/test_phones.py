@@ -55,7 +55,8 @@ def test_phone_rule(typed):
 def test_the_safety_plan_refuses_what_the_rule_refuses(session, me, typed):
     with pytest.raises(FormErrors) as err:
         safety.save(session, me, {"help_people": [{"name": "Sis", "phone": typed}]})
-    assert err.value.fields == {"help_people": f"“{typed}” {phones.PROBLEM}."}
+    message = f"“{typed}” {phones.PROBLEM}."
+    assert err.value.fields == {"help_people": message, "help_people.0": message}
 
 
 @pytest.mark.parametrize("typed", ["555 12", "555-0142", "call her"])
@@ -64,7 +65,8 @@ def test_the_aftercare_plan_refuses_what_the_rule_refuses(session, me, typed):
                 "people": [{"name": "Sis", "relationship": "sister", "phone": typed}]}
     with pytest.raises(FormErrors) as err:
         aftercare.save(session, me, sections)
-    assert err.value.fields == {"people": f"“{typed}” {phones.PROBLEM}."}
+    message = f"“{typed}” {phones.PROBLEM}."
+    assert err.value.fields == {"people": message, "people.0": message}
 
 
 def test_both_plans_keep_a_plausible_number_as_typed(session, me):

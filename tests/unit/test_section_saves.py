@@ -5,7 +5,7 @@ client's own plan only."""
 import pytest
 from sqlmodel import select
 
-from companion import aftercare, safety
+from companion import aftercare, phones, safety
 from companion.core.errors import AccessDenied, FormErrors, InvalidInput, StaleEdit
 from companion.models import AftercareVersion, SafetyPlan
 from tests.conftest import actor
@@ -49,7 +49,7 @@ def test_a_section_save_checks_only_its_section(session, cast):
     with pytest.raises(FormErrors) as err:
         aftercare.save_section(session, me, "people", [
             {"name": "Sis", "relationship": "", "phone": "call her"}], expected_version=0)
-    assert set(err.value.fields) == {"people"}
+    assert set(err.value.fields) == {"people", "people.0"}
     assert "doesn't look like a phone number" in err.value.fields["people"]
     assert session.exec(select(AftercareVersion)).first() is None
     with pytest.raises(InvalidInput, match="Unknown section"):
@@ -123,7 +123,7 @@ def test_a_safety_step_save_checks_only_its_step(session, cast):
     with pytest.raises(FormErrors) as err:
         safety.save_step(session, me, "help_people", [{"name": "Sis", "phone": "call her"}],
                          expected_version=0)
-    assert set(err.value.fields) == {"help_people"}
+    assert set(err.value.fields) == {"help_people", "help_people.0"}
     assert session.exec(select(SafetyPlan)).first() is None
     with pytest.raises(InvalidInput, match="Unknown step"):
         safety.save_step(session, me, "nonsense", "x", expected_version=0)
@@ -160,3 +160,16 @@ def test_each_safety_step_says_when_it_was_saved(session, cast):
     saves = safety.step_saves(session, me, me.id)
     assert (saves["reasons"].version, saves["coping"].version) == (1, 2)
     assert saves["warning_signs"] is None and saves["help_people"] is None
+
+
+def test_every_bad_aftercare_row_gets_its_own_message(session, cast):
+    """Issue 18 item 5 for the aftercare plan: each bad person or goal row has its own
+    message (rows as the form numbers them)."""
+    rows = [{"name": "Sis", "relationship": "sister", "phone": "call her"},
+            {"name": "", "relationship": "friend", "phone": ""}]
+    with pytest.raises(FormErrors) as err:
+        aftercare.save_section(session, cast["me"], "people", rows, expected_version=0)
+    fields = err.value.fields
+    assert fields["people.0"] == f"“call her” {phones.PROBLEM}."
+    assert fields["people.1"] == "This person needs a name."
+    assert fields["people"] == "2 rows need a change: each one says what."
