@@ -1,0 +1,202 @@
+"""Languages (issue #20): gettext catalogs read with Babel, and dates, times, weekdays and
+numbers formatted by Babel in the clinic's zone.
+
+English strings are the message ids, so English needs no catalog and stays what it was.
+Spanish lives in `companion/locale/es/LC_MESSAGES/companion.po`, read at run time with
+Babel's `read_po` (no build step; fuzzy entries are left out, so an unchecked translation
+shows in English). `make messages` extracts the strings from the code and updates the catalog.
+
+The language of a run is set by the Streamlit side (`companion/ui/language.py`: the account's
+language once signed in; on the sign-in page `?lang=` in the address, else the browser's
+Accept-Language). Outside a run (CLI, tests) it is English unless `use()` says otherwise.
+Messages take named placeholders only: `_("Saved {when}").format(when=…)`; never a sentence
+glued together from translated pieces.
+"""
+from __future__ import annotations
+
+import gettext as _gettext
+from contextvars import ContextVar
+from datetime import date, datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT = "en"
+DOMAIN = "companion"
+LOCALE_DIR = Path(__file__).with_name("locale")
+# The Babel locale each language is formatted in: US English and US Spanish (the clinic's
+# country), so "4:05 p. m.", "martes, 3 de marzo".
+BABEL_LOCALES = {"en": "en_US", "es": "es_US"}
+SESSION_KEY = "_language"  # this browser session's language, kept between runs
+
+_current: ContextVar[str | None] = ContextVar("companion_language", default=None)
+
+
+def po_file(language: str) -> Path:
+    return LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def normalise(language: object) -> str | None:
+    """'es', 'es-MX', 'es_US', 'ES' -> 'es'; anything not offered -> None."""
+    if not isinstance(language, str) or not language.strip():
+        return None
+    code = language.strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first offered language in an Accept-Language header, by its q weights."""
+    if not header:
+        return None
+    ranked = []
+    for position, part in enumerate(header.split(",")):
+        tag, _sep, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        ranked.append((-weight, position, tag))
+    for weight, _position, tag in sorted(ranked):
+        if weight < 0 and (code := normalise(tag)):
+            return code
+    return None
+
+
+def use(language: object) -> str:
+    """Set this run's language (an unknown one means English); returns it."""
+    code = normalise(language) or DEFAULT
+    _current.set(code)
+    state = _session_state()
+    if state is not None:
+        state[SESSION_KEY] = code
+    return code
+
+
+def forget() -> None:
+    """End of a run: the next run decides again (widget callbacks, which run before it, read
+    the session's language)."""
+    _current.set(None)
+
+
+def current() -> str:
+    code = _current.get()
+    if code is None:
+        state = _session_state()
+        code = state.get(SESSION_KEY) if state is not None else None
+    return code or DEFAULT
+
+
+def _session_state():
+    """Streamlit's session state when called inside a script run (a callback too), else
+    None: this module works without Streamlit."""
+    import sys
+
+    if "streamlit" not in sys.modules:
+        return None
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_state if ctx is not None else None
+
+
+@lru_cache(maxsize=8)
+def _load(language: str, _version: tuple[int, int]) -> _gettext.NullTranslations:
+    with open(po_file(language), "rb") as fh:
+        catalog = read_po(fh, locale=language, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return _gettext.GNUTranslations(buffer)
+
+
+def translations(language: str | None = None) -> _gettext.NullTranslations:
+    """The catalog of `language` (default: this run's), re-read when the file changes."""
+    code = normalise(language) or current()
+    path = po_file(code)
+    if code == DEFAULT or not path.exists():
+        return _gettext.NullTranslations()
+    stat = path.stat()
+    return _load(code, (stat.st_mtime_ns, stat.st_size))
+
+
+def gettext(message: str) -> str:
+    return translations().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The form for `n` in this run's language (Spanish and English: one, other). The count
+    goes in by name: `ngettext("{n} day", "{n} days", n).format(n=…)`."""
+    return translations().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translations().pgettext(context, message)
+
+
+_ = gettext
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction where it is defined (a service's notice); it is
+    translated where it is shown, with `gettext(message)`."""
+    return message
+
+
+# --- Babel formatting, in the clinic's zone -----------------------------------------------
+
+def babel_locale(language: str | None = None) -> Locale:
+    return Locale.parse(BABEL_LOCALES[normalise(language) or current()])
+
+
+def _zone():
+    from companion.core.timeutil import clinic_zone
+
+    return clinic_zone()
+
+
+def _clinic_moment(moment: datetime) -> datetime:
+    from companion.core.timeutil import to_clinic
+
+    return to_clinic(moment)
+
+
+def format_time(moment: datetime, language: str | None = None) -> str:
+    """'4:05 PM' / '4:05 p. m.': the clinic's wall clock."""
+    return babel_dates.format_time(_clinic_moment(moment), "short", tzinfo=_zone(),
+                                   locale=babel_locale(language))
+
+
+def format_moment(moment: datetime | None, language: str | None = None) -> str:
+    """'Tue, Mar 3, 4:05 PM' / 'mar, 3 mar, 4:05 p. m.' (a stored UTC time, clinic zone)."""
+    if moment is None:
+        return "—"
+    local = _clinic_moment(moment)
+    locale = babel_locale(language)
+    day = babel_dates.format_skeleton("MMMEd", local, locale=locale)
+    return f"{day}, {format_time(moment, language)}"
+
+
+def format_day(day: date, language: str | None = None, width: str = "long") -> str:
+    """A calendar day: 'Tuesday, March 3, 2026' / 'martes, 3 de marzo de 2026'."""
+    return babel_dates.format_date(day, "full" if width == "long" else "medium",
+                                   locale=babel_locale(language))
+
+
+def weekday_name(day: date, language: str | None = None, width: str = "wide") -> str:
+    """'Tuesday' / 'martes' ('abbreviated': 'Tue' / 'mar')."""
+    return babel_dates.format_date(day, "EEEE" if width == "wide" else "EEE",
+                                   locale=babel_locale(language))
+
+
+def format_number(value, language: str | None = None) -> str:
+    """7.5 -> '7.5' / '7,5'; 1200 -> '1,200' / '1200' (Spanish groups from five digits)."""
+    return babel_numbers.format_decimal(value, locale=babel_locale(language))
