@@ -73,6 +73,8 @@ class User(SQLModel, table=True):
     # 42 CFR 2.22: when the client read and acknowledged the confidentiality notice.
     notice_acknowledged_at: Optional[datetime] = Field(default=None,
                                                        sa_column=_utc(nullable=True))
+    # The language the app speaks to this person (companion.i18n.LANGUAGES), issue #20.
+    language: str = Field(default="en", max_length=8, sa_column_kwargs={"server_default": "en"})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))
 

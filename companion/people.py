@@ -230,6 +230,26 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
     return user
 
 
+def set_language(session: Session, actor: Actor, user_id: int, language: str) -> User:
+    """The language the app speaks to an account: a person sets their own; an admin may set
+    a client's or alumnus's (their starting language at enrolment). Nobody else's."""
+    from companion import i18n
+
+    require_current(session, actor)
+    code = i18n.normalise(language)
+    if code is None or code != language:
+        raise InvalidInput("Choose one of the languages offered.")
+    user = _user(session, user_id)
+    if user.id != actor.id:
+        if actor.role != Role.ADMIN or user.role not in CLIENT_ROLES:
+            raise AccessDenied("You can only choose the language of your own account.")
+        audit.account_event(session, actor, user, f"language set to {code}")
+    user.language = code
+    user.updated_at = utcnow()
+    session.add(user)
+    return user
+
+
 def _revoke_passkeys(session: Session, actor: Actor, user: User, why: str) -> None:
     """An admin's reset or a deactivation ends the account's passkeys too (a lost phone may
     hold one): they never sign in again; the person adds new ones once signed in."""

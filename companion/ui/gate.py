@@ -22,7 +22,9 @@ from companion import auth, run_context
 from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.db import session_scope
+from companion.i18n import _
 from companion.models import User
+from companion.ui import language
 
 AUTH_KEY = "_authenticator"
 MFA_OK = "_mfa_ok"
@@ -147,7 +149,7 @@ def second_factor_done() -> bool:
 
 def _forget_session() -> None:
     for key in (SIGNED_IN_AT, SESSION_ID, LAST_ACTIVITY, "actor", MFA_OK, "_totp_secret",
-                "_recovery_codes"):
+                "_recovery_codes", language.ACCOUNT_KEY):
         st.session_state.pop(key, None)
 
 
@@ -178,7 +180,7 @@ def _on_logout(details: dict) -> None:
 
 
 def logout_button() -> None:
-    authenticator().logout("Sign out", location="sidebar", key="sign_out",
+    authenticator().logout(_("Sign out"), location="sidebar", key="sign_out",
                            callback=_on_logout, use_container_width=True)
 
 
@@ -263,6 +265,7 @@ def gate() -> tuple[Actor | None, User | None]:
     # the next gate) re-checks in its own transaction: `access.require_current`.
     actor = Actor.of(user, signed_in_at=signed_in_at, active_at=now, session_id=session_id)
     st.session_state["actor"] = actor
+    language.follow_account(user.language)  # this run speaks the account's language
     return actor, user
 
 

@@ -1,17 +1,19 @@
 """My account: who I am in the program, changing my password, and my passkeys."""
 import streamlit as st
 
-from companion import audit, export, mfa, people
+from companion import audit, export, i18n, mfa, people
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.models import Role, User
 from companion.ui.downloads import download_button
+from companion.i18n import _
+from companion.ui import language
 from companion.ui.gate import SIGNED_IN_AT, current_actor, mark_second_factor_done
 from companion.ui.milestones import milestone_settings
 from companion.ui.passkeys import manage as manage_passkeys
 from companion.ui.password import password_form
 from companion.ui.second_factor import enrol, show_recovery_codes
-from companion.ui.text import markdown_text
+from companion.ui.text import label_text, markdown_text
 
 actor = current_actor()
 st.title("My account")
@@ -19,6 +21,28 @@ with session_scope() as session:
     profile = people.own_profile(session, actor)
 for label, value in profile.items():
     st.markdown(f"**{markdown_text(label)}:** {markdown_text(value)}")
+st.header(_("Language"))
+
+
+def _language_chosen() -> None:
+    code = st.session_state.get("my-language")
+    if code is None:
+        return
+    try:
+        with session_scope() as session:
+            people.set_language(session, actor, actor.id, code)
+    except CompanionError as exc:
+        st.toast(markdown_text(exc), icon="⚠️")
+        return
+    language.follow_account(code)
+    st.toast(_("Saved: the app speaks {language} to you now.").format(
+        language=markdown_text(i18n.LANGUAGES[code])), icon="🗣️")
+
+
+st.session_state["my-language"] = i18n.current()
+st.radio(_("The language the app speaks to you in"), list(i18n.LANGUAGES),
+         format_func=lambda code: label_text(i18n.LANGUAGES[code]), key="my-language",
+         horizontal=True, on_change=_language_chosen)
 st.header("Change password")
 password_form(actor, forced=False)
 manage_passkeys(actor)
