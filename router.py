@@ -14,12 +14,15 @@ from companion.core.db import session_scope
 from companion.passwords import dummy_hash
 from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
+from companion.i18n import _
+from companion.ui import language
 from companion.ui.gate import gate, logout_button, pop_restored, second_factor_done
 from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.style import apply_style
 from companion.ui.text import markdown_text
 
 run_context.reset()  # nothing loaded by an earlier run is trusted in this one
+spoken = language.begin_run()  # the address's or browser's language until the gate knows who
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
 apply_style()
@@ -42,26 +45,31 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
         actor, user = (None, None) if first_run else gate()
     except (SQLAlchemyError, OSError):  # database unreachable: say so, keep crisis help usable
         logging.getLogger("companion").exception("database unavailable")
-        st.error("The app can't reach its database right now. Please try again in a few "
-                 "minutes. If you need help now, use “Need help now?” at the foot of the "
-                 "screen.")
+        st.error(_("The app can't reach its database right now. Please try again in a few "
+                   "minutes. If you need help now, use “Need help now?” at the foot of the "
+                   "screen."))
         st.stop()
 
     if actor is not None:
         with st.sidebar:
-            st.caption(f"Signed in as **{markdown_text(actor.display_name)}**")
+            st.caption(_("Signed in as **{name}**").format(
+                name=markdown_text(actor.display_name)))
             logout_button()
         if not st.session_state.get("authentication_status"):
             actor, user = None, None
 
+    if language.i18n.current() != spoken:  # the account speaks another: help in its words
+        with help_slot:
+            crisis_control()
     navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
     if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
         with help_slot:
             crisis_control(own_crisis_contacts(actor), plan_link=True)
     if actor is not None and pop_restored():
-        st.toast("Welcome back: what you were typing is back in the form.", icon="📝")
-        st.info("Welcome back. What you were typing before the sign-out is back in the form "
-                "below: check it, then save.", icon="📝")
+        st.toast(_("Welcome back: what you were typing is back in the form."), icon="📝")
+        st.info(_("Welcome back. What you were typing before the sign-out is back in the form "
+                  "below: check it, then save."), icon="📝")
     navigation.run()
 finally:
     run_context.reset()
+    language.i18n.forget()

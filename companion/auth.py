@@ -18,15 +18,17 @@ from sqlmodel import Session, select
 from companion import audit, passwords
 from companion.actors import Actor
 from companion.core.config import Settings, get_settings
+from companion.i18n import N_
 from companion.models import LoginThrottle, User, UserSession
 from companion.core.timeutil import UTCDateTime, utcnow
 
-WRONG = ("That username and password don't match. Please check and try again. "
-         "After 5 unsuccessful tries, sign-in pauses for 15 minutes.")
-LOCKED = ("Sign-in for this account is paused for 15 minutes after 5 unsuccessful tries. "
-          "Please wait, or ask the clinic's staff to reset your password.")
-IDLE = "You were signed out after a while without activity, to keep your information private."
-SESSION_ENDED = "Your session has ended. Please sign in again."
+WRONG = N_("That username and password don't match. Please check and try again. "
+            "After 5 unsuccessful tries, sign-in pauses for 15 minutes.")
+LOCKED = N_("Sign-in for this account is paused for 15 minutes after 5 unsuccessful tries. "
+            "Please wait, or ask the clinic's staff to reset your password.")
+IDLE = N_("You were signed out after a while without activity, to keep your information "
+          "private.")
+SESSION_ENDED = N_("Your session has ended. Please sign in again.")
 LAST_SEEN_EVERY = timedelta(seconds=60)  # how stale `users.last_seen_at` may get before a write
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules, versions
+from companion.i18n import N_, _, format_list, gettext
 from companion.core.errors import FormErrors, InvalidInput
 from companion.models import CheckIn, Flag
 from companion.support import Support
@@ -57,12 +58,14 @@ def editable_days(today: date | None = None) -> tuple[date, date]:
 
 
 # The answers a check-in needs, as a kind message names them, and what it says beside each.
+# Marked for the catalog here, translated when a message is made (in the reader's language).
 REQUIRED = {
-    "mood": ("your mood", "How is your mood today? Choose 1 (very low) to 10 (great)."),
-    "craving": ("craving", "How strong was any craving today? Choose 0 (none) to 10."),
-    "stress": ("anxiety or stress", "How much anxiety or stress? Choose 0 (none) to 10."),
-    "used": ("whether you used today", "Did you use today? Choose an answer — "
-             "“Prefer not to say” is fine too."),
+    "mood": (N_("your mood"), N_("How is your mood today? Choose 1 (very low) to 10 (great).")),
+    "craving": (N_("craving"), N_("How strong was any craving today? Choose 0 (none) to 10.")),
+    "stress": (N_("anxiety or stress"),
+               N_("How much anxiety or stress? Choose 0 (none) to 10.")),
+    "used": (N_("whether you used today"), N_("Did you use today? Choose an answer — "
+                                              "“Prefer not to say” is fine too.")),
 }
 
 
@@ -71,11 +74,10 @@ def _missing(entry: CheckInEntry) -> FormErrors | None:
     missing = [name for name in REQUIRED if getattr(entry, name) is None]
     if not missing:
         return None
-    names = [REQUIRED[name][0] for name in missing]
-    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-    return FormErrors({name: REQUIRED[name][1] for name in missing},
-                      f"Almost there: please answer {listed}. Nothing was saved yet, and "
-                      "everything you typed is still here.")
+    listed = format_list([gettext(REQUIRED[name][0]) for name in missing])
+    return FormErrors({name: gettext(REQUIRED[name][1]) for name in missing},
+                      _("Almost there: please answer {answers}. Nothing was saved yet, and "
+                        "everything you typed is still here.").format(answers=listed))
 
 
 def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEntry:
@@ -87,13 +89,13 @@ def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEn
         if name in errors:
             continue
         if not isinstance(value, int) or not low <= value <= high:
-            errors[name] = f"Choose a number from {low} to {high}."
+            errors[name] = _("Choose a number from {low} to {high}.").format(low=low, high=high)
     if not isinstance(entry.sleep_hours, (int, float)) or not 0 <= entry.sleep_hours <= 24:
-        errors["sleep_hours"] = "Hours of sleep go from 0 to 24."
+        errors["sleep_hours"] = _("Hours of sleep go from 0 to 24.")
     if entry.used is not None and entry.used not in USED_CHOICES:
-        errors["used"] = "Choose one of the answers."
+        errors["used"] = _("Choose one of the answers.")
     if entry.medication not in (None, *MEDICATION_CHOICES):
-        errors["medication"] = "Choose yes, no, or leave it blank."
+        errors["medication"] = _("Choose yes, no, or leave it blank.")
     entry.use_details = textrules.clean(entry.use_details)
     entry.note = textrules.clean(entry.note)
     entry.bring_to_group = textrules.clean(entry.bring_to_group)
@@ -192,7 +194,7 @@ def record_checkin(session: Session, actor: Actor, entry: CheckInEntry, *,
     authorize(session, actor, actor.id, RecordKind.CHECKIN, Action.WRITE)
     day = day or clinic_today()
     if day not in editable_days():
-        raise InvalidInput("A check-in can be changed on its day and the day after.")
+        raise InvalidInput(_("A check-in can be changed on its day and the day after."))
     entry = validate(session, actor.id, entry)
     # What is stored: the trigger typed in the box joins the chosen ones.
     stored = replace(entry, new_trigger="", triggers=list(dict.fromkeys(

@@ -47,10 +47,18 @@ class Clinic:
     tracks: tuple[Choice, ...]
     locations: tuple[Choice, ...]
     crisis_resources: tuple[CrisisResource, ...]
+    # The same help for people who read Spanish (issue #20): lines that answer in Spanish.
+    crisis_resources_es: tuple[CrisisResource, ...] = ()
     substances: tuple[str, ...] = ()
     triggers: tuple[str, ...] = ()
     coping: tuple[str, ...] = ()
     weekly_hours: float = 9  # group hours a week the program asks of a client
+
+    def crisis_for(self, language: str) -> tuple[CrisisResource, ...]:
+        """The lines to show someone reading `language` (English when none are listed)."""
+        if language == "es" and self.crisis_resources_es:
+            return self.crisis_resources_es
+        return self.crisis_resources
 
     def track_label(self, key: str) -> str:
         return next((c.label for c in self.tracks if c.key == key), key)
@@ -66,6 +74,23 @@ FALLBACK_CRISIS = (
     CrisisResource("Georgia Crisis & Access Line", "24/7 crisis help.", "1-800-715-4225"),
     CrisisResource("Crisis Text Line", "Text HOME to 741741.", None, "741741", "HOME"),
 )
+
+# Checked against each service's own page: see data/clinic.toml, [[crisis_resources_es]].
+FALLBACK_CRISIS_ES = (
+    CrisisResource("988 Línea de Prevención del Suicidio y Crisis, en español",
+                   "Llama al 988 y oprime 2, o envía AYUDA por mensaje de texto al 988.", "988",
+                   "988", "AYUDA"),
+    CrisisResource("Emergencias", "Si corres peligro o puede haber una sobredosis, llama al "
+                   "911 y di «Spanish».", "911"),
+    CrisisResource("Línea Nacional de Ayuda de SAMHSA", "Gratis, confidencial, 24/7, en "
+                   "español.", "1-800-662-4357"),
+    CrisisResource("Crisis Text Line en español", "Envía AYUDA al 741741.", None, "741741",
+                   "AYUDA"),
+)
+
+
+def fallback_crisis(language: str) -> tuple[CrisisResource, ...]:
+    return FALLBACK_CRISIS_ES if language == "es" else FALLBACK_CRISIS
 
 
 def _dial(number: str) -> str:
@@ -86,6 +111,8 @@ def _load(path: str, _version: tuple[int, int]) -> Clinic:
         tracks=tuple(Choice(**t) for t in raw["tracks"]),
         locations=tuple(Choice(**loc) for loc in raw["locations"]),
         crisis_resources=tuple(CrisisResource(**r) for r in raw["crisis_resources"]),
+        crisis_resources_es=tuple(CrisisResource(**r)
+                                  for r in raw.get("crisis_resources_es", ())),
         substances=tuple(raw.get("substances", ())),
         triggers=tuple(raw.get("triggers", ())),
         coping=tuple(raw.get("coping", ())),

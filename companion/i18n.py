@@ -104,8 +104,11 @@ def _session_state():
         return None
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    ctx = get_script_run_ctx(suppress_warning=True)
-    return ctx.session_state if ctx is not None else None
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return None
+    import streamlit as st
+
+    return st.session_state
 
 
 @lru_cache(maxsize=8)
@@ -169,16 +172,30 @@ def _clinic_moment(moment: datetime) -> datetime:
     return to_clinic(moment)
 
 
+def _english(language: str | None) -> bool:
+    """English keeps the app's own formats exactly (strftime in the clinic's zone, as before
+    this module); every other language is formatted by Babel from CLDR."""
+    return (normalise(language) or current()) == DEFAULT
+
+
 def format_time(moment: datetime, language: str | None = None) -> str:
-    """'4:05 PM' / '4:05 p. m.': the clinic's wall clock."""
+    """'4:05 PM' / '4:05 p.m.': the clinic's wall clock."""
+    if _english(language):
+        from companion.core.timeutil import show
+
+        return show(moment, "%-I:%M %p")
     return babel_dates.format_time(_clinic_moment(moment), "short", tzinfo=_zone(),
                                    locale=babel_locale(language))
 
 
 def format_moment(moment: datetime | None, language: str | None = None) -> str:
-    """'Tue, Mar 3, 4:05 PM' / 'mar, 3 mar, 4:05 p. m.' (a stored UTC time, clinic zone)."""
+    """'Tue Mar 3, 4:05 PM' / 'mar, 3 de mar, 4:05 p.m.' (a stored UTC time, clinic zone)."""
     if moment is None:
         return "—"
+    if _english(language):
+        from companion.core.timeutil import show
+
+        return show(moment)
     local = _clinic_moment(moment)
     locale = babel_locale(language)
     day = babel_dates.format_skeleton("MMMEd", local, locale=locale)
@@ -197,6 +214,17 @@ def weekday_name(day: date, language: str | None = None, width: str = "wide") ->
                                    locale=babel_locale(language))
 
 
+def format_list(items: list[str], language: str | None = None) -> str:
+    """'a, b and c' / 'a, b y c'. English keeps the app's own style (no serial comma)."""
+    items = list(items)
+    if (normalise(language) or current()) == DEFAULT:
+        return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    from babel.lists import format_list as babel_list
+
+    return babel_list(items, locale=babel_locale(language))
+
+
 def format_number(value, language: str | None = None) -> str:
-    """7.5 -> '7.5' / '7,5'; 1200 -> '1,200' / '1200' (Spanish groups from five digits)."""
+    """7.5 -> '7.5'; 12000 -> '12,000' in both (US Spanish, like Mexico's, writes numbers as
+    US English does)."""
     return babel_numbers.format_decimal(value, locale=babel_locale(language))

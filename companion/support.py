@@ -7,6 +7,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from companion import flags, tags, trends
+from companion.i18n import _, ngettext
 from companion.models import CheckIn, Craving, EntryTag
 
 DEFAULT_ACTIONS = ("Urge surfing", "Called or texted someone", "Slow breathing")
@@ -42,12 +43,16 @@ def next_steps(checkin: CheckIn | None) -> str | None:
     """What Home says after a risk answer today: what happens next, in plain words."""
     if checkin is None or not is_risk(checkin):
         return None
-    what = ("a use" if checkin.used == "yes"
-            else f"a strong craving ({checkin.craving}/10)")
-    return (f"You told us about {what} today, and that took courage. What happens next: "
-            "your therapist will see this today and can talk it through with you — you "
-            "don't have to bring it up first. Until then, your safety plan and the people "
-            "below are here whenever you need them.")
+    if checkin.used == "yes":  # two whole sentences, never one glued from pieces
+        return _("You told us about a use today, and that took courage. What happens next: "
+                 "your therapist will see this today and can talk it through with you — you "
+                 "don't have to bring it up first. Until then, your safety plan and the "
+                 "people below are here whenever you need them.")
+    return _("You told us about a strong craving ({level}/10) today, and that took courage. "
+             "What happens next: your therapist will see this today and can talk it through "
+             "with you — you don't have to bring it up first. Until then, your safety plan "
+             "and the people below are here whenever you need them.").format(
+                 level=checkin.craving)
 
 
 def for_checkin(session: Session, checkin: CheckIn) -> Support | None:
@@ -71,20 +76,33 @@ def for_craving(session: Session, craving: Craving) -> Support | None:
 
 def _strong_craving(session: Session, client_id: int, level: int) -> Support:
     return Support(
-        headline="That's a strong craving — thank you for noticing it and writing it down.",
-        message=(f"At {level}/10 an urge can feel like it will never end, but urges rise, "
-                 "peak and pass, usually within 20–30 minutes. Your therapist will see this "
-                 "and can talk it through with you. Right now, you could try:"),
+        headline=_("That's a strong craving — thank you for noticing it and writing it down."),
+        message=_("At {level}/10 an urge can feel like it will never end, but urges rise, "
+                  "peak and pass, usually within 20–30 minutes. Your therapist will see this "
+                  "and can talk it through with you. Right now, you could try:").format(
+                      level=level),
         actions=coping_actions(session, client_id))
 
 
 def _after_use(session: Session, client_id: int, free_days: int) -> Support:
-    run = (f"You had {free_days} check-in days without use before this, and they still "
-           "count. " if free_days >= flags.USE_FREE_RUN_DAYS else "")
+    # Two whole messages (with and without the run of days), never one glued from pieces.
+    rest = _("A use is something to learn from, not a reason to give up. Your therapist will "
+             "see this and can help you plan the next steps. If you used opioids or aren't "
+             "sure what you took: don't use alone, keep naloxone near, and call 911 for anyone "
+             "who is hard to wake. For now:")
+    if free_days >= flags.USE_FREE_RUN_DAYS:
+        rest = ngettext("You had {days} check-in day without use before this, and it still "
+                        "counts. A use is something to learn from, not a reason to give up. "
+                        "Your therapist will see this and can help you plan the next steps. If "
+                        "you used opioids or aren't sure what you took: don't use alone, keep "
+                        "naloxone near, and call 911 for anyone who is hard to wake. For now:",
+                        "You had {days} check-in days without use before this, and they still "
+                        "count. A use is something to learn from, not a reason to give up. "
+                        "Your therapist will see this and can help you plan the next steps. If "
+                        "you used opioids or aren't sure what you took: don't use alone, keep "
+                        "naloxone near, and call 911 for anyone who is hard to wake. For now:",
+                        free_days).format(days=free_days)
     return Support(
-        headline="Thank you for being honest. That takes courage.",
-        message=(f"{run}A use is something to learn from, not a reason to give up. "
-                 "Your therapist will see this and can help you plan the next steps. "
-                 "If you used opioids or aren't sure what you took: don't use alone, keep "
-                 "naloxone near, and call 911 for anyone who is hard to wake. For now:"),
+        headline=_("Thank you for being honest. That takes courage."),
+        message=rest,
         actions=coping_actions(session, client_id), offer_look_back=True)

@@ -1,4 +1,5 @@
 """Errors that services raise with a message fit to show the person who caused them."""
+from companion.i18n import _
 
 
 class CompanionError(Exception):
@@ -32,9 +33,9 @@ class FormErrors(InvalidInput):
             long = [m for m in fields.values() if isinstance(m, TooLong)]
             if long:
                 message = long[0] if len(fields) == 1 else (
-                    f"{long[0]} Please check the other highlighted answers too.")
-        super().__init__(message or "Please check the highlighted answers: nothing was saved "
-                         "yet, and what you typed is still here.")
+                    f"{long[0]} " + _("Please check the other highlighted answers too."))
+        super().__init__(message or _("Please check the highlighted answers: nothing was "
+                                      "saved yet, and what you typed is still here."))
 
 
 class StaleEdit(InvalidInput):

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from companion.clinic import FALLBACK_CRISIS, get_clinic
+from companion import i18n
+from companion.clinic import fallback_crisis, get_clinic
+from companion.i18n import _
 from companion.ui.text import label_text, markdown_text
 
-LABEL = "🆘 Need help now?"
+LABEL = i18n.N_("🆘 Need help now?")
 # The container the stylesheet pins (class st-key-…): the signed-in control replaces the
 # first one in the same run, and a key may be drawn once a run.
 KEYS = ("crisis-help", "crisis-help-own")
@@ -26,38 +28,42 @@ def crisis_control(own_contacts: list | None = None, plan_link: bool = False) ->
     crisis lines, one call link a row (labels wrap, never cut, at 200% text)."""
     st.html(STYLESHEET)  # style only: drawn outside the page's flow
     with st.container(key=KEYS[1] if plan_link else KEYS[0]):
-        with st.expander(LABEL):
+        with st.expander(_("🆘 Need help now?")):
             if own_contacts:
-                st.markdown("**Your people, from your safety plan:**")
+                st.markdown(_("**Your people, from your safety plan:**"))
                 for person in own_contacts:
                     st.link_button(f"📞 {label_text(person.name)} · {label_text(person.phone)}",
                                    person.tel, width="stretch", wrap=True)
             crisis_resources()
             if plan_link:
-                st.page_link("pages/client/safety_plan.py", label="Open my safety plan",
+                st.page_link("pages/client/safety_plan.py", label=_("Open my safety plan"),
                              icon="🛟")
 
 
 def crisis_resources() -> None:
+    language = i18n.current()
     try:
         clinic = get_clinic()
-        resources = clinic.crisis_resources
+        resources = clinic.crisis_for(language)  # Spanish lines when the app speaks Spanish
     except Exception:  # a broken clinic file must never take the crisis numbers away
-        clinic, resources = None, FALLBACK_CRISIS
-    st.markdown("**You are not alone. Reach someone now:**")
+        clinic, resources = None, fallback_crisis(language)
+    st.markdown(_("**You are not alone. Reach someone now:**"))
     for res in resources:
         st.markdown(f"**{markdown_text(res.name)}** — {markdown_text(res.detail)}")
         if res.tel_link:  # one link a row: two columns cut the labels at 200% text
-            st.link_button(f"📞 Call {label_text(res.call)}", res.tel_link, width="stretch",
-                           wrap=True)
+            st.link_button(_("📞 Call {number}").format(number=label_text(res.call)),
+                           res.tel_link, width="stretch", wrap=True)
         if res.sms_link:
-            label = (f"💬 Text {label_text(res.text_body) + ' to ' if res.text_body else ''}"
-                     f"{label_text(res.text)}")
+            label = (_("💬 Text {word} to {number}").format(word=label_text(res.text_body),
+                                                          number=label_text(res.text))
+                     if res.text_body else
+                     _("💬 Text {number}").format(number=label_text(res.text)))
             st.link_button(label, res.sms_link, width="stretch", wrap=True)
     if clinic is not None and clinic.phone:
-        st.markdown(f"**{markdown_text(clinic.name)}** — during program hours, call the clinic.")
-        st.link_button(f"📞 Call the clinic {label_text(clinic.phone)}", f"tel:{clinic.phone}",
-                       width="stretch", wrap=True)
+        st.markdown(_("**{clinic}** — during program hours, call the clinic.").format(
+            clinic=markdown_text(clinic.name)))
+        st.link_button(_("📞 Call the clinic {number}").format(number=label_text(clinic.phone)),
+                       f"tel:{clinic.phone}", width="stretch", wrap=True)
 
 
 def own_crisis_contacts(actor) -> list:

@@ -18,6 +18,7 @@ from companion.ui.confirm import confirmed
 from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, errors_for, field_message, remember_failure,
                                 show_failure)
+from companion.i18n import _
 from companion.ui.text import (label_text, markdown_text, number_text, option_text,
                                table_text)
 
@@ -62,27 +63,30 @@ def home_card(actor: Actor) -> None:
         progress = groups.progress(session, actor, actor.id)
         missed = groups.missed_note(session, actor)
     if missed is not None:
-        st.info(f"We missed you at {markdown_text(missed.missed)}. We hope you're okay — life "
-                "gets in the way sometimes, and you're always welcome back.", icon="💛")
+        st.info(_("We missed you at {session}. We hope you're okay — life gets in the way "
+                  "sometimes, and you're always welcome back.").format(
+                      session=markdown_text(missed.missed)), icon="💛")
     with st.container(border=True):
         if upcoming is None:
-            st.markdown("**No group sessions in the next two weeks.**")
+            st.markdown(_("**No group sessions in the next two weeks.**"))
         else:
             occ = upcoming.occurrence
-            answer = (" · you're going ✅" if upcoming.is_going else
-                      " · you can't make it" if upcoming.rsvp else "")
-            st.markdown("**Next group:** " + headline_markdown(occ) + answer)
+            answer = (" · " + _("you're going ✅") if upcoming.is_going else
+                      " · " + _("you can't make it") if upcoming.rsvp else "")
+            st.markdown(_("**Next group:** {session}").format(session=headline_markdown(occ))
+                        + answer)
             status_line(occ)
         progress_line(progress)
-        st.page_link("pages/client/groups.py", label="Groups: answer and add to calendar",
+        st.page_link("pages/client/groups.py", label=_("Groups: answer and add to calendar"),
                      icon="👥")
 
 
 def progress_line(p: groups.Progress) -> None:
-    st.caption(f"Week {number_text(p.week)} of your program · {number_text(p.attended)} of "
-               f"{number_text(p.scheduled)} sessions attended · "
-               f"{number_text(p.hours_this_week, 'g')} of {number_text(p.weekly_hours, 'g')} "
-               "hours this week")
+    st.caption(_("Week {week} of your program · {attended} of {scheduled} sessions attended · "
+                 "{hours} of {weekly} hours this week").format(
+                     week=number_text(p.week), attended=number_text(p.attended),
+                     scheduled=number_text(p.scheduled), hours=number_text(p.hours_this_week, "g"),
+                     weekly=number_text(p.weekly_hours, "g")))
     st.progress(min(1.0, p.hours_this_week / p.weekly_hours) if p.weekly_hours else 0.0)
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from companion import mfa, notice
 from companion.actors import Actor
+from companion.i18n import _
 from companion.models import Role, User
 
 
@@ -47,7 +48,7 @@ def _home_instead(home: str) -> Callable[[], None]:
 def _elsewhere(pages: list[st.Page], home: str) -> list[st.Page]:
     """Addresses of other roles' pages open this role's home (not a "not found" box)."""
     own = {_url_path(page.script) for page in pages}
-    return [*pages, *(st.Page(_home_instead(home), title="Home", url_path=path,
+    return [*pages, *(st.Page(_home_instead(home), title=_("Home"), url_path=path,
                               visibility="hidden")
                       for path in sorted(every_url_path() - own))]
 
@@ -61,41 +62,42 @@ def fully_signed_in(user: User | None, second_factor_done: bool) -> bool:
 def _role_pages(actor: Actor | None, user: User | None, first_run: bool,
               second_factor_done: bool = False) -> list[st.Page]:
     if first_run:
-        return [_page("pages/public/first_run.py", "Set up the clinic", "🛠️", default=True)]
+        return [_page("pages/public/first_run.py", _("Set up the clinic"), "🛠️", default=True)]
     if actor is None:
-        return [_page("pages/public/login.py", "Sign in", "🔑", default=True)]
+        return [_page("pages/public/login.py", _("Sign in"), "🔑", default=True)]
     if user is not None and user.must_change_password:
-        return [_page("pages/common/change_password.py", "Choose your password", "🔑",
+        return [_page("pages/common/change_password.py", _("Choose your password"), "🔑",
                       default=True)]
     if user is not None and mfa.required(user) and not second_factor_done:
-        return [_page("pages/common/second_factor.py", "Two-step sign-in", "🔐", default=True)]
+        return [_page("pages/common/second_factor.py", _("Two-step sign-in"), "🔐",
+                      default=True)]
     if user is not None and notice.needed(user):
-        return [_page("pages/common/notice.py", "Your privacy", "🔒", default=True)]
-    account = _page("pages/common/account.py", "My account", "👤")
+        return [_page("pages/common/notice.py", _("Your privacy"), "🔒", default=True)]
+    account = _page("pages/common/account.py", _("My account"), "👤")
     if actor.role in (Role.CLIENT, Role.ALUMNI):
-        return [_page("pages/client/home.py", "Home", "🏠", default=True),
-                _page("pages/client/checkin.py", "Check-in", "✅"),
-                _page("pages/client/groups.py", "Groups" if actor.role == Role.CLIENT
+        return [_page("pages/client/home.py", _("Home"), "🏠", default=True),
+                _page("pages/client/checkin.py", _("Check-in"), "✅"),
+                _page("pages/client/groups.py", _("Groups") if actor.role == Role.CLIENT
                       else "My calendar", "👥" if actor.role == Role.CLIENT else "📅"),
-                _page("pages/client/cravings.py", "Cravings", "🌊"),
-                _page("pages/client/skills.py", "Skills", "🧩"),
-                _page("pages/client/trends.py", "My trends", "📈"),
-                _page("pages/client/measures.py", "Questionnaires", "📝"),
-                _page("pages/client/safety_plan.py", "My safety plan", "🛟"),
-                _page("pages/client/lookback.py", "Look back", "🔍"),
-                _page("pages/client/aftercare.py", "Aftercare plan", "🧭"), account]
+                _page("pages/client/cravings.py", _("Cravings"), "🌊"),
+                _page("pages/client/skills.py", _("Skills"), "🧩"),
+                _page("pages/client/trends.py", _("My trends"), "📈"),
+                _page("pages/client/measures.py", _("Questionnaires"), "📝"),
+                _page("pages/client/safety_plan.py", _("My safety plan"), "🛟"),
+                _page("pages/client/lookback.py", _("Look back"), "🔍"),
+                _page("pages/client/aftercare.py", _("Aftercare plan"), "🧭"), account]
     if actor.role == Role.THERAPIST:
-        return [_page("pages/therapist/caseload.py", "My caseload", "📋", default=True),
-                _page("pages/therapist/client.py", "Client record", "🗂️"),
-                _page("pages/therapist/brief.py", "Pre-session brief", "📄"),
-                _page("pages/therapist/outcomes.py", "Caseload outcomes", "📊"),
-                _page("pages/therapist/groups.py", "Groups", "👥"),
-                _page("pages/therapist/skills.py", "Skills practice", "🧩"),
-                _page("pages/therapist/reviews.py", "Aftercare reviews", "🧭"), account]
-    return [_page("pages/admin/people.py", "People", "👥", default=True),
-            _page("pages/admin/groups.py", "Group schedule", "🗓️"),
-            _page("pages/admin/outcomes.py", "Program outcomes", "📊"),
-            _page("pages/admin/audit.py", "Audit trail", "🔎"), account]
+        return [_page("pages/therapist/caseload.py", _("My caseload"), "📋", default=True),
+                _page("pages/therapist/client.py", _("Client record"), "🗂️"),
+                _page("pages/therapist/brief.py", _("Pre-session brief"), "📄"),
+                _page("pages/therapist/outcomes.py", _("Caseload outcomes"), "📊"),
+                _page("pages/therapist/groups.py", _("Groups"), "👥"),
+                _page("pages/therapist/skills.py", _("Skills practice"), "🧩"),
+                _page("pages/therapist/reviews.py", _("Aftercare reviews"), "🧭"), account]
+    return [_page("pages/admin/people.py", _("People"), "👥", default=True),
+            _page("pages/admin/groups.py", _("Group schedule"), "🗓️"),
+            _page("pages/admin/outcomes.py", _("Program outcomes"), "📊"),
+            _page("pages/admin/audit.py", _("Audit trail"), "🔎"), account]
 
 
 PAGE_FILES = (

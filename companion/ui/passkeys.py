@@ -10,6 +10,7 @@ from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import show
+from companion.i18n import _
 from companion.ui.confirm import confirmed
 from companion.ui.scroll import same_tab_link
 from companion.ui.text import markdown_text
@@ -22,9 +23,9 @@ ADD_LABEL = "Sign in with this phone's fingerprint or face next time"
 
 
 def sign_in_button() -> None:
-    same_tab_link("Sign in with a passkey", SIGN_IN_URL, icon="🔑", key="passkey-sign-in")
-    st.caption("A passkey is your phone's fingerprint, face or screen lock, set up on "
-               "My account after you sign in with your password.")
+    same_tab_link(_("Sign in with a passkey"), SIGN_IN_URL, icon="🔑", key="passkey-sign-in")
+    st.caption(_("A passkey is your phone's fingerprint, face or screen lock, set up on "
+                 "My account after you sign in with your password."))
 
 
 def second_factor_button(actor: Actor) -> bool:

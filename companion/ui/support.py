@@ -5,13 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from companion import safety
+from companion.i18n import N_, _
 from companion.models import SafetyPlan
 from companion.support import Support
 from companion.ui.crisis import crisis_resources
 from companion.ui.safety_plan import call_buttons, show_plan
 from companion.ui.text import markdown_text
 
-DIALOG_TITLE = "💚 Thank you for checking in"
+DIALOG_TITLE = N_("💚 Thank you for checking in")
 
 
 def show_support(support: Support, plan: SafetyPlan | None = None, *,
@@ -23,26 +24,27 @@ def show_support(support: Support, plan: SafetyPlan | None = None, *,
         st.write(markdown_text(support.message))
         for action in support.actions:  # the client's own coping labels among them
             st.markdown(f"- **{markdown_text(action)}**")
-        st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
+        st.page_link("pages/client/cravings.py", label=_("Ride out an urge with the timer"),
                      icon="🌊")
         if support.offer_look_back:
             st.page_link("pages/client/lookback.py",
-                         label="When you're ready: look back at what happened (optional)",
+                         label=_("When you're ready: look back at what happened (optional)"),
                          icon="🔍")
         if with_plan:
-            with st.expander("🛟 My safety plan"):
+            with st.expander(_("🛟 My safety plan")):
                 show_plan(plan, key="support-plan")
             if safety.contacts(plan):
-                st.markdown("**Your people, from your safety plan:**")
+                st.markdown(_("**Your people, from your safety plan:**"))
                 call_buttons(safety.contacts(plan))
         else:
-            st.page_link("pages/client/safety_plan.py", label="Open my safety plan", icon="🛟")
-        with st.expander("People you can reach right now", expanded=True):
+            st.page_link("pages/client/safety_plan.py", label=_("Open my safety plan"),
+                         icon="🛟")
+        with st.expander(_("People you can reach right now"), expanded=True):
             crisis_resources()
 
 
 def support_dialog(support: Support, plan: SafetyPlan | None) -> None:
     """Open the response over the page: a save leaves the phone scrolled at its button, far
     below a message drawn at the top."""
-    st.dialog(DIALOG_TITLE, width="large")(
+    st.dialog(_("💚 Thank you for checking in"), width="large")(
         lambda: show_support(support, plan, with_plan=True))()

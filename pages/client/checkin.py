@@ -5,12 +5,13 @@ from datetime import timedelta
 import streamlit as st
 
 from companion import checkins, safety
-from companion.checkins import MEDICATION_CHOICES, USED_CHOICES, CheckInEntry
+from companion.checkins import CheckInEntry
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.tags import coping_options, trigger_options
-from companion.core.timeutil import clinic_today, show
+from companion.core.timeutil import clinic_today
+from companion.i18n import _, format_moment
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
 from companion.ui.gate import current_actor
@@ -19,17 +20,21 @@ from companion.ui.text import label_text, markdown_text, number_text, option_tex
 
 FORM = "checkin"
 # name, label, the numbers to tap, the words at the ends (shown before anything is tapped)
-SCALES = (("mood", "Mood", range(1, 11), "1 · very low  …  5 · okay  …  10 · great"),
-          ("craving", "Craving", range(0, 11), "0 · none  …  10 · overwhelming"),
-          ("stress", "Anxiety or stress", range(0, 11), "0 · none  …  10 · overwhelming"))
-SLEEP_WORDS = {1: "Poor", 2: "Restless", 3: "Okay", 4: "Good", 5: "Great"}
-MED_OPTIONS = {None: "Not on medication", **MEDICATION_CHOICES}
+SCALES = (("mood", _("Mood"), range(1, 11), _("1 · very low  …  5 · okay  …  10 · great")),
+          ("craving", _("Craving"), range(0, 11), _("0 · none  …  10 · overwhelming")),
+          ("stress", _("Anxiety or stress"), range(0, 11),
+           _("0 · none  …  10 · overwhelming")))
+SLEEP_WORDS = {1: _("Poor"), 2: _("Restless"), 3: _("Okay"), 4: _("Good"), 5: _("Great")}
+# The answers' keys are the service's (checkins.USED_CHOICES, MEDICATION_CHOICES).
+USED_WORDS = {"no": _("No"), "yes": _("Yes"), "prefer_not": _("Prefer not to say")}
+MED_OPTIONS = {None: _("Not on medication"), "yes": _("Yes"), "no": _("No")}
+DAY_WORDS = {"Today": _("Today"), "Yesterday": _("Yesterday")}
 
 actor = current_actor()
 today = clinic_today()
-st.title("Daily check-in")
-which = st.segmented_control("Day", ["Today", "Yesterday"], default="Today",
-                             label_visibility="collapsed") or "Today"
+st.title(_("Daily check-in"))
+which = st.segmented_control(_("Day"), list(DAY_WORDS), default="Today",
+                             format_func=DAY_WORDS.get, label_visibility="collapsed") or "Today"
 day = today if which == "Today" else today - timedelta(days=1)
 
 with session_scope() as session:
@@ -70,17 +75,22 @@ def save() -> None:
 
 saved = st.session_state.pop("_checkin_saved", None)
 if saved:
-    st.toast("Check-in saved.", icon="✅")  # in view wherever the phone is scrolled
-    st.success(f"Saved — thank you for checking in. {'That counts. 🌱' if saved[1] == 1 else ''}")
+    st.toast(_("Check-in saved."), icon="✅")  # in view wherever the phone is scrolled
+    st.success(_("Saved — thank you for checking in. That counts. 🌱") if saved[1] == 1
+               else _("Saved — thank you for checking in."))
     if saved[2] is not None:  # a risk answer: the response opens in view, and stays below
         with session_scope() as session:
             plan = safety.current(session, actor, actor.id)
         support_dialog(saved[2], plan)
         show_support(saved[2])
 elif existing:
-    changed = f" (changed {number_text(existing.version - 1)}×)" if existing.version > 1 else ""
-    st.caption(f"Saved {show(existing.created_at)}{changed}. "
-               "You can change it today and tomorrow; earlier answers are kept.")
+    when = markdown_text(format_moment(existing.created_at))
+    st.caption(_("Saved {when} (changed {count}×). You can change it today and tomorrow; "
+                 "earlier answers are kept.").format(when=when,
+                                                     count=number_text(existing.version - 1))
+               if existing.version > 1 else
+               _("Saved {when}. You can change it today and tomorrow; earlier answers are "
+                 "kept.").format(when=when))
 show_failure(FORM)
 
 with st.form(f"checkin-{day}-{version}", border=False):
@@ -92,47 +102,47 @@ with st.form(f"checkin-{day}-{version}", border=False):
                      format_func=number_text, label_visibility="collapsed", width="stretch")
         field_message(FORM, name)
     cols = st.columns(2)
-    cols[0].number_input("Hours of sleep", 0.0, 24.0, float(start.sleep_hours), 0.5,
+    cols[0].number_input(_("Hours of sleep"), 0.0, 24.0, float(start.sleep_hours), 0.5,
                          key=key + "sleep_hours")
-    cols[1].selectbox("Sleep quality", list(SLEEP_WORDS), index=start.sleep_quality - 1,
+    cols[1].selectbox(_("Sleep quality"), list(SLEEP_WORDS), index=start.sleep_quality - 1,
                       format_func=SLEEP_WORDS.get, key=key + "sleep_quality")
     field_message(FORM, "sleep_hours")
-    st.radio("Did you use today?", list(USED_CHOICES),
-             format_func=lambda c: label_text(USED_CHOICES[c]),
-             index=list(USED_CHOICES).index(start.used) if start.used else None,
+    st.radio(_("Did you use today?"), list(USED_WORDS),
+             format_func=USED_WORDS.get,
+             index=list(USED_WORDS).index(start.used) if start.used else None,
              horizontal=True, key=key + "used")
     field_message(FORM, "used")
-    with st.expander("If you used: what, and anything you want to add (optional)"):
-        st.multiselect("What did you use?", list(get_clinic().substances),
+    with st.expander(_("If you used: what, and anything you want to add (optional)")):
+        st.multiselect(_("What did you use?"), list(get_clinic().substances),
                        default=[s for s in start.substances if s in get_clinic().substances],
                        format_func=option_text,
                        key=key + "substances")
         field_message(FORM, "substances")
-        st.text_area("Details (optional)", start.use_details,
+        st.text_area(_("Details (optional)"), start.use_details,
                      key=key + "use_details", height=80)
         field_message(FORM, "use_details")
-    st.multiselect("Triggers today", triggers,
+    st.multiselect(_("Triggers today"), triggers,
                    default=[t for t in start.triggers if t in triggers], key=key + "triggers",
                    format_func=option_text,
-                   placeholder="Choose any that fit")
+                   placeholder=_("Choose any that fit"))
     field_message(FORM, "triggers")
-    st.text_input("Another trigger, in your words (optional)", start.new_trigger,
+    st.text_input(_("Another trigger, in your words (optional)"), start.new_trigger,
                   key=key + "new_trigger")  # kept with the draft after a stale edit
     field_message(FORM, "new_trigger")
-    st.multiselect("Skills I used today", coping,
+    st.multiselect(_("Skills I used today"), coping,
                    default=[s for s in start.skills if s in coping], format_func=option_text,
-                   key=key + "skills", placeholder="Choose any you used")
+                   key=key + "skills", placeholder=_("Choose any you used"))
     field_message(FORM, "skills")
-    st.radio("Took my medication as prescribed", list(MED_OPTIONS),
-             format_func=lambda m: label_text(MED_OPTIONS[m]),
+    st.radio(_("Took my medication as prescribed"), list(MED_OPTIONS),
+             format_func=MED_OPTIONS.get,
              index=list(MED_OPTIONS).index(start.medication), horizontal=True,
              key=key + "medication")
-    st.text_area("Note (optional, just for you and your therapist)", start.note,
+    st.text_area(_("Note (optional, just for you and your therapist)"), start.note,
                  key=key + "note", height=80)
     field_message(FORM, "note")
-    st.text_input("Something I want to bring to group (optional)", start.bring_to_group,
+    st.text_input(_("Something I want to bring to group (optional)"), start.bring_to_group,
                   key=key + "bring_to_group")
     field_message(FORM, "bring_to_group")
-    st.form_submit_button("Save check-in", type="primary", width="stretch",
+    st.form_submit_button(_("Save check-in"), type="primary", width="stretch",
                           on_click=save)
     failure_beside_button(FORM)

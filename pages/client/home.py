@@ -5,7 +5,8 @@ from companion import (checkins, cravings, measures, milestones, people, safety,
                        trends)
 from companion.core.db import session_scope
 from companion.models import Role
-from companion.core.timeutil import clinic_today, show
+from companion.core.timeutil import clinic_today
+from companion.i18n import _, format_time, ngettext
 from companion.ui.charts import draw
 from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
@@ -25,58 +26,62 @@ with session_scope() as session:
     plan = safety.current(session, actor, actor.id) if after_risk else None
     look_forward = milestones.line(session, actor)
 
-st.title(f"Hi, {markdown_text(actor.display_name.split()[0])} 🌿")
+st.title(_("Hi, {name} 🌿").format(name=markdown_text(actor.display_name.split()[0])))
 if actor.role == Role.ALUMNI:
-    st.caption("You completed the program — welcome back. Your plan and history are here "
-               "whenever you need them.")
+    st.caption(_("You completed the program — welcome back. Your plan and history are here "
+                 "whenever you need them."))
 else:
-    st.caption(markdown_text(f"{profile['Track']} · {profile['Location']} · "
-                             f"Therapist: {profile['Therapist']}"))
+    st.caption(_("{track} · {location} · Therapist: {therapist}").format(
+        track=markdown_text(profile["Track"]), location=markdown_text(profile["Location"]),
+        therapist=markdown_text(profile["Therapist"])))
 
 with st.container(border=True):
     if todays is None:
-        st.markdown("**You haven't checked in today yet.** It takes about 30 seconds, "
-                    "and every check-in helps you and your therapist see how you're doing.")
-        st.page_link("pages/client/checkin.py", label="Check in now", icon="✅")
+        st.markdown(_("**You haven't checked in today yet.** It takes about 30 seconds, "
+                      "and every check-in helps you and your therapist see how you're doing."))
+        st.page_link("pages/client/checkin.py", label=_("Check in now"), icon="✅")
     else:
-        st.markdown(f"**Checked in today** at {show(todays.created_at, '%-I:%M %p')} — "
-                    f"mood {number_text(todays.mood)}/10, craving "
-                    f"{number_text(todays.craving)}/10. Thank you.")
-        st.page_link("pages/client/checkin.py", label="Change today's check-in", icon="✏️")
+        st.markdown(_("**Checked in today** at {time} — mood {mood}/10, craving {craving}/10. "
+                      "Thank you.").format(time=markdown_text(format_time(todays.created_at)),
+                                           mood=number_text(todays.mood),
+                                           craving=number_text(todays.craving)))
+        st.page_link("pages/client/checkin.py", label=_("Change today's check-in"), icon="✏️")
 
 if after_risk:  # a strong craving or a use today: what happens next, the plan, the lines
     with st.container(border=True, key="home-next-steps"):
-        st.markdown("## 💚 What happens next")
+        st.markdown(_("## 💚 What happens next"))
         st.write(markdown_text(after_risk))
-        st.page_link("pages/client/cravings.py", label="Ride out an urge with the timer",
+        st.page_link("pages/client/cravings.py", label=_("Ride out an urge with the timer"),
                      icon="🌊")
-        with st.expander("🛟 My safety plan"):
+        with st.expander(_("🛟 My safety plan")):
             show_plan(plan, key="home-plan")
-        with st.expander("People you can reach right now", expanded=True):
+        with st.expander(_("People you can reach right now"), expanded=True):
             crisis_resources()
 
 if look_forward:  # the client's own choice (My account), never a streak
     st.markdown(f"🌱 {markdown_text(look_forward)}")
 
 home_card(actor)  # the next group session and program progress (clients only)
-st.page_link("pages/client/cravings.py", label="Log a craving", icon="🌊",
+st.page_link("pages/client/cravings.py", label=_("Log a craving"), icon="🌊",
              width="stretch")
 if pending:
-    st.info(f"You have {number_text(len(pending))} craving{'s' if len(pending) > 1 else ''} to "
-            "follow up: how strong is it now?")
-    st.page_link("pages/client/cravings.py", label="Answer now", icon="💬")
+    st.info(ngettext("You have {count} craving to follow up: how strong is it now?",
+                     "You have {count} cravings to follow up: how strong are they now?",
+                     len(pending)).format(count=number_text(len(pending))))
+    st.page_link("pages/client/cravings.py", label=_("Answer now"), icon="💬")
 
 if due:
     names = ", ".join(dict.fromkeys(d.instrument.short for d in due))  # BAM's forms once
-    st.info(f"A short questionnaire is due: {markdown_text(names)}. It helps you and your "
-            "therapist see change over time.")
-    st.page_link("pages/client/measures.py", label="Answer now", icon="📝")
+    st.info(_("A short questionnaire is due: {names}. It helps you and your therapist see "
+              "change over time.").format(names=markdown_text(names)))
+    st.page_link("pages/client/measures.py", label=_("Answer now"), icon="📝")
 
 if not week.empty:
-    st.header("This week")
+    st.header(_("This week"))
     cols = st.columns(2)
-    for col, field, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
-        col.caption(f"{markdown_text(label)} · latest {number_text(int(week[field].iloc[-1]))}/10")
+    for col, field, label in ((cols[0], "mood", _("Mood")), (cols[1], "craving", _("Craving"))):
+        col.caption(_("{scale} · latest {value}/10").format(
+            scale=markdown_text(label), value=number_text(int(week[field].iloc[-1]))))
         with col:
             draw("sparkline", week, field)
-    st.page_link("pages/client/trends.py", label="See all my trends", icon="📈")
+    st.page_link("pages/client/trends.py", label=_("See all my trends"), icon="📈")
