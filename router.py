@@ -58,13 +58,13 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
         if not st.session_state.get("authentication_status"):
             actor, user = None, None
 
-    if language.i18n.current() != spoken:  # the account speaks another: help in its words
-        with help_slot:
-            crisis_control()
     navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
     if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
         with help_slot:
             crisis_control(own_crisis_contacts(actor), plan_link=True)
+    elif language.i18n.current() != spoken:  # the account speaks another: help in its words
+        with help_slot:
+            crisis_control(replacing=True)
     if actor is not None and pop_restored():
         st.toast(_("Welcome back: what you were typing is back in the form."), icon="📝")
         st.info(_("Welcome back. What you were typing before the sign-out is back in the form "

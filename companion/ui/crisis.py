@@ -23,11 +23,14 @@ KEYS = ("crisis-help", "crisis-help-own")
 STYLESHEET = Path(__file__).with_name("crisis.css")
 
 
-def crisis_control(own_contacts: list | None = None, plan_link: bool = False) -> None:
+def crisis_control(own_contacts: list | None = None, plan_link: bool = False,
+                   replacing: bool = False) -> None:
     """The pinned panel on every page: the client's own safety-plan contacts first, then the
-    crisis lines, one call link a row (labels wrap, never cut, at 200% text)."""
+    crisis lines, one call link a row (labels wrap, never cut, at 200% text). `replacing`:
+    drawn again in the same run in another language (the account's, once the gate knows
+    whose), under the second key."""
     st.html(STYLESHEET)  # style only: drawn outside the page's flow
-    with st.container(key=KEYS[1] if plan_link else KEYS[0]):
+    with st.container(key=KEYS[1] if plan_link or replacing else KEYS[0]):
         with st.expander(_("🆘 Need help now?")):
             if own_contacts:
                 st.markdown(_("**Your people, from your safety plan:**"))
