@@ -22,7 +22,7 @@ install: $(STAMP)
 # merge it into the Spanish catalog (new strings arrive empty, changed ones fuzzy: translate
 # them, and tests/unit/test_catalog.py passes again). Catalogs are read at run time: no build.
 messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 \
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k pgettext:1c,2 \
 		--no-wrap --sort-by-file --project "IOP Companion" -o companion/locale/companion.pot .
 	$(VENV)/bin/pybabel update -i companion/locale/companion.pot -d companion/locale \
 		-D companion -l es --no-wrap --ignore-obsolete

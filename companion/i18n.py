@@ -154,6 +154,32 @@ def N_(message: str) -> str:
     return message
 
 
+# --- The clinic's own lists (data/clinic.toml) ----------------------------------------------
+
+CLINIC_LIST = "clinic list"  # the msgctxt of a label from the clinic's file
+
+
+def clinic_label(label: str) -> str:
+    """A label the clinic wrote in English (a substance, trigger, coping skill, track or
+    location), in this run's language if the catalog has it; anything else (a client's own
+    trigger) as it was typed. Stored values stay the English labels, whatever the language."""
+    return pgettext(CLINIC_LIST, label)
+
+
+def extract_clinic_lists(fileobj, keywords, comment_tags, options):
+    """A Babel extractor for data/clinic.toml (babel.cfg): the labels of its lists, each in
+    the "clinic list" context, so `make messages` keeps them in the catalog."""
+    import tomllib
+
+    raw = tomllib.loads(fileobj.read().decode("utf-8"))
+    for name in ("substances", "triggers", "coping"):
+        for label in raw.get(name, ()):
+            yield 0, "pgettext", (CLINIC_LIST, label), [f"data/clinic.toml: {name}"]
+    for name in ("tracks", "locations"):
+        for choice in raw.get(name, ()):
+            yield 0, "pgettext", (CLINIC_LIST, choice["label"]), [f"data/clinic.toml: {name}"]
+
+
 # --- Babel formatting, in the clinic's zone -----------------------------------------------
 
 def babel_locale(language: str | None = None) -> Locale:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from companion import safety
-from companion.i18n import N_, _
+from companion.i18n import N_, _, clinic_label
 from companion.models import SafetyPlan
 from companion.support import Support
 from companion.ui.crisis import crisis_resources
@@ -23,7 +23,7 @@ def show_support(support: Support, plan: SafetyPlan | None = None, *,
         st.markdown(f"## 💚 {markdown_text(support.headline)}")
         st.write(markdown_text(support.message))
         for action in support.actions:  # the client's own coping labels among them
-            st.markdown(f"- **{markdown_text(action)}**")
+            st.markdown(f"- **{markdown_text(clinic_label(action))}**")
         st.page_link("pages/client/cravings.py", label=_("Ride out an urge with the timer"),
                      icon="🌊")
         if support.offer_look_back:

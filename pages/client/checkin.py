@@ -11,7 +11,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.tags import coping_options, trigger_options
 from companion.core.timeutil import clinic_today
-from companion.i18n import _, format_moment
+from companion.i18n import _, clinic_label, format_moment
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
 from companion.ui.gate import current_actor
@@ -115,7 +115,7 @@ with st.form(f"checkin-{day}-{version}", border=False):
     with st.expander(_("If you used: what, and anything you want to add (optional)")):
         st.multiselect(_("What did you use?"), list(get_clinic().substances),
                        default=[s for s in start.substances if s in get_clinic().substances],
-                       format_func=option_text,
+                       format_func=lambda t: option_text(clinic_label(t)),
                        key=key + "substances")
         field_message(FORM, "substances")
         st.text_area(_("Details (optional)"), start.use_details,
@@ -123,14 +123,15 @@ with st.form(f"checkin-{day}-{version}", border=False):
         field_message(FORM, "use_details")
     st.multiselect(_("Triggers today"), triggers,
                    default=[t for t in start.triggers if t in triggers], key=key + "triggers",
-                   format_func=option_text,
+                   format_func=lambda t: option_text(clinic_label(t)),
                    placeholder=_("Choose any that fit"))
     field_message(FORM, "triggers")
     st.text_input(_("Another trigger, in your words (optional)"), start.new_trigger,
                   key=key + "new_trigger")  # kept with the draft after a stale edit
     field_message(FORM, "new_trigger")
     st.multiselect(_("Skills I used today"), coping,
-                   default=[s for s in start.skills if s in coping], format_func=option_text,
+                   default=[s for s in start.skills if s in coping],
+                   format_func=lambda t: option_text(clinic_label(t)),
                    key=key + "skills", placeholder=_("Choose any you used"))
     field_message(FORM, "skills")
     st.radio(_("Took my medication as prescribed"), list(MED_OPTIONS),

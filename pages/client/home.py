@@ -6,7 +6,7 @@ from companion import (checkins, cravings, measures, milestones, people, safety,
 from companion.core.db import session_scope
 from companion.models import Role
 from companion.core.timeutil import clinic_today
-from companion.i18n import _, format_time, ngettext
+from companion.i18n import _, clinic_label, format_time, ngettext
 from companion.ui.charts import draw
 from companion.ui.crisis import crisis_resources
 from companion.ui.gate import current_actor
@@ -32,7 +32,8 @@ if actor.role == Role.ALUMNI:
                  "whenever you need them."))
 else:
     st.caption(_("{track} · {location} · Therapist: {therapist}").format(
-        track=markdown_text(profile["Track"]), location=markdown_text(profile["Location"]),
+        track=markdown_text(clinic_label(profile["Track"])),
+        location=markdown_text(clinic_label(profile["Location"])),
         therapist=markdown_text(profile["Therapist"])))
 
 with st.container(border=True):

@@ -3,7 +3,7 @@ check-in and crisis help, the choice on My account; English clients see what the
 import pytest
 from sqlmodel import select
 
-from companion.models import CheckIn, User
+from companion.models import CheckIn, EntryTag, User
 from tests.app.conftest import links, new_app, shown, sign_in, texts
 from tests.support.entries import fill_checkin
 
@@ -77,12 +77,17 @@ def test_a_spanish_client_saves_a_check_in(app, users, session):
     assert "Detonantes de hoy" in _labels(at.multiselect)
     used = next(r for r in at.radio if shown(r.label) == "¿Consumiste hoy?")
     assert [shown(o) for o in used.options] == ["No", "Sí", "Prefiero no decirlo"]
+    triggers = next(m for m in at.multiselect if shown(m.label) == "Detonantes de hoy")
+    assert "Estrés en el trabajo" in triggers.options  # the clinic's list, in Spanish
+    triggers.set_value(["Stress at work"])
     fill_checkin(at, mood=6)
     next(b for b in at.button if shown(b.label) == "Guardar registro diario").click().run()
     assert "Guardado. Gracias por hacer tu registro diario." in texts(at)
     assert any("Registro diario guardado." in shown(t.value) for t in at.toast)
     row = session.exec(select(CheckIn)).one()
     assert (row.mood, row.used) == (6, "no")  # stored as the same keys in any language
+    tag = session.exec(select(EntryTag).where(EntryTag.tag_type == "trigger")).one()
+    assert tag.label == "Stress at work"  # the clinic's English label, whatever was shown
     assert "Puedes cambiar tu registro hoy y mañana" in texts(at.run())
 
 
