@@ -94,8 +94,11 @@ def _check_enrolment(session: Session, therapist_id: int | None, track: str | No
 
 def create_user(session: Session, actor: Actor, username: str, display_name: str, role: Role,
                 *, therapist_id: int | None = None, track: str | None = None,
-                location: str | None = None) -> NewAccount:
-    """An admin enrols a person; they get a one-time password to change at first login."""
+                location: str | None = None, language: str = "en") -> NewAccount:
+    """An admin enrols a person; they get a one-time password to change at first login.
+    `language`: the language the app starts speaking to them in (a client's; staff and the
+    client change it on My account)."""
+    from companion import i18n
     require_role(actor, Role.ADMIN)
     require_current(session, actor)
     role = Role(role)
@@ -107,9 +110,14 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
         _check_enrolment(session, therapist_id, track, location)
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
         raise InvalidInput("That username is taken. Please choose another.")
+    if i18n.normalise(language) != language:
+        raise InvalidInput("Choose one of the languages offered.")
+    if role not in CLIENT_ROLES and language != i18n.DEFAULT:
+        raise InvalidInput("Staff choose their own language on My account.")
     temporary = passwords.temporary_password()
     user = User(username=username, display_name=display_name, role=role,
-                password_hash=passwords.hash_password(temporary), must_change_password=True)
+                password_hash=passwords.hash_password(temporary), must_change_password=True,
+                language=language)
     session.add(user)
     session.flush()
     audit.account_event(session, actor, user, f"{role.value} account created")
@@ -327,7 +335,8 @@ def bootstrap_admin(session: Session, username: str, display_name: str) -> NewAc
         raise InvalidInput("That username is taken. Please choose another.")
     temporary = passwords.temporary_password()
     admin = User(username=username, display_name=_clean_name(display_name), role=Role.ADMIN,
-                 password_hash=passwords.hash_password(temporary), must_change_password=True)
+                 password_hash=passwords.hash_password(temporary), must_change_password=True,
+                language=language)
     session.add(admin)
     session.flush()
     audit.account_event(session, None, admin, "first admin account created by the operator")

@@ -2,7 +2,7 @@
 import streamlit as st
 from streamlit import config
 
-from companion import aftercare, calendar_feed, mfa, passkeys, people, welcome_sheet
+from companion import aftercare, calendar_feed, i18n, mfa, passkeys, people, welcome_sheet
 from companion.clinic import get_clinic
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
@@ -26,7 +26,7 @@ location_keys = [loc.key for loc in clinic.locations]
 
 
 FORM_KEYS = ("new-role", "new-name", "new-username", "new-therapist", "new-track",
-             "new-location")
+             "new-location", "new-language")
 if st.session_state.pop("clear-create-form", False):  # set by a successful create: start blank
     for key in FORM_KEYS:
         st.session_state.pop(key, None)
@@ -84,6 +84,10 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
         location = st.selectbox("Location", location_keys,
                                 format_func=lambda k: option_text(clinic.location_label(k)),
                                 key="new-location")
+        language = st.selectbox("Language the app speaks to them", list(i18n.LANGUAGES),
+                                format_func=lambda c: option_text(i18n.LANGUAGES[c]),
+                                key="new-language",
+                                help="They can change it on My account at any time.")
         create = st.form_submit_button("Create account", type="primary",
                                        width="stretch")
     if create:
@@ -93,7 +97,8 @@ with st.expander("➕ Create an account", expanded=frame.empty or len(frame) < 2
                 new = people.create_user(
                     session, actor, username, name, role,
                     therapist_id=therapist if client else None,
-                    track=track if client else None, location=location if client else None)
+                    track=track if client else None, location=location if client else None,
+                    language=language if client else i18n.DEFAULT)
                 created = (new.user.display_name, new.user.username, new.user.role.value)
         except CompanionError as exc:
             st.error(markdown_text(exc))  # what was typed stays in the form

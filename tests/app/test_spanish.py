@@ -143,3 +143,19 @@ def test_the_account_language_wins_over_the_address(app, users, session):
     app.query_params["lang"] = "en"
     sign_in(app, "lucia")
     assert "Todavía no hiciste tu registro diario de hoy." in texts(app)
+
+
+def test_an_admin_enrols_a_client_who_reads_spanish(app, users, session):
+    users.admin(name="boss")
+    therapist = users.therapist(name="dana")
+    session.commit()
+    sign_in(app, "boss")  # staff pass the second factor inside sign_in
+    at = app.switch_page("pages/admin/people.py").run()
+    assert at.selectbox(key="new-language").value == "en"  # English unless chosen
+    at.text_input(key="new-name").input("Lucía Ejemplo")
+    at.text_input(key="new-username").input("lucia.e")
+    at.selectbox(key="new-therapist").set_value(therapist.id)
+    at.selectbox(key="new-language").set_value("es")
+    next(b for b in at.button if b.label == "Create account").click().run()
+    assert not at.exception
+    assert session.exec(select(User).where(User.username == "lucia.e")).one().language == "es"

@@ -92,3 +92,18 @@ def test_only_an_offered_language_code_is_kept(session, users, code):
     session.commit()
     with pytest.raises(InvalidInput):
         people.set_language(session, actor(client), client.id, code)
+
+
+def test_an_admin_enrols_a_client_in_spanish(session, users):
+    admin, therapist = users.admin(), users.therapist()
+    session.commit()
+    new = people.create_user(session, actor(admin), "maria.r", "María R", "client",
+                             therapist_id=therapist.id, track="morning", location="north",
+                             language="es")
+    assert new.user.language == "es"
+    with pytest.raises(InvalidInput):  # staff choose their own
+        people.create_user(session, actor(admin), "sam.t", "Sam T", "therapist", language="es")
+    with pytest.raises(InvalidInput):
+        people.create_user(session, actor(admin), "ana.q", "Ana Q", "client",
+                           therapist_id=therapist.id, track="morning", location="north",
+                           language="fr")
