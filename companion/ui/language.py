@@ -62,4 +62,4 @@ def sign_in_choice() -> None:
     st.segmented_control("Language · Idioma", list(i18n.LANGUAGES),
                          format_func=lambda code: label_text(i18n.LANGUAGES[code]),
                          key="sign-in-language",
-                         on_change=_chosen, label_visibility="collapsed")
+                         on_change=_chosen, label_visibility="collapsed", width="stretch")
