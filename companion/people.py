@@ -99,6 +99,7 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
     `language`: the language the app starts speaking to them in (a client's; staff and the
     client change it on My account)."""
     from companion import i18n
+
     require_role(actor, Role.ADMIN)
     require_current(session, actor)
     role = Role(role)
@@ -335,8 +336,7 @@ def bootstrap_admin(session: Session, username: str, display_name: str) -> NewAc
         raise InvalidInput("That username is taken. Please choose another.")
     temporary = passwords.temporary_password()
     admin = User(username=username, display_name=_clean_name(display_name), role=Role.ADMIN,
-                 password_hash=passwords.hash_password(temporary), must_change_password=True,
-                language=language)
+                 password_hash=passwords.hash_password(temporary), must_change_password=True)
     session.add(admin)
     session.flush()
     audit.account_event(session, None, admin, "first admin account created by the operator")
