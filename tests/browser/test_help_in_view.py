@@ -236,8 +236,13 @@ def test_help_labels_are_whole_at_200_percent_text(app, help_people):
 def test_from_the_keyboard_opening_help_leads_to_the_first_call_link(app, help_people):
     page = app.page
     sign_in(app, "client")
-    summary = crisis_summary(page)
+    # The signed-in panel (the client's own people first) replaces the sign-in page's one in
+    # the same slot: focus it once it is drawn, not the one it replaces.
+    summary = page.locator(".st-key-crisis-help-own summary")
+    expect(summary).to_be_visible()
+    app.settle()
     summary.focus()
+    expect(summary).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(f"{HELP_PANEL} details")).to_have_attribute("open", "")
     page.keyboard.press("Tab")
