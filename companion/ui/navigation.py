@@ -78,7 +78,7 @@ def _role_pages(actor: Actor | None, user: User | None, first_run: bool,
         return [_page("pages/client/home.py", _("Home"), "🏠", default=True),
                 _page("pages/client/checkin.py", _("Check-in"), "✅"),
                 _page("pages/client/groups.py", _("Groups") if actor.role == Role.CLIENT
-                      else "My calendar", "👥" if actor.role == Role.CLIENT else "📅"),
+                      else _("My calendar"), "👥" if actor.role == Role.CLIENT else "📅"),
                 _page("pages/client/cravings.py", _("Cravings"), "🌊"),
                 _page("pages/client/skills.py", _("Skills"), "🧩"),
                 _page("pages/client/trends.py", _("My trends"), "📈"),
