@@ -184,7 +184,6 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
                              Action.WRITE):
             access.authorize(session, actor, client_id, RecordKind.ATTENDANCE, Action.WRITE)
     current = _current_marks(session, occ)
-    what = f"{occ.title}, {to_clinic(occ.starts_at):%a %b %-d}"
     saved = []
     for client_id, status in marks.items():
         before = current.get(client_id)
@@ -207,7 +206,8 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
             GroupAttendance.occurrence_at == occ.occurrence_at,
             GroupAttendance.client_id == client_id)))
         if status == ABSENT:
-            flags.for_absence(session, row, versions, what)
+            flags.for_absence(session, row, versions, occ.title,
+                              to_clinic(occ.starts_at).date())
         else:
             flags.settle_absence(session, client_id, versions, actor.id,
                                  f"Attendance corrected to {status} by {actor.display_name}")
