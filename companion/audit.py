@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from companion.actors import Actor
+from companion.i18n import N_
 from companion.core import keys
 from companion.core.config import get_settings
 from companion.core.errors import AccessDenied, ConfigError, InvalidInput
@@ -38,7 +39,7 @@ AUDIT_TRAIL = "audit_trail"
 OPERATOR = "operator"    # actor role of the server's operator (CLI, no admin account yet)
 ANONYMOUS = "not signed in"  # actor role of a refused sign-in
 SIGN_IN, SIGN_IN_REFUSED = "sign-in", "sign-in refused"  # actions of sign-in rows
-REDISCLOSURE_NOTICE = (
+REDISCLOSURE_NOTICE = N_(
     "This information has been disclosed to you from records protected by federal "
     "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making any "
     "further disclosure of information in this record that identifies a patient as having or "
@@ -50,6 +51,22 @@ REDISCLOSURE_NOTICE = (
     "purpose (see § 2.31). The federal rules restrict any use of the information to "
     "investigate or prosecute with regard to a crime any patient with a substance use "
     "disorder, except as provided at §§ 2.12(c)(5) and 2.65.")
+# In another language the notice is its translation (the catalog's, reviewed against the
+# English word for word) followed by the English as the regulation words it (42 CFR 2.32).
+NOTICE_ORIGINAL = N_("The notice as worded in 42 CFR 2.32 (English):")
+
+
+def redisclosure_notice(language: str | None = None) -> str:
+    """The Part 2 notice for a reader of `language` (default: this run's): English alone, or
+    the translation and then the English text of the regulation, so nothing is lost."""
+    from companion import i18n
+
+    language = i18n.normalise(language) or i18n.current()
+    if language == i18n.DEFAULT:
+        return REDISCLOSURE_NOTICE
+    catalog = i18n.translations(language)
+    return (f"{catalog.gettext(REDISCLOSURE_NOTICE)}\n"
+            f"{catalog.gettext(NOTICE_ORIGINAL)} {REDISCLOSURE_NOTICE}")
 
 
 def _detail(session: Session, detail: str) -> str:
