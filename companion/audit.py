@@ -263,8 +263,8 @@ def _range(start: date | None, end: date | None):
     return low, high
 
 
-ACTIONS = {"read": "Record reads", "write": "Changes", "denied read": "Refused reads",
-           "denied write": "Refused changes", EXPORT: "Exports"}
+ACTIONS = {"read": N_("Record reads"), "write": N_("Changes"), "denied read": N_("Refused reads"),
+           "denied write": N_("Refused changes"), EXPORT: N_("Exports")}  # gettext to show
 DEFAULT_ACTIONS = ("read", "write")  # what the admin page shows first: record reads, changes
 
 
@@ -272,9 +272,24 @@ def record_kinds() -> dict[str, str]:
     """Every record kind a row may name, with the words the admin page shows for it."""
     from companion.access import RecordKind
 
-    kinds = {k.value: k.value.replace("_", " ").capitalize() for k in RecordKind}
-    return kinds | {ACCOUNT: "Account", "calendar_feed": "Calendar feed",
-                    AUDIT_TRAIL: "Audit trail"}
+    kinds = {k.value: KIND_WORDS.get(k.value) or k.value.replace("_", " ").capitalize()
+             for k in RecordKind}
+    return kinds | {ACCOUNT: KIND_WORDS[ACCOUNT], "calendar_feed": KIND_WORDS["calendar_feed"],
+                    AUDIT_TRAIL: KIND_WORDS[AUDIT_TRAIL]}
+
+
+# The words for each kind of record (English as before; gettext them to show).
+KIND_WORDS = {"profile": N_("Profile"), "checkin": N_("Checkin"), "craving": N_("Craving"),
+              "safety_plan": N_("Safety plan"), "measure": N_("Measure"),
+              "aftercare_plan": N_("Aftercare plan"), "aftercare_review": N_("Aftercare review"),
+              "skill_practice": N_("Skill practice"), "skill_assignment": N_("Skill assignment"),
+              "attendance": N_("Attendance"), "rsvp": N_("Rsvp"), "flag": N_("Flag"),
+              "therapy_session": N_("Therapy session"), ACCOUNT: N_("Account"),
+              "calendar_feed": N_("Calendar feed"), AUDIT_TRAIL: N_("Audit trail")}
+# The trail's column headings (the frame and the CSV keep these English names).
+COLUMN_WORDS = {"#": "#", "When": N_("When"), "Staff": N_("Staff"), "Role": N_("Role"),
+                "Action": N_("Action"), "Record": N_("Record"), "Client": N_("Client"),
+                "Account": N_("Account"), "Detail": N_("Detail")}
 
 
 def _person(name, username) -> str | None:

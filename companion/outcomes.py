@@ -221,7 +221,8 @@ class Cell:
 
     @property
     def shown(self) -> str:
-        return f"fewer than {SMALL_CELL}" if self.count is None else str(self.count)
+        return (_("fewer than {n}").format(n=SMALL_CELL) if self.count is None
+                else str(self.count))
 
 
 def suppress(count: int) -> int | None:
@@ -254,16 +255,17 @@ def caseload_summary(session: Session, actor: Actor, today: date | None = None) 
     cells: dict[str, list[Cell]] = {}
     for instrument_id in ("phq9", "gad7"):
         title = instruments.get(instrument_id).title
-        found = [c for found, _ in per_client.values() for c in found
+        found = [c for found, _due in per_client.values() for c in found
                  if c.instrument.id == instrument_id and c.answers > 1]
-        cells[title] = [
-            Cell("with a baseline and a later score", suppress(len(found))),
-            Cell(IMPROVED, suppress(sum(c.reliable == IMPROVED for c in found))),
-            Cell(DETERIORATED, suppress(sum(c.reliable == DETERIORATED for c in found))),
-            Cell("response (50% drop or more)", suppress(sum(bool(c.response) for c in found))),
-            Cell("remission (under 5)", suppress(sum(bool(c.remission) for c in found)))]
-    cells["Measures"] = [
-        Cell("with a measure due", suppress(sum(bool(d) for _, d in per_client.values()))),
-        Cell("with a measure overdue",
-             suppress(sum(any(m.overdue for m in d) for _, d in per_client.values())))]
-    return Summary(Cell("clients on the caseload", suppress(len(ids))), cells)
+        cells[title] = [  # labels in this run's language
+            Cell(_("with a baseline and a later score"), suppress(len(found))),
+            Cell(_(IMPROVED), suppress(sum(c.reliable == IMPROVED for c in found))),
+            Cell(_(DETERIORATED), suppress(sum(c.reliable == DETERIORATED for c in found))),
+            Cell(_("response (50% drop or more)"),
+                 suppress(sum(bool(c.response) for c in found))),
+            Cell(_("remission (under 5)"), suppress(sum(bool(c.remission) for c in found)))]
+    cells[_("Measures")] = [
+        Cell(_("with a measure due"), suppress(sum(bool(d) for _d, d in per_client.values()))),
+        Cell(_("with a measure overdue"),
+             suppress(sum(any(m.overdue for m in d) for _d, d in per_client.values())))]
+    return Summary(Cell(_("clients on the caseload"), suppress(len(ids))), cells)

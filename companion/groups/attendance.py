@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from companion.i18n import N_
 from companion import access, audit, flags
 from companion.access import Action, RecordKind
 from companion.actors import Actor
@@ -26,7 +27,8 @@ from companion.models import (Enrolment, GroupAttendance, GroupRsvp, GroupSeries
 
 MARK_EARLY_MINUTES = 15     # attendance can be taken from this long before the start
 PRESENT, ABSENT, EXCUSED = "present", "absent", "excused"
-ATTENDANCE_LABELS = {PRESENT: "Present", ABSENT: "Absent", EXCUSED: "Excused"}
+ATTENDANCE_LABELS = {PRESENT: N_("Present"), ABSENT: N_("Absent"),
+                     EXCUSED: N_("Excused")}  # English; gettext them to show
 
 # What a session's admin-assigned facilitator may do for a client enrolled on its track and
 # site who is not on their caseload: take and read attendance, read the RSVP, and read the

@@ -8,7 +8,7 @@ from companion import instruments, outcomes
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.outcomes import Change, DueMeasure
-from companion.i18n import _, current, format_month_day, gettext
+from companion.i18n import _, current, format_month, format_month_day, gettext
 from companion.ui.text import markdown_text, number_text, option_text, table_text
 
 
@@ -109,8 +109,8 @@ def caseload_outcomes(actor: Actor) -> None:
         st.markdown(f"**{markdown_text(heading)}**")
         for cell in cells:
             st.markdown(f"- {markdown_text(cell.shown)} {markdown_text(cell.label)}")
-    st.caption(f"Counts only. Any count under {number_text(outcomes.SMALL_CELL)} clients, zero "
-               "included, is withheld (the CMS small-cell rule).")
+    st.caption(_("Counts only. Any count under {n} clients, zero included, is withheld (the CMS "
+                 "small-cell rule).").format(n=number_text(outcomes.SMALL_CELL)))
     how_it_is_worked_out()
 
 
@@ -120,18 +120,19 @@ def program_outcomes(actor: Actor) -> None:
 
     from companion import program_outcomes as program
 
-    month = st.selectbox("Month", program.months(),
-                         format_func=lambda d: option_text(d.strftime("%B %Y")),
+    month = st.selectbox(_("Month"), program.months(),
+                         format_func=lambda d: option_text(format_month(d)),
                          key="program-month")
     with session_scope() as session:
         rows = program.for_month(session, actor, month)
     table = pd.DataFrame([[row.label, *(f.shown for f in row.figures)] for row in rows],
-                         columns=["", *program.COLUMNS])
+                         columns=["", *program.column_words()])
     st.dataframe(table_text(table), hide_index=True, width="stretch")
-    st.caption(
-        f"Counts of clients, with the share of those in the program that month. Any count "
-        f"under {number_text(outcomes.SMALL_CELL)} clients, zero included, is withheld with "
-        "its share (the CMS small-cell rule), so no one can be picked out. “Checked in”: "
-        f"on {number_text(program.ENGAGED_DAYS)} or more days of the month; reliable "
-        "improvement and remission: baseline to the latest score by the month's end.")
+    st.caption(_(
+        "Counts of clients, with the share of those in the program that month. Any count "
+        "under {n} clients, zero included, is withheld with its share (the CMS small-cell "
+        "rule), so no one can be picked out. “Checked in”: on {days} or more days of the "
+        "month; reliable improvement and remission: baseline to the latest score by the "
+        "month's end.").format(n=number_text(outcomes.SMALL_CELL),
+                               days=number_text(program.ENGAGED_DAYS)))
     how_it_is_worked_out()

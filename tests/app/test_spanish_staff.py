@@ -204,3 +204,48 @@ def test_a_new_flag_keeps_its_code_and_its_english(session, world):
     assert flag.reason == "Check-in craving 9/10"  # exports and the English pages as before
     assert flag.reason_params == {"code": "checkin_craving", "value": 9}
     assert flags.reason_of(flag, "es") == "Ganas de consumir en el registro diario: 9/10"
+
+
+@pytest.mark.parametrize("page, title", [
+    ("pages/therapist/groups.py", "Grupos"),
+    ("pages/therapist/skills.py", "Práctica de habilidades"),
+    ("pages/therapist/outcomes.py", "Resultados de mis participantes"),
+])
+def test_a_spanish_therapists_other_pages(app, world, page, title):
+    therapist, client = world
+    sign_in(app, "tera")
+    at = app.switch_page(page)
+    at.query_params["client"] = str(client.id)
+    at.run()
+    assert not at.exception
+    assert shown(at.title[0].value) == title
+    assert [t for t in untranslated(visible(at)) if not _skill_content(t)] == []
+
+
+def _skill_content(line: str) -> bool:
+    """A line naming a skills module, lesson or exercise: the modules' own words (data/skills/,
+    translated with the skills content, not by this page)."""
+    from companion import skill_modules
+
+    names = {m.title for m in skill_modules.modules()}
+    names |= {x.title for m in skill_modules.modules() for x in (*m.lessons, *m.exercises)}
+    return any(name in line for name in names)
+
+
+@pytest.mark.parametrize("page, title", [
+    ("pages/admin/audit.py", "Registro de accesos"),
+    ("pages/admin/outcomes.py", "Resultados del programa"),
+])
+def test_a_spanish_admins_other_pages(app, users, session, page, title):
+    _spanish(users.admin(name="jefa"), session)
+    users.client(users.therapist(name="dana"), name="robin")
+    session.commit()
+    sign_in(app, "jefa")
+    i18n.use("es")  # AppTest formats selectbox values in this thread (see the People test)
+    at = app.switch_page(page).run()
+    assert not at.exception
+    assert shown(at.title[0].value) == title
+    assert untranslated(visible(at)) == []
+    if page.endswith("audit.py"):
+        columns = list(at.dataframe[0].value.columns)
+        assert "Cuándo" in columns and "When" not in columns
