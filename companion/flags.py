@@ -206,63 +206,78 @@ def _render(code: str, params: dict, language: str) -> str:
 
 @lru_cache(maxsize=1)
 def _legacy_patterns() -> list[tuple[str, re.Pattern]]:
-    """Each English template as a pattern, its placeholders captured (old rows)."""
+    """Each English template as a pattern, its placeholders captured (old rows), the one with
+    the most fixed words first ("… after {run} use-free …" before the bare use reasons, and
+    "Missed {group}, {day} (not excused)" before "{instrument} {scale} {value} ({band})")."""
     found = []
     for code, template in REASONS.items():
         pattern, last = "", 0
         for match in re.finditer(r"\{(\w+)\}", template):
             pattern += re.escape(template[last:match.start()]) + f"(?P<{match.group(1)}>.+?)"
             last = match.end()
-        found.append((code, re.compile("^" + pattern + re.escape(template[last:]) + "$")))
-    # the most specific first: "… after {run} use-free …" before the bare use reasons
-    return sorted(found, key=lambda pair: -len(pair[1].pattern))
+        fixed = len(re.sub(r"\{\w+\}", "", template))
+        found.append((fixed, code, re.compile("^" + pattern + re.escape(template[last:]) + "$")))
+    return [(code, pattern) for _fixed, code, pattern in sorted(found, key=lambda f: -f[0])]
 
 
 def _legacy_params(flag: Flag) -> dict | None:
     """The code and parameters of a reason stored as English only (a row older than
-    reason_params), or None when it matches no template (it is then shown as stored)."""
+    reason_params), or None when it reads as no template (it is then shown as stored)."""
+    for code, pattern in _legacy_patterns():
+        match = pattern.match(flag.reason or "")
+        if match:
+            params = _legacy_values(flag, code, match.groupdict())
+            if params is not None:
+                return params
+    return None
+
+
+def _legacy_values(flag: Flag, code: str, params: dict) -> dict | None:
+    """A template's captured English back to data (an ISO day, ids, numbers), or None when
+    they don't read as such (another template may)."""
     from datetime import datetime
 
     from companion import instruments
     from companion.core.timeutil import to_clinic
 
-    for code, pattern in _legacy_patterns():
-        match = pattern.match(flag.reason or "")
-        if not match:
-            continue
-        params = {"code": code, **match.groupdict()}
-        if "day" in params:  # "Mon Mar 1": the year is the raising's, or the one before
-            year = to_clinic(flag.raised_at).year if flag.raised_at else None
-            for candidate in (year, year - 1) if year else ():
-                try:
-                    params["day"] = datetime.strptime(f"{params['day']} {candidate}",
-                                                      f"{_DAY.replace('-', '')} %Y").date(
-                                                          ).isoformat()
-                    break
-                except ValueError:
-                    continue
-            else:
+    params = {"code": code, **params}
+    if "day" in params:  # "Mon Mar 1": the year is the raising's, or the one before
+        year = to_clinic(flag.raised_at).year if flag.raised_at else None
+        for candidate in (year, year - 1) if year else ():
+            try:
+                params["day"] = datetime.strptime(f"{params['day']} {candidate}",
+                                                  "%a %b %d %Y").date().isoformat()
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    if "instrument" in params:  # the title and lower-cased labels back to ids
+        instrument = next((i for i in instruments.load_all().values()
+                           if i.title == params["instrument"]), None)
+        if instrument is None:
+            return None
+        params["instrument"] = instrument.id
+        if "scale" in params:
+            scale = next((sc for sc in instrument.scales
+                          if sc.label.lower() == params["scale"]), None)
+            if scale is None:
                 return None
-        if "instrument" in params:  # the title and lower-cased labels back to ids
-            title = params["instrument"]
-            instrument = next((i for i in instruments.load_all().values()
-                               if i.title == title), None)
-            scale = instrument and next((sc for sc in instrument.scales
-                                         if sc.label.lower() == params.get("scale")), None)
-            if instrument is None or (code in ("severe", "worsening") and scale is None):
+            params["scale"] = scale.id
+        params.pop("band", None)
+    for key in ("value", "before", "answer", "run", "mood", "craving"):
+        if key in params:
+            try:
+                params[key] = int(params[key])
+            except ValueError:
                 return None
-            params["instrument"] = instrument.id
-            if scale is not None:
-                params["scale"] = scale.id
-            params.pop("band", None)
-        for key in ("value", "before", "answer", "run", "mood", "craving"):
-            if key in params:
-                try:
-                    params[key] = int(params[key])
-                except ValueError:
-                    return None
-        return params
-    return None
+    for key in ("drop", "baseline"):
+        if key in params:
+            try:
+                params[key] = float(params[key])
+            except ValueError:
+                return None
+    return params
 
 
 def reason_of(flag: Flag, language: str | None = None) -> str:

@@ -197,6 +197,11 @@ def test_an_old_flag_stored_in_english_reads_in_spanish(session, world):
     assert flags.reason_of(old, "en") == old.reason
     assert flags.reason_of(missed, "es").startswith("Sin registro diario desde el ")
     assert "mar" in flags.reason_of(missed, "es")
+    # the template with the most fixed words is tried first: an absence is not read as a score
+    absent = Flag(client_id=client.id, rule="absence", tier="routine", raised_at=utcnow(),
+                  reason="Missed Process group, Mon Mar 2 (not excused)")
+    assert flags.reason_of(absent, "es").startswith("Faltó a Process group, ")
+    assert flags.reason_of(absent, "es").endswith(" (sin justificar)")
 
 
 def test_a_new_flag_keeps_its_code_and_its_english(session, world):
