@@ -281,12 +281,15 @@ def _legacy_values(flag: Flag, code: str, params: dict) -> dict | None:
 
 
 def reason_of(flag: Flag, language: str | None = None) -> str:
-    """Why the flag was raised, in `language` (default: this run's): drawn from its code and
-    parameters; an old row's English read back through the templates; else as stored."""
+    """Why the flag was raised, in `language` (default: this run's): in English the stored
+    words; in another language drawn from its code and parameters, or an old row's English
+    read back through the templates, else as stored."""
     from companion import i18n
 
     language = i18n.normalise(language) or i18n.current()
-    params = flag.reason_params or (_legacy_params(flag) if language != "en" else None)
+    if language == i18n.DEFAULT:  # English: the words the flag was raised with, as stored
+        return flag.reason
+    params = flag.reason_params or _legacy_params(flag)
     if not params or params.get("code") not in REASONS:
         return flag.reason
     try:
