@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select, update
 
 from companion.actors import Actor
+from companion.i18n import N_
 from companion.core import keys
 from companion.core.config import get_settings
 from companion.core.errors import AccessDenied, ConfigError, InvalidInput
@@ -38,7 +39,7 @@ AUDIT_TRAIL = "audit_trail"
 OPERATOR = "operator"    # actor role of the server's operator (CLI, no admin account yet)
 ANONYMOUS = "not signed in"  # actor role of a refused sign-in
 SIGN_IN, SIGN_IN_REFUSED = "sign-in", "sign-in refused"  # actions of sign-in rows
-REDISCLOSURE_NOTICE = (
+REDISCLOSURE_NOTICE = N_(
     "This information has been disclosed to you from records protected by federal "
     "confidentiality rules (42 CFR part 2). The federal rules prohibit you from making any "
     "further disclosure of information in this record that identifies a patient as having or "
@@ -50,6 +51,22 @@ REDISCLOSURE_NOTICE = (
     "purpose (see § 2.31). The federal rules restrict any use of the information to "
     "investigate or prosecute with regard to a crime any patient with a substance use "
     "disorder, except as provided at §§ 2.12(c)(5) and 2.65.")
+# In another language the notice is its translation (the catalog's, reviewed against the
+# English word for word) followed by the English as the regulation words it (42 CFR 2.32).
+NOTICE_ORIGINAL = N_("The notice as worded in 42 CFR 2.32 (English):")
+
+
+def redisclosure_notice(language: str | None = None) -> str:
+    """The Part 2 notice for a reader of `language` (default: this run's): English alone, or
+    the translation and then the English text of the regulation, so nothing is lost."""
+    from companion import i18n
+
+    language = i18n.normalise(language) or i18n.current()
+    if language == i18n.DEFAULT:
+        return REDISCLOSURE_NOTICE
+    catalog = i18n.translations(language)
+    return (f"{catalog.gettext(REDISCLOSURE_NOTICE)}\n"
+            f"{catalog.gettext(NOTICE_ORIGINAL)} {REDISCLOSURE_NOTICE}")
 
 
 def _detail(session: Session, detail: str) -> str:
@@ -246,8 +263,8 @@ def _range(start: date | None, end: date | None):
     return low, high
 
 
-ACTIONS = {"read": "Record reads", "write": "Changes", "denied read": "Refused reads",
-           "denied write": "Refused changes", EXPORT: "Exports"}
+ACTIONS = {"read": N_("Record reads"), "write": N_("Changes"), "denied read": N_("Refused reads"),
+           "denied write": N_("Refused changes"), EXPORT: N_("Exports")}  # gettext to show
 DEFAULT_ACTIONS = ("read", "write")  # what the admin page shows first: record reads, changes
 
 
@@ -255,9 +272,24 @@ def record_kinds() -> dict[str, str]:
     """Every record kind a row may name, with the words the admin page shows for it."""
     from companion.access import RecordKind
 
-    kinds = {k.value: k.value.replace("_", " ").capitalize() for k in RecordKind}
-    return kinds | {ACCOUNT: "Account", "calendar_feed": "Calendar feed",
-                    AUDIT_TRAIL: "Audit trail"}
+    kinds = {k.value: KIND_WORDS.get(k.value) or k.value.replace("_", " ").capitalize()
+             for k in RecordKind}
+    return kinds | {ACCOUNT: KIND_WORDS[ACCOUNT], "calendar_feed": KIND_WORDS["calendar_feed"],
+                    AUDIT_TRAIL: KIND_WORDS[AUDIT_TRAIL]}
+
+
+# The words for each kind of record (English as before; gettext them to show).
+KIND_WORDS = {"profile": N_("Profile"), "checkin": N_("Checkin"), "craving": N_("Craving"),
+              "safety_plan": N_("Safety plan"), "measure": N_("Measure"),
+              "aftercare_plan": N_("Aftercare plan"), "aftercare_review": N_("Aftercare review"),
+              "skill_practice": N_("Skill practice"), "skill_assignment": N_("Skill assignment"),
+              "attendance": N_("Attendance"), "rsvp": N_("Rsvp"), "flag": N_("Flag"),
+              "therapy_session": N_("Therapy session"), ACCOUNT: N_("Account"),
+              "calendar_feed": N_("Calendar feed"), AUDIT_TRAIL: N_("Audit trail")}
+# The trail's column headings (the frame and the CSV keep these English names).
+COLUMN_WORDS = {"#": "#", "When": N_("When"), "Staff": N_("Staff"), "Role": N_("Role"),
+                "Action": N_("Action"), "Record": N_("Record"), "Client": N_("Client"),
+                "Account": N_("Account"), "Detail": N_("Detail")}
 
 
 def _person(name, username) -> str | None:

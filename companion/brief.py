@@ -10,9 +10,10 @@ from sqlmodel import Session, col, select
 from companion import chains, flags, instruments, measures, safety, sessions, trends
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
-from companion.audit import REDISCLOSURE_NOTICE
+from companion.audit import redisclosure_notice
+from companion.i18n import N_, _, format_day, format_moment, format_month_day, gettext, ngettext
 from companion.models import ChainAnalysis, CheckIn, Flag, SafetyPlan, TherapySession, User
-from companion.core.timeutil import clinic_today, show, to_clinic
+from companion.core.timeutil import clinic_today, to_clinic
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,12 @@ DEFAULT_DAYS = 7
 class JournalLine:
     """Something the client wrote in a check-in: a note, use details, or a "bring to group"."""
     day: date
-    kind: str   # "Note", "Use", "Bring to group"
+    kind: str   # "Note", "Use", "Bring to group" (English: `gettext` it to show)
     text: str
+
+
+JOURNAL_KINDS = (N_("Note"), N_("Use"), N_("Bring to group"))
+NO_USE_DETAILS = N_("used (no details given)")
 
 
 def default_since(session: Session, actor: Actor, client_id: int,
@@ -73,7 +78,7 @@ def journal(session: Session, actor: Actor, client_id: int, since: date) -> list
     lines = []
     for day, used, details, note, bring in session.exec(stmt):
         if used == "yes" or details:
-            lines.append(JournalLine(day, "Use", details or "used (no details given)"))
+            lines.append(JournalLine(day, "Use", details or gettext(NO_USE_DETAILS)))
         if note:
             lines.append(JournalLine(day, "Note", note))
         if bring:
@@ -105,43 +110,79 @@ def for_client(session: Session, actor: Actor, client_id: int, since: date) -> B
                   if s.day >= since])
 
 
+TITLE = N_("Pre-session brief")
+
+
+def heading(brief: Brief) -> str:
+    """"PRE-SESSION BRIEF — Robin" in this run's language."""
+    return _("PRE-SESSION BRIEF — {name}").format(name=brief.client_name)
+
+
+def _since_day(day: date) -> str:
+    return f"{day:%a %b %-d, %Y}" if _english() else format_day(day)
+
+
+def _english() -> bool:
+    from companion import i18n
+
+    return i18n.current() == i18n.DEFAULT
+
+
 def as_text(brief: Brief) -> str:
-    """A print-friendly copy, led by the Part 2 notice against re-disclosure."""
+    """A print-friendly copy in this run's language, led by the Part 2 notice against
+    re-disclosure (its paragraphs, then a blank line, then the heading). What the client
+    wrote and the clinic's labels are as stored."""
+    from companion.i18n import clinic_label
+
     d = brief.daily
-    lines = [REDISCLOSURE_NOTICE, "", f"PRE-SESSION BRIEF — {brief.client_name}",
-             f"Since {brief.since:%a %b %-d, %Y} ({brief.days} days)", ""]
+    lines = [*redisclosure_notice().splitlines(), "", heading(brief),
+             ngettext("Since {day} ({n} day)", "Since {day} ({n} days)", brief.days).format(
+                 day=_since_day(brief.since), n=brief.days), ""]
     if d.empty:
-        lines.append("Check-ins: none in this period.")
+        lines.append(_("Check-ins: none in this period."))
     else:
-        lines.append(f"Check-ins: {len(d)} of {brief.days} days. Mood avg {d['mood'].mean():.1f}, "
-                     f"craving avg {d['craving'].mean():.1f}, stress avg {d['stress'].mean():.1f}.")
-    lines.append("Sessions: " + ("; ".join(
-        f"{s.day:%b %-d} {sessions.KINDS.get(s.kind, s.kind).lower()}"
-        + (f" — next step: {s.next_step}" if s.next_step else "") for s in brief.sessions)
-        or "none recorded in this period"))
-    lines.append("In their own words:" if brief.journal else "In their own words: nothing written.")
+        lines.append(_("Check-ins: {count} of {days} days. Mood avg {mood}, craving avg "
+                       "{craving}, stress avg {stress}.").format(
+            count=len(d), days=brief.days, mood=f"{d['mood'].mean():.1f}",
+            craving=f"{d['craving'].mean():.1f}", stress=f"{d['stress'].mean():.1f}"))
+
+    def held(s) -> str:
+        kind = gettext(sessions.KINDS.get(s.kind, s.kind)).lower()
+        words = _("{day} {kind}").format(day=format_month_day(s.day), kind=kind)
+        return words + (_(" — next step: {step}").format(step=s.next_step) if s.next_step
+                        else "")
+
+    lines.append(_("Sessions: {sessions}").format(
+        sessions="; ".join(held(s) for s in brief.sessions)
+        or _("none recorded in this period")))
+    lines.append(_("In their own words:") if brief.journal
+                 else _("In their own words: nothing written."))
     for line in brief.journal:
-        lines.append(f"- {line.day:%b %-d} {line.kind}: {line.text}")
+        lines.append(_("- {day} {kind}: {text}").format(day=format_month_day(line.day),
+                                                        kind=gettext(line.kind), text=line.text))
     recurring = brief.recurring_triggers()
-    lines.append("Recurring triggers: " + (", ".join(f"{t} ({n})" for t, n in recurring)
-                                           or "none"))
+    lines.append(_("Recurring triggers: {triggers}").format(
+        triggers=", ".join(f"{clinic_label(t)} ({n})" for t, n in recurring) or _("none")))
     if not brief.works.empty:
-        lines.append("What helps (avg fall in craving): " + ", ".join(
-            f"{r.strategy} {r.avg_drop:.1f} (n={r.uses})" for r in brief.works.itertuples()))
+        lines.append(_("What helps (avg fall in craving): {skills}").format(skills=", ".join(
+            f"{clinic_label(r.strategy)} {r.avg_drop:.1f} (n={r.uses})"
+            for r in brief.works.itertuples())))
     for instrument_id, frame in brief.measures.items():
         if frame.empty:
             continue
         title = instruments.get(instrument_id).title
         for scale, rows in frame.groupby("label", sort=False):
-            values = ", ".join(f"{r.day:%b %-d}: {r.value if r.value == r.value else '—'}"
+            values = ", ".join(f"{format_month_day(r.day)}: "
+                               f"{r.value if r.value == r.value else '—'}"
                                for r in rows.itertuples())
             lines.append(f"{title} {scale}: {values}")
-    lines.append(f"Safety plan changes: {len(brief.plan_versions)}")
-    lines.append(f"Look-backs after a use: {len(brief.look_backs)}")
-    lines.append("Flags:")
+    lines.append(_("Safety plan changes: {n}").format(n=len(brief.plan_versions)))
+    lines.append(_("Look-backs after a use: {n}").format(n=len(brief.look_backs)))
+    lines.append(_("Flags:"))
     for f in brief.flags:
-        handled = (f"acknowledged {show(f.acknowledged_at)}: {f.ack_note}"
-                   if f.acknowledged_at else "OPEN")
-        lines.append(f"- [{flags.tier_of(f).word.upper()}] {show(f.raised_at)} "
-                     f"{flags.label_of(f)}: {f.reason} — {handled}")
+        handled = (_("acknowledged {when}: {note}").format(when=format_moment(f.acknowledged_at),
+                                                          note=f.ack_note)
+                   if f.acknowledged_at else _("OPEN"))
+        lines.append(f"- [{flags.tier_of(f).shown.upper()}] {format_moment(f.raised_at)} "
+                     f"{flags.label_of(f)}: {flags.reason_of(f)} — {handled}")
     return "\n".join(lines) + "\n"

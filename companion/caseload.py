@@ -25,6 +25,7 @@ from companion import audit, flags, groups, outcomes
 from companion.access import RecordKind, require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
+from companion.i18n import _, N_, ngettext
 from companion.models import CheckIn, Enrolment, Flag, Role, User
 from companion.core.timeutil import clinic_today, show, utcnow
 
@@ -191,7 +192,7 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
     only the rows returned are audited."""
     require_role(actor, Role.THERAPIST)
     open_read = [(f, name) for f, name, _ in _caseload_flags(session, actor)]
-    frame, _ = _frame(session, actor, open_read, track, location, flagged_only, min_missed,
+    frame, _open = _frame(session, actor, open_read, track, location, flagged_only, min_missed,
                       measures_due)
     audit.record_rows(session, actor, "read", _shown_rows(frame, "caseload"))
     return frame
@@ -311,7 +312,7 @@ def recently_acknowledged(session: Session, actor: Actor, days: int = RECENT_DAY
 
 # --- One card a client, in words (the page draws them; nothing here reads the database) ----
 
-NEED_EXPLAINED = (
+NEED_EXPLAINED = N_(
     "Clients with open flags come first, by their most urgent flag's tier (🚨 Urgent, "
     "⏰ Same day, 📋 Routine), the longest-waiting first within a tier. Everyone else is "
     "ordered by a need score: 100 for each urgent open flag, 10 for each open flag, 3 for "
@@ -325,21 +326,35 @@ class Card:
     name: str
     top_flag: Flag | None   # the most urgent open flag, the longest-waiting of its tier
     open_flags: int
-    facts: list[str]        # short plain sentences, most telling first
+    facts: list[str]        # short plain sentences, most telling first (reader's language)
     need: float
 
 
 def days_ago(day, today) -> str:
     if day is None or day != day:  # None or NaN/NaT
-        return "never"
+        return _("never")
     days = (today - (day.date() if hasattr(day, "date") else day)).days
-    return {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+    if days == 0:
+        return _("today")
+    if days == 1:
+        return _("yesterday")
+    return ngettext("{n} day ago", "{n} days ago", days).format(n=days)
 
 
 def _change(value, unit: str = "") -> str:
     if value is None or value != value or abs(value) < 0.5:
-        return "steady"
-    return f"{'up' if value > 0 else 'down'} {abs(value):.1f}{unit}"
+        return _("steady")
+    amount = f"{abs(value):.1f}{unit}"
+    return (_("up {amount}") if value > 0 else _("down {amount}")).format(amount=amount)
+
+
+def _band_label(instrument, scale, band) -> str:
+    """A band's label in this run's language where the instrument's file has it."""
+    from companion import i18n
+
+    if i18n.current() != i18n.DEFAULT and hasattr(instrument, "band_words"):
+        return instrument.band_words(scale, band)[0]
+    return band.label
 
 
 def _score(title: str, instrument_id: str, latest, baseline) -> str | None:
@@ -348,43 +363,53 @@ def _score(title: str, instrument_id: str, latest, baseline) -> str | None:
     if latest is None or latest != latest:
         return None
     latest = int(latest)
-    scale = instruments.get(instrument_id).scales[0]
+    instrument = instruments.get(instrument_id)
+    scale = instrument.scales[0]
     band = scale.band(latest)
-    words = f"{title} {latest} ({band.label.lower() if band else 'unbanded'})"
+    words = _("{title} {score} ({band})").format(
+        title=title, score=latest,
+        band=_band_label(instrument, scale, band).lower() if band else _("unbanded"))
     if baseline is None or baseline != baseline:
         return words
     delta = latest - int(baseline)
     if not delta:
-        return words + ", same as at baseline"
-    return words + f", {'up' if delta > 0 else 'down'} {abs(delta)} from {int(baseline)} at baseline"
+        return _("{score_words}, same as at baseline").format(score_words=words)
+    return (_("{score_words}, up {points} from {baseline} at baseline") if delta > 0
+            else _("{score_words}, down {points} from {baseline} at baseline")).format(
+        score_words=words, points=abs(delta), baseline=int(baseline))
 
 
 def card_facts(row: dict, today) -> list[str]:
-    """A caseload row in words: last check-in, craving and mood trend, use, missed
-    check-ins, latest PHQ-9 and GAD-7 with band and change since baseline, attendance."""
-    facts = [f"Last check-in {days_ago(row['Last check-in day'], today)}"]
+    """A caseload row in words (this run's language): last check-in, craving and mood trend,
+    use, missed check-ins, latest PHQ-9 and GAD-7 with band and change since baseline,
+    attendance."""
+    facts = [_("Last check-in {when}").format(when=days_ago(row['Last check-in day'], today))]
     if row["Craving 7d"] is None or row["Craving 7d"] != row["Craving 7d"]:
-        facts.append("no craving ratings this week")
+        facts.append(_("no craving ratings this week"))
     else:
-        facts.append(f"craving {row['Craving 7d']:.1f}/10 this week, "
-                     f"{_change(row['Craving change'])}")
+        facts.append(_("craving {value}/10 this week, {change}").format(
+            value=f"{row['Craving 7d']:.1f}", change=_change(row['Craving change'])))
     if row["Mood 7d"] is not None and row["Mood 7d"] == row["Mood 7d"]:
-        facts.append(f"mood {row['Mood 7d']:.1f}/10, {_change(row['Mood change'])}")
+        facts.append(_("mood {value}/10, {change}").format(value=f"{row['Mood 7d']:.1f}",
+                                                           change=_change(row['Mood change'])))
     use = int(row["Use days (14d)"])
-    facts.append("no use reported in 2 weeks" if not use
-                 else f"use on {use} day{'s' if use != 1 else ''} in 2 weeks")
+    facts.append(_("no use reported in 2 weeks") if not use
+                 else ngettext("use on {n} day in 2 weeks", "use on {n} days in 2 weeks",
+                               use).format(n=use))
     missed = int(row["Missed (7d)"])
     if missed:
-        facts.append(f"missed {missed} check-in{'s' if missed != 1 else ''} this week")
+        facts.append(ngettext("missed {n} check-in this week", "missed {n} check-ins this week",
+                              missed).format(n=missed))
     for title, key in (("PHQ-9", "phq9"), ("GAD-7", "gad7")):
         words = _score(title, key, row[title], row[f"{title} baseline"])
         if words:
             facts.append(words)
     attended, scheduled = int(row["Groups attended (14d)"]), int(row["Groups scheduled (14d)"])
-    facts.append(f"groups: {attended} of {scheduled} attended in 2 weeks" if scheduled
-                 else "no groups scheduled in 2 weeks")
-    facts.append(f"measures: {row['Measures due']}" if row.get("Measures due")
-                 else "measures up to date")
+    facts.append(_("groups: {attended} of {scheduled} attended in 2 weeks").format(
+        attended=attended, scheduled=scheduled) if scheduled
+        else _("no groups scheduled in 2 weeks"))
+    facts.append(_("measures: {due}").format(due=row['Measures due'])
+                 if row.get("Measures due") else _("measures up to date"))
     return facts
 
 
@@ -393,7 +418,7 @@ def cards(frame: pd.DataFrame, open_list: list[tuple[Flag, str]], today=None) ->
     answer (most urgent first), so the first flag seen for a client is their top one."""
     today = today or clinic_today()
     top: dict[int, Flag] = {}
-    for flag, _ in open_list:
+    for flag, _name in open_list:
         top.setdefault(flag.client_id, flag)
     return [Card(int(row["client_id"]), row["Client"], top.get(int(row["client_id"])),
                  int(row["Open flags"]), card_facts(row, today), float(row["Need"]))

@@ -26,6 +26,7 @@ from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core.config import get_settings
 from companion.core.errors import AccessDenied
+from companion.i18n import N_, gettext
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, ChainAnalysis, CheckIn, CheckInReminder,
                               Craving, Enrolment, EntryTag, GroupAttendance, GroupRsvp,
@@ -35,8 +36,8 @@ from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
 from companion.skills import TIMER_KEY
 from companion.core.timeutil import clinic_today, show, to_clinic, utcnow
 
-STAFF_REFUSED = ("Downloading all data is for clients and alumni, for their own records. "
-                 "Staff disclosures go through the clinic's release process.")
+STAFF_REFUSED = N_("Downloading all data is for clients and alumni, for their own records. "
+                   "Staff disclosures go through the clinic's release process.")
 DETAIL = "data export"
 WHEN = "%Y-%m-%d %H:%M"
 DAY = "%Y-%m-%d"
@@ -591,7 +592,7 @@ def export_zip(session: Session, actor: Actor) -> bytes:
         # Staff hold no records of their own: `authorize` refuses (and handles the refusal
         # as it handles every other); the raise below is a second lock.
         _read(session, actor, RecordKind.PROFILE, "account")
-        raise AccessDenied(STAFF_REFUSED)
+        raise AccessDenied(gettext(STAFF_REFUSED))
     me = actor.id
     _read(session, actor, RecordKind.PROFILE, "account")
     tables = [_profile(session, me)]

@@ -34,12 +34,15 @@ triage-queue convention), SQL by `tier_rank`.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta, timezone
+from functools import lru_cache
 
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
+from companion.i18n import N_, gettext
 from companion.models import CheckIn, Craving, Flag
 
 CRAVING_HIGH = 8          # craving intensity at or above this raises a flag
@@ -60,10 +63,15 @@ class Tier:
     colour: str   # a Streamlit markdown colour
     means: str
 
+    @property
+    def shown(self) -> str:
+        """The tier's word in this run's language ("Urgente")."""
+        return gettext(self.word)
 
-URGENT = Tier("urgent", 0, "Urgent", "🚨", "red", "reach the client now")
-SAME_DAY = Tier("same_day", 1, "Same day", "⏰", "orange", "reach the client today")
-ROUTINE = Tier("routine", 2, "Routine", "📋", "blue", "at the next contact")
+
+URGENT = Tier("urgent", 0, N_("Urgent"), "🚨", "red", N_("reach the client now"))
+SAME_DAY = Tier("same_day", 1, N_("Same day"), "⏰", "orange", N_("reach the client today"))
+ROUTINE = Tier("routine", 2, N_("Routine"), "📋", "blue", N_("at the next contact"))
 TIERS = {t.key: t for t in (URGENT, SAME_DAY, ROUTINE)}
 
 
@@ -88,12 +96,12 @@ RULE_TIERS = {Rule.SELF_HARM: URGENT, Rule.SELF_HARM_UNANSWERED: SAME_DAY,
               Rule.MOOD_DROP: ROUTINE, Rule.WORSENING: ROUTINE, Rule.NO_CHECKIN: ROUTINE,
               Rule.ABSENCE: ROUTINE}
 
-RULE_LABELS = {Rule.CRAVING_HIGH: "Strong craving", Rule.USE_REPORTED: "Use reported",
-               Rule.MOOD_DROP: "Mood drop", Rule.SELF_HARM: "Self-harm answer",
-               Rule.SELF_HARM_UNANSWERED: "Item 9 not answered",
-               Rule.COMBINED_RISK: "Use with low mood",
-               Rule.SEVERE_SCORE: "Severe score", Rule.WORSENING: "Worsening score",
-               Rule.NO_CHECKIN: "No check-in", Rule.ABSENCE: "Missed group"}
+RULE_LABELS = {Rule.CRAVING_HIGH: N_("Strong craving"), Rule.USE_REPORTED: N_("Use reported"),
+               Rule.MOOD_DROP: N_("Mood drop"), Rule.SELF_HARM: N_("Self-harm answer"),
+               Rule.SELF_HARM_UNANSWERED: N_("Item 9 not answered"),
+               Rule.COMBINED_RISK: N_("Use with low mood"),
+               Rule.SEVERE_SCORE: N_("Severe score"), Rule.WORSENING: N_("Worsening score"),
+               Rule.NO_CHECKIN: N_("No check-in"), Rule.ABSENCE: N_("Missed group")}
 
 
 def tier_of(flag: Flag) -> Tier:
@@ -102,7 +110,193 @@ def tier_of(flag: Flag) -> Tier:
 
 
 def label_of(flag: Flag) -> str:
-    return RULE_LABELS.get(flag.rule, flag.rule)
+    """The rule's name in this run's language ("Strong craving", "Ganas de consumir fuertes")."""
+    label = RULE_LABELS.get(flag.rule)
+    return gettext(label) if label else flag.rule
+
+
+# --- Reasons: a code and its parameters, drawn in the reader's language ---------------------
+# Each reason's English is its msgid; `reason` on the row keeps the English as written, and
+# `reason_params` the code and parameters it was made from, so a Spanish-reading therapist
+# reads it in Spanish. Rows older than reason_params are read back through the same
+# templates (`_legacy_params`); one that matches none is shown as it was stored.
+
+REASONS = {
+    "checkin_craving": N_("Check-in craving {value}/10"),
+    "checkin_use": N_("Use reported in the daily check-in"),
+    "checkin_use_after_run": N_("Use reported in the daily check-in after {run} use-free "
+                                "check-in days"),
+    "mood_drop": N_("Mood {mood}/10, {drop} below the 14-day average of {baseline}"),
+    "craving_logged": N_("Craving logged at {value}/10"),
+    "craving_use": N_("A craving episode ended in use"),
+    "craving_use_after_run": N_("A craving episode ended in use after {run} use-free check-in "
+                                "days"),
+    "combined_today": N_("The same day: a use, mood {mood}/10 — check on safety today"),
+    "combined_now": N_("The same day: a use, mood {mood}/10 and a craving of {craving}/10 — "
+                       "check on safety now"),
+    "self_harm": N_("{instrument} item {item} answered {answer} (thoughts of death or "
+                    "self-harm): follow up today"),
+    "self_harm_blank": N_("{instrument} item {item} (thoughts of death or self-harm) left "
+                          "blank: the client was offered it again with the crisis lines; check "
+                          "in today"),
+    "severe": N_("{instrument} {scale} {value} ({band})"),
+    "worsening": N_("{instrument} {scale} rose from {before} to {value}"),
+    "no_checkin_since": N_("No check-in since {day}"),
+    "no_checkin_ever": N_("No check-in since joining the program"),
+    "absence": N_("Missed {group}, {day} (not excused)"),
+}
+_DAY = "%a %b %-d"  # a day inside an English reason ("Mon Mar 1")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a flag was raised: `code` (a key of REASONS) and its parameters, kept as data
+    (numbers, ISO days, an instrument's and scale's ids): never a sentence."""
+    code: str
+    params: dict
+
+    @property
+    def english(self) -> str:
+        return _render(self.code, self.params, "en")
+
+
+def reason(code: str, **params) -> Reason:
+    return Reason(code, {k: (v.isoformat() if isinstance(v, date) else v)
+                         for k, v in params.items()})
+
+
+def _instrument_words(params: dict, language: str):
+    """(title, scale label, band label) of an instrument reason's parameters, in `language`
+    where the instrument's file has it."""
+    from companion import instruments
+
+    try:
+        instrument = instruments.get(params["instrument"])
+    except Exception:  # an instrument since removed: its id stands in
+        return params.get("instrument", ""), params.get("scale", ""), ""
+    scale = next((sc for sc in instrument.scales if sc.id == params.get("scale")),
+                 instrument.scales[0])
+    label = scale.label
+    if language != "en" and hasattr(instrument, "scale_label"):
+        label = instrument.scale_label(scale, language)
+    band = scale.band(params.get("value"))
+    band_label = band.label if band else ""
+    if band and language != "en" and hasattr(instrument, "band_words"):
+        band_label = instrument.band_words(scale, band, language)[0]
+    return instrument.title, label.lower(), band_label.lower()
+
+
+def _render(code: str, params: dict, language: str) -> str:
+    from companion import i18n
+
+    template = i18n.translations(language).gettext(REASONS[code])
+    values = dict(params)
+    if "day" in values and values["day"]:
+        day = date.fromisoformat(values["day"])
+        values["day"] = (f"{day:{_DAY}}" if language == "en"
+                         else i18n.format_short_day(day, language))
+    if "instrument" in values:
+        values["instrument"], values["scale"], values["band"] = _instrument_words(values,
+                                                                                  language)
+    for key in ("drop", "baseline"):
+        if key in values:
+            values[key] = f"{float(values[key]):.1f}"
+    return template.format(**values)
+
+
+@lru_cache(maxsize=1)
+def _legacy_patterns() -> list[tuple[str, re.Pattern]]:
+    """Each English template as a pattern, its placeholders captured (old rows), the one with
+    the most fixed words first ("… after {run} use-free …" before the bare use reasons, and
+    "Missed {group}, {day} (not excused)" before "{instrument} {scale} {value} ({band})")."""
+    found = []
+    for code, template in REASONS.items():
+        pattern, last = "", 0
+        for match in re.finditer(r"\{(\w+)\}", template):
+            pattern += re.escape(template[last:match.start()]) + f"(?P<{match.group(1)}>.+?)"
+            last = match.end()
+        fixed = len(re.sub(r"\{\w+\}", "", template))
+        found.append((fixed, code, re.compile("^" + pattern + re.escape(template[last:]) + "$")))
+    return [(code, pattern) for _fixed, code, pattern in sorted(found, key=lambda f: -f[0])]
+
+
+def _legacy_params(flag: Flag) -> dict | None:
+    """The code and parameters of a reason stored as English only (a row older than
+    reason_params), or None when it reads as no template (it is then shown as stored)."""
+    for code, pattern in _legacy_patterns():
+        match = pattern.match(flag.reason or "")
+        if match:
+            params = _legacy_values(flag, code, match.groupdict())
+            if params is not None:
+                return params
+    return None
+
+
+def _legacy_values(flag: Flag, code: str, params: dict) -> dict | None:
+    """A template's captured English back to data (an ISO day, ids, numbers), or None when
+    they don't read as such (another template may)."""
+    from datetime import datetime
+
+    from companion import instruments
+    from companion.core.timeutil import to_clinic
+
+    params = {"code": code, **params}
+    if "day" in params:  # "Mon Mar 1": the year is the raising's, or the one before
+        year = to_clinic(flag.raised_at).year if flag.raised_at else None
+        for candidate in (year, year - 1) if year else ():
+            try:
+                params["day"] = datetime.strptime(f"{params['day']} {candidate}",
+                                                  "%a %b %d %Y").date().isoformat()
+                break
+            except ValueError:
+                continue
+        else:
+            return None
+    if "instrument" in params:  # the title and lower-cased labels back to ids
+        instrument = next((i for i in instruments.load_all().values()
+                           if i.title == params["instrument"]), None)
+        if instrument is None:
+            return None
+        params["instrument"] = instrument.id
+        if "scale" in params:
+            scale = next((sc for sc in instrument.scales
+                          if sc.label.lower() == params["scale"]), None)
+            if scale is None:
+                return None
+            params["scale"] = scale.id
+        params.pop("band", None)
+    for key in ("value", "before", "answer", "run", "mood", "craving"):
+        if key in params:
+            try:
+                params[key] = int(params[key])
+            except ValueError:
+                return None
+    for key in ("drop", "baseline"):
+        if key in params:
+            try:
+                params[key] = float(params[key])
+            except ValueError:
+                return None
+    return params
+
+
+def reason_of(flag: Flag, language: str | None = None) -> str:
+    """Why the flag was raised, in `language` (default: this run's): in English the stored
+    words; in another language drawn from its code and parameters, or an old row's English
+    read back through the templates, else as stored."""
+    from companion import i18n
+
+    language = i18n.normalise(language) or i18n.current()
+    if language == i18n.DEFAULT:  # English: the words the flag was raised with, as stored
+        return flag.reason
+    params = flag.reason_params or _legacy_params(flag)
+    if not params or params.get("code") not in REASONS:
+        return flag.reason
+    try:
+        return _render(params["code"], {k: v for k, v in params.items() if k != "code"},
+                       language)
+    except (KeyError, ValueError, IndexError, TypeError):
+        return flag.reason
 
 
 def sort_key(flag: Flag) -> tuple:
@@ -127,16 +321,19 @@ def _already_raised(session: Session, client_id: int, rule: str, kind: str,
     return session.exec(stmt).first() is not None
 
 
-def raise_flag(session: Session, client_id: int, rule: str, reason: str, kind: str,
+def raise_flag(session: Session, client_id: int, rule: str, reason: "str | Reason", kind: str,
                source_id: int, same_record_ids: list[int] | None = None,
                tier: Tier | None = None) -> Flag | None:
     """Raise once per record and tier: earlier versions of the same record count as the
-    same; a more urgent reading of the same record (an edit that adds a use) raises anew."""
+    same; a more urgent reading of the same record (an edit that adds a use) raises anew.
+    `reason`: a `Reason` (kept as its code and parameters, and its English), or plain text."""
     tier = tier or RULE_TIERS[rule]
     if _already_raised(session, client_id, rule, kind, same_record_ids or [source_id], tier):
         return None
-    flag = Flag(client_id=client_id, rule=rule, reason=reason[:300], source_kind=kind,
-                source_id=source_id, tier=tier.key)
+    params = {"code": reason.code, **reason.params} if isinstance(reason, Reason) else None
+    text = reason.english if isinstance(reason, Reason) else reason
+    flag = Flag(client_id=client_id, rule=rule, reason=text[:300], reason_params=params,
+                source_kind=kind, source_id=source_id, tier=tier.key)
     session.add(flag)
     return flag
 
@@ -148,8 +345,9 @@ def use_tier(session: Session, client_id: int, day: date) -> tuple[Tier, int]:
     return (SAME_DAY if run >= USE_FREE_RUN_DAYS else ROUTINE), run
 
 
-def _use_reason(what: str, run: int) -> str:
-    return what + (f" after {run} use-free check-in days" if run >= USE_FREE_RUN_DAYS else "")
+def _use_reason(code: str, run: int) -> Reason:
+    """`checkin_use` / `craving_use`, "… after {run} use-free check-in days" after a run."""
+    return reason(f"{code}_after_run", run=run) if run >= USE_FREE_RUN_DAYS else reason(code)
 
 
 def mood_baseline(session: Session, client_id: int, day: date) -> float | None:
@@ -185,18 +383,19 @@ def for_checkin(session: Session, checkin: CheckIn, version_ids: list[int]) -> l
     raised = []
     if checkin.craving >= CRAVING_HIGH:
         raised.append(raise_flag(session, checkin.client_id, Rule.CRAVING_HIGH,
-                                 f"Check-in craving {checkin.craving}/10", "checkin",
+                                 reason("checkin_craving", value=checkin.craving), "checkin",
                                  checkin.id, version_ids))
     if checkin.used == "yes":
         tier, run = use_tier(session, checkin.client_id, checkin.day)
         raised.append(raise_flag(session, checkin.client_id, Rule.USE_REPORTED,
-                                 _use_reason("Use reported in the daily check-in", run),
+                                 _use_reason("checkin_use", run),
                                  "checkin", checkin.id, version_ids, tier))
     baseline = mood_baseline(session, checkin.client_id, checkin.day)
     if baseline is not None and checkin.mood <= baseline - MOOD_DROP:
         raised.append(raise_flag(session, checkin.client_id, Rule.MOOD_DROP,
-                                 f"Mood {checkin.mood}/10, {baseline - checkin.mood:.1f} below "
-                                 f"the 14-day average of {baseline:.1f}", "checkin", checkin.id,
+                                 reason("mood_drop", mood=checkin.mood,
+                                        drop=baseline - checkin.mood, baseline=baseline),
+                                 "checkin", checkin.id,
                                  version_ids))
     raised.append(combined_risk(session, checkin.client_id, checkin.day))
     return [f for f in raised if f is not None]
@@ -206,12 +405,12 @@ def for_craving(session: Session, craving: Craving) -> list[Flag]:
     raised = []
     if craving.intensity >= CRAVING_HIGH:
         raised.append(raise_flag(session, craving.client_id, Rule.CRAVING_HIGH,
-                                 f"Craving logged at {craving.intensity}/10", "craving",
+                                 reason("craving_logged", value=craving.intensity), "craving",
                                  craving.id))
     if craving.outcome == "used":
         tier, run = use_tier(session, craving.client_id, craving.local_day)
         raised.append(raise_flag(session, craving.client_id, Rule.USE_REPORTED,
-                                 _use_reason("A craving episode ended in use", run),
+                                 _use_reason("craving_use", run),
                                  "craving", craving.id, tier=tier))
     raised.append(combined_risk(session, craving.client_id, craving.local_day))
     return [f for f in raised if f is not None]
@@ -234,10 +433,9 @@ def combined_risk(session: Session, client_id: int, day: date) -> Flag | None:
     if not used or not _mood_is_low(session, checkin):
         return None
     high = craving >= CRAVING_HIGH
-    reason = (f"The same day: a use, mood {checkin.mood}/10"
-              + (f" and a craving of {craving}/10" if high else "")
-              + " — check on safety" + (" now" if high else " today"))
-    return raise_flag(session, client_id, Rule.COMBINED_RISK, reason, "checkin", checkin.id,
+    why = (reason("combined_now", mood=checkin.mood, craving=craving) if high
+           else reason("combined_today", mood=checkin.mood))
+    return raise_flag(session, client_id, Rule.COMBINED_RISK, why, "checkin", checkin.id,
                       [c.id for c in versions], URGENT if high else SAME_DAY)
 
 
@@ -250,14 +448,13 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
     for item_id in scored.risk_items:
         raised.append(raise_flag(
             session, response.client_id, Rule.SELF_HARM,
-            f"{instrument.title} item {item_id} answered "
-            f"{response.answers[item_id]} (thoughts of death or self-harm): follow up today",
+            reason("self_harm", instrument=instrument.id, item=item_id,
+                   answer=response.answers[item_id]),
             "measure", response.id))
     for item_id in scored.risk_unanswered:  # never read as 0: asked again, and a person checks
         raised.append(raise_flag(
             session, response.client_id, Rule.SELF_HARM_UNANSWERED,
-            f"{instrument.title} item {item_id} (thoughts of death or self-harm) left blank: "
-            "the client was offered it again with the crisis lines; check in today",
+            reason("self_harm_blank", instrument=instrument.id, item=item_id),
             "measure", response.id))
     for scale in instrument.scales:
         value = scored.values.get(scale.id)
@@ -265,15 +462,16 @@ def for_measure(session: Session, response, instrument, scored, previous: dict |
             continue
         if scale.severe_from is not None and value >= scale.severe_from:
             raised.append(raise_flag(session, response.client_id, Rule.SEVERE_SCORE,
-                                     f"{instrument.title} {scale.label.lower()} {value} "
-                                     f"({scale.band(value).label.lower()})", "measure",
+                                     reason("severe", instrument=instrument.id,
+                                            scale=scale.id, value=value), "measure",
                                      response.id))
         before = (previous or {}).get(scale.id)
         if (scale.worsening_points is not None and before is not None
                 and value - before >= scale.worsening_points):
             raised.append(raise_flag(session, response.client_id, Rule.WORSENING,
-                                     f"{instrument.title} {scale.label.lower()} rose from "
-                                     f"{before} to {value}", "measure", response.id))
+                                     reason("worsening", instrument=instrument.id,
+                                            scale=scale.id, before=before, value=value),
+                                     "measure", response.id))
     return [f for f in raised if f is not None]
 
 
@@ -309,9 +507,10 @@ def for_missing_checkins(session: Session, client_ids: list[int], today: date,
         start = since or enrolled_at.date()
         if start > cutoff or client_id in open_already:
             continue
-        words = (f"No check-in since {since:%a %b %-d}" if since
-                 else "No check-in since joining the program")
-        flag = Flag(client_id=client_id, rule=Rule.NO_CHECKIN, reason=words,
+        why = (reason("no_checkin_since", day=since) if since
+               else reason("no_checkin_ever"))
+        flag = Flag(client_id=client_id, rule=Rule.NO_CHECKIN, reason=why.english,
+                    reason_params={"code": why.code, **why.params},
                     source_kind="checkin", source_id=None,
                     tier=RULE_TIERS[Rule.NO_CHECKIN].key)
         session.add(flag)
@@ -421,13 +620,15 @@ def history(session: Session, actor, client_id: int) -> list[tuple[Flag, str | N
 # --- Group attendance (groups issue) ---------------------------------------------------------
 
 
-def for_absence(session: Session, attendance, version_ids: list[int], what: str) -> Flag | None:
+def for_absence(session: Session, attendance, version_ids: list[int], group: str,
+                day: date) -> Flag | None:
     """An unexcused absence from group: one flag per attendance record (its corrections
-    count as the same record). `what` names the session, e.g. "Process group, Mon Mar 1"."""
+    count as the same record). `group` is the session's title, `day` its clinic day
+    ("Missed Process group, Mon Mar 1 (not excused)")."""
     if attendance.status != "absent":
         return None
     return raise_flag(session, attendance.client_id, Rule.ABSENCE,
-                      f"Missed {what} (not excused)", "attendance", attendance.id,
+                      reason("absence", group=group, day=day), "attendance", attendance.id,
                       version_ids)
 
 

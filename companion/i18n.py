@@ -234,6 +234,27 @@ def format_day(day: date, language: str | None = None, width: str = "long") -> s
                                    locale=babel_locale(language))
 
 
+def format_short_day(day: date, language: str | None = None) -> str:
+    """A day in a line of text: 'Tue Mar 3' / 'mar, 3 mar' (no year)."""
+    if _english(language):
+        return f"{day:%a %b %-d}"
+    return babel_dates.format_skeleton("MMMEd", day, locale=babel_locale(language))
+
+
+def format_month_day(day: date, language: str | None = None) -> str:
+    """'Mar 3' / '3 mar'."""
+    if _english(language):
+        return f"{day:%b %-d}"
+    return babel_dates.format_skeleton("MMMd", day, locale=babel_locale(language))
+
+
+def format_month(day: date, language: str | None = None) -> str:
+    """A month: 'March 2026' / 'marzo de 2026'."""
+    if _english(language):
+        return f"{day:%B %Y}"
+    return babel_dates.format_skeleton("yMMMM", day, locale=babel_locale(language))
+
+
 def weekday_name(day: date, language: str | None = None, width: str = "wide") -> str:
     """'Tuesday' / 'martes' ('abbreviated': 'Tue' / 'mar')."""
     return babel_dates.format_date(day, "EEEE" if width == "wide" else "EEE",

@@ -305,6 +305,11 @@ class Flag(SQLModel, table=True):
     client_id: int = Field(foreign_key="users.id")
     rule: str = Field(max_length=32)
     reason: str = Field(max_length=300)
+    # The reason as a code and its parameters ({"code": "checkin_craving", "value": 9}):
+    # drawn in the reader's language by `companion.flags.reason_of`. `reason` keeps the
+    # English as written (exports, the audit's readers); rows older than this have none.
+    reason_params: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON,
+                                                                            nullable=True))
     source_kind: Optional[str] = Field(default=None, max_length=16)
     source_id: Optional[int] = None
     raised_at: datetime = Field(default_factory=utcnow, sa_column=_utc(nullable=False))

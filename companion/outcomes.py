@@ -28,6 +28,7 @@ from companion import audit, instruments, measures, run_context
 from companion.access import Action, RecordKind, authorize, require_role
 from companion.actors import Actor
 from companion.core.timeutil import clinic_today, to_clinic
+from companion.i18n import N_, _
 from companion.instruments import Instrument, ReliableChange, Scale
 from companion.models import Enrolment, MeasureResponse, Role, User
 
@@ -36,8 +37,8 @@ OVERDUE_AFTER_DAYS = 7
 SMALL_CELL = 11
 TRACKED = ("phq9", "gad7", "bam")
 
-IMPROVED, DETERIORATED, NO_CHANGE = "reliable improvement", "reliable deterioration", \
-    "no reliable change"
+IMPROVED, DETERIORATED, NO_CHANGE = (N_("reliable improvement"), N_("reliable deterioration"),
+                                    N_("no reliable change"))  # keys; gettext them to show
 
 
 def sdiff(figures: ReliableChange) -> float:
@@ -83,8 +84,12 @@ class Change:
 
     @property
     def title(self) -> str:
-        return (f"{self.instrument.title} total" if len(self.instrument.scales) == 1
-                else f"{self.instrument.title} {self.scale.label.lower()}")
+        """"PHQ-9 total" in this run's language."""
+        if len(self.instrument.scales) == 1:
+            return _("{instrument} total").format(instrument=self.instrument.title)
+        label = (self.instrument.scale_label(self.scale)
+                 if hasattr(self.instrument, "scale_label") else self.scale.label)
+        return f"{self.instrument.title} {label.lower()}"
 
     @property
     def reliable_points(self) -> int | None:
@@ -192,7 +197,10 @@ def rows_for(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str,
 
 def due_words(due: list[DueMeasure]) -> str:
     """"PHQ-9 overdue · GAD-7 due", or "" when nothing is due."""
-    return " · ".join(f"{d.label} {'overdue' if d.overdue else 'due'}" for d in due)
+    from companion.i18n import _
+
+    return " · ".join((_("{measure} overdue") if d.overdue else _("{measure} due")).format(
+        measure=d.label) for d in due)
 
 
 def for_client(session: Session, actor: Actor, client_id: int,
@@ -213,7 +221,8 @@ class Cell:
 
     @property
     def shown(self) -> str:
-        return f"fewer than {SMALL_CELL}" if self.count is None else str(self.count)
+        return (_("fewer than {n}").format(n=SMALL_CELL) if self.count is None
+                else str(self.count))
 
 
 def suppress(count: int) -> int | None:
@@ -246,16 +255,17 @@ def caseload_summary(session: Session, actor: Actor, today: date | None = None) 
     cells: dict[str, list[Cell]] = {}
     for instrument_id in ("phq9", "gad7"):
         title = instruments.get(instrument_id).title
-        found = [c for found, _ in per_client.values() for c in found
+        found = [c for found, _due in per_client.values() for c in found
                  if c.instrument.id == instrument_id and c.answers > 1]
-        cells[title] = [
-            Cell("with a baseline and a later score", suppress(len(found))),
-            Cell(IMPROVED, suppress(sum(c.reliable == IMPROVED for c in found))),
-            Cell(DETERIORATED, suppress(sum(c.reliable == DETERIORATED for c in found))),
-            Cell("response (50% drop or more)", suppress(sum(bool(c.response) for c in found))),
-            Cell("remission (under 5)", suppress(sum(bool(c.remission) for c in found)))]
-    cells["Measures"] = [
-        Cell("with a measure due", suppress(sum(bool(d) for _, d in per_client.values()))),
-        Cell("with a measure overdue",
-             suppress(sum(any(m.overdue for m in d) for _, d in per_client.values())))]
-    return Summary(Cell("clients on the caseload", suppress(len(ids))), cells)
+        cells[title] = [  # labels in this run's language
+            Cell(_("with a baseline and a later score"), suppress(len(found))),
+            Cell(_(IMPROVED), suppress(sum(c.reliable == IMPROVED for c in found))),
+            Cell(_(DETERIORATED), suppress(sum(c.reliable == DETERIORATED for c in found))),
+            Cell(_("response (50% drop or more)"),
+                 suppress(sum(bool(c.response) for c in found))),
+            Cell(_("remission (under 5)"), suppress(sum(bool(c.remission) for c in found)))]
+    cells[_("Measures")] = [
+        Cell(_("with a measure due"), suppress(sum(bool(d) for _d, d in per_client.values()))),
+        Cell(_("with a measure overdue"),
+             suppress(sum(any(m.overdue for m in d) for _d, d in per_client.values())))]
+    return Summary(Cell(_("clients on the caseload"), suppress(len(ids))), cells)

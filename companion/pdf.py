@@ -91,7 +91,10 @@ class _Doc(FPDF):
         self.set_y(-12)
         self.set_font(self.family, size=8)
         self.set_text_color(120, 120, 120)
-        self.cell(0, 5, self.text_of(f"{self.doc_title} · page {self.page_no()}"), align="C")
+        from companion.i18n import _
+
+        self.cell(0, 5, self.text_of(_("{title} · page {page}").format(
+            title=self.doc_title, page=self.page_no())), align="C")
         self.set_text_color(31, 42, 46)
 
 
@@ -118,13 +121,19 @@ def aftercare_pdf(client_name: str, sections: dict, status: str, saved: str) -> 
 
 
 def brief_pdf(client_name: str, text: str) -> bytes:
-    """The pre-session brief as print: `text` is `brief.as_text` (the 42 CFR Part 2 notice
-    first), each line a paragraph, under the client's name."""
-    doc = _Doc("Pre-session brief")
+    """The pre-session brief as print, in this run's language: `text` is `brief.as_text`
+    (the 42 CFR Part 2 notice first, up to its first blank line, then the text's heading),
+    each line a paragraph, under the client's name."""
+    from companion.brief import TITLE
+    from companion.i18n import _, gettext
+
+    doc = _Doc(gettext(TITLE))
     lines = text.splitlines()
-    doc.para(lines[0], 8.5)  # the redisclosure notice
-    doc.heading(f"Pre-session brief — {client_name}", 15)
-    for line in lines[1:]:
-        if line.strip() and not line.startswith("PRE-SESSION BRIEF"):
+    blank = lines.index("") if "" in lines else 1
+    for line in lines[:blank]:  # the redisclosure notice (with the English after a translation)
+        doc.para(line, 8.5)
+    doc.heading(_("Pre-session brief — {name}").format(name=client_name), 15)
+    for line in lines[blank + 2:]:  # after the blank line and the text's own heading
+        if line.strip():
             doc.para(line, 10)
     return bytes(doc.output())

@@ -14,6 +14,7 @@ from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules
 from companion.core.errors import AccessDenied, InvalidInput, NotFound
+from companion.i18n import _
 from companion.models import CLIENT_ROLES, Enrolment, LoginThrottle, Role, User
 from companion.core.timeutil import show, utcnow
 
@@ -29,15 +30,15 @@ class NewAccount:
 def clean_username(username: str) -> str:
     name = (username or "").strip().lower()
     if not USERNAME_RE.match(name):
-        raise InvalidInput("A username is 3–40 characters: lowercase letters, digits, "
-                           "dots, dashes or underscores, starting with a letter or digit.")
+        raise InvalidInput(_("A username is 3–40 characters: lowercase letters, digits, "
+                             "dots, dashes or underscores, starting with a letter or digit."))
     return name
 
 
 def _clean_name(display_name: str) -> str:
     name = " ".join(textrules.require((display_name or "").strip(), subject="The name").split())
     if not 1 <= len(name) <= 120:
-        raise InvalidInput("Please give a name of 1–120 characters.")
+        raise InvalidInput(_("Please give a name of 1–120 characters."))
     return name
 
 
@@ -83,13 +84,13 @@ def _check_enrolment(session: Session, therapist_id: int | None, track: str | No
                      location: str | None) -> None:
     clinic = get_clinic()
     if track is not None and track not in {t.key for t in clinic.tracks}:
-        raise InvalidInput(f"Unknown track {track!r}.")
+        raise InvalidInput(_("Unknown track {track}.").format(track=repr(track)))
     if location is not None and location not in {loc.key for loc in clinic.locations}:
-        raise InvalidInput(f"Unknown location {location!r}.")
+        raise InvalidInput(_("Unknown location {location}.").format(location=repr(location)))
     if therapist_id is not None:
         therapist = session.get(User, therapist_id)
         if therapist is None or therapist.role != Role.THERAPIST or not therapist.is_active:
-            raise InvalidInput("Choose an active therapist.")
+            raise InvalidInput(_("Choose an active therapist."))
 
 
 def create_user(session: Session, actor: Actor, username: str, display_name: str, role: Role,
@@ -107,14 +108,14 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
     display_name = _clean_name(display_name)
     if role in CLIENT_ROLES:
         if therapist_id is None or track is None or location is None:
-            raise InvalidInput("A client needs a therapist, a track and a location.")
+            raise InvalidInput(_("A client needs a therapist, a track and a location."))
         _check_enrolment(session, therapist_id, track, location)
     if session.exec(select(User.id).where(User.username == username)).first() is not None:
-        raise InvalidInput("That username is taken. Please choose another.")
+        raise InvalidInput(_("That username is taken. Please choose another."))
     if i18n.normalise(language) != language:
-        raise InvalidInput("Choose one of the languages offered.")
+        raise InvalidInput(_("Choose one of the languages offered."))
     if role not in CLIENT_ROLES and language != i18n.DEFAULT:
-        raise InvalidInput("Staff choose their own language on My account.")
+        raise InvalidInput(_("Staff choose their own language on My account."))
     temporary = passwords.temporary_password()
     user = User(username=username, display_name=display_name, role=role,
                 password_hash=passwords.hash_password(temporary), must_change_password=True,
@@ -206,7 +207,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool,
     require_current(session, actor)
     user = _user(session, user_id)
     if user.id == actor.id and not active:
-        raise InvalidInput("You can't deactivate your own account.")
+        raise InvalidInput(_("You can't deactivate your own account."))
     audit.account_event(session, actor, user, "reactivated" if active else
                         "deactivated (every session ended)")
     user.is_active = active

@@ -22,13 +22,19 @@ from companion.access import require_role
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core.timeutil import clinic_today, clinic_zone
+from companion.i18n import N_, _, clinic_label, gettext
 from companion.models import CheckIn, Enrolment, GroupAttendance, MeasureResponse, Role, User
 
 ENGAGED_DAYS = 8   # "kept checking in": a check-in on 8 or more days of the month (about 2 a week)
 AUDIT_KIND = "program_outcomes"
-COLUMNS = ("In the program", f"Checked in on {ENGAGED_DAYS}+ days", "Came to a group",
-           "Completed a measure", "Reliable improvement (PHQ-9 or GAD-7)",
-           "Remission (PHQ-9 or GAD-7 under 5)")
+COLUMNS = (N_("In the program"), N_("Checked in on {n}+ days"), N_("Came to a group"),
+           N_("Completed a measure"), N_("Reliable improvement (PHQ-9 or GAD-7)"),
+           N_("Remission (PHQ-9 or GAD-7 under 5)"))  # English keys: `column_words` shows them
+
+
+def column_words() -> list[str]:
+    """The columns' headings in this run's language ("Checked in on 8+ days")."""
+    return [gettext(c).format(n=ENGAGED_DAYS) for c in COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -39,7 +45,7 @@ class Figure:
     @property
     def shown(self) -> str:
         if self.count is None:
-            return f"fewer than {outcomes.SMALL_CELL}"
+            return _("fewer than {n}").format(n=outcomes.SMALL_CELL)
         return str(self.count) if self.share is None else f"{self.count} ({self.share:.0%})"
 
 
@@ -138,12 +144,12 @@ def for_month(session: Session, actor: Actor, first: date) -> list[Row]:
              _measured(session, ids, first, last), *_changed(session, ids, last)]
             if ids else [set()] * 5)
     clinic = get_clinic()
-    rows = [_row("Whole program", set(ids), sets)]
+    rows = [_row(_("Whole program"), set(ids), sets)]  # labels in this run's language
     for track in sorted({p[1] for p in people}):
-        rows.append(_row(f"Track: {clinic.track_label(track)}",
+        rows.append(_row(_("Track: {track}").format(track=clinic_label(clinic.track_label(track))),
                          {p[0] for p in people if p[1] == track}, sets))
     for site in sorted({p[2] for p in people}):
-        rows.append(_row(f"Site: {clinic.location_label(site)}",
+        rows.append(_row(_("Site: {site}").format(site=clinic_label(clinic.location_label(site))),
                          {p[0] for p in people if p[2] == site}, sets))
     audit.record(session, actor, "read", AUDIT_KIND, None,
                  f"program outcomes for {first:%B %Y} (counts only)")

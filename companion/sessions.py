@@ -8,13 +8,14 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, select
 
+from companion.i18n import N_
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core.errors import InvalidInput
 from companion.core.timeutil import clinic_today
 from companion.models import TherapySession
 
-KINDS = {"individual": "Individual", "family": "Family", "group": "Group"}
+KINDS = {"individual": N_("Individual"), "family": N_("Family"), "group": N_("Group")}
 NEXT_STEP_MAX = 200
 OLDEST_DAYS = 365
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from companion.i18n import N_
 from companion import access, audit, flags
 from companion.access import Action, RecordKind
 from companion.actors import Actor
@@ -26,7 +27,8 @@ from companion.models import (Enrolment, GroupAttendance, GroupRsvp, GroupSeries
 
 MARK_EARLY_MINUTES = 15     # attendance can be taken from this long before the start
 PRESENT, ABSENT, EXCUSED = "present", "absent", "excused"
-ATTENDANCE_LABELS = {PRESENT: "Present", ABSENT: "Absent", EXCUSED: "Excused"}
+ATTENDANCE_LABELS = {PRESENT: N_("Present"), ABSENT: N_("Absent"),
+                     EXCUSED: N_("Excused")}  # English; gettext them to show
 
 # What a session's admin-assigned facilitator may do for a client enrolled on its track and
 # site who is not on their caseload: take and read attendance, read the RSVP, and read the
@@ -184,7 +186,6 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
                              Action.WRITE):
             access.authorize(session, actor, client_id, RecordKind.ATTENDANCE, Action.WRITE)
     current = _current_marks(session, occ)
-    what = f"{occ.title}, {to_clinic(occ.starts_at):%a %b %-d}"
     saved = []
     for client_id, status in marks.items():
         before = current.get(client_id)
@@ -207,7 +208,8 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
             GroupAttendance.occurrence_at == occ.occurrence_at,
             GroupAttendance.client_id == client_id)))
         if status == ABSENT:
-            flags.for_absence(session, row, versions, what)
+            flags.for_absence(session, row, versions, occ.title,
+                              to_clinic(occ.starts_at).date())
         else:
             flags.settle_absence(session, client_id, versions, actor.id,
                                  f"Attendance corrected to {status} by {actor.display_name}")

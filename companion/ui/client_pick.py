@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from companion.i18n import N_, _, gettext
 from companion.ui.text import label_text, option_text
 
 PARAM = "client"
 CARRIED = "_chosen_client"
-PAGES = {"record": ("pages/therapist/client.py", "Record", "🗂️"),
-         "brief": ("pages/therapist/brief.py", "Brief", "📄"),
-         "skills": ("pages/therapist/skills.py", "Skills", "🧩")}
+PAGES = {"record": ("pages/therapist/client.py", N_("Record: {name}"), "🗂️"),
+         "brief": ("pages/therapist/brief.py", N_("Brief: {name}"), "📄"),
+         "skills": ("pages/therapist/skills.py", N_("Skills: {name}"), "🧩")}
 
 
 def _from_url(clients: dict[int, str]) -> int | None:
@@ -39,8 +40,9 @@ def pick_client(clients: dict[int, str], key: str) -> int | None:
     def changed() -> None:
         st.session_state[f"_{key}_changed"] = True
 
-    chosen = st.selectbox("Client", list(clients), format_func=lambda i: option_text(clients[i]),
-                          index=None, placeholder="Choose a client", key=key,
+    chosen = st.selectbox(_("Client"), list(clients),
+                          format_func=lambda i: option_text(clients[i]),
+                          index=None, placeholder=_("Choose a client"), key=key,
                           on_change=changed)
     if chosen is not None:
         st.session_state[CARRIED] = chosen
@@ -53,5 +55,5 @@ def client_links(client_id: int, name: str, here: str) -> None:
     """Links to the same client's other pages (record, brief, skills), in one row."""
     others = [(k, v) for k, v in PAGES.items() if k != here]
     for column, (_, (path, word, icon)) in zip(st.columns(len(others)), others):
-        column.page_link(path, label=label_text(f"{word}: {name}"), icon=icon,
+        column.page_link(path, label=label_text(gettext(word).format(name=name)), icon=icon,
                          query_params={PARAM: str(client_id)}, width="stretch")

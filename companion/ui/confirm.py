@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from companion.i18n import _
 from companion.ui.text import label_text, markdown_text
 
 
@@ -39,9 +40,10 @@ def confirmed(label: str, key: str, question: str, *, yes: str | None = None,
     with st.container(border=True, key=f"confirm-{key}"):
         st.warning(markdown_text(question), icon="❓")
         cols = st.columns(2)
-        cols[0].button(label_text(yes or f"Yes, {label[0].lower()}{label[1:]}"),
+        cols[0].button(label_text(yes or _("Yes, {action}").format(
+                           action=f"{label[0].lower()}{label[1:]}")),
                        key=f"{key}-yes", type="primary", width="stretch", on_click=agree)
-        if cols[1].button("Cancel", key=f"{key}-cancel", width="stretch"):
+        if cols[1].button(_("Cancel"), key=f"{key}-cancel", width="stretch"):
             st.session_state.pop(pending, None)
             st.rerun()
     return False

@@ -8,7 +8,8 @@ import streamlit as st
 from companion import groups
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.core.timeutil import show, utcnow
+from companion.core.timeutil import utcnow
+from companion.i18n import _, format_moment, gettext, ngettext, weekday_name
 from companion.ui.charts import draw
 from companion.ui.flags import flag_markdown
 from companion.ui.gate import current_actor
@@ -16,19 +17,26 @@ from companion.ui.groups import headline_markdown, schedule_view, status_line
 from companion.ui.subscription import subscription_panel
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
-VIEWS = ["Attendance", "Before group", "Schedule"]
-RSVP_WORDS = {groups.GOING: "RSVP: going", groups.NOT_GOING: "RSVP: can't make it",
-              None: "no RSVP yet"}
+VIEWS = {"Attendance": _("Attendance"), "Before group": _("Before group"),
+         "Schedule": _("Schedule")}
+RSVP_WORDS = {groups.GOING: _("RSVP: going"), groups.NOT_GOING: _("RSVP: can't make it"),
+              None: _("no RSVP yet")}
+
+
+def attendance_word(mark) -> str:
+    return gettext(groups.ATTENDANCE_LABELS[mark])
+
 
 actor = current_actor()
-st.title("Groups")
-view = st.segmented_control("View", VIEWS, default="Attendance", key="groups-view",
+st.title(_("Groups"))
+view = st.segmented_control(_("View"), list(VIEWS), default="Attendance", key="groups-view",
+                            format_func=VIEWS.get,
                             label_visibility="collapsed", width="stretch") or "Attendance"
 
 if view == "Schedule":
     schedule_view(actor)
-    st.header("My calendar")
-    st.caption("The sessions you facilitate, in your phone's calendar, kept up to date.")
+    st.header(_("My calendar"))
+    st.caption(_("The sessions you facilitate, in your phone's calendar, kept up to date."))
     subscription_panel(actor)
     st.stop()
 
@@ -44,8 +52,8 @@ with session_scope() as session:
         occs = [o for o in groups.my_sessions(session, actor, now, now + timedelta(days=7))
                 if not o.cancelled and o.ends_at > now]
 if not occs:
-    st.info("No sessions of yours in the last week." if view == "Attendance"
-            else "No sessions of yours in the coming week.")
+    st.info(_("No sessions of yours in the last week.") if view == "Attendance"
+            else _("No sessions of yours in the coming week."))
     st.stop()
 occs.sort(key=lambda o: not groups.leads(actor, o.series))  # the ones I lead first
 opened = 0
@@ -55,16 +63,19 @@ if view == "Before group":  # soonest first, opened on the next one my clients a
         mine = groups.my_clients_expected(session, actor, occs)
     opened = next((n for n, o in enumerate(occs) if mine[o.key]), 0)
 by_key = {o.key: o for o in occs}
-chosen = st.selectbox("Session", list(by_key), key=f"groups-{view}-session", index=opened,
+chosen = st.selectbox(_("Session"), list(by_key), key=f"groups-{view}-session", index=opened,
                       format_func=lambda k: option_text(
                           groups.when(by_key[k]) + " · " + by_key[k].title
-                          + (" · you lead" if groups.leads(actor, by_key[k].series) else "")))
+                          + (" · " + _("you lead") if groups.leads(actor, by_key[k].series)
+                             else "")))
 occ = by_key[chosen]
 if view == "Before group" and mine.get(occ.key) and occ.key == occs[opened].key:
     count = mine[occ.key]
-    st.caption(markdown_text(
-        f"The next session where your clients are expected: {groups.when(occ)} · {occ.title}"
-        f" ({count} of your client{'s' if count != 1 else ''})."))
+    st.caption(markdown_text(ngettext(
+        "The next session where your clients are expected: {when} · {title} ({n} of your "
+        "client).",
+        "The next session where your clients are expected: {when} · {title} ({n} of your "
+        "clients).", count).format(when=groups.when(occ), title=occ.title, n=count)))
 st.markdown(headline_markdown(occ))
 status_line(occ)
 
@@ -79,34 +90,36 @@ def marks_sheet(sheet: list, keys: dict[int, str]) -> None:
                                              else "")
             st.markdown(f"**{markdown_text(row.name)}** · {answer}")
             st.segmented_control(
-                f"Attendance for {label_text(row.name)}", list(groups.ATTENDANCE_LABELS),
-                format_func=lambda mark: label_text(groups.ATTENDANCE_LABELS[mark]),
+                _("Attendance for {name}").format(name=label_text(row.name)),
+                list(groups.ATTENDANCE_LABELS),
+                format_func=lambda mark: label_text(attendance_word(mark)),
                 default=row.mark, key=keys[row.client_id], label_visibility="collapsed",
                 width="stretch")
             picked = st.session_state.get(keys[row.client_id])
             if picked is not None and picked != row.mark:
                 unsaved += 1
-                was = (f" (saved: {markdown_text(groups.ATTENDANCE_LABELS[row.mark])})"
-                       if row.mark else "")
-                st.markdown(":orange-badge[Not saved yet] "
-                            f"{markdown_text(groups.ATTENDANCE_LABELS[picked])}{was}")
+                was = (" " + _("(saved: {mark})").format(
+                    mark=markdown_text(attendance_word(row.mark))) if row.mark else "")
+                st.markdown(_(":orange-badge[Not saved yet] {mark}").format(
+                    mark=markdown_text(attendance_word(picked))) + was)
             elif row.mark is not None:
-                st.caption(":green-badge[Saved] "
-                           f"{markdown_text(groups.ATTENDANCE_LABELS[row.mark])} · by "
-                           f"{markdown_text(row.marked_by or 'someone')}, "
-                           f"{markdown_text(show(row.marked_at))}")
+                st.caption(_(":green-badge[Saved] {mark} · by {who}, {when}").format(
+                    mark=markdown_text(attendance_word(row.mark)),
+                    who=markdown_text(row.marked_by or _("someone")),
+                    when=markdown_text(format_moment(row.marked_at))))
             else:
-                st.caption("Not marked yet.")
+                st.caption(_("Not marked yet."))
     if unsaved:
-        st.warning(f"{number_text(unsaved)} mark{'s' if unsaved != 1 else ''} not saved yet: "
-                   "tap Save attendance.")
+        st.warning(ngettext("{n} mark not saved yet: tap Save attendance.",
+                            "{n} marks not saved yet: tap Save attendance.",
+                            unsaved).format(n=number_text(unsaved)))
 
 
 if view == "Attendance":
     with session_scope() as session:
         sheet = groups.attendance_sheet(session, actor, occ)
     if not sheet:
-        st.info("No clients you can mark are expected at this session.")
+        st.info(_("No clients you can mark are expected at this session."))
         st.stop()
     keys = {row.client_id: f"mark-{chosen}-{row.client_id}" for row in sheet}
 
@@ -125,51 +138,57 @@ if view == "Attendance":
         else:
             absent = sum(1 for r in saved if r.status == groups.ABSENT)
             st.session_state["_attendance_saved"] = (
-                f"Saved {len(saved)} change{'s' if len(saved) != 1 else ''}."
-                + (f" {absent} unexcused absence{'s' if absent != 1 else ''} flagged for "
-                   "their therapists." if absent else "") if saved else "No changes to save.")
+                ngettext("Saved {n} change.", "Saved {n} changes.", len(saved)).format(
+                    n=len(saved))
+                + (" " + ngettext("{n} unexcused absence flagged for their therapists.",
+                                  "{n} unexcused absences flagged for their therapists.",
+                                  absent).format(n=absent) if absent else "")
+                if saved else _("No changes to save."))
 
     if message := st.session_state.pop("_attendance_saved", None):
         st.success(markdown_text(message))
     if message := st.session_state.pop("_attendance_error", None):
         st.error(markdown_text(message))
-    st.button("Everyone not yet marked: present", key="attendance-all", on_click=everyone_present,
-              width="stretch")
+    st.button(_("Everyone not yet marked: present"), key="attendance-all",
+              on_click=everyone_present, width="stretch")
     marks_sheet(sheet, keys)
-    st.button("Save attendance", key="attendance-save", on_click=save, type="primary",
+    st.button(_("Save attendance"), key="attendance-save", on_click=save, type="primary",
               width="stretch")
-    st.caption("An unexcused absence flags the client's therapist and shows the client a kind "
-               "note with their next sessions. A correction keeps the earlier mark.")
+    st.caption(_("An unexcused absence flags the client's therapist and shows the client a "
+                 "kind note with their next sessions. A correction keeps the earlier mark."))
     st.stop()
 
 # Before group: one screen with everyone expected (each look is audited).
 with session_scope() as session:
     rows = groups.pregroup(session, actor, occ)
 if not rows:
-    st.info("No clients you can see are expected at this session.")
+    st.info(_("No clients you can see are expected at this session."))
     st.stop()
 going = sum(1 for r in rows if r.rsvp is not None and r.rsvp.status == groups.GOING)
-st.caption(f"{number_text(len(rows))} expected · {number_text(going)} said they're going")
+st.caption(_("{expected} expected · {going} said they're going").format(
+    expected=number_text(len(rows)), going=number_text(going)))
 for row in rows:
     with st.container(border=True):
         status = row.rsvp.status if row.rsvp else None
         reason = f" — {markdown_text(row.rsvp.reason)}" if row.rsvp and row.rsvp.reason else ""
         st.markdown(f"**{markdown_text(row.name)}** · {RSVP_WORDS[status]}{reason}")
         if row.bring:
-            day = markdown_text(row.bring_day.strftime("%a"))
-            st.markdown(f"**Wants to bring to group** ({day}): " + markdown_text(row.bring))
+            day = markdown_text(weekday_name(row.bring_day, width="abbreviated"))
+            st.markdown(_("**Wants to bring to group** ({day}):").format(day=day) + " "
+                        + markdown_text(row.bring))
         if not row.on_caseload:
-            st.caption("Not on your caseload: mood, craving and flags stay with their own "
-                       "therapist.")
+            st.caption(_("Not on your caseload: mood, craving and flags stay with their own "
+                         "therapist."))
             continue
         week = row.week
         if week is None or week.empty:
-            st.caption("No check-ins this week.")
+            st.caption(_("No check-ins this week."))
         else:
             cols = st.columns(2)
-            for col, name, label in ((cols[0], "mood", "Mood"), (cols[1], "craving", "Craving")):
-                col.caption(f"{markdown_text(label)} · latest "
-                            f"{number_text(int(week[name].iloc[-1]))}/10")
+            for col, name, label in ((cols[0], "mood", _("Mood")),
+                                     (cols[1], "craving", _("Craving"))):
+                col.caption(_("{measure} · latest {n}/10").format(
+                    measure=markdown_text(label), n=number_text(int(week[name].iloc[-1]))))
                 with col:
                     draw("sparkline", week, name)
         for flag in row.open_flags or []:

@@ -6,7 +6,7 @@ from companion import caseload, skill_modules, skills
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.skill_modules import SkillContentError
-from companion.core.timeutil import show
+from companion.i18n import _, format_moment
 from companion.ui.client_pick import client_links, pick_client
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
@@ -16,11 +16,11 @@ from companion.ui.text import label_text, markdown_text, number_text, option_tex
 
 FORM = "skill-assign"
 actor = current_actor()
-st.title("Skills practice")
+st.title(_("Skills practice"))
 with session_scope() as session:
     clients = caseload.client_choices(session, actor)
 if not clients:
-    st.info("No clients are assigned to you yet.")
+    st.info(_("No clients are assigned to you yet."))
     st.stop()
 chosen = pick_client(clients, key="skills-client")  # ?client= carries across pages
 if chosen is None:
@@ -54,68 +54,74 @@ try:
     with session_scope() as session:
         data = skills.overview(session, actor, chosen)
 except SkillContentError as exc:  # a clinician's edit to data/skills/ needs fixing
-    st.error("The skills content has a problem, so this page can't be shown: "
-             + markdown_text(exc))
+    st.error(_("The skills content has a problem, so this page can't be shown: {problem}")
+             .format(problem=markdown_text(exc)))
     st.stop()
 
-st.header("Assign a module")
+st.header(_("Assign a module"))
 if title := st.session_state.pop("_assigned", None):
-    st.success(f"Assigned “{markdown_text(title)}”. Your client sees it at the top of their "
-               "Skills page.")
+    st.success(_("Assigned “{module}”. Your client sees it at the top of their Skills page.")
+               .format(module=markdown_text(title)))
 if message := st.session_state.pop("_withdraw_error", None):
     st.error(markdown_text(message))
 show_failure(FORM)
 with st.form("assign-form", border=True):
     catalogue = {m.id: m for m in skill_modules.modules()}
-    st.selectbox("Module", list(catalogue), key="assign-module",
+    st.selectbox(_("Module"), list(catalogue), key="assign-module",
                  format_func=lambda m: option_text(f"{catalogue[m].icon} {catalogue[m].title}"))
-    st.text_input("A short note for your client (optional)",
-                  key="assign-note", placeholder="e.g. Let's talk about this on Thursday")
+    st.text_input(_("A short note for your client (optional)"),
+                  key="assign-note", placeholder=_("e.g. Let's talk about this on Thursday"))
     field_message(FORM, "note")
-    st.form_submit_button("Assign", type="primary", on_click=assign, args=(chosen,))
+    st.form_submit_button(_("Assign"), type="primary", on_click=assign, args=(chosen,))
     failure_beside_button(FORM)
 for p in data.progress:
     if p.assignment is None:
         continue
     a = p.assignment
     cols = st.columns([4, 1])
-    by = data.assigned_by.get(a.therapist_id, "a former therapist")
-    cols[0].markdown(f"📌 **{markdown_text(p.module.title)}** · assigned {show(a.assigned_at)} "
-                     f"by {markdown_text(by)}" + (f"  \n{markdown_text(a.note)}" if a.note else ""))
-    cols[1].button("Withdraw", key=f"withdraw-{a.id}", on_click=withdraw, args=(a.id,))
+    by = data.assigned_by.get(a.therapist_id) or _("a former therapist")
+    cols[0].markdown(f"📌 **{markdown_text(p.module.title)}** · " + _("assigned {when} by {who}")
+                     .format(when=markdown_text(format_moment(a.assigned_at)),
+                             who=markdown_text(by))
+                     + (f"  \n{markdown_text(a.note)}" if a.note else ""))
+    cols[1].button(_("Withdraw"), key=f"withdraw-{a.id}", on_click=withdraw, args=(a.id,))
 
-st.header("Modules")
+st.header(_("Modules"))
 for p in data.progress:
     m = p.module
-    mark = " · 📌 assigned" if p.assignment else ""
-    done = " · ✅ complete" if p.complete else ""
-    with st.expander(f"{label_text(m.icon)} {label_text(m.title)} — lessons "
-                     f"{number_text(p.lessons_done)}/{number_text(len(m.lessons))}, exercises "
-                     f"{number_text(p.exercises_done)}/{number_text(len(m.exercises))}"
-                     f"{mark}{done}"):
+    mark = " · " + _("📌 assigned") if p.assignment else ""
+    done = " · " + _("✅ complete") if p.complete else ""
+    with st.expander(f"{label_text(m.icon)} {label_text(m.title)} — " + _(
+            "lessons {lessons_done}/{lessons}, exercises {exercises_done}/{exercises}").format(
+                lessons_done=number_text(p.lessons_done), lessons=number_text(len(m.lessons)),
+                exercises_done=number_text(p.exercises_done),
+                exercises=number_text(len(m.exercises))) + f"{mark}{done}"):
         read = [lesson.title for lesson in m.lessons if lesson.id in p.lessons_read]
-        st.caption("Lessons read: " + (markdown_text(", ".join(read)) if read else "none yet"))
+        st.caption(_("Lessons read: {lessons}").format(
+            lessons=markdown_text(", ".join(read)) if read else _("none yet")))
         for exercise in m.exercises:
             versions = data.versions.get((m.id, exercise.id), [])
             if not versions:
-                st.markdown(f"**{markdown_text(exercise.title)}** · not done yet")
+                st.markdown(f"**{markdown_text(exercise.title)}** · " + _("not done yet"))
                 continue
             latest = versions[0]
-            st.markdown(f"**{markdown_text(exercise.title)}** · version "
-                        f"{number_text(latest.version)}, saved {show(latest.created_at)}")
+            st.markdown(f"**{markdown_text(exercise.title)}** · " + _(
+                "version {version}, saved {when}").format(
+                    version=number_text(latest.version),
+                    when=markdown_text(format_moment(latest.created_at))))
             with st.container(border=True):
                 show_answers(exercise, latest.answers)
             history(exercise, versions, key=f"t-history-{chosen}-{m.id}-{exercise.id}")
 
-st.header("Practice log")
+st.header(_("Practice log"))
 if not data.practice:
-    st.caption("No skills logged yet.")
+    st.caption(_("No skills logged yet."))
 for use in data.summary:
-    st.markdown(f"**{markdown_text(use.skill)}** · {number_text(use.times)}× · helped "
-                f"{number_text(use.average_helped, 'g')}/10 on average")
+    st.markdown(f"**{markdown_text(use.skill)}** · {number_text(use.times)}× · " + _(
+        "helped {n}/10 on average").format(n=number_text(use.average_helped, 'g')))
 if data.practice:
-    st.caption("Most recent")
+    st.caption(_("Most recent"))
 for entry in data.practice:
     note = f" · {markdown_text(entry.note)}" if entry.note else ""
-    st.markdown(f"{show(entry.at)} · {markdown_text(entry.skill)} · helped "
-                f"**{number_text(entry.helped)}**/10{note}")
+    st.markdown(f"{markdown_text(format_moment(entry.at))} · {markdown_text(entry.skill)} · "
+                + _("helped **{n}**/10").format(n=number_text(entry.helped)) + note)

@@ -1,6 +1,6 @@
 """Flag tiers (issue 15 item 7): every rule's tier, the same-day escalation of a use with a low
 mood (urgent with a high craving), and the order lists and the caseload sort in."""
-from datetime import timedelta
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -107,7 +107,7 @@ def test_no_checkin_and_a_missed_group_are_routine(session, me):
     enrolment.enrolled_at = utcnow() - timedelta(days=10)
     caseload.for_therapist(session, actor(_therapist_of(session, me)))
     flags.for_absence(session, SimpleNamespace(status="absent", client_id=me.id, id=7), [7],
-                      "Process group, Mon Mar 1")
+                      "Process group", date(2026, 3, 2))
     assert _tiers(session) == {"no_checkin": "routine", "absence": "routine"}
 
 
