@@ -44,6 +44,32 @@ def passkey_server(chromium_executable, app_env, tmp_path_factory):
         server.stop()
 
 
+# The sign-in page's Username field offers the phone's passkeys (a conditional request), and
+# a person may or may not pick one. Chromium's virtual authenticator would answer such a
+# request at once, as if picked, and its suggestion list is the browser's own, out of a
+# test's reach. So every tab holds the request (the person types their password or taps a
+# button instead) and records it, with the field that says it takes passkeys; a test that
+# picks the suggestion calls `window.__choosePasskey()`, answered as the phone would then
+# (the virtual authenticator confirms the fingerprint at once).
+CHOOSE_FROM_AUTOFILL = """
+(() => {
+  const original = navigator.credentials.get.bind(navigator.credentials);
+  navigator.credentials.get = function (options) {
+    if (!options || options.mediation !== "conditional") { return original(options); }
+    const field = document.querySelector('input[autocomplete="username webauthn"]');
+    window.__conditional = {field: field ? field.getAttribute("aria-label") : null};
+    return new Promise((resolve, reject) => {
+      window.__choosePasskey = () => {
+        const modal = Object.assign({}, options);
+        delete modal.mediation;
+        original(modal).then(resolve, reject);
+      };
+    });
+  };
+})();
+"""
+
+
 class Phone:
     """A browser context with one virtual platform authenticator per tab, all holding the
     same passkeys, as one phone would."""
@@ -57,6 +83,7 @@ class Phone:
         self.authenticators: dict = {}  # page -> (cdp session, authenticator id)
         self.console: list[str] = []
         context.route("**/passkey/passkey.js", self._before_script)
+        context.add_init_script(CHOOSE_FROM_AUTOFILL)
         context.on("console", lambda message: self.console.append(message.text))
 
     def _before_script(self, route):
@@ -184,33 +211,8 @@ def test_a_therapist_uses_a_passkey_instead_of_a_code(phone_with_passkeys):
     second.screenshot("phone-staff-second-step-with-passkey")
 
 
-# Chromium's autofill list is the browser's own, out of a page's reach: this stands in for a
-# tap on the passkey it offers under the Username field. It records the conditional request
-# the sign-in page makes (and which field says it takes passkeys), and answers it, when the
-# test says so, as the phone would once that suggestion is chosen (the virtual authenticator
-# confirms the fingerprint at once).
-CHOOSE_FROM_AUTOFILL = """
-(() => {
-  const original = navigator.credentials.get.bind(navigator.credentials);
-  navigator.credentials.get = function (options) {
-    if (!options || options.mediation !== "conditional") { return original(options); }
-    const field = document.querySelector('input[autocomplete="username webauthn"]');
-    window.__conditional = {field: field ? field.getAttribute("aria-label") : null};
-    return new Promise((resolve, reject) => {
-      window.__choosePasskey = () => {
-        const modal = Object.assign({}, options);
-        delete modal.mediation;
-        original(modal).then(resolve, reject);
-      };
-    });
-  };
-})();
-"""
-
-
 def test_the_username_field_offers_the_phones_passkey(phone_with_passkeys):
     phone = phone_with_passkeys
-    phone.context.add_init_script(CHOOSE_FROM_AUTOFILL)
     app = App(phone.context.new_page())
     app.goto()
     app.sign_in("demo-client2")

@@ -12,6 +12,7 @@
   var status = document.getElementById("status");
   var pending = null;
   var started = false;
+  var tries = 0;
 
   function post(type, extra) {
     window.parent.postMessage(Object.assign({isStreamlitMessage: true, type: type}, extra), "*");
@@ -113,7 +114,8 @@
           open(page, page.location.href);  // the page asked for, now signed in
         } else {
           say(answer.message || args.failed);
-          start(top, args);  // another try from the field
+          tries += 1;
+          if (tries < 3) { start(top, args); }  // another try from the field, a few times
         }
       });
     }).catch(function (error) {
