@@ -56,7 +56,7 @@ from companion.access import (STAFF_PASSKEY_RULE, forget_passkey_check, passkey_
                               require_current, require_role)
 from companion.actors import Actor
 from companion.core.config import Settings, get_settings
-from companion.core.errors import InvalidInput, NotFound
+from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
 from companion.i18n import N_
 from companion.models import (CLIENT_ROLES, STAFF_ROLES, PasskeyCredential, Role, Setting,
@@ -458,8 +458,12 @@ def staff_passkeys_required(session: Session) -> bool:
 def set_staff_passkeys_required(session: Session, actor: Actor, required: bool) -> None:
     """An admin's choice: staff give a passkey (not a code) for the second step, and a staff
     member without one adds one before anything else. Turned on only by an admin who has a
-    passkey (the rule applies to them too)."""
-    require_role(session, actor, Role.ADMIN)
+    passkey (the rule applies to them too). Turned off by any admin, one the rule holds too
+    (from the command line, when no admin can reach the People page)."""
+    if required:
+        require_role(session, actor, Role.ADMIN)
+    elif actor.role != Role.ADMIN:
+        raise AccessDenied("That is not available to your account.")
     require_current(session, actor)
     setting = session.get(Setting, STAFF_RULE_KEY) or Setting(key=STAFF_RULE_KEY)
     value = "yes" if required else ""

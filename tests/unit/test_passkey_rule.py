@@ -168,3 +168,24 @@ def test_an_admin_turns_the_rule_on_only_with_a_passkey_of_their_own(session, us
     passkeys.set_staff_passkeys_required(session, actor(admin), True)
     passkeys.set_staff_passkeys_required(session, actor(admin), False)  # lifted by any admin
     assert not passkeys.staff_passkeys_required(session)
+
+
+def test_an_operator_lifts_the_rule_when_no_admin_can_reach_people(db_url, capsys):
+    from companion.cli import main
+    from companion.core.db import session_scope
+    from companion.models import Role, Setting, User
+
+    assert main(["create-user", "boss", "--role", "admin"]) == 0
+    with session_scope() as session:  # the rule on, and the only admin now without a passkey
+        session.add(Setting(key=access.STAFF_PASSKEY_RULE, value="yes"))
+        boss = session.exec(select(User).where(User.role == Role.ADMIN)).one()
+        assert access.passkey_pending(session, actor(boss))
+    capsys.readouterr()
+    assert main(["staff-passkeys", "off"]) == 0
+    assert capsys.readouterr().out.strip() == "Staff may use a passkey or an authenticator code."
+    with session_scope() as session:
+        assert not passkeys.staff_passkeys_required(session)
+        assert "(command line)" in session.exec(select(AuditEvent.detail).where(
+            AuditEvent.detail.contains("staff may use"))).one()
+    assert main(["staff-passkeys", "on"]) == 2  # on again only by an admin with a passkey
+    assert "passkey for yourself first" in capsys.readouterr().err
