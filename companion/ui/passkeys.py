@@ -16,12 +16,11 @@ from urllib.parse import quote, urlencode, urlsplit
 import streamlit as st
 import streamlit.components.v1 as components
 
-from companion import passkeys
+from companion import i18n, passkeys
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.core.timeutil import show
-from companion import i18n
 from companion.i18n import _
 from companion.ui.confirm import confirmed
 from companion.ui.scroll import same_tab_link

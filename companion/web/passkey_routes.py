@@ -22,6 +22,10 @@ lets the phone make or use the passkey (fingerprint, face or PIN), and sends the
   lock, plus the phone itself) counts as both steps for a client who also has codes on.
 - POSTs must come from the app's own origin (the Origin header, one of the relying party's
   origins) with a JSON body; each address may make `PER_ADDRESS` calls per 10 minutes.
+- `next=` (register only): where a passkey added from the sign-in's "Add a passkey" step (staff
+  under the clinic's rule) goes back to, an app page name and its query only (never another
+  site or path). `lang=` (and `lang` in the JSON bodies): the page, its script's words and its
+  replies in the app's language; English without it.
 """
 from __future__ import annotations
 
