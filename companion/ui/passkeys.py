@@ -111,13 +111,21 @@ def in_language(url: str) -> str:
     return url if language == i18n.DEFAULT else f"{url}&lang={language}"
 
 
-def sign_in_button(field_label: str) -> None:
+def sign_in_button(field_label: str, draft_kept: bool = False) -> None:
+    """"Sign in with a passkey", and the Username field's passkey suggestions. A passkey
+    sign-in opens the app anew, so while what was typed before an idle sign-out is kept
+    (`draft_kept`: it comes back only after a password sign-in in this tab) the field offers
+    none, and the page says to use the password this time."""
     if not available_here():
         st.caption(markdown_text(_not_here()))
         return
     same_tab_link(_("Sign in with a passkey"), in_language(SIGN_IN_URL), icon="🔑",
                   key="passkey-sign-in",
                   unavailable=_browser_cannot())
+    if draft_kept:
+        st.caption(_("To get back what you were typing, sign in with your password this "
+                     "time."))
+        return
     st.caption(_("A passkey is your phone's fingerprint, face or screen lock, set up on "
                  "My account after you sign in with your password."))
     autofill(field_label)

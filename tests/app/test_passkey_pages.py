@@ -216,3 +216,15 @@ def test_the_forced_step_speaks_the_staff_members_language(app, users, session):
     assert "Pídele ayuda a una persona administradora" in texts(app)
     url = same_tab_links(app)["Agregar una llave de acceso en este dispositivo"]
     assert url == REGISTER_URL + "&next=&lang=es"  # the passkey page speaks Spanish too
+
+
+def test_while_a_draft_is_kept_the_sign_in_page_says_to_use_the_password(app, users, session):
+    from companion.ui.gate import DRAFT
+
+    users.admin()
+    session.commit()
+    app.session_state[DRAFT] = ("casey", {"note": "half a sentence"})
+    app.run()
+    assert not [el for el in app.get("component_instance")
+                if el.proto.component_name.endswith("passkey_autofill")]
+    assert "sign in with your password this time" in texts(app)
