@@ -16,7 +16,8 @@ from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.i18n import _
 from companion.ui import language
-from companion.ui.gate import gate, logout_button, pop_restored, second_factor_done
+from companion.ui.gate import (gate, logout_button, passkey_first, pop_restored,
+                               second_factor_done)
 from companion.ui.navigation import fully_signed_in, pages_for
 from companion.ui.style import apply_style
 from companion.ui.text import markdown_text
@@ -58,8 +59,10 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
         if not st.session_state.get("authentication_status"):
             actor, user = None, None
 
-    navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done()))
-    if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done()):
+    held = passkey_first(actor)  # staff under the clinic's rule add a passkey first
+    navigation = st.navigation(pages_for(actor, user, first_run, second_factor_done(), held))
+    if actor is not None and actor.is_client_side and fully_signed_in(user, second_factor_done(),
+                                                                      held):
         with help_slot:
             crisis_control(own_crisis_contacts(actor), plan_link=True)
     elif language.i18n.current() != spoken:  # the account speaks another: help in its words

@@ -5,6 +5,11 @@ Every service calls `authorize` before touching a client's record. A denial rais
 Every change also re-checks the acting session in its own transaction (`require_current`,
 which `authorize(..., Action.WRITE)` calls): widget callbacks run before the page's login
 gate, with the actor of the page's previous run.
+
+Under the clinic's passkey rule for staff, a staff member with no passkey yet gets nothing
+of the staff side (`require_sign_in_complete`, called by `authorize`, `assigned_client_ids`
+and `require_role`) until they add one: the sign-in gate sends them to do that first, and a
+page that ran anyway would be refused here.
 """
 from __future__ import annotations
 
@@ -16,7 +21,9 @@ from sqlmodel import Session, select
 from companion import audit, auth, run_context
 from companion.actors import Actor
 from companion.core.errors import AccessDenied
-from companion.models import CLIENT_ROLES, Enrolment, Role, Setting, User, UserSession
+from companion.i18n import N_
+from companion.models import (CLIENT_ROLES, Enrolment, PasskeyCredential, Role, Setting, User,
+                              UserSession)
 
 
 class RecordKind(StrEnum):
@@ -98,9 +105,12 @@ def authorize(session: Session, actor: Actor, client_id: int, kind: RecordKind,
     """Raise `AccessDenied` unless allowed; audit every allowed staff access. A refusal changes
     nothing, and is itself written to the audit trail once the caller's transaction has been
     rolled back (see `db.session_scope`). A change (`Action.WRITE`) is refused first of all
-    when the acting session has ended (`require_current`)."""
+    when the acting session has ended (`require_current`); any staff access while the
+    clinic's passkey rule still waits for this staff member's passkey
+    (`require_sign_in_complete`)."""
     if action is Action.WRITE:
         require_current(session, actor)
+    require_sign_in_complete(session, actor)
     if not allowed(session, actor, client_id, kind, action):
         target = session.get(User, client_id)
         session.info.setdefault(audit.DENIED, []).append(
@@ -115,13 +125,67 @@ def assigned_client_ids(session: Session, actor: Actor) -> list[int]:
     """The clients a therapist may see (their caseload, alumni included)."""
     if actor.role != Role.THERAPIST:
         raise AccessDenied("Only therapists have a caseload.")
+    require_sign_in_complete(session, actor)
     stmt = select(Enrolment.client_id).where(Enrolment.therapist_id == actor.id)
     return list(session.exec(stmt))
 
 
-def require_role(actor: Actor, *roles: Role) -> None:
+def require_role(session: Session, actor: Actor, *roles: Role) -> None:
+    """Refuse unless `actor` has one of `roles` and (staff) has passed every sign-in step the
+    clinic asks of them (`require_sign_in_complete`)."""
     if actor.role not in roles:
         raise AccessDenied("That is not available to your account.")
+    require_sign_in_complete(session, actor)
+
+
+# The clinic's passkey rule for staff ------------------------------------------------------
+
+STAFF_PASSKEY_RULE = run_context.STAFF_PASSKEY_RULE  # a Setting: "yes" when the rule is on
+PASSKEY_FIRST = N_("Please add a passkey first: your clinic asks staff to sign in with one "
+                   "before the staff pages open.")
+_PASSKEY_CHECKED = "passkey_rule_checked"  # session.info: (transaction, actor id, answer)
+
+
+def passkey_pending(session: Session, actor: Actor) -> bool:
+    """Whether `actor` is a staff member the clinic's rule asks for a passkey who has none
+    yet. Clients and alumni never are. The signed-in person's answer is loaded with their row
+    at the gate (`run_context`: no statement of its own); otherwise asked once a
+    transaction."""
+    if not actor.is_staff:
+        return False
+    ctx = run_context.current()
+    if ctx is not None and ctx.user is not None and ctx.user.id == actor.id \
+            and ctx.passkey_pending is not None:
+        return ctx.passkey_pending
+    checked = session.info.get(_PASSKEY_CHECKED)
+    if checked is not None and checked[:2] == (session.get_transaction(), actor.id):
+        return checked[2]
+    rule = session.exec(select(Setting.value).where(Setting.key == STAFF_PASSKEY_RULE)).first()
+    pending = rule == "yes" and session.exec(select(PasskeyCredential.id).where(
+        PasskeyCredential.user_id == actor.id, PasskeyCredential.revoked_at.is_(None))
+        .limit(1)).first() is None
+    session.info[_PASSKEY_CHECKED] = (session.get_transaction(), actor.id, pending)
+    return pending
+
+
+def forget_passkey_check(session: Session) -> None:
+    """After adding or removing a passkey, or changing the rule: ask again."""
+    session.info.pop(_PASSKEY_CHECKED, None)
+    ctx = run_context.current()
+    if ctx is not None:
+        ctx.passkey_pending = None
+
+
+def require_sign_in_complete(session: Session, actor: Actor) -> None:
+    """Refuse a staff member's reads and changes while the clinic's passkey rule waits for
+    their passkey (`passkey_pending`). The refusal is written to the audit trail once the
+    caller's transaction has been rolled back."""
+    if not passkey_pending(session, actor):
+        return
+    session.info.setdefault(audit.DENIED, []).append(
+        dict(actor=actor, action="denied read", record_kind="session", client_id=None,
+             detail="refused: the clinic's rule asks for a passkey first"))
+    raise AccessDenied(PASSKEY_FIRST)
 
 
 SESSION_ENDED = auth.SESSION_ENDED

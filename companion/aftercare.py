@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from companion import audit, phones, run_context
-from companion.access import Action, RecordKind, authorize, require_current
+from companion.access import (Action, RecordKind, authorize, require_current,
+                              require_sign_in_complete)
 from companion.actors import Actor
 from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound, row_error
@@ -475,6 +476,7 @@ def waiting_for(session: Session, actor: Actor) -> list[tuple[AftercarePlan, str
     changes, the same relations `_reviewable` checks through `authorize`."""
     if actor.role != Role.THERAPIST:
         return []
+    require_sign_in_complete(session, actor)
     theirs = Enrolment.therapist_id == actor.id
     coordinator = coordinator_id(session)
     if coordinator is None:
@@ -516,6 +518,7 @@ def set_coordinator(session: Session, actor: Actor, therapist_id: int | None) ->
     if actor.role != Role.ADMIN:
         raise InvalidInput("Only admins set the alumni coordinator.")
     require_current(session, actor)
+    require_sign_in_complete(session, actor)
     if therapist_id is not None:
         therapist = session.get(User, therapist_id)
         if therapist is None or therapist.role != Role.THERAPIST:

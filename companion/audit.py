@@ -306,6 +306,8 @@ def events(session: Session, actor: Actor, *, staff_id: int | None = None,
     action and detail, as `record_many`/`record_rows` write them) as one line: "14 clients"."""
     if actor.role != Role.ADMIN:
         raise AccessDenied("Only admins can see the audit trail.")
+    from companion.access import require_sign_in_complete  # access imports this module
+    require_sign_in_complete(session, actor)
     conditions = []
     low, high = _range(start, end)
     if staff_id is not None:  # what they did, and what was done to their account
@@ -364,6 +366,8 @@ def export_csv(session: Session, actor: Actor, frame: pd.DataFrame, filters: str
     """The CSV an admin downloads; the export itself is a row of the trail."""
     if actor.role != Role.ADMIN:
         raise AccessDenied("Only admins can export the audit trail.")
+    from companion.access import require_sign_in_complete  # access imports this module
+    require_sign_in_complete(session, actor)
     rows = f"CSV of {len(frame)} row{'' if len(frame) == 1 else 's'}"
     record(session, actor, EXPORT, AUDIT_TRAIL, None,
            rows + (f" ({filters})" if filters else ""))

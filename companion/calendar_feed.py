@@ -77,7 +77,7 @@ def status(session: Session, actor: Actor, user_id: int | None = None) -> FeedSt
     """My feed (or, for an admin, anyone's): whether it is on, the choices, the last fetch."""
     user_id = actor.id if user_id is None else user_id
     if user_id != actor.id:
-        require_role(actor, Role.ADMIN)
+        require_role(session, actor, Role.ADMIN)
     row = _row(session, user_id)
     if row is None:
         return FeedStatus(False, False, False, None, 0, None)
@@ -120,7 +120,7 @@ def revoke(session: Session, actor: Actor, user_id: int | None = None, why: str 
     """Stop a feed: mine, or (an admin) anyone's. True if one was on."""
     user_id = actor.id if user_id is None else user_id
     if user_id != actor.id:
-        require_role(actor, Role.ADMIN)
+        require_role(session, actor, Role.ADMIN)
     user = session.get(User, user_id)
     row = _row(session, user_id)
     if user is None or row is None or row.token_hash is None:

@@ -166,7 +166,7 @@ def view(session: Session, actor: Actor, track: str | None = None,
          recent_limit: int = 20) -> View:
     """`for_therapist`, `open_flags` and `recently_acknowledged` at once: the flags are read
     once for all three, and everything shown is audited in one statement."""
-    require_role(actor, Role.THERAPIST)
+    require_role(session, actor, Role.THERAPIST)
     read = _caseload_flags(session, actor, utcnow() - timedelta(days=recent_days))
     open_read = [(f, name) for f, name, _ in read if f.acknowledged_at is None]
     frame, open_list = _frame(session, actor, open_read, track, location, flagged_only,
@@ -190,7 +190,7 @@ def for_therapist(session: Session, actor: Actor, track: str | None = None,
     keeps clients with an open flag, `min_missed` those who missed at least that many
     check-ins in the last 7 days, `measures_due` those with a questionnaire due or overdue;
     only the rows returned are audited."""
-    require_role(actor, Role.THERAPIST)
+    require_role(session, actor, Role.THERAPIST)
     open_read = [(f, name) for f, name, _ in _caseload_flags(session, actor)]
     frame, _open = _frame(session, actor, open_read, track, location, flagged_only, min_missed,
                       measures_due)
@@ -268,7 +268,7 @@ def _frame(session: Session, actor: Actor, open_read: list[tuple[Flag, str]],
 
 def client_choices(session: Session, actor: Actor) -> dict[int, str]:
     """Assigned clients' ids and names, for a picker (no record content, not audited)."""
-    require_role(actor, Role.THERAPIST)
+    require_role(session, actor, Role.THERAPIST)
     stmt = (select(User.id, User.display_name).join(Enrolment, Enrolment.client_id == User.id)
             .where(Enrolment.therapist_id == actor.id, col(User.is_active).is_(True))
             .order_by(User.display_name))
@@ -278,7 +278,7 @@ def client_choices(session: Session, actor: Actor) -> dict[int, str]:
 def open_flags(session: Session, actor: Actor) -> list[tuple[Flag, str]]:
     """Every open flag on the caseload with the client's name: most urgent tier first,
     then the longest-waiting first (`flags.sort_key`)."""
-    require_role(actor, Role.THERAPIST)
+    require_role(session, actor, Role.THERAPIST)
     stmt = (select(Flag, User.display_name).join(User, User.id == Flag.client_id)
             .join(Enrolment, Enrolment.client_id == Flag.client_id)
             .where(Enrolment.therapist_id == actor.id, col(Flag.acknowledged_at).is_(None))
@@ -294,7 +294,7 @@ def recently_acknowledged(session: Session, actor: Actor, days: int = RECENT_DAY
                           limit: int = 20) -> list[tuple[Flag, str, str | None]]:
     """Flags on the caseload acknowledged in the last `days` days, newest first, with the
     client's name and who acknowledged it (audited as flag reads)."""
-    require_role(actor, Role.THERAPIST)
+    require_role(session, actor, Role.THERAPIST)
     by = aliased(User)
     stmt = (select(Flag, User.display_name, by.display_name)
             .join(User, User.id == Flag.client_id)

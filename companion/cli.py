@@ -126,6 +126,18 @@ def cmd_reset_password(args) -> str:
     return f"One-time password for {user.username}: {temporary}"
 
 
+def cmd_staff_passkeys(args) -> str:
+    """The clinic's passkey rule for staff, for an operator: lift it when no admin can reach
+    the People page (say, the only admin's device can't make a passkey)."""
+    from companion import passkeys
+
+    with _session() as session:
+        actor = people.operator_actor(session, args.as_admin)
+        passkeys.set_staff_passkeys_required(session, actor, args.rule == "on")
+    return ("Staff must now use a passkey." if args.rule == "on"
+            else "Staff may use a passkey or an authenticator code.")
+
+
 def cmd_demo(args) -> str:
     import pyotp
 
@@ -240,6 +252,10 @@ def parser() -> argparse.ArgumentParser:
     r = with_admin(sub.add_parser("reset-password", help="give a one-time password"))
     r.add_argument("username")
     r.set_defaults(fn=cmd_reset_password)
+    sp = with_admin(sub.add_parser("staff-passkeys", help="turn the clinic's passkey rule for "
+                                   "staff on or off (off: when no admin can reach People)"))
+    sp.add_argument("rule", choices=["on", "off"])
+    sp.set_defaults(fn=cmd_staff_passkeys)
     va = sub.add_parser("verify-audit", help="check the audit trail's keyed hash chain; print "
                         "its head")
     va.add_argument("--expect-head", metavar="SEQ:HASH",

@@ -181,7 +181,7 @@ def turn_off(session: Session, actor: Actor, code: str) -> None:
 def admin_reset(session: Session, actor: Actor, user_id: int) -> None:
     """For a lost phone: the person enrols again at their next sign-in. Audited as an account
     action on them (staff too), and shown to them on the set-up page that follows."""
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     require_current(session, actor)
     user = session.get(User, user_id)
     if user is None:

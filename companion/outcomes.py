@@ -239,7 +239,7 @@ class Summary:
 def caseload_summary(session: Session, actor: Actor, today: date | None = None) -> Summary:
     """A therapist's caseload in counts only, each under 11 withheld. Every client counted is
     audited as a read of their measures."""
-    require_role(actor, Role.THERAPIST)
+    require_role(session, actor, Role.THERAPIST)
     today = today or clinic_today()
     stmt = (select(User.id, User.role, Enrolment)
             .join(Enrolment, Enrolment.client_id == User.id)

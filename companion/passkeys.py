@@ -23,8 +23,13 @@ Rules, all here (the routes in companion/web/passkey_routes.py only carry JSON):
   a second factor, after the password.
 - An admin may require passkeys for staff (a clinic setting): then a staff member who has one
   cannot pass the second step with an authenticator-app code (a recovery code still works,
-  for a lost phone; an admin's reset revokes the passkeys, and codes work again until a new
-  one is added). Staff without one yet are asked to add one.
+  for a lost phone; an admin's reset revokes the passkeys). A staff member without one yet
+  passes the second step with their code and must then add one before anything else: the
+  sign-in gate opens only the "Add a passkey" page, and every staff service refuses them
+  until then (`access.require_sign_in_complete`). Adding it that way is audited as required
+  by the rule. An admin turns the rule on only once they have a passkey themself (or they
+  would shut themself out of the People page), and can turn it off for someone whose device
+  can't make one. Under the rule a staff member cannot remove their last passkey.
 """
 from __future__ import annotations
 
@@ -47,11 +52,13 @@ from webauthn.helpers.structs import (AttestationConveyancePreference,
                                       ResidentKeyRequirement, UserVerificationRequirement)
 
 from companion import audit, auth
-from companion.access import require_current, require_role
+from companion.access import (STAFF_PASSKEY_RULE, forget_passkey_check, passkey_pending,
+                              require_current, require_role)
 from companion.actors import Actor
 from companion.core.config import Settings, get_settings
-from companion.core.errors import InvalidInput, NotFound
+from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
+from companion.i18n import N_
 from companion.models import (CLIENT_ROLES, STAFF_ROLES, PasskeyCredential, Role, Setting,
                               User, WebAuthnChallenge)
 
@@ -129,13 +136,13 @@ def _take_challenge(session: Session, handle: Any, purpose: str, now: datetime,
 def _parse(response: str | dict) -> dict:
     if isinstance(response, str):
         if len(response) > MAX_RESPONSE_CHARS:
-            raise InvalidInput("That passkey answer is too long.")
+            raise InvalidInput(N_("That passkey answer is too long."))
         try:
             response = json.loads(response)
         except ValueError:
-            raise InvalidInput("That passkey answer could not be read.") from None
+            raise InvalidInput(N_("That passkey answer could not be read.")) from None
     if not isinstance(response, dict):
-        raise InvalidInput("That passkey answer could not be read.")
+        raise InvalidInput(N_("That passkey answer could not be read."))
     return response
 
 
@@ -206,20 +213,21 @@ def finish_registration(session: Session, actor: Actor, handle: str, response: s
     data = _parse(response)
     taken = _take_challenge(session, handle, REGISTER, now, actor.id, actor.session_id)
     if taken is None:
-        raise InvalidInput("That passkey request has expired. Please try again.")
+        raise InvalidInput(N_("That passkey request has expired. Please try again."))
     try:
         verified = verify_registration_response(
             credential=data, expected_challenge=base64url_to_bytes(taken.challenge),
             expected_rp_id=rp.id, expected_origin=list(rp.origins),
             require_user_verification=True)
     except WebAuthnException as exc:
-        raise InvalidInput("That passkey could not be checked, so it was not added.") from exc
+        raise InvalidInput(N_("That passkey could not be checked, so it was not added.")) from exc
     credential_id = bytes_to_base64url(verified.credential_id)
     require_current(session, actor)
     user = session.get(User, actor.id)
+    required = passkey_pending(session, actor)
     if session.exec(select(PasskeyCredential.id).where(
             PasskeyCredential.credential_id == credential_id)).first() is not None:
-        raise InvalidInput("That passkey is already registered.")
+        raise InvalidInput(N_("That passkey is already registered."))
     transports = (data.get("response") or {}).get("transports") or []
     row = PasskeyCredential(
         user_id=user.id, credential_id=credential_id,
@@ -231,7 +239,10 @@ def finish_registration(session: Session, actor: Actor, handle: str, response: s
         label=_clean_label(label, now), created_at=now)
     session.add(row)
     session.flush()
-    audit.account_event(session, actor, user, f"passkey added ({row.label})")
+    forget_passkey_check(session)
+    audit.account_event(session, actor, user, f"passkey added ({row.label})"
+                        + (", required by the clinic's rule for staff before any staff page"
+                           if required else ""))
     return row
 
 
@@ -257,7 +268,7 @@ def begin_second_factor(session: Session, user_id: int, session_id: str | None, 
     rp, now = rp or relying_party(), now or utcnow()
     existing = _active(session, user_id)
     if not existing:
-        raise NotFound("This account has no passkey yet.")
+        raise NotFound(N_("This account has no passkey yet."))
     challenge = secrets.token_bytes(32)
     options = generate_authentication_options(
         rp_id=rp.id, challenge=challenge, timeout=TIMEOUT_MS,
@@ -267,10 +278,11 @@ def begin_second_factor(session: Session, user_id: int, session_id: str | None, 
                     json.loads(options_to_json(options)))
 
 
-REFUSED = "That passkey didn't work here. Please try again, or sign in with your password."
-STAFF_USE_PASSWORD = ("Staff accounts sign in with their password first; a passkey is their "
-                      "second step.")
-EXPIRED = "That took a little too long. Please try again."
+REFUSED = N_("That passkey didn't work here. Please try again, or sign in with your "
+             "password.")
+STAFF_USE_PASSWORD = N_("Staff accounts sign in with their password first; a passkey is their "
+                        "second step.")
+EXPIRED = N_("That took a little too long. Please try again.")
 
 
 @dataclass(frozen=True)
@@ -388,17 +400,32 @@ def remove(session: Session, actor: Actor, passkey_id: int) -> None:
     require_current(session, actor)
     row = session.get(PasskeyCredential, passkey_id)
     if row is None or row.user_id != actor.id or row.revoked_at is not None:
-        raise NotFound("That passkey is not on your account.")
+        raise NotFound(N_("That passkey is not on your account."))
+    if len(_active(session, actor.id)) == 1:
+        _keep_the_last(session, actor)
     row.revoked_at, row.revoke_reason = utcnow(), "removed by the account holder"
     session.add(row)
+    forget_passkey_check(session)
     audit.account_event(session, actor, session.get(User, actor.id),
                         f"passkey removed ({row.label})")
 
 
+LAST_ONE_KEPT = N_("Your clinic asks staff to sign in with a passkey, so your last one stays. "
+                   "Add another first, then remove this one.")
+
+
+def _keep_the_last(session: Session, actor: Actor) -> None:
+    if actor.is_staff and staff_passkeys_required(session):
+        raise InvalidInput(LAST_ONE_KEPT)
+
+
 def remove_all(session: Session, actor: Actor) -> int:
-    """Remove every passkey of one's own account."""
+    """Remove every passkey of one's own account (not a staff member's, under the rule)."""
     require_current(session, actor)
+    if _active(session, actor.id):
+        _keep_the_last(session, actor)
     count = revoke_all(session, actor.id, "all removed by the account holder")
+    forget_passkey_check(session)
     if count:
         audit.account_event(session, actor, session.get(User, actor.id),
                             f"all passkeys removed ({count})")
@@ -408,14 +435,19 @@ def remove_all(session: Session, actor: Actor) -> int:
 def revoke_all(session: Session, user_id: int, reason: str) -> int:
     """Revoke every passkey of an account (deactivation, admin reset): the caller audits
     the account action this is part of. Returns how many were standing."""
-    return session.execute(sa.update(_CREDENTIALS).where(
+    count = session.execute(sa.update(_CREDENTIALS).where(
         _CREDENTIALS.c.user_id == user_id, _CREDENTIALS.c.revoked_at.is_(None)).values(
         revoked_at=utcnow(), revoke_reason=reason[:64])).rowcount
+    forget_passkey_check(session)
+    return count
 
 
 # The clinic's rule for staff ---------------------------------------------------------------
 
-STAFF_RULE_KEY = "staff_passkeys_required"
+STAFF_RULE_KEY = STAFF_PASSKEY_RULE
+OWN_PASSKEY_FIRST = N_("Add a passkey for yourself first (My account, under Passkeys): the rule "
+                       "applies to admins too, so without one the People page would close to "
+                       "you.")
 
 
 def staff_passkeys_required(session: Session) -> bool:
@@ -424,15 +456,24 @@ def staff_passkeys_required(session: Session) -> bool:
 
 
 def set_staff_passkeys_required(session: Session, actor: Actor, required: bool) -> None:
-    """An admin's choice: staff give a passkey (not a code) for the second step."""
-    require_role(actor, Role.ADMIN)
+    """An admin's choice: staff give a passkey (not a code) for the second step, and a staff
+    member without one adds one before anything else. Turned on only by an admin who has a
+    passkey (the rule applies to them too). Turned off by any admin, one the rule holds too
+    (from the command line, when no admin can reach the People page)."""
+    if required:
+        require_role(session, actor, Role.ADMIN)
+    elif actor.role != Role.ADMIN:
+        raise AccessDenied("That is not available to your account.")
     require_current(session, actor)
     setting = session.get(Setting, STAFF_RULE_KEY) or Setting(key=STAFF_RULE_KEY)
     value = "yes" if required else ""
     if setting.value == value:
         return
+    if required and not has_passkey(session, actor.id):
+        raise InvalidInput(OWN_PASSKEY_FIRST)
     setting.value, setting.updated_at = value, utcnow()
     session.add(setting)
+    forget_passkey_check(session)
     audit.record(session, actor, "write", audit.ACCOUNT, None,
                  "staff must use a passkey for the second step" if required
                  else "staff may use a passkey or an authenticator code")
@@ -445,6 +486,16 @@ def code_refused(session: Session, user: User) -> bool:
 
 
 def passkey_wanted(session: Session, user: User) -> bool:
-    """Under the clinic's rule, this staff member should add a passkey."""
+    """Under the clinic's rule, this staff member must add a passkey before anything else
+    (`access.passkey_pending`, as the gate and every staff service ask it)."""
     return (user.role in STAFF_ROLES and staff_passkeys_required(session)
             and not has_passkey(session, user.id))
+
+
+def note_held(session: Session, actor: Actor) -> None:
+    """The sign-in gate held this staff member at "Add a passkey" (the page notes it once a
+    browser session): the trail shows who was asked, and when they added one."""
+    if not passkey_pending(session, actor):
+        return
+    audit.account_event(session, actor, session.get(User, actor.id),
+                        "asked to add a passkey before any staff page (the clinic's rule)")

@@ -9,7 +9,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from companion import audit, calendar_feed, passwords, run_context
-from companion.access import Action, RecordKind, authorize, require_current, require_role
+from companion.access import (Action, RecordKind, authorize, require_current, require_role,
+                              require_sign_in_complete)
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules
@@ -101,7 +102,7 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
     client change it on My account)."""
     from companion import i18n
 
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     require_current(session, actor)
     role = Role(role)
     username = clean_username(username)
@@ -183,7 +184,7 @@ def discharge(session: Session, actor: Actor, client_id: int, keep_calendar: boo
 
 def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     """A new one-time password; every signed-in session of that person ends."""
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     require_current(session, actor)
     user = _user(session, user_id)
     audit.account_event(session, actor, user, "password reset (one-time password issued, "
@@ -203,7 +204,7 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
 def set_active(session: Session, actor: Actor, user_id: int, active: bool,
                keep_calendar: bool = False) -> User:
     """Deactivate or reactivate; deactivating stops their calendar feed unless kept."""
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     require_current(session, actor)
     user = _user(session, user_id)
     if user.id == actor.id and not active:
@@ -253,6 +254,7 @@ def set_language(session: Session, actor: Actor, user_id: int, language: str) ->
     if user.id != actor.id:
         if actor.role != Role.ADMIN or user.role not in CLIENT_ROLES:
             raise AccessDenied("You can only choose the language of your own account.")
+        require_sign_in_complete(session, actor)
         audit.account_event(session, actor, user, f"language set to {code}")
     user.language = code
     user.updated_at = utcnow()
@@ -295,14 +297,14 @@ def own_profile(session: Session, actor: Actor) -> dict:
 
 
 def therapists(session: Session, actor: Actor) -> list[User]:
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     stmt = select(User).where(User.role == Role.THERAPIST, col(User.is_active).is_(True))
     return list(session.exec(stmt.order_by(User.display_name)))
 
 
 def people(session: Session, actor: Actor) -> pd.DataFrame:
     """Every account, for admins; reading the client list is audited."""
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     therapist = User.__table__.alias("therapist")
     stmt = (select(User.id, User.username, User.display_name, User.role, User.is_active,
                    User.must_change_password, Enrolment.track, Enrolment.location,

@@ -135,7 +135,7 @@ def _row(label: str, members: set[int], sets: list[set[int]]) -> Row:
 
 def for_month(session: Session, actor: Actor, first: date) -> list[Row]:
     """The month starting `first`: the whole program, then each track, then each site."""
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     first = first.replace(day=1)
     last = min(_month_end(first), clinic_today())
     people = _in_program(session, first, last) if first <= last else []

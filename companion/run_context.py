@@ -1,5 +1,6 @@
 """What one script run loads once: the signed-in person's row, their enrolment (with their
-therapist's name) and the version of the clinic-wide data, in one statement at the gate.
+therapist's name), the version of the clinic-wide data and whether the clinic's passkey rule
+still waits for their passkey (staff), in one statement at the gate.
 
 router.py clears it at the start and at the end of every run, so nothing here outlives a
 run: the next run loads and checks the person again (`companion.ui.gate`), and a deactivated
@@ -22,14 +23,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, TypeVar
 
-from sqlalchemy import event, inspect, select as sa_select
+from sqlalchemy import and_, event, exists, inspect, select as sa_select
 from sqlalchemy.orm import Session as OrmSession, aliased
 from sqlmodel import Session, select
 
-from companion.models import (Enrolment, GroupException, GroupSeries, HomeMilestone, Setting,
-                              User, UserSession)
+from companion.models import (STAFF_ROLES, Enrolment, GroupException, GroupSeries,
+                              HomeMilestone, PasskeyCredential, Setting, User, UserSession)
 
 VERSION_KEY = "clinic_data_version"  # a Setting row; absent until the first change
+STAFF_PASSKEY_RULE = "staff_passkeys_required"  # the Setting `access.passkey_pending` reads
 T = TypeVar("T")
 
 
@@ -41,6 +43,9 @@ class RunContext:
     data_version: str | None  # None: clinic-wide lookups read the database this run
     user_session: UserSession | None = None  # this tab's sign-in session, when asked for
     milestone: HomeMilestone | None = None   # the home's look-forward line (None: off)
+    # Staff under the clinic's passkey rule with no passkey yet (`access.passkey_pending`);
+    # None: not loaded, ask the database.
+    passkey_pending: bool | None = None
 
 
 _current: ContextVar[RunContext | None] = ContextVar("companion_run_context", default=None)
@@ -58,14 +63,19 @@ def current() -> RunContext | None:
 def load_signed_in(session: Session, username: str,
                    session_id: str | None = None) -> RunContext | None:
     """The person's row, enrolment, therapist's name, the data version, their home's
-    look-forward choice and (with `session_id`) this tab's sign-in session row, in one
-    statement. Not yet this run's
+    look-forward choice, whether the passkey rule waits for them (staff) and (with
+    `session_id`) this tab's sign-in session row, in one statement. Not yet this run's
     context: the gate calls `begin` once it has checked the person."""
     therapist = aliased(User)
     version = (sa_select(Setting.value).where(Setting.key == VERSION_KEY)
                .scalar_subquery())
+    rule = (sa_select(Setting.value).where(Setting.key == STAFF_PASSKEY_RULE)
+            .scalar_subquery())
+    has_passkey = exists().where(and_(PasskeyCredential.user_id == User.id,
+                                      PasskeyCredential.revoked_at.is_(None)))
     row = session.exec(
-        select(User, Enrolment, therapist.display_name, version, UserSession, HomeMilestone)
+        select(User, Enrolment, therapist.display_name, version, UserSession, HomeMilestone,
+               rule, has_passkey)
         .outerjoin(Enrolment, Enrolment.client_id == User.id)
         .outerjoin(therapist, therapist.id == Enrolment.therapist_id)
         .outerjoin(UserSession, (UserSession.id == (session_id or ""))
@@ -74,8 +84,10 @@ def load_signed_in(session: Session, username: str,
         .where(User.username == username)).first()
     if row is None:
         return None
-    user, enrolment, therapist_name, token, user_session, milestone = row
-    return RunContext(user, enrolment, therapist_name, token or "", user_session, milestone)
+    user, enrolment, therapist_name, token, user_session, milestone, rule, has = row
+    pending = user.role in STAFF_ROLES and rule == "yes" and not has
+    return RunContext(user, enrolment, therapist_name, token or "", user_session, milestone,
+                      pending)
 
 
 def begin(context: RunContext) -> None:

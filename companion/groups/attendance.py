@@ -123,7 +123,7 @@ def my_sessions(session: Session, actor: Actor, start: datetime, end: datetime
                 ) -> list[Occurrence]:
     """Sessions a therapist leads (as an admin assigned), or where clients of theirs are
     expected."""
-    access.require_role(actor, Role.THERAPIST)
+    access.require_role(session, actor, Role.THERAPIST)
     occs = occurrences(session, start, end)
     mine = set(session.exec(select(Enrolment.track, Enrolment.location).join(
         User, User.id == Enrolment.client_id).where(Enrolment.therapist_id == actor.id,
@@ -136,7 +136,7 @@ def my_clients_expected(session: Session, actor: Actor, occs: list[Occurrence]
                         ) -> dict[str, int]:
     """Per session key: how many of the therapist's own clients (in the program, by track
     and site) are expected there (counts only: nothing of anyone's record)."""
-    access.require_role(actor, Role.THERAPIST)
+    access.require_role(session, actor, Role.THERAPIST)
     counts = dict(((track, location), n) for track, location, n in session.exec(
         select(Enrolment.track, Enrolment.location, func.count()).join(
             User, User.id == Enrolment.client_id).where(
@@ -147,7 +147,7 @@ def my_clients_expected(session: Session, actor: Actor, occs: list[Occurrence]
 
 def attendance_sheet(session: Session, actor: Actor, occ: Occurrence) -> list[SheetRow]:
     """Expected clients the actor may mark, with their RSVP and current mark (audited)."""
-    access.require_role(actor, Role.THERAPIST)
+    access.require_role(session, actor, Role.THERAPIST)
     rows = []
     answers = {r.client_id: r for r in session.exec(select(GroupRsvp).where(
         GroupRsvp.series_id == occ.series.id, GroupRsvp.occurrence_at == occ.occurrence_at))}
@@ -172,7 +172,7 @@ def mark_attendance(session: Session, actor: Actor, occ: Occurrence,
     """Present / absent / excused for each client; all or nothing. A change keeps the
     earlier mark as a version. An unexcused absence flags the client's therapist; an
     absence corrected later settles that flag with the correction as its note."""
-    access.require_role(actor, Role.THERAPIST)
+    access.require_role(session, actor, Role.THERAPIST)
     access.require_current(session, actor)
     if occ.cancelled:
         raise InvalidInput("This session was cancelled, so there is no attendance to take.")

@@ -44,7 +44,7 @@ def pregroup(session: Session, actor: Actor, occ: Occurrence) -> list[PreGroupRo
     flags and what they want to bring to group. Each read is audited."""
     from companion import trends
 
-    access.require_role(actor, Role.THERAPIST)
+    access.require_role(session, actor, Role.THERAPIST)
     answers = {r.client_id: r for r in session.exec(select(GroupRsvp).where(
         GroupRsvp.series_id == occ.series.id, GroupRsvp.occurrence_at == occ.occurrence_at))}
     rows = []

@@ -74,12 +74,14 @@ def _refuse(session: Session, actor: Actor, message: str, action: str = "write")
 def _require_staff(session: Session, actor: Actor) -> None:
     if actor.role not in (Role.ADMIN, Role.THERAPIST):
         _refuse(session, actor, "That is not available to your account.", "read")
+    access.require_sign_in_complete(session, actor)
 
 
 def _require_admin(session: Session, actor: Actor, action: str = "write") -> None:
     """An admin; for a change, one whose session still stands (`access.require_current`)."""
     if actor.role != Role.ADMIN:
         _refuse(session, actor, ADMINS_ONLY, action)
+    access.require_sign_in_complete(session, actor)
     if action == "write":
         access.require_current(session, actor)
 
@@ -88,6 +90,7 @@ def _require_session_changer(session: Session, actor: Actor, series: GroupSeries
     """An admin, or the therapist an admin assigned to lead this group."""
     if actor.role != Role.ADMIN and not leads(actor, series):
         _refuse(session, actor, NOT_YOURS)
+    access.require_sign_in_complete(session, actor)
 
 
 def _series(session: Session, series_id: int) -> GroupSeries:
@@ -118,6 +121,7 @@ def led_series(session: Session, actor: Actor) -> list[GroupSeries]:
     may cancel, move and restore."""
     if actor.role != Role.THERAPIST:
         _refuse(session, actor, "Only therapists lead groups.", "read")
+    access.require_sign_in_complete(session, actor)
     stmt = select(GroupSeries).where(GroupSeries.facilitator_id == actor.id,
                                      col(GroupSeries.facilitator_assigned_by).is_not(None))
     return list(session.exec(stmt.order_by(GroupSeries.track, GroupSeries.location,

@@ -18,7 +18,7 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from sqlmodel import select
 
-from companion import auth, run_context
+from companion import access, auth, run_context
 from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.db import session_scope
@@ -182,6 +182,16 @@ def _on_logout(details: dict) -> None:
 def logout_button() -> None:
     authenticator().logout(_("Sign out"), location="sidebar", key="sign_out",
                            callback=_on_logout, use_container_width=True)
+
+
+def passkey_first(actor: Actor | None) -> bool:
+    """Staff under the clinic's passkey rule with no passkey yet: past their code, the sign-in
+    goes on to "Add a passkey" and nothing else opens (`access.passkey_pending`, which every
+    staff service checks too). Read from what the gate loaded this run: no statement."""
+    if actor is None or not actor.is_staff:
+        return False
+    with session_scope() as session:
+        return access.passkey_pending(session, actor)
 
 
 def _idle_too_long(last: float | None, now: float | None = None) -> bool:

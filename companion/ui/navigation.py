@@ -53,14 +53,18 @@ def _elsewhere(pages: list[st.Page], home: str) -> list[st.Page]:
                       for path in sorted(every_url_path() - own))]
 
 
-def fully_signed_in(user: User | None, second_factor_done: bool) -> bool:
-    """Past every first-sign-in step: password change, second factor, privacy notice."""
+def fully_signed_in(user: User | None, second_factor_done: bool,
+                    passkey_first: bool = False) -> bool:
+    """Past every first-sign-in step: password change, second factor, a passkey where the
+    clinic's rule asks staff for one, privacy notice."""
     return (user is not None and not user.must_change_password
-            and (not mfa.required(user) or second_factor_done) and not notice.needed(user))
+            and (not mfa.required(user) or second_factor_done) and not passkey_first
+            and not notice.needed(user))
 
 
 def _role_pages(actor: Actor | None, user: User | None, first_run: bool,
-              second_factor_done: bool = False) -> list[st.Page]:
+                second_factor_done: bool = False, passkey_first: bool = False
+                ) -> list[st.Page]:
     if first_run:
         return [_page("pages/public/first_run.py", _("Set up the clinic"), "🛠️", default=True)]
     if actor is None:
@@ -71,6 +75,8 @@ def _role_pages(actor: Actor | None, user: User | None, first_run: bool,
     if user is not None and mfa.required(user) and not second_factor_done:
         return [_page("pages/common/second_factor.py", _("Two-step sign-in"), "🔐",
                       default=True)]
+    if user is not None and passkey_first:  # staff, under the clinic's rule, none yet
+        return [_page("pages/common/add_passkey.py", _("Add a passkey"), "🔑", default=True)]
     if user is not None and notice.needed(user):
         return [_page("pages/common/notice.py", _("Your privacy"), "🔒", default=True)]
     account = _page("pages/common/account.py", _("My account"), "👤")
@@ -112,9 +118,10 @@ PAGE_FILES = (
 
 
 def pages_for(actor: Actor | None, user: User | None, first_run: bool,
-              second_factor_done: bool = False) -> list[st.Page]:
+              second_factor_done: bool = False, passkey_first: bool = False
+              ) -> list[st.Page]:
     """The role's pages; a single step before them also answers at every page address."""
-    pages = _role_pages(actor, user, first_run, second_factor_done)
+    pages = _role_pages(actor, user, first_run, second_factor_done, passkey_first)
     if len(pages) == 1:
         return _with_stand_ins(pages[0], pages[0].script)
     home = next(page for page in pages if page._default)

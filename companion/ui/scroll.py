@@ -33,7 +33,11 @@ _TOP_LINK = components.declare_component(
     "top_link", path=str(Path(__file__).resolve().parent / "static" / "top_link"))
 
 
-def same_tab_link(label: str, url: str, *, icon: str = "", key: str) -> None:
+def same_tab_link(label: str, url: str, *, icon: str = "", key: str,
+                  unavailable: str = "") -> None:
     """A full-width button-like link to `url` (relative to the page's address) that opens in
-    this tab: `st.link_button` always opens a new one. `label` is the app's own words."""
-    _TOP_LINK(label=label, url=url, icon=icon, key=key, default=None)
+    this tab: `st.link_button` always opens a new one. `label` is the app's own words. With
+    `unavailable`, a link to a passkey ceremony: where the browser can't make or use
+    passkeys (no WebAuthn, or not a secure context), those words show instead of a link
+    that could only fail."""
+    _TOP_LINK(label=label, url=url, icon=icon, key=key, unavailable=unavailable, default=None)

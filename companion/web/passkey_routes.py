@@ -22,11 +22,16 @@ lets the phone make or use the passkey (fingerprint, face or PIN), and sends the
   lock, plus the phone itself) counts as both steps for a client who also has codes on.
 - POSTs must come from the app's own origin (the Origin header, one of the relying party's
   origins) with a JSON body; each address may make `PER_ADDRESS` calls per 10 minutes.
+- `next=` (register only): where a passkey added from the sign-in's "Add a passkey" step (staff
+  under the clinic's rule) goes back to, an app page name and its query only (never another
+  site or path). `lang=` (and `lang` in the JSON bodies): the page, its script's words and its
+  replies in the app's language; English without it.
 """
 from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -34,10 +39,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from companion import auth, mfa, notice, passkeys
+from companion import auth, i18n, mfa, notice, passkeys
 from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.errors import CompanionError
+from companion.i18n import N_
 from companion.models import User
 from companion.web.routes import RateLimit, client_address
 
@@ -46,27 +52,70 @@ SCRIPT = "passkey.js"
 MODES = {"sign-in": passkeys.SIGN_IN, "register": passkeys.REGISTER,
          "second-factor": passkeys.SECOND_FACTOR}
 MAX_BODY = 70_000
-SIGN_IN_AGAIN = "Please sign in to the app again, then come back here."
+SIGN_IN_AGAIN = N_("Please sign in to the app again, then come back here.")
+OPEN_FROM_APP = N_("Please open this page from the app.")
+TOO_MANY = N_("Too many tries. Please wait a few minutes.")
+UNREADABLE = N_("That request could not be read.")
+ANSWER_UNREADABLE = N_("That passkey answer could not be read.")
+ADDED = N_("Passkey added. Next time, sign in with it.")
+SIGNED_IN = N_("Signed in. Opening your pages…")
 
 
 PER_ADDRESS = RateLimit(limit=40, window=600)
 
 _TEXT = {
-    "sign-in": ("Sign in with a passkey",
-                "Use this phone's fingerprint, face or screen lock to sign in.",
-                "Sign in with a passkey", "Sign in with your password instead"),
-    "register": ("Add a passkey",
-                 "Next time, sign in with this phone's fingerprint, face or screen lock "
-                 "instead of your password. Your password keeps working.",
-                 "Add a passkey on this phone", "Back to My account"),
-    "second-factor": ("Two-step sign-in with a passkey",
-                      "Confirm it's you with this phone's fingerprint, face or screen lock.",
-                      "Use my passkey", "Use a code instead"),
+    "sign-in": (N_("Sign in with a passkey"),
+                N_("Use this phone's fingerprint, face or screen lock to sign in."),
+                N_("Sign in with a passkey"), N_("Sign in with your password instead")),
+    "register": (N_("Add a passkey"),
+                 N_("Next time, sign in with this phone's fingerprint, face or screen lock "
+                    "instead of your password. Your password keeps working."),
+                 N_("Add a passkey on this phone"), N_("Back to My account")),
+    "second-factor": (N_("Two-step sign-in with a passkey"),
+                      N_("Confirm it's you with this phone's fingerprint, face or screen "
+                         "lock."),
+                      N_("Use my passkey"), N_("Use a code instead")),
+    # From the sign-in's "Add a passkey" step (staff, under the clinic's rule).
+    "register-required": (N_("Add a passkey"),
+                          N_("Your clinic asks staff to sign in with a passkey. Add one with "
+                             "this device's fingerprint, face or screen lock; then your pages "
+                             "open."),
+                          N_("Add a passkey on this device"), N_("Back")),
+}
+# What the page's script says as it goes (passkey.js reads them from the page).
+_WORDS = {
+    "checking": N_("Checking…"), "done": N_("Done."),
+    "follow": N_("Follow your phone's prompt…"), "confirm": N_("Confirm it's you on your phone…"),
+    "failed": N_("That didn't work. Please try again."),
+    "closed": N_("Nothing was changed: the passkey prompt was closed or timed out."),
+    "already": N_("This phone already has a passkey for your account."),
+    "unsupported": N_("This browser can't use passkeys. Please use your password."),
 }
 _BACK = {"sign-in": "../", "register": "../account", "second-factor": "../"}
+# Where a passkey added from a step of the sign-in goes back to (`next`): an app page name
+# and its query, relative to the app's root (never another site or path).
+_NEXT = re.compile(r"[a-z0-9_]{0,64}(\?[A-Za-z0-9_.~%&=+-]{0,500})?")
+
+
+def _next(request: Request, mode: str) -> str | None:
+    value = request.query_params.get("next")
+    if mode != "register" or value is None or not _NEXT.fullmatch(value):
+        return None
+    return "../" + value
+
+
+def _language(value: object) -> str:
+    """The page's language: the app's links say it (`lang=`, the account's or the sign-in
+    page's language); English otherwise."""
+    return i18n.normalise(value) or i18n.DEFAULT
+
+
+def _words(language: str):
+    return i18n.translations(language).gettext
+
 
 _PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{title} · IOP Companion</title>
@@ -87,7 +136,8 @@ button[disabled] {{ opacity: .6; }}
 a {{ display: inline-block; margin-top: 1.25rem; color: #2f6f4f; padding: .5rem 0; }}
 </style>
 <script src="passkey.js" defer></script>
-</head><body><main id="passkey" data-mode="{mode}" data-back="{back}">
+</head><body><main id="passkey" data-mode="{mode}" data-back="{back}" data-next="{next}"
+ data-lang="{lang}" data-words="{words}">
 <h1>🌿 {title}</h1>
 <p>{intro}</p>
 {field}
@@ -96,15 +146,23 @@ a {{ display: inline-block; margin-top: 1.25rem; color: #2f6f4f; padding: .5rem 
 <a href="{back}">{back_text}</a>
 </main></body></html>
 """
-_FIELDS = {
-    # Conditional UI: the browser offers the phone's passkeys in this field's autofill.
-    "sign-in": '<label for="name">Username</label>'
-               '<input id="name" name="username" autocomplete="username webauthn" '
-               'autocapitalize="none" spellcheck="false">',
-    "register": '<label for="label">A name for this passkey</label>'
-                '<input id="label" name="label" maxlength="80" value="This phone">',
-    "second-factor": "",
-}
+
+
+USERNAME = N_("Username")
+PASSKEY_NAME = N_("A name for this passkey")
+THIS_PHONE = N_("This phone")  # the name a new passkey is given unless another is typed
+
+
+def _field(mode: str, t) -> str:
+    if mode == "sign-in":  # conditional UI: the browser offers the phone's passkeys here
+        return (f'<label for="name">{html.escape(t(USERNAME))}</label>'
+                '<input id="name" name="username" autocomplete="username webauthn" '
+                'autocapitalize="none" spellcheck="false">')
+    if mode == "register":
+        return (f'<label for="label">{html.escape(t(PASSKEY_NAME))}</label>'
+                '<input id="label" name="label" maxlength="80" '
+                f'value="{html.escape(t(THIS_PHONE))}">')
+    return ""
 
 
 def page_endpoint(request: Request) -> Response:
@@ -112,10 +170,17 @@ def page_endpoint(request: Request) -> Response:
     mode = request.query_params.get("do", "sign-in")
     if mode not in MODES:
         mode = "sign-in"
-    title, intro, button, back_text = _TEXT[mode]
+    back = _next(request, mode)  # from the sign-in's "Add a passkey" step: back there
+    language = _language(request.query_params.get("lang"))
+    t = _words(language)
+    title, intro, button, back_text = (t(text) for text in
+                                       _TEXT["register-required" if back else mode])
+    words = json.dumps({key: t(text) for key, text in _WORDS.items()}, ensure_ascii=False)
     body = _PAGE.format(title=html.escape(title), intro=html.escape(intro),
                         button=html.escape(button), back_text=html.escape(back_text),
-                        mode=mode, back=_BACK[mode], field=_FIELDS[mode])
+                        mode=mode, back=html.escape(back or _BACK[mode]),
+                        next=html.escape(back or ""), field=_field(mode, t), lang=language,
+                        words=html.escape(words))
     return Response(body, media_type="text/html; charset=utf-8",
                     headers={"X-Robots-Tag": "noindex"})
 
@@ -126,7 +191,9 @@ def script_endpoint(request: Request) -> Response:
 
 
 def _error(message: str, status: int = 400) -> JSONResponse:
-    return JSONResponse({"ok": False, "message": message}, status)
+    """A refusal, in the page's language (`_post` sets it; the messages are catalogued where
+    they are defined)."""
+    return JSONResponse({"ok": False, "message": i18n.gettext(message)}, status)
 
 
 def _same_origin(request: Request) -> bool:
@@ -197,7 +264,7 @@ def _verify(mode: str, data: dict, request: Request) -> JSONResponse:
 
     handle, answer = data.get("handle"), data.get("credential")
     if not isinstance(answer, (dict, str)):
-        return _error("That passkey answer could not be read.")
+        return _error(ANSWER_UNREADABLE)
     with session_scope() as session:
         if mode == passkeys.REGISTER:
             signed_in = _signed_in(session, request, complete=True)
@@ -207,7 +274,7 @@ def _verify(mode: str, data: dict, request: Request) -> JSONResponse:
             passkeys.finish_registration(session, _actor(user, row, token), handle, answer,
                                          str(data.get("label") or ""))
             return JSONResponse({"ok": True, "next": _BACK["register"],
-                                 "message": "Passkey added. Next time, sign in with it."})
+                                 "message": i18n.gettext(ADDED)})
         if mode == passkeys.SIGN_IN:
             result = passkeys.finish_sign_in(session, handle, answer)
             if result.outcome is not auth.Outcome.OK:
@@ -226,25 +293,29 @@ def _verify(mode: str, data: dict, request: Request) -> JSONResponse:
             session_id = row.id
         value, expires = auth.issue_cookie(session, user, session_id)
         auth.trust_cookie(session, user.id, expires)
-    response = JSONResponse({"ok": True, "next": "../", "message": "Signed in. Opening your "
-                             "pages…"})
+    response = JSONResponse({"ok": True, "next": "../", "message": i18n.gettext(SIGNED_IN)})
     _set_cookie(response, value, expires)
     return response
 
 
 async def _post(request: Request, work) -> Response:
-    if not _same_origin(request):
-        return _error("Please open this page from the app.", 403)
-    if not PER_ADDRESS.allow(client_address(request)):
-        return _error("Too many tries. Please wait a few minutes.", 429)
-    data = await _body(request)
-    mode = MODES.get(str((data or {}).get("do")))
-    if data is None or mode is None:
-        return _error("That request could not be read.")
+    i18n.use(i18n.from_accept_language(request.headers.get("accept-language")))
     try:
-        return await run_in_threadpool(work, mode, data, request)
-    except CompanionError as exc:
-        return _error(str(exc))
+        if not _same_origin(request):
+            return _error(OPEN_FROM_APP, 403)
+        if not PER_ADDRESS.allow(client_address(request)):
+            return _error(TOO_MANY, 429)
+        data = await _body(request)
+        i18n.use(_language((data or {}).get("lang")))  # the page's own language from here
+        mode = MODES.get(str((data or {}).get("do")))
+        if data is None or mode is None:
+            return _error(UNREADABLE)
+        try:
+            return await run_in_threadpool(work, mode, data, request)
+        except CompanionError as exc:
+            return _error(str(exc))
+    finally:
+        i18n.forget()
 
 
 async def options_endpoint(request: Request) -> Response:

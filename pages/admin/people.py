@@ -258,6 +258,9 @@ with session_scope() as session:
     required_now = passkeys.staff_passkeys_required(session)
 required = st.toggle(_("Staff must use a passkey (no app codes once they have one)"),
                      value=required_now, key="staff-passkeys-required")
+st.caption(_("With this on, a staff member without a passkey adds one right after their code "
+             "at their next sign-in, before any page opens. Turn it on once you have a passkey "
+             "yourself. If someone's device can't make one, turn it off for now."))
 if required != required_now and st.button(_("Save staff sign-in rule"), width="stretch"):
     try:
         with session_scope() as session:

@@ -3,6 +3,7 @@ import streamlit as st
 
 from companion import auth, mfa, passkeys
 from companion.core.db import session_scope
+from companion.i18n import _
 from companion.models import User
 from companion.ui.account_notice import account_changes_notice
 from companion.ui.gate import current_actor, mark_second_factor_done, sign_out
@@ -51,8 +52,9 @@ else:
             with session_scope() as session:
                 wanted = passkeys.passkey_wanted(session, user)
             if wanted:
-                st.info("Your clinic asks staff to use a passkey for this step: add one on "
-                        "My account, under Passkeys.", icon="🔑")
+                st.info(_("One more step: your clinic asks staff to add a passkey, this "
+                          "device's fingerprint, face or screen lock. It takes a moment."),
+                        icon="🔑")
             st.button("Continue", key="after-code")
         elif result.outcome is auth.Outcome.LOCKED:
             sign_out()  # no rerun here: the cookie is deleted by this very run

@@ -24,5 +24,6 @@ if signed_in():
 elif notice and notice != why:
     st.error(markdown_text(gettext(notice)))
 if not signed_in():
-    sign_in_button()
+    # and the Username field offers the phone's passkeys (not while a draft waits)
+    sign_in_button(_("Username"), draft_kept=DRAFT in st.session_state)
 st.caption(_("Forgot your password? Ask the program's staff for a one-time password."))

@@ -1,10 +1,12 @@
 """Passkeys in the app: offered on the sign-in page, managed on My account, and offered as
 the second step to staff who have one (the ceremonies are the passkey page's, tested in
 tests/unit/test_passkey_routes.py and tests/browser/test_passkeys.py)."""
+import json
+
 from sqlmodel import select
 
 from companion import passkeys
-from companion.models import AuditEvent
+from companion.models import AuditEvent, UserSession
 from companion.ui.passkeys import ADD_LABEL, REGISTER_URL, SECOND_FACTOR_URL, SIGN_IN_URL
 from tests.app.conftest import new_app, registered_pages, same_tab_links, sign_in, texts
 from tests.conftest import PASSWORD, actor
@@ -86,9 +88,10 @@ def test_staff_without_a_passkey_see_only_the_code_box(app, users, session):
 
 
 def test_an_admin_requires_passkeys_for_staff(app, users, session):
-    users.admin(name="ada")
+    admin = users.admin(name="ada")
     staff = users.therapist(name="thera")
     _add_passkey(session, staff)
+    _add_passkey(session, admin)  # the rule applies to admins too: turned on by one with one
     sign_in(app, "ada")
     app.switch_page("pages/admin/people.py").run()
     app.toggle(key="staff-passkeys-required").set_value(True).run()
@@ -105,3 +108,123 @@ def test_an_admin_requires_passkeys_for_staff(app, users, session):
     assert same_tab_links(staff_app)["Use my passkey instead"] == SECOND_FACTOR_URL
     assert "Lost your passkey? Enter a recovery code" in texts(staff_app)
     assert "6-digit code from your authenticator app" not in texts(staff_app)
+
+
+def _rule_on(session, users):
+    admin = users.admin(name="ada")
+    _add_passkey(session, admin, "Ada's phone")
+    passkeys.set_staff_passkeys_required(session, actor(admin), True)
+    session.commit()
+    return admin
+
+
+def test_under_the_rule_staff_without_a_passkey_must_add_one_first(app, users, session):
+    _rule_on(session, users)
+    staff = users.therapist(name="thera")
+    session.commit()
+    sign_in(app, "thera")  # password, then the code: that step is unchanged
+    assert registered_pages(app) == {"common/add_passkey.py"}
+    assert app.title[0].value == "Add a passkey to continue"
+    shown_text = texts(app)
+    assert "can't be guessed or phished" in shown_text
+    assert "Please ask an admin" in shown_text and "turn off the clinic's passkey rule" in (
+        shown_text)
+    assert same_tab_links(app)["Add a passkey on this device"] == REGISTER_URL + "&next="
+    assert [b.label for b in app.button if b.label == "Sign out"], "a way out on the page"
+    app.run()  # every address is this step (no staff page is registered): still here
+    assert registered_pages(app) == {"common/add_passkey.py"}
+    held = [e.detail for e in session.exec(select(AuditEvent))
+            if e.detail.startswith("asked to add a passkey")]
+    assert held == ["asked to add a passkey before any staff page (the clinic's rule): thera"]
+
+    _add_passkey(session, staff)  # what the passkey page does, then it opens the app again
+    app.run()
+    assert "pages/therapist/caseload.py" in {f"pages/{p}" for p in registered_pages(app)}
+    assert app.title[0].value != "Add a passkey to continue"
+
+
+def test_the_forced_step_comes_back_to_the_page_asked_for(app, users, session):
+    _rule_on(session, users)
+    users.therapist(name="thera")
+    session.commit()
+    sign_in(app, "thera")
+    app.query_params["client"] = "12"
+    app.run()
+    assert same_tab_links(app)["Add a passkey on this device"] == (
+        REGISTER_URL + "&next=%3Fclient%3D12")
+
+
+def test_the_forced_step_has_its_own_sign_out(app, users, session):
+    _rule_on(session, users)
+    users.therapist(name="thera")
+    session.commit()
+    sign_in(app, "thera")
+    next(b for b in app.button if b.label == "Sign out").click().run()
+    assert "Signed out." in texts(app)
+    next(b for b in app.button if b.label == "Back to sign in").click().run()
+    assert registered_pages(app) == {"public/login.py"}
+    assert session.exec(select(UserSession).where(UserSession.ended_at.is_(None))).all() == []
+
+
+def test_with_the_rule_off_staff_go_straight_to_their_pages(app, users, session):
+    users.therapist(name="thera")
+    session.commit()
+    sign_in(app, "thera")
+    assert "common/add_passkey.py" not in registered_pages(app)
+    assert "therapist/caseload.py" in registered_pages(app)
+
+
+def test_under_the_rule_clients_are_never_held(app, users, session):
+    _rule_on(session, users)
+    users.client(name="casey")
+    session.commit()
+    sign_in(app, "casey")
+    assert "common/add_passkey.py" not in registered_pages(app)
+    assert "client/home.py" in registered_pages(app)
+
+
+def test_where_passkeys_cannot_work_the_app_says_so_instead_of_a_button(app, users, session,
+                                                                        monkeypatch):
+    monkeypatch.setattr("companion.ui.passkeys.available_here", lambda: False)
+    client = users.client(name="casey")
+    _add_passkey(session, client)
+    app.run()
+    assert "Sign in with a passkey" not in same_tab_links(app)
+    assert "clinic's secure address" in texts(app)
+    sign_in(app, "casey")
+    app.switch_page("pages/common/account.py").run()
+    assert ADD_LABEL not in same_tab_links(app)
+    assert "clinic's secure address" in texts(app) and "My phone" in texts(app)
+
+
+def test_the_sign_in_page_offers_passkeys_in_the_username_field(app, users, session):
+    users.admin()
+    session.commit()
+    app.run()
+    [autofill] = [el for el in app.get("component_instance")
+                  if el.proto.component_name.endswith("passkey_autofill")]
+    assert json.loads(autofill.proto.json_args)["field"] == "Username"
+
+
+def test_the_forced_step_speaks_the_staff_members_language(app, users, session):
+    _rule_on(session, users)
+    staff = users.therapist(name="thera")
+    staff.language = "es"
+    session.commit()
+    sign_in(app, "thera")
+    assert app.title[0].value == "Agrega una llave de acceso para continuar"
+    assert "Pídele ayuda a una persona administradora" in texts(app)
+    url = same_tab_links(app)["Agregar una llave de acceso en este dispositivo"]
+    assert url == REGISTER_URL + "&next=&lang=es"  # the passkey page speaks Spanish too
+
+
+def test_while_a_draft_is_kept_the_sign_in_page_says_to_use_the_password(app, users, session):
+    from companion.ui.gate import DRAFT
+
+    users.admin()
+    session.commit()
+    app.session_state[DRAFT] = ("casey", {"note": "half a sentence"})
+    app.run()
+    assert not [el for el in app.get("component_instance")
+                if el.proto.component_name.endswith("passkey_autofill")]
+    assert "sign in with your password this time" in texts(app)

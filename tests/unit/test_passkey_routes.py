@@ -163,3 +163,41 @@ def test_each_address_is_rate_limited(http):
     for _ in range(40):
         assert http.post("/passkey/options", json={"do": "sign-in"}).status_code == 200
     assert http.post("/passkey/options", json={"do": "sign-in"}).status_code == 429
+
+
+def test_passkeys_are_offered_only_where_they_can_work():
+    from companion.ui.passkeys import available_at
+
+    local, clinic = ("http://localhost:8501",), ("https://clinic.example",)
+    assert available_at("http://localhost:8501/", local)
+    assert available_at("http://localhost:8501/checkin", local)
+    assert available_at("https://clinic.example/account", clinic)
+    assert available_at(None, clinic)  # no address known: the passkey page says if not
+    assert not available_at("http://clinic.example/", ("http://clinic.example",))  # not secure
+    assert not available_at("http://127.0.0.1:8501/", local)  # not the relying party's origin
+    assert not available_at("https://other.example/", clinic)
+
+
+def test_a_passkey_added_from_the_sign_in_step_goes_back_to_the_page_asked_for(http):
+    page = http.get("/passkey/?do=register&next=client%3Fclient%3D12").text
+    assert 'data-next="../client?client=12"' in page and 'href="../client?client=12"' in page
+    assert "Your clinic asks staff to sign in with a passkey" in page
+    assert 'data-next=""' in http.get("/passkey/?do=register").text  # My account's: as before
+    for elsewhere in ("https://evil.example/", "//evil.example", "../../x", "a/b", "x\"><a",
+                      "javascript:alert(1)"):
+        text = http.get("/passkey/", params={"do": "register", "next": elsewhere}).text
+        assert 'data-next=""' in text and "evil" not in text and "javascript" not in text
+    assert 'data-next=""' in http.get("/passkey/?do=sign-in&next=client").text
+
+
+def test_the_passkey_page_speaks_the_apps_language(http, session, users):
+    page = http.get("/passkey/?do=register&next=&lang=es").text
+    assert '<html lang="es">' in page and 'data-lang="es"' in page
+    assert "Tu clínica pide al personal iniciar sesión con una llave de acceso" in page
+    assert "Comprobando…" in page  # what its script says, from the page
+    assert "Sign in with your password instead" in http.get("/passkey/?do=sign-in").text
+    reply = _call(http, "options", {"do": "register", "lang": "es"})
+    assert reply.status_code == 401 and reply.json()["message"] == (
+        "Vuelve a iniciar sesión en la aplicación y luego regresa aquí.")
+    assert _call(http, "options", {"do": "register"}).json()["message"] == (
+        "Please sign in to the app again, then come back here.")

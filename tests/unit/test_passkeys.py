@@ -310,6 +310,10 @@ def test_the_clinic_may_require_passkeys_for_staff(session, users):
     _register(session, staff)
     with pytest.raises(AccessDenied):
         passkeys.set_staff_passkeys_required(session, actor(staff), True)
+    with pytest.raises(InvalidInput, match="passkey for yourself first"):
+        passkeys.set_staff_passkeys_required(session, actor(admin), True)
+    assert not passkeys.staff_passkeys_required(session)
+    _register(session, admin)
     assert mfa.verify(session, staff.id, totp_code(scope=f"{staff.username}")).outcome is (
         auth.Outcome.OK)  # codes still work while the rule is off
     passkeys.set_staff_passkeys_required(session, actor(admin), True)
@@ -318,7 +322,7 @@ def test_the_clinic_may_require_passkeys_for_staff(session, users):
         auth.Outcome.WRONG)
     assert any("app codes off" in n for n in _notes(session))
     assert any("staff must use a passkey" in n for n in _notes(session))
-    # Staff without a passkey yet still pass with a code (and are asked to add one).
+    # Staff without a passkey yet still pass with a code (and must then add one).
     assert passkeys.passkey_wanted(session, newcomer)
     assert mfa.verify(session, newcomer.id, totp_code(scope=newcomer.username)).outcome is (
         auth.Outcome.OK)
@@ -331,5 +335,6 @@ def test_under_the_rule_a_recovery_code_still_works_for_a_lost_phone(session, us
     secret = mfa.new_secret()
     codes = mfa.confirm_enrolment(session, actor(staff), secret, pyotp.TOTP(secret).now())
     _register(session, staff)
+    _register(session, admin)
     passkeys.set_staff_passkeys_required(session, actor(admin), True)
     assert mfa.verify(session, staff.id, codes[0]).outcome is auth.Outcome.OK

@@ -9,6 +9,10 @@
   var button = document.getElementById("go");
   var status = document.getElementById("status");
   var pending = null; // the conditional (autofill) request, aborted by a button tap
+  var lang = root.getAttribute("data-lang") || "en";
+  var words = {};
+  try { words = JSON.parse(root.getAttribute("data-words") || "{}"); } catch (e) { words = {}; }
+  function w(key, english) { return words[key] || english; } // the page's language
 
   function say(text, isError) {
     status.textContent = text;
@@ -68,18 +72,19 @@
   }
 
   function fail(text) {
-    say(text || "That didn't work. Please try again.", true);
+    say(text || w("failed", "That didn't work. Please try again."), true);
     button.disabled = false;
   }
 
   function finish(reply) {
     if (!reply.ok) { return fail(reply.message); }
-    say(reply.message || "Done.");
-    window.location.assign(reply.next || "../");
+    say(reply.message || w("done", "Done."));
+    // Added from a step of the sign-in: back to the page that was asked for.
+    window.location.assign(root.getAttribute("data-next") || reply.next || "../");
   }
 
   function run(conditional) {
-    var started = { do: mode };
+    var started = { do: mode, lang: lang };
     return post("options", started).then(function (reply) {
       if (!reply.ok) { throw new Error(reply.message || ""); }
       var o = reply.options;
@@ -101,8 +106,8 @@
         request = navigator.credentials.get(options);
       }
       return request.then(function (credential) {
-        say("Checking…");
-        var body = { do: mode, handle: reply.handle, credential: asJSON(credential) };
+        say(w("checking", "Checking…"));
+        var body = { do: mode, lang: lang, handle: reply.handle, credential: asJSON(credential) };
         var label = document.getElementById("label");
         if (label) { body.label = label.value; }
         return post("verify", body);
@@ -113,14 +118,15 @@
   function tapped() {
     if (pending) { pending.abort(); pending = null; }
     button.disabled = true;
-    say(mode === "register" ? "Follow your phone's prompt…" : "Confirm it's you on your phone…");
+    say(mode === "register" ? w("follow", "Follow your phone's prompt…")
+                            : w("confirm", "Confirm it's you on your phone…"));
     run(false).catch(function (error) {
       if (error && error.name === "AbortError") { return; }
       if (error && error.name === "NotAllowedError") {
-        return fail("Nothing was changed: the passkey prompt was closed or timed out.");
+        return fail(w("closed", "Nothing was changed: the passkey prompt was closed or timed out."));
       }
       if (error && error.name === "InvalidStateError") {
-        return fail("This phone already has a passkey for your account.");
+        return fail(w("already", "This phone already has a passkey for your account."));
       }
       fail(error && error.message);
     });
@@ -128,7 +134,7 @@
 
   if (!window.PublicKeyCredential || !navigator.credentials) {
     button.disabled = true;
-    say("This browser can't use passkeys. Please use your password.", true);
+    say(w("unsupported", "This browser can't use passkeys. Please use your password."), true);
     return;
   }
   button.addEventListener("click", tapped);

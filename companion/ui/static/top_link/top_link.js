@@ -12,7 +12,16 @@
     var data = event.data;
     if (!data || data.type !== "streamlit:render") return;
     var args = data.args || {};
-    link.textContent = (args.icon ? args.icon + " " : "") + (args.label || "");
+    if (args.unavailable && !(window.isSecureContext && window.PublicKeyCredential)) {
+      // A passkey link where this browser can't do passkeys: say so instead.
+      var note = document.createElement("p");
+      note.id = "unavailable";
+      note.textContent = args.unavailable;
+      link.replaceWith(note);
+      link = note;
+    }
+    link.textContent = link.id === "go" ? (args.icon ? args.icon + " " : "") + (args.label || "")
+                                        : args.unavailable;
     var base = window.location.href;
     try { base = window.parent.location.href; } catch (e) { /* another origin */ }
     link.href = new URL(args.url || ".", base).href;  // relative to the app page's address
