@@ -69,6 +69,8 @@ def _checked_cookie(read_cookie, model):
             auth.mark_seen(session, user)
             row = auth.cookie_session(session, user, float(token["exp_date"]))
             session_id = row.id if row is not None else None
+        elif auth.cookie_went_idle(session, token):  # reloaded after the idle limit: say so
+            st.session_state[SIGNED_OUT_WHY] = auth.IDLE
     if user is None or session_id is None:
         return None
     model.credentials["usernames"][user.username] = _library_entry(user)
