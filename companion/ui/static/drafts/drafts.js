@@ -101,6 +101,9 @@
                                            : page.HTMLInputElement.prototype;
     Object.getOwnPropertyDescriptor(proto, "value").set.call(box, text);
     box.dispatchEvent(new page.Event("input", {bubbles: true}));
+    // outside a form Streamlit takes a box's text when it loses focus: as if it had
+    if (!box.closest('[data-testid="stForm"]'))
+      box.dispatchEvent(new page.FocusEvent("focusout", {bubbles: true}));
     var shut = box.closest("details:not([open])");  // in a closed expander: open it
     if (shut && shut.querySelector("summary")) shut.querySelector("summary").click();
   }
