@@ -28,6 +28,7 @@ PEOPLE = {"a": ("demo-drafts-a", "Rowan Drafts Demo"), "b": ("demo-drafts-b", "S
 KEPT = "We kept what you were typing"
 NOTE = re.compile("^Note")
 COPING = "Coping strategies that work for me"
+IDLE = re.compile("signed out after a while without activity")
 
 
 def seed_draft_people() -> list[str]:
@@ -178,6 +179,7 @@ def test_a_draft_comes_back_to_its_writer_only(app, draft_people, app_env):
                      f"idle_past_the_limit({a!r})")
     app.reload()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(page.get_by_text(IDLE)).to_be_visible()  # it says why
     _sign_in_as(app, a)
     expect(page.get_by_role("heading", name="Look back")).to_be_visible()
     expect(page.get_by_role("textbox").first).to_have_value(typed)
