@@ -184,8 +184,19 @@ def test_a_draft_comes_back_to_its_writer_only(app, draft_people, app_env):
     expect(page.get_by_role("heading", name="Look back")).to_be_visible()
     expect(page.get_by_role("textbox").first).to_have_value(typed)
     expect(page.get_by_text(KEPT)).to_be_visible()
+    # Saved: the look-back starts empty again, after a reload too.
+    app.close_sidebar()
+    save = page.get_by_role("button", name="Save")
+    save.evaluate("button => button.scrollIntoView({block: 'center'})")  # not under the help
+    app.act(save)
+    expect(page.get_by_text(re.compile("^Saved. Thank you for taking the time"))).to_be_visible()
+    no_draft_in_tab(page)
+    app.reload()
+    expect(page.get_by_role("textbox").first).to_have_value("")
+    expect(page.get_by_text(KEPT)).to_have_count(0)
 
     # Idle again, and someone else signs in on this phone: they never see it, and it is gone.
+    page.get_by_role("textbox").first.fill(typed)
     _in_app(app_env, "from tests.browser.test_drafts import idle_past_the_limit; "
                      f"idle_past_the_limit({a!r})")
     app.reload()
