@@ -15,7 +15,7 @@ from companion.passwords import dummy_hash
 from companion.core.safety_check import problems
 from companion.ui.crisis import crisis_control, own_crisis_contacts
 from companion.i18n import _
-from companion.ui import language
+from companion.ui import drafts, language
 from companion.ui.gate import (gate, logout_button, passkey_first, pop_restored,
                                second_factor_done)
 from companion.ui.navigation import fully_signed_in, pages_for
@@ -27,6 +27,7 @@ spoken = language.begin_run()  # the address's or browser's language until the g
 st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centered",
                    initial_sidebar_state="auto")
 apply_style()
+drafts.begin_run()
 help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later
 with help_slot:
     crisis_control()
@@ -73,6 +74,7 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
         st.info(_("Welcome back. What you were typing before the sign-out is back in the form "
                   "below: check it, then save."), icon="📝")
     navigation.run()
+    drafts.draw(actor.id if actor is not None else None)  # after the page: its forms named
 finally:
     run_context.reset()
     language.i18n.forget()

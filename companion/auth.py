@@ -227,6 +227,24 @@ def standing_cookie(session: Session, token: dict, settings: Settings | None = N
     return user, row
 
 
+def cookie_went_idle(session: Session, token: dict, settings: Settings | None = None) -> bool:
+    """Whether a re-login cookie `cookie_user` refused was issued by a session that went idle
+    past the limit (a phone put down, then reloaded): the sign-in page says why, as an open
+    tab's idle sign-out does. It signs nobody in."""
+    settings = settings or get_settings()
+    try:
+        name, expires = str(token["username"]), float(token["exp_date"])
+    except (KeyError, TypeError, ValueError):
+        return False
+    user = session.exec(select(User).where(User.username == name)).first()
+    row = user and session.exec(select(UserSession).where(
+        UserSession.user_id == user.id, UserSession.cookie_exp == expires)).first()
+    if not row:
+        return False
+    return (row.end_reason == "idle past the limit"
+            or (row.ended_at is None and _idle(row, settings)))
+
+
 def read_cookie(value: str | None, settings: Settings | None = None) -> dict | None:
     """The re-login cookie's token (the login library's JWT), if its signature holds."""
     settings = settings or get_settings()

@@ -24,7 +24,7 @@ from companion.core.config import get_settings
 from companion.core.db import session_scope
 from companion.i18n import _
 from companion.models import User
-from companion.ui import language
+from companion.ui import drafts, language
 
 AUTH_KEY = "_authenticator"
 MFA_OK = "_mfa_ok"
@@ -69,6 +69,8 @@ def _checked_cookie(read_cookie, model):
             auth.mark_seen(session, user)
             row = auth.cookie_session(session, user, float(token["exp_date"]))
             session_id = row.id if row is not None else None
+        elif auth.cookie_went_idle(session, token):  # reloaded after the idle limit: say so
+            st.session_state[SIGNED_OUT_WHY] = auth.IDLE
     if user is None or session_id is None:
         return None
     model.credentials["usernames"][user.username] = _library_entry(user)
@@ -166,6 +168,7 @@ def sign_out(notice: str = "", *, everywhere: bool = True, reason: str = "signed
     _end_this_session(reason)
     if everywhere:
         _end_sessions_of(st.session_state.get("username"))
+        drafts.forget_all()  # signed out on purpose: nothing typed stays in this tab
     if signed_in():
         authenticator().logout(location="unrendered")
     _forget_session()
@@ -177,6 +180,7 @@ def _on_logout(details: dict) -> None:
     _end_this_session("signed out")
     _end_sessions_of(details.get("username"))
     _forget_session()
+    drafts.forget_all()  # nothing typed stays in this tab for whoever picks up the phone
 
 
 def logout_button() -> None:

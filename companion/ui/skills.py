@@ -15,6 +15,7 @@ from companion.core.errors import CompanionError, StaleEdit
 from companion.models import SkillAnswer
 from companion.skill_modules import TEXT_LIMITS, Exercise, FieldSpec, Module, Timer
 from companion.core.timeutil import show
+from companion.ui import drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                 remember_failure, show_failure)
 from companion.ui.text import label_text, markdown_text, number_text
@@ -93,6 +94,7 @@ def _save(actor: Actor, module: Module, exercise: Exercise, version: int, key: s
             ss[f"_draft-{form}"] = answers
         return
     clear_failure(form)
+    drafts.saved(form)
     ss.pop(done, None)
     ss[SAVED] = (module.id, exercise.id, row.version)
 
@@ -119,6 +121,7 @@ def exercise_form(actor: Actor, module: Module, exercise: Exercise,
     # A timed exercise is not a form: its ratings must survive the timer's reruns.
     holder = st.container() if exercise.timer else st.form(form, border=False)
     with holder:
+        drafts.keep(form, key)  # what is typed survives a reload
         if exercise.timer and exercise.timer.after_field is None:
             breathing_timer(module, exercise)
         for spec in exercise.fields:

@@ -9,6 +9,7 @@ from companion.core.timeutil import show
 from companion.ui.aftercare import (comment_byline_markdown, history_and_diff, section_editor,
                                     section_value, show_section, widget_key)
 from companion.ui.downloads import download_button
+from companion.ui import drafts as typed_drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, section_status, show_failure)
 from companion.ui.gate import current_actor
@@ -100,6 +101,7 @@ def save_section(section: str, key: str, loaded: int) -> None:
             ss["_aftercare_drafts"] = {section: value}
         return
     clear_failure(section_form(section))
+    typed_drafts.saved(section_form(section))
     clear_failure(FORM)
     ss["_aftercare_n"] = ss.get("_aftercare_n", 0) + 1
     ss[SAVED] = (section, ss["_aftercare_n"])
@@ -138,6 +140,7 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
                     st.caption("What has helped you most: "
                                + markdown_text(", ".join(works["strategy"][:4])))
                 with st.form(f"ac-form-{section}", border=False):
+                    typed_drafts.keep(form, key)  # what is typed survives a reload
                     section_editor(section, drafts.get(section, plan.sections.get(section)),
                                    key, row_message=lambda n, f=form, s=section:
                                    field_message(f, f"{s}.{n}"))

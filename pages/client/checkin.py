@@ -12,6 +12,7 @@ from companion.core.errors import CompanionError, StaleEdit
 from companion.tags import coping_options, trigger_options
 from companion.core.timeutil import clinic_today
 from companion.i18n import _, clinic_label, format_moment
+from companion.ui import drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
 from companion.ui.gate import current_actor
@@ -68,6 +69,7 @@ def save() -> None:
             ss["_checkin_draft"] = entry
         return
     clear_failure(FORM)
+    drafts.saved(f"{FORM}-{day}")
     if result.checkin.used == "yes":
         ss["lookback_checkin"] = result.checkin.id
     ss["_checkin_saved"] = (result.checkin.day, result.checkin.version, result.support)
@@ -94,6 +96,7 @@ elif existing:
 show_failure(FORM)
 
 with st.form(f"checkin-{day}-{version}", border=False):
+    drafts.keep(f"{FORM}-{day}", key)  # what is typed survives a reload
     for name, label, numbers, ends in SCALES:  # pills: nothing is chosen until tapped
         with st.container(key=f"scale-{name}", gap=None):  # two rows (app.css)
             st.markdown(f"**{markdown_text(label)}**")

@@ -8,6 +8,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError
 from companion.tags import coping_options, trigger_options
 from companion.core.timeutil import show
+from companion.ui import drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
 from companion.ui.gate import current_actor
@@ -98,6 +99,7 @@ def save_details() -> None:
         remember_failure(FORM, exc)
         return
     clear_failure(FORM)
+    drafts.saved(FORM)
     for name in ("cr-intensity", "cr-triggers", "cr-coping", "cr-new-trigger", "cr-where", "cr-with",
                  "cr-note", "cr-outcome", "cr-duration"):
         ss.pop(name, None)
@@ -118,6 +120,7 @@ title = "Add details to this craving" if craving_id else "Log a craving with det
 with st.expander(title, expanded=bool(craving_id)):
     show_failure(FORM)
     with st.form("craving-details", border=False):
+        drafts.keep(FORM, "cr-")  # what is typed survives a reload
         st.select_slider("Intensity", options=range(0, 11), key="cr-intensity")
         field_message(FORM, "intensity")
         st.multiselect("What set it off?", triggers, key="cr-triggers", format_func=option_text,

@@ -4,6 +4,7 @@ import streamlit as st
 from companion import chains
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
+from companion.ui import drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
 from companion.ui.gate import current_actor
@@ -26,6 +27,7 @@ def save() -> None:
         remember_failure(FORM, exc)
         return
     clear_failure(FORM)
+    drafts.saved(FORM)
     for k in chains.QUESTIONS:
         st.session_state.pop(f"lb-{k}", None)
     st.session_state["_lookback_saved"] = True
@@ -36,6 +38,7 @@ if st.session_state.pop("_lookback_saved", False):
                "you.")
 show_failure(FORM)
 with st.form("lookback", border=False):
+    drafts.keep(FORM, "lb-")  # what is typed survives a reload
     for name, question in chains.QUESTIONS.items():
         st.text_area(label_text(question), key=f"lb-{name}", height=90)
         field_message(FORM, name)

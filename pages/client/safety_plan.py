@@ -7,6 +7,7 @@ from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.core.timeutil import show
 from companion.ui.downloads import download_button
+from companion.ui import drafts as typed_drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, section_status)
 from companion.ui.gate import current_actor
@@ -63,6 +64,7 @@ def save_step(step: safety.Step, key: str, loaded: int) -> None:
             ss["_safety_drafts"] = {step.key: value}
         return
     clear_failure(step_form(step.key))
+    typed_drafts.saved(step_form(step.key))
     ss["_safety_saved"] = step.key
 
 
@@ -75,6 +77,7 @@ with st.expander("✏️ Edit my plan", expanded=editing_open):
         key = f"sp-{step.key}-{since.version if since else 0}-"
         value = drafts.get(step.key, sections.get(step.key))
         with st.form(f"sp-form-{step.key}"):
+            typed_drafts.keep(form, key)  # what is typed survives a reload
             st.markdown(f"**{markdown_text(title)}**")
             section_status(form, since.created_at if since else None)
             if step.kind == "text":

@@ -1,6 +1,6 @@
 """Issue 18 item 13, the accessibility floor: axe-core 4.x with the WCAG 2.0/2.1/2.2 A and AA
 rules on every page every role's sidebar lists, on a 390×844 phone, in the light and the dark
-theme, and the client pages again with the browser's text size at 200%.
+theme, each at the browser's normal and at 200% text.
 
 axe-core comes from npm (package.json, package-lock.json: `npm ci` puts it in node_modules/;
 `make test` runs that when it is missing). Without it this test is skipped with the reason, and
@@ -8,9 +8,12 @@ under CI it fails instead, as conftest.py does for a missing Chromium.
 
 Read-only: demo-client1, demo-alum1, demo-therapist1 and demo-admin open pages and change no
 data. One browser context a role, page by page through the sidebar; on each page axe runs in
-light, then dark (the same page, its colour scheme switched: Streamlit follows the change
-live), then, for the client, at 200% text (Chromium's own default font size, so this also
-checks the app honours it). The sidebar is audited open, once a role, in both schemes.
+four states of the same page: light and dark (its colour scheme switched: Streamlit follows the
+change live), each at normal and at 200% text (Chromium's own default font size, so this also
+checks the app honours it). The states are visited in a snake order (light, dark, dark 200%,
+light 200%, and back the other way on the next page), so each page costs three switches and
+half the pages are drawn fresh at 200% text. The sidebar is audited open, once a role, in the
+same four states.
 
 Serious, critical and moderate violations fail, each named by state, page, rule, where
 (element key and test ids), its text and axe-core's selector; the full report, minor ones
@@ -59,8 +62,10 @@ PAGES = {
     "demo-admin": ["People", "Group schedule", "Program outcomes", "Audit trail",
                    "My account"],
 }
-# The client's pages are checked again with the browser's default text size doubled.
-LARGE_TEXT_ROLES = {"demo-client1"}
+# Every page is checked in each of these: (colour scheme, the browser's default text size in
+# px; 16 is Chromium's own, 32 is 200%). Visited in this order, then in reverse on the next
+# page, so one switch separates two states.
+STATES = [("light", 16), ("dark", 16), ("dark", 32), ("light", 32)]
 
 # Violations left in place on purpose: (rule id, CSS selector of the element or one around
 # it) -> why. Keep it as short as possible; every entry is a known gap, not a pass. Empty:
@@ -154,6 +159,10 @@ def set_text_size(cdp, page, px: int):
     page.wait_for_function(AT_REST)
 
 
+def state_name(scheme: str, px: int) -> str:
+    return scheme if px == 16 else f"{scheme}, 200% text"
+
+
 @pytest.mark.parametrize("username", list(PAGES))
 def test_every_page_passes_axe_in_light_dark_and_large_text(axe_path, browser, app_url,
                                                             username):
@@ -164,6 +173,7 @@ def test_every_page_passes_axe_in_light_dark_and_large_text(axe_path, browser, a
     context = browser.new_context(**PHONE, base_url=app_url, bypass_csp=True,
                                   color_scheme="light")
     context.set_default_timeout(15_000)
+    found, root_px = [], {}
     try:
         app = App(context.new_page())
         page = app.page
@@ -171,29 +181,29 @@ def test_every_page_passes_axe_in_light_dark_and_large_text(axe_path, browser, a
         app.sign_in(username)
         light_background = page.evaluate(APP_BACKGROUND)
         cdp = context.new_cdp_session(page)
+        now = ["light", 16]  # the phone's scheme and text size at this moment
+
+        def audit_states(title: str, order) -> None:
+            for scheme, px in order:
+                if scheme != now[0]:
+                    set_scheme(page, scheme, light_background)
+                if px != now[1]:
+                    set_text_size(cdp, page, px)
+                now[:] = [scheme, px]
+                if px == 32:
+                    root_px[f"{title} ({scheme})"] = page.evaluate(ROOT_FONT_PX)
+                found.extend(audit(page, axe_path, state_name(scheme, px), title))
 
         app.open_sidebar()
         names = [name.strip() for name in app.sidebar_nav().get_by_role("link").all_inner_texts()]
         assert [n.split("\n")[-1] for n in names] == PAGES[username], names
-        found = audit(page, axe_path, "light", "(sidebar open)")
-        set_scheme(page, "dark", light_background)
-        found += audit(page, axe_path, "dark", "(sidebar open)")
-        set_scheme(page, "light", light_background)
+        audit_states("(sidebar open)", STATES)
         app.close_sidebar()
 
-        root_px = {}
         for i, title in enumerate(PAGES[username]):
             if i:
                 app.navigate(title)
-            found += audit(page, axe_path, "light", title)
-            set_scheme(page, "dark", light_background)
-            found += audit(page, axe_path, "dark", title)
-            set_scheme(page, "light", light_background)
-            if username in LARGE_TEXT_ROLES:
-                set_text_size(cdp, page, 32)
-                root_px[title] = page.evaluate(ROOT_FONT_PX)
-                found += audit(page, axe_path, "light, 200% text", title)
-                set_text_size(cdp, page, 16)
+            audit_states(title, STATES if i % 2 else STATES[::-1])
     finally:
         context.close()
 
@@ -205,6 +215,6 @@ def test_every_page_passes_axe_in_light_dark_and_large_text(axe_path, browser, a
     assert not lines, (f"{len(lines)} axe-core violations for {username} "
                        f"(full report: test-artifacts/axe-{username}.json):\n"
                        + "\n".join(lines))
-    if username in LARGE_TEXT_ROLES:
-        small = {title: px for title, px in root_px.items() if px != 32}
-        assert not small, f"the root font size ignores the browser's 200% text: {small}"
+    small = {where: px for where, px in root_px.items() if px != 32}
+    assert not small, f"the root font size ignores the browser's 200% text: {small}"
+    assert len(root_px) == 2 * (len(PAGES[username]) + 1), sorted(root_px)

@@ -136,6 +136,24 @@ def test_a_browser_left_idle_stays_out_while_its_owner_is_active_elsewhere(sessi
     assert cookie_user(session, phone).id == seen_client.id
 
 
+def test_a_cookie_refused_for_idleness_is_told_apart(session, seen_client):
+    """Issue 18 item 3: a phone reloaded after the idle limit is signed out by its refused
+    cookie, and the sign-in page says why; a cookie refused for another reason (signed out,
+    or of no session) is not called idle."""
+    idle = _issued(session, seen_client, issued=utcnow() - timedelta(minutes=50),
+                   active=utcnow() - timedelta(minutes=40))
+    assert not auth.cookie_went_idle(session, _issued(session, seen_client))  # it stands
+    assert cookie_user(session, idle) is None
+    assert auth.cookie_went_idle(session, idle)  # ended as idle by that refusal
+    signed_out = _issued(session, seen_client)
+    auth.end_session(session, session.exec(select(auth.UserSession).where(
+        auth.UserSession.cookie_exp == signed_out["exp_date"])).one(), "signed out")
+    assert cookie_user(session, signed_out) is None
+    assert not auth.cookie_went_idle(session, signed_out)
+    assert not auth.cookie_went_idle(session, _token("robin"))
+    assert not auth.cookie_went_idle(session, {"username": "robin"})
+
+
 def test_cookie_issued_before_logout_is_refused(session, seen_client):
     token = _issued(session, seen_client)
     auth.end_sessions(session, seen_client.id)
