@@ -89,7 +89,8 @@ def _show_address(token: str) -> None:
         st.success(_("Your private calendar address is ready. It is shown only now: add it "
                      "to your phone, then tap Done. Anyone with it can see your group times, "
                      "so keep it to yourself (you can always make a new one)."))
-        st.image(qr_png(url), caption=_("Scan with your phone's camera"), width=220)
+        st.image(qr_png(url), caption=_("Scan with your phone's camera"), width=220,
+                 alt=_("QR code of your private calendar address"))
         st.caption(_("Your address (tap the copy icon):"))
         st.code(url, language=None, wrap_lines=True)
         st.link_button(_("Add to my phone's calendar"), webcal, width="stretch",
