@@ -59,6 +59,6 @@ def section_status(form: str, saved_at) -> None:
     if st.session_state.get(f"_failure_{form}"):
         show_failure(form)
     elif saved_at is not None:
-        st.caption(_("Saved · {when}").format(when=format_moment(saved_at)))
+        st.caption(_("Saved · {when}").format(when=markdown_text(format_moment(saved_at))))
     else:
         st.caption(_("Not saved yet"))

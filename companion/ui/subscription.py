@@ -13,20 +13,11 @@ from companion import calendar_feed
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.timeutil import utcnow
-from companion.i18n import N_, _, gettext, ngettext
+from companion.i18n import _, ngettext
 from companion.models import Role
 from companion.ui.text import markdown_text, number_text
 
 JUST_MADE = "_calendar_feed_token"   # shown once: only in the browser session that made it
-
-IPHONE_STEPS = N_("1. Tap **Add to my phone's calendar** above (or scan the code with the "
-                "camera).\n2. Tap **Subscribe**, then **Add**.\n3. Optional: Settings → "
-                "Calendar → Accounts → Subscribed Calendars → *Fetch* → every 15 minutes.")  # translated where shown
-ANDROID_STEPS = N_("**Google Calendar:** on a computer, open calendar.google.com → *Other "
-                 "calendars* **+** → *From URL*, paste the address, *Add calendar*. Google then "
-                 "fetches it for your phone (a few times a day).\n\n**Straight on the phone:** "
-                 "a subscription app such as ICSx⁵ (free) opens the *Add* link above, or paste "
-                 "the address into it.")
 
 
 def feed_urls(token: str, page_url: str | None = None) -> tuple[str, str]:
@@ -41,6 +32,20 @@ def feed_urls(token: str, page_url: str | None = None) -> tuple[str, str]:
         return path, path
     url = f"{scheme}://{parts.netloc}{path}"
     return url, "webcal://" + url.split("://", 1)[1]
+
+
+def iphone_steps_markdown() -> str:
+    return _("1. Tap **Add to my phone's calendar** above (or scan the code with the "
+             "camera).\n2. Tap **Subscribe**, then **Add**.\n3. Optional: Settings → "
+             "Calendar → Accounts → Subscribed Calendars → *Fetch* → every 15 minutes.")
+
+
+def android_steps_markdown() -> str:
+    return _("**Google Calendar:** on a computer, open calendar.google.com → *Other "
+             "calendars* **+** → *From URL*, paste the address, *Add calendar*. Google then "
+             "fetches it for your phone (a few times a day).\n\n**Straight on the phone:** "
+             "a subscription app such as ICSx⁵ (free) opens the *Add* link above, or paste "
+             "the address into it.")
 
 
 def qr_png(text: str) -> bytes:
@@ -96,9 +101,9 @@ def _show_address(token: str) -> None:
         st.link_button(_("Add to my phone's calendar"), webcal, width="stretch",
                        type="primary")
         with st.expander(_("iPhone or iPad: how to")):
-            st.markdown(gettext(IPHONE_STEPS))
+            st.markdown(iphone_steps_markdown())
         with st.expander(_("Android: how to")):
-            st.markdown(gettext(ANDROID_STEPS))
+            st.markdown(android_steps_markdown())
         st.button(_("Done"), key="feed-done", width="stretch",
                   on_click=lambda: st.session_state.pop(JUST_MADE, None))
 

@@ -48,7 +48,7 @@ for craving, strategies in pending:
     with st.container(border=True):
         st.markdown(_("**Earlier ({time}) the craving was {level}/10** and you tried: "
                       "{strategies}.").format(
-            time=format_time(craving.at), level=number_text(craving.intensity),
+            time=markdown_text(format_time(craving.at)), level=number_text(craving.intensity),
             strategies=markdown_text(", ".join(clinic_label(s) for s in strategies))))
         widget = f"followup-{craving.id}"
         st.select_slider(_("How strong is it now?"), options=range(0, 11),
@@ -166,9 +166,9 @@ for c in recent:
     level = _("{level}/10").format(level=number_text(c.intensity))
     if c.followup_intensity is not None:
         line = _("**{level}** · {when} · {ended} · later {later}/10").format(
-            level=level, when=when, ended=markdown_text(ended),
+            level=markdown_text(level), when=markdown_text(when), ended=markdown_text(ended),
             later=number_text(c.followup_intensity))
     else:
-        line = _("**{level}** · {when} · {ended}").format(level=level, when=when,
-                                                         ended=markdown_text(ended))
+        line = _("**{level}** · {when} · {ended}").format(
+            level=markdown_text(level), when=markdown_text(when), ended=markdown_text(ended))
     st.markdown(line)

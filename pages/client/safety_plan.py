@@ -35,7 +35,7 @@ if just_saved:
 show_plan(plan, key="view")
 if plan is not None:
     st.caption(_("Last saved {when} (version {version}).").format(
-        when=format_moment(plan.created_at), version=number_text(plan.version)))
+        when=markdown_text(format_moment(plan.created_at)), version=number_text(plan.version)))
     download_button(_("Download a copy to print or keep"), file_text(safety.as_text(plan)),
                     file_name=_("my-safety-plan.txt"), mime="text/plain", width="stretch")
 
