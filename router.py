@@ -28,6 +28,8 @@ st.set_page_config(page_title="IOP Companion", page_icon="🌿", layout="centere
                    initial_sidebar_state="auto")
 apply_style()
 drafts.begin_run()
+lang_slot = st.empty()  # <html lang> of the language this run speaks
+language.mark_document(lang_slot)
 help_slot = st.empty()  # drawn first, so crisis help shows whatever fails later
 with help_slot:
     crisis_control()
@@ -73,6 +75,8 @@ try:  # what the gate loads for this run is forgotten when it ends, however it e
         st.toast(_("Welcome back: what you were typing is back in the form."), icon="📝")
         st.info(_("Welcome back. What you were typing before the sign-out is back in the form "
                   "below: check it, then save."), icon="📝")
+    if language.i18n.current() != spoken:  # the account's language, not the sign-in page's
+        language.mark_document(lang_slot)
     navigation.run()
     drafts.draw(actor.id if actor is not None else None)  # after the page: its forms named
 finally:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from companion import i18n
 from companion import audit
 from companion.access import require_role
 from companion.actors import Actor
@@ -90,7 +91,7 @@ def subscribe(session: Session, actor: Actor) -> str:
     Returns the token: shown once, never stored."""
     user = session.get(User, actor.id)
     if user is None or not user.is_active:
-        raise NotFound("That account doesn't exist.")
+        raise NotFound(i18n._("That account doesn't exist."))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     row = _row(session, actor.id)
     now = utcnow()
@@ -111,7 +112,7 @@ def set_choices(session: Session, actor: Actor, *, show_site: bool,
                 skip_not_going: bool) -> None:
     row = _row(session, actor.id)
     if row is None or row.token_hash is None:
-        raise InvalidInput("Set up your calendar subscription first.")
+        raise InvalidInput(i18n._("Set up your calendar subscription first."))
     row.show_site, row.skip_not_going, row.updated_at = show_site, skip_not_going, utcnow()
     session.add(row)
 
@@ -154,9 +155,10 @@ def _build(session: Session, user: User, row: CalendarSubscription) -> Built:
         occs = []
     checkin = session.get(CheckInReminder, user.id) if user.role in (Role.CLIENT,
                                                                       Role.ALUMNI) else None
-    return build(session, user.id, occs, choices, checkin,
-                 calendar_name="Group sessions" if not choices.discreet else None,
-                 refresh=REFRESH)
+    with i18n.speaking(user.language):  # the account's language: the feed is one person's
+        return build(session, user.id, occs, choices, checkin,
+                     calendar_name=i18n._("Group sessions") if not choices.discreet else None,
+                     refresh=REFRESH)
 
 
 def fetch(session: Session, token: str) -> Feed | None:

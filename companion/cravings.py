@@ -15,8 +15,11 @@ from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFou
 from companion.models import Craving, EntryTag, Flag
 from companion.support import Support
 from companion.core.timeutil import to_clinic, utcnow
+from companion.i18n import N_, _
 
-OUTCOMES = {"passed": "It passed", "used": "I used", "still_there": "It's still there"}
+# How a craving ended: marked for the catalog here, translated where shown (gettext).
+OUTCOMES = {"passed": N_("It passed"), "used": N_("I used"),
+            "still_there": N_("It's still there")}
 FOLLOWUP_AFTER = timedelta(minutes=15)
 FOLLOWUP_UNTIL = timedelta(hours=12)
 DETAILS_WINDOW = timedelta(hours=24)
@@ -47,16 +50,16 @@ class CravingSaved:
 def validate(session: Session, client_id: int, entry: CravingEntry) -> CravingEntry:
     errors: dict[str, str] = {}
     if not isinstance(entry.intensity, int) or not 0 <= entry.intensity <= 10:
-        errors["intensity"] = "Choose a number from 0 to 10."
+        errors["intensity"] = _("Choose a number from {low} to {high}.").format(low=0, high=10)
     if entry.outcome not in (None, *OUTCOMES):
-        errors["outcome"] = "Choose one of the answers."
+        errors["outcome"] = _("Choose one of the answers.")
     # Whole numbers only: NaN, infinity and 12.5 minutes are refused, not stored.
     if entry.duration_minutes is not None and not (
             isinstance(entry.duration_minutes, int) and 0 <= entry.duration_minutes <= 24 * 60):
-        errors["duration_minutes"] = "Minutes go from 0 to 1440 (a whole day)."
+        errors["duration_minutes"] = _("Minutes go from 0 to 1440 (a whole day).")
     if entry.surf_seconds is not None and not (
             isinstance(entry.surf_seconds, int) and 0 <= entry.surf_seconds <= 6 * 3600):
-        errors["surf_seconds"] = "The timer ran for an impossible time."
+        errors["surf_seconds"] = _("The timer ran for an impossible time.")
     for name, limit, subject in (("where", WHERE_MAX, "Where you were"),
                                  ("with_whom", WITH_MAX, "Who you were with"),
                                  ("note", NOTE_MAX, "Your note"),
@@ -105,7 +108,7 @@ def _own_recent(session: Session, actor: Actor, craving_id: int) -> Craving:
     authorize(session, actor, actor.id, RecordKind.CRAVING, Action.WRITE)
     craving = session.get(Craving, craving_id)
     if craving is None or craving.client_id != actor.id:
-        raise NotFound("That craving entry isn't yours or no longer exists.")
+        raise NotFound(_("That craving entry isn't yours or no longer exists."))
     return craving
 
 
@@ -115,7 +118,7 @@ def own_craving(session: Session, actor: Actor, craving_id: int) -> Craving:
     authorize(session, actor, actor.id, RecordKind.CRAVING, Action.READ)
     craving = session.get(Craving, craving_id)
     if craving is None:
-        raise NotFound("That craving entry no longer exists.")
+        raise NotFound(_("That craving entry no longer exists."))
     if craving.client_id != actor.id:
         # A client may read only their own: this refuses, and writes the refusal to the audit.
         authorize(session, actor, craving.client_id, RecordKind.CRAVING, Action.READ)
@@ -129,7 +132,8 @@ def add_details(session: Session, actor: Actor, craving_id: int,
     lists grow, and text is only set where it was empty."""
     craving = _own_recent(session, actor, craving_id)
     if utcnow() - craving.at > DETAILS_WINDOW:
-        raise InvalidInput("Details can be added for a day after logging; log a new craving.")
+        raise InvalidInput(_("Details can be added for a day after logging; log a new "
+                             "craving."))
     entry = validate(session, actor.id, entry)
     for name in ("where", "with_whom", "note"):
         if getattr(entry, name) and not getattr(craving, name):
@@ -147,7 +151,7 @@ def record_surf(session: Session, actor: Actor, craving_id: int, seconds: int) -
     """The urge-surfing timer: how long the wave took to pass."""
     craving = _own_recent(session, actor, craving_id)
     if not 0 <= seconds <= 6 * 3600:
-        raise InvalidInput("The timer ran for an impossible time.")
+        raise InvalidInput(_("The timer ran for an impossible time."))
     craving.surf_seconds = int(seconds)
     craving.outcome = craving.outcome or "passed"
     craving.updated_at = utcnow()
@@ -159,9 +163,9 @@ def record_followup(session: Session, actor: Actor, craving_id: int,
                     intensity: int) -> Craving:
     craving = _own_recent(session, actor, craving_id)
     if not isinstance(intensity, int) or not 0 <= intensity <= 10:
-        raise InvalidInput("Choose a number from 0 to 10.")
+        raise InvalidInput(_("Choose a number from {low} to {high}.").format(low=0, high=10))
     if craving.followup_intensity is not None:
-        raise InvalidInput("You already answered this one — thank you.")
+        raise InvalidInput(_("You already answered this one — thank you."))
     craving.followup_intensity, craving.followup_at = intensity, utcnow()
     session.add(craving)
     return craving

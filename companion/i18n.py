@@ -15,6 +15,7 @@ glued together from translated pieces.
 from __future__ import annotations
 
 import gettext as _gettext
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
@@ -180,6 +181,12 @@ def extract_clinic_lists(fileobj, keywords, comment_tags, options):
             yield 0, "pgettext", (CLINIC_LIST, choice["label"]), [f"data/clinic.toml: {name}"]
 
 
+def group_text(text: str) -> str:
+    """A group's title or topic: the demo's (stored in English, marked in
+    companion/groups/demo.py) in this run's language; what staff typed, as typed."""
+    return gettext(text) if text else text
+
+
 # --- Babel formatting, in the clinic's zone -----------------------------------------------
 
 def babel_locale(language: str | None = None) -> Locale:
@@ -226,6 +233,27 @@ def format_moment(moment: datetime | None, language: str | None = None) -> str:
     locale = babel_locale(language)
     day = babel_dates.format_skeleton("MMMEd", local, locale=locale)
     return f"{day}, {format_time(moment, language)}"
+
+
+def format_short_day(moment: datetime, language: str | None = None) -> str:
+    """'Tue Mar 3' / 'mar, 3 de mar' (a stored UTC time's day in the clinic's zone)."""
+    if _english(language):
+        from companion.core.timeutil import show
+
+        return show(moment, "%a %b %-d")
+    return babel_dates.format_skeleton("MMMEd", _clinic_moment(moment),
+                                       locale=babel_locale(language))
+
+
+@contextmanager
+def speaking(language: object):
+    """Outside a Streamlit run (the calendar feed, a CLI): this block in `language`, e.g. the
+    account's, whatever the caller's; the caller's language is back afterwards."""
+    token = _current.set(normalise(language) or DEFAULT)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def format_day(day: date, language: str | None = None, width: str = "long") -> str:

@@ -7,6 +7,14 @@ that rule comes from (`missing_rule_source`: "published" or "clinic"), and the r
 Adding an instrument means adding a file; `load_all` names the file and field at fault when
 one is wrong.
 
+Languages (issue #20): a file's `[es]` table holds its Spanish. Where `es.validated` is true it
+has the publisher's own validated Spanish wording of the instructions, items and answers (PHQ-9
+and GAD-7: Pfizer's "Spanish for the USA", its source recorded in the file), shown to a person
+reading Spanish. Where it is false (BAM: no validated Spanish version is known) the instrument
+itself is shown in English, with a note in Spanish saying why; only the app's own words about it
+(its short name, score bands, skip reasons) are in Spanish. Scores never depend on the language:
+answers are kept as the options' scores.
+
 Two kinds of "skipped" are kept apart: an item the form itself tells the person to skip
 (skipped by rule: scored as the file says, never counted as missing) and an item the person
 left out (missing: prorated only by the file's `max_missing` rule, and never when it is a risk
@@ -19,6 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from companion import i18n
 from companion.core.config import ROOT
 
 FOLDER = ROOT / "data" / "instruments"
@@ -93,9 +102,9 @@ class Skip:
     why: str
 
 
-MISSING_RULE_SOURCES = {
-    "published": "the published scoring rule",
-    "clinic": "this clinic's own rule — the instrument's authors publish none",
+MISSING_RULE_SOURCES = {  # translated where shown (gettext)
+    "published": i18n.N_("the published scoring rule"),
+    "clinic": i18n.N_("this clinic's own rule — the instrument's authors publish none"),
 }
 
 
@@ -125,11 +134,63 @@ class Instrument:
     outcomes: dict[str, ReliableChange] = field(default_factory=dict)
     outcomes_note: str = ""
     plain: str = ""   # what it is in two words ("Mood check"), for short places
+    languages: dict[str, dict] = field(default_factory=dict)  # "es" -> the file's [es] table
+
+    def words(self, language: str | None = None) -> dict:
+        """The file's table for `language` (default: this run's); {} for English."""
+        code = i18n.normalise(language) or i18n.current()
+        return {} if code == i18n.DEFAULT else self.languages.get(code, {})
+
+    def validated_in(self, language: str | None = None) -> bool:
+        """Is the instrument itself shown in `language`? English always; another language
+        only with the publisher's validated wording in the file."""
+        code = i18n.normalise(language) or i18n.current()
+        return code == i18n.DEFAULT or bool(self.words(code).get("validated"))
+
+    def _published(self, language: str | None) -> dict:
+        """The validated wording in `language`, or {} (the English as published)."""
+        return self.words(language) if self.validated_in(language) else {}
 
     @property
     def short(self) -> str:
-        """"Mood check (PHQ-9)": fits a phone's picker and a caseload card."""
-        return f"{self.plain} ({self.title})" if self.plain else self.title
+        """"Mood check (PHQ-9)": fits a phone's picker and a caseload card (this run's
+        language)."""
+        plain = self.words().get("plain", self.plain)
+        return f"{plain} ({self.title})" if plain else self.title
+
+    @property
+    def shown_name(self) -> str:
+        return self.words().get("name", self.name)
+
+    @property
+    def shown_reference(self) -> str:
+        return self.words().get("reference", self.reference)
+
+    @property
+    def shown_missing_rule(self) -> str:
+        return self.words().get("missing_rule", self.missing_rule)
+
+    def scale_label(self, scale: "Scale", language: str | None = None) -> str:
+        return self.words(language).get("scales", {}).get(scale.id, {}).get("label", scale.label)
+
+    def band_words(self, scale: "Scale", band: "Band",
+                   language: str | None = None) -> tuple[str, str]:
+        """A band's label and meaning in `language` (stored flags keep the English)."""
+        shown = self.words(language).get("scales", {}).get(scale.id, {}).get("bands")
+        if not shown:
+            return band.label, band.meaning
+        words = shown[scale.bands.index(band)]
+        return words["label"], words["meaning"]
+
+    def skip_why(self, rule: "Skip", language: str | None = None) -> str:
+        whys = self.words(language).get("skips", {})
+        return whys.get(rule.gate, rule.why)
+
+    def form_label(self, key: str, language: str | None = None) -> str:
+        chosen = self.form(key)
+        if chosen is None:
+            return ""
+        return self.words(language).get("forms", {}).get(key, chosen.label)
 
     @property
     def missing_rule_label(self) -> str:
@@ -143,23 +204,29 @@ class Instrument:
             raise InstrumentError(f"{self.id} has no form {key!r}")
         return self.forms[key]
 
-    def items(self, form: str = "") -> list[Item]:
-        """Items with the form's window filled in and its option set resolved."""
+    def items(self, form: str = "", language: str | None = None) -> list[Item]:
+        """Items with the form's window filled in and its option set resolved, in
+        `language` (default: this run's) where the file has its validated wording."""
         chosen = self.form(form)
+        published = self._published(language)
         found = []
         for raw in self.raw_items:
             set_name = raw["options"]
             if set_name == "days" and chosen is not None:
                 set_name = chosen.days
-            options = tuple(Option(**o) for o in self.option_sets[set_name])
-            text = raw["text"].replace("{window}", chosen.window if chosen else "")
+            labels = published.get("option_sets", {}).get(set_name)
+            options = tuple(Option(labels[n] if labels else o["label"], o["score"])
+                            for n, o in enumerate(self.option_sets[set_name]))
+            text = published.get("items", {}).get(raw["id"], raw["text"])
+            text = text.replace("{window}", chosen.window if chosen else "")
             found.append(Item(raw["id"], text, options, raw.get("scored", True),
                               raw.get("risk", False)))
         return found
 
-    def intro(self, form: str = "") -> str:
+    def intro(self, form: str = "", language: str | None = None) -> str:
         chosen = self.form(form)
-        return self.instructions.replace("{window}", chosen.window if chosen else "")
+        text = self._published(language).get("instructions", self.instructions)
+        return text.replace("{window}", chosen.window if chosen else "")
 
 
 @dataclass(frozen=True)
@@ -260,7 +327,39 @@ def parse(path: Path) -> Instrument:
                       raw["reference"], raw.get("max_missing", 0), tuple(raw["items"]), sets,
                       tuple(scales), forms, skips, raw["missing_rule"],
                       raw["missing_rule_source"], _outcomes(raw, path, scales),
-                      raw.get("outcomes_note", ""), raw.get("plain", ""))
+                      raw.get("outcomes_note", ""), raw.get("plain", ""),
+                      _languages(raw, path, ids, sets, scales))
+
+
+def _languages(raw: dict, path: Path, ids: list[str], sets: dict,
+               scales: list[Scale]) -> dict[str, dict]:
+    """`[es]`: where it says `validated = true`, the instructions, every item and every
+    option set's labels (in score order) must be there, with the `source` they come from;
+    band words, where given, one per band."""
+    found = {}
+    for code in i18n.LANGUAGES:
+        table = raw.get(code)
+        if code == i18n.DEFAULT or table is None:
+            continue
+        where = f"[{code}]"
+        _require(table, path, where, "validated", "plain")
+        if table["validated"]:
+            _require(table, path, where, "source", "instructions", "items", "option_sets")
+            missing = sorted(set(ids) - set(table["items"]))
+            if missing:
+                raise InstrumentError(f"{path.name}: {where}.items: missing {missing}")
+            for name, options in sets.items():
+                labels = table["option_sets"].get(name)
+                if labels is None or len(labels) != len(options):
+                    raise InstrumentError(f"{path.name}: {where}.option_sets.{name}: one label "
+                                          f"for each of its {len(options)} answers")
+        for scale in scales:
+            bands = table.get("scales", {}).get(scale.id, {}).get("bands")
+            if bands is not None and len(bands) != len(scale.bands):
+                raise InstrumentError(f"{path.name}: {where}.scales.{scale.id}.bands: one for "
+                                      f"each of its {len(scale.bands)} bands")
+        found[code] = table
+    return found
 
 
 def _outcomes(raw: dict, path: Path, scales: list[Scale]) -> dict[str, ReliableChange]:

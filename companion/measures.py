@@ -11,6 +11,7 @@ from companion import flags, instruments
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core.errors import InvalidInput
+from companion.i18n import N_, _, gettext, ngettext
 from companion.instruments import Instrument, InstrumentError, Scored
 from companion.models import Flag, MeasureResponse
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
@@ -23,8 +24,8 @@ class Due:
 
     @property
     def label(self) -> str:
-        form = self.instrument.form(self.form)
-        return self.instrument.short + (f" · {form.label}" if form else "")
+        form = self.instrument.form_label(self.form)
+        return self.instrument.short + (f" · {form}" if form else "")
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,10 @@ def submit(session: Session, actor: Actor, instrument_id: str, answers: dict[str
         instrument = instruments.get(instrument_id)
         scored = instruments.score(instrument, answers, form)
     except InstrumentError as exc:
-        raise InvalidInput(f"That questionnaire couldn't be saved: {exc}.") from exc
+        raise InvalidInput(_("That questionnaire couldn't be saved: {reason}.").format(
+            reason=exc)) from exc
     if all(answers.get(i.id) is None for i in instrument.items(form)):
-        raise InvalidInput("Please answer at least one question before saving.")
+        raise InvalidInput(_("Please answer at least one question before saving."))
     previous = _latest(session, actor.id, instrument_id)
     now = utcnow()
     response = MeasureResponse(client_id=actor.id, instrument=instrument_id, form=form,
@@ -165,31 +167,44 @@ def latest_answers(session: Session, actor: Actor, client_id: int,
     return _latest(session, client_id, instrument_id)
 
 
-_COUNTS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_COUNTS = (N_("no"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"),
+           N_("seven"), N_("eight"), N_("nine"))
 
 
 def skipped_words(missing: int | None) -> str:
     """ "one question was skipped", "3 … were", never "several" for one."""
     if not missing or missing < 0:
-        return "some questions were skipped"
-    count = _COUNTS[missing] if missing < len(_COUNTS) else str(missing)
-    return f"{count} question was skipped" if missing == 1 else f"{count} questions were skipped"
+        return _("some questions were skipped")
+    count = gettext(_COUNTS[missing]) if missing < len(_COUNTS) else str(missing)
+    return ngettext("{count} question was skipped", "{count} questions were skipped",
+                    missing).format(count=count)
 
 
 def meaning(instrument: Instrument, scale_id: str, value: int | None,
             missing: int | None = None, about: str | None = None) -> str:
     """A plain sentence about a score — never that someone is "safe". `missing`: how many of
     the scale's questions were left out (from `Scored.missing` or the history's column).
-    `about`: the client's name, for staff screens (spoken about the client, never to them)."""
+    `about`: the client's name, for staff screens (spoken about the client, never to them).
+    In the reader's language (the band words from the instrument's file)."""
     scale = next(s for s in instrument.scales if s.id == scale_id)
-    whose = f"{about}'s" if about else "Your"
+    scale_words = instrument.scale_label(scale)
     if value is None:
-        return (f"{whose} {instrument.title} {scale.label.lower()} couldn't be scored because "
-                f"{skipped_words(missing)}" + (" — that's okay." if not about else "."))
-    band = scale.band(value)
+        skipped = skipped_words(missing)
+        if about:
+            return _("{name}'s {instrument} {scale} couldn't be scored because {skipped}.").format(
+                name=about, instrument=instrument.title, scale=scale_words.lower(),
+                skipped=skipped)
+        return _("Your {instrument} {scale} couldn't be scored because {skipped} — that's "
+                 "okay.").format(instrument=instrument.title, scale=scale_words.lower(),
+                                 skipped=skipped)
+    label, band_meaning = instrument.band_words(scale, scale.band(value))
     if about:
-        return (f"{about}'s latest {instrument.title} {scale.label.lower()} is {value} "
-                f"(of {scale.max}): {band.label.lower()} — {band.meaning}.")
-    return (f"Your latest {instrument.title} {scale.label.lower()} is {value} "
-            f"(of {scale.max}): {band.label.lower()} — {band.meaning}. Scores are a starting "
-            "point for a conversation with your therapist, not a verdict.")
+        return _("{name}'s latest {instrument} {scale} is {value} (of {max}): {band} — "
+                 "{meaning}.").format(name=about, instrument=instrument.title,
+                                      scale=scale_words.lower(), value=value, max=scale.max,
+                                      band=label.lower(), meaning=band_meaning)
+    return _("Your latest {instrument} {scale} is {value} (of {max}): {band} — {meaning}. "
+             "Scores are a starting point for a conversation with your therapist, not a "
+             "verdict.").format(instrument=instrument.title, scale=scale_words.lower(),
+                                value=value, max=scale.max, band=label.lower(),
+                                meaning=band_meaning)

@@ -12,6 +12,7 @@ from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, row_error
+from companion.i18n import N_, _, gettext
 from companion.models import SafetyPlan
 
 
@@ -29,26 +30,30 @@ class Step:
 # Stanley & Brown's safety planning intervention, in its prioritized order. Every road — the
 # page, the edit form, the item-9 dialog, the download, the export — goes through this.
 STEPS = (
-    Step("warning_signs", "Signs that a hard time may be starting", "text", 1),
-    Step("coping", "Things I can do on my own to feel steadier", "text", 2),
-    Step("distractions", "People and places that help take my mind off things", "text", 3),
-    Step("help_people", "People I can ask for help", "contacts", 4),
-    Step("professionals", "Professionals and services I can contact", "contacts", 5),
-    Step("environment", "Making my surroundings safer", "text", 6),
-    Step("reasons", "My reasons for living", "text", None),
+    # Titles are stored with each version (English, whatever the reader's language) and
+    # translated where shown: `heading()`, `title_of()`.
+    Step("warning_signs", N_("Signs that a hard time may be starting"), "text", 1),
+    Step("coping", N_("Things I can do on my own to feel steadier"), "text", 2),
+    Step("distractions", N_("People and places that help take my mind off things"), "text", 3),
+    Step("help_people", N_("People I can ask for help"), "contacts", 4),
+    Step("professionals", N_("Professionals and services I can contact"), "contacts", 5),
+    Step("environment", N_("Making my surroundings safer"), "text", 6),
+    Step("reasons", N_("My reasons for living"), "text", None),
 )
 TEXT_SECTIONS = {s.key: s.title for s in STEPS if s.kind == "text"}
 CONTACT_SECTIONS = {s.key: s.title for s in STEPS if s.kind == "contacts"}
-ENVIRONMENT_HINT = ("For example: keep naloxone (Narcan) where I and others can find it; "
-                    "don't use alone; ask someone to hold medications or anything I could "
-                    "hurt myself with; stay away from places where I used.")
+ENVIRONMENT_HINT = N_("For example: keep naloxone (Narcan) where I and others can find it; "
+                      "don't use alone; ask someone to hold medications or anything I could "
+                      "hurt myself with; stay away from places where I used.")  # gettext where shown
 TEXT_MAX, NAME_MAX, MAX_CONTACTS = 5000, 80, 5  # a step is writing; a name is one line
 
 
 def heading(step: Step) -> str:
     """The step's heading, like "Step 4 · People I can ask for help"; reasons for living
     keep their title alone."""
-    return f"Step {step.number} · {step.title}" if step.number else step.title
+    if not step.number:
+        return gettext(step.title)
+    return _("Step {number} · {title}").format(number=step.number, title=gettext(step.title))
 
 
 @dataclass(frozen=True)
@@ -84,20 +89,22 @@ def _clean_step(errors: dict[str, str], key: str, value) -> object:
         return text
     rows = [(str(r.get("name") or "").strip(), str(r.get("phone") or "").strip())
             for r in value or []]
-    for n, (name, _) in enumerate(rows, start=1):
+    for n, (name, _phone) in enumerate(rows, start=1):
         textrules.check(errors, key, name, subject=f"Name ({n})")
     for n, (name, phone) in enumerate(rows):  # n: the row as the form shows it
         if not (name or phone):
             continue
         if not name:
-            row_error(errors, key, n, "This phone number needs a name beside it.")
+            row_error(errors, key, n, _("This phone number needs a name beside it."))
         elif found := textrules.too_long(name, NAME_MAX, subject=f"The name “{name[:20]}…”"):
             row_error(errors, key, n, found)
         elif phone and not phones.plausible(phone):
-            row_error(errors, key, n, f"“{phone}” {phones.PROBLEM}.")
+            row_error(errors, key, n, _("“{phone}” doesn't look like a phone number: use the 10 "
+                                        "digits with the area code (like 555-555-0142), or "
+                                        "988, 911 or 211.").format(phone=phone))
     rows = [r for r in rows if r[0] or r[1]]
     if len(rows) > MAX_CONTACTS:
-        errors[key] = f"Up to {MAX_CONTACTS} contacts here."
+        errors[key] = _("Up to {count} contacts here.").format(count=MAX_CONTACTS)
     return [{"name": n, "phone": p} for n, p in rows]
 
 
@@ -141,7 +148,7 @@ def save_step(session: Session, actor: Actor, step: str, value,
     step as it is already stored writes nothing."""
     authorize(session, actor, actor.id, RecordKind.SAFETY_PLAN, Action.WRITE)
     if step not in TEXT_SECTIONS and step not in CONTACT_SECTIONS:
-        raise InvalidInput("Unknown step.")
+        raise InvalidInput(_("Unknown step."))
     errors: dict[str, str] = {}
     clean = _clean_step(errors, step, value)
     if errors:
@@ -191,13 +198,14 @@ def standing_contacts() -> list[Contact]:
     """Always part of step five: the clinic, 988, and the emergency number."""
     clinic = get_clinic()
     found = [Contact(clinic.name, clinic.phone)] if phones.plausible(clinic.phone) else []
-    return found + [Contact("988 Suicide & Crisis Lifeline", "988"), Contact("Emergency", "911")]
+    return found + [Contact(_("988 Suicide & Crisis Lifeline"), "988"),
+                    Contact(_("Emergency"), "911")]
 
 
 def as_text(plan: SafetyPlan | None) -> str:
     """A plain-text copy to print or keep on the phone, step by step."""
     sections = plan.sections if plan else empty_sections()
-    lines = ["MY SAFETY PLAN", ""]
+    lines = [_("MY SAFETY PLAN"), ""]
     for step in STEPS:
         lines.append(heading(step).upper())
         value = sections.get(step.key)

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
+from companion.i18n import N_, _, gettext, group_text
 from companion import access
 from companion.access import Action, RecordKind
 from companion.actors import Actor
@@ -44,8 +45,10 @@ CALENDAR_DAYS = 56          # what a whole-schedule file or feed carries ahead
 ALARMS = (timedelta(days=1), timedelta(hours=1))   # calendar reminders before each session
 PRODID = "-//Companion//Calendar 1.0//EN"          # nothing that names the program
 UID_DOMAIN = "calendar.companion"
-NEUTRAL_TITLE = "Appointment"
-NOT_GOING_MARK = " (not going)"
+# Words in the file are in the reader's language (the account's, for the feed: see
+# companion/calendar_feed.py); translated when a file is built.
+NEUTRAL_TITLE = N_("Appointment")
+NOT_GOING_MARK = N_("{title} (not going)")
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -128,33 +131,39 @@ def _event(occ: Occurrence, facilitator: str, choices: Choices, not_going: bool 
     clinic = get_clinic()
     zone = _zone(occ.series)
     telehealth = occ.series.location == "telehealth"
-    name = NEUTRAL_TITLE if choices.discreet else f"{occ.title} — {clinic.name}"
+    title = group_text(occ.title)
+    neutral = gettext(NEUTRAL_TITLE)
+    name = neutral if choices.discreet else _("{title} — {clinic}").format(title=title,
+                                                                          clinic=clinic.name)
     event = Event()
     event.add("uid", _uid(occ))
     event.add("dtstart", occ.starts_at.astimezone(zone))
     event.add("dtend", occ.ends_at.astimezone(zone))
-    _text(event, "summary", name + (NOT_GOING_MARK if not_going else ""))
-    lines = [] if choices.discreet else [occ.series.topic, f"With {facilitator}"]
+    _text(event, "summary", gettext(NOT_GOING_MARK).format(title=name) if not_going else name)
+    lines = [] if choices.discreet else [group_text(occ.series.topic),
+                                         _("With {facilitator}").format(facilitator=facilitator)]
     if not_going:
-        lines.append("You said you can't make this one.")
+        lines.append(_("You said you can't make this one."))
     if occ.note:
-        lines.append(("Cancelled: " if occ.cancelled else "Changed: ") + occ.note)
+        lines.append((_("Cancelled: {note}") if occ.cancelled else _("Changed: {note}")).format(
+            note=occ.note))
     if occ.series.link:
-        lines.append(f"Join: {occ.series.link}")
+        lines.append(_("Join: {link}").format(link=occ.series.link))
         _line(event, "url", occ.series.link)
     if text := "\n".join(line for line in lines if line):
         _text(event, "description", text)
     if telehealth:
-        _line(event, "location", occ.series.link or "Online")
+        _line(event, "location", occ.series.link or _("Online"))
     elif choices.show_site:
         _text(event, "location", clinic.location_label(occ.series.location))
     event.add("status", "CANCELLED" if occ.cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if occ.cancelled or not_going else "OPAQUE")
     if not occ.cancelled and not not_going:
         for before in ALARMS:
-            ahead = "tomorrow" if before >= timedelta(days=1) else "in 1 hour"
-            shown = NEUTRAL_TITLE if choices.discreet else occ.title
-            event.add_component(_alarm(f"{shown} {ahead}", before))
+            shown = neutral if choices.discreet else title
+            words = (_("{title} tomorrow") if before >= timedelta(days=1)
+                     else _("{title} in 1 hour"))
+            event.add_component(_alarm(words.format(title=shown), before))
     return event
 
 
@@ -170,10 +179,10 @@ def _checkin_event(row: CheckInReminder):
     event.add("dtstart", start)
     event.add("dtend", start + timedelta(minutes=5))
     event.add("rrule", {"freq": "daily"})
-    event.add("summary", "Check in")
-    event.add("description", "Your daily check-in: about 30 seconds in the app.")
+    event.add("summary", _("Check in"))
+    event.add("description", _("Your daily check-in: about 30 seconds in the app."))
     event.add("transp", "TRANSPARENT")
-    event.add_component(_alarm("Time for your daily check-in", timedelta(0)))
+    event.add_component(_alarm(_("Time for your daily check-in"), timedelta(0)))
     return event
 
 
@@ -304,7 +313,7 @@ def build(session: Session, owner_id: int, occs: list[Occurrence], choices: Choi
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    name = calendar_name or (NEUTRAL_TITLE + "s" if choices.discreet else get_clinic().name)
+    name = calendar_name or (_("Appointments") if choices.discreet else get_clinic().name)
     _text(cal, "x-wr-calname", name)
     if refresh is not None:   # a feed: how often to fetch (RFC 7986, and Outlook's own name)
         from icalendar import vDuration
@@ -343,11 +352,11 @@ def calendar_file(session: Session, actor: Actor, key: str | None = None,
     access.authorize(session, actor, actor.id, RecordKind.RSVP, Action.READ)
     enrolment = _in_program(session, actor)
     if enrolment is None:
-        raise InvalidInput("Group sessions are for clients in the program.")
+        raise InvalidInput(_("Group sessions are for clients in the program."))
     if key is not None:
         occ = occurrence_by_key(session, key)
         if not _enrolled_here(session, occ, actor.id):
-            raise AccessDenied("This session isn't on your schedule.")
+            raise AccessDenied(_("This session isn't on your schedule."))
         occs = [occ]
     else:
         occs = client_sessions_ahead(session, enrolment)

@@ -9,7 +9,9 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from companion import access
+from babel import dates as babel_dates
+
+from companion import access, i18n
 from companion.access import Action, RecordKind
 from companion.actors import Actor
 from companion.clinic import get_clinic
@@ -45,8 +47,11 @@ def missed_note(session: Session, actor: Actor) -> MissedNote | None:
     now = utcnow()
     upcoming = [s for s in upcoming_for_client(session, actor)
                 if not s.occurrence.cancelled and s.occurrence.starts_at > now]
-    return MissedNote(f"{series.title} on {to_clinic(latest.starts_at):%A %b %-d}",
-                      upcoming[:3])
+    local = to_clinic(latest.starts_at)
+    day = (f"{local:%A %b %-d}" if i18n.current() == i18n.DEFAULT else
+           babel_dates.format_skeleton("MMMEEEEd", local, locale=i18n.babel_locale()))
+    return MissedNote(i18n._("{title} on {day}").format(title=i18n.group_text(series.title),
+                                                       day=day), upcoming[:3])
 
 
 @dataclass(frozen=True)

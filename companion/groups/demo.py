@@ -13,21 +13,26 @@ from companion.groups.attendance import ABSENT, EXCUSED, PRESENT
 from companion.groups.recurrence import CANCELLED, MOVED, occurrences
 from companion.groups.rsvps import GOING, NOT_GOING
 from companion.groups.scheduling import SeriesInput, _new_series
+from companion.i18n import N_
 from companion.models import (CheckInReminder, Enrolment, GroupAttendance, GroupException,
                               GroupRsvp, GroupSeries, Role, User)
 
+# Titles and topics are stored in English and marked for the catalog: a client reading Spanish
+# sees them translated (companion/ui/groups.py `group_text`); what staff type shows as typed.
 DEMO_GROUPS = [  # title, topic, track, location, facilitator index, days, start, end
-    ("Morning process group", "Check-in round, then what came up this week.", "morning",
-     "north", 0, [0, 2, 4], time(9), time(12)),
-    ("Morning process group", "Check-in round, then what came up this week.", "morning",
-     "river", 1, [0, 2, 4], time(9), time(12)),
-    ("Morning group (online)", "Relapse prevention skills and a check-in round.", "morning",
-     "telehealth", 0, [1, 3], time(9), time(12)),
-    ("Evening process group", "Coping with cravings after work; family and relationships.",
+    (N_("Morning process group"), N_("Check-in round, then what came up this week."),
+     "morning", "north", 0, [0, 2, 4], time(9), time(12)),
+    (N_("Morning process group"), N_("Check-in round, then what came up this week."),
+     "morning", "river", 1, [0, 2, 4], time(9), time(12)),
+    (N_("Morning group (online)"), N_("Relapse prevention skills and a check-in round."),
+     "morning", "telehealth", 0, [1, 3], time(9), time(12)),
+    (N_("Evening process group"),
+     N_("Coping with cravings after work; family and relationships."),
      "evening", "north", 1, [1, 3], time(18), time(21)),
-    ("Evening process group", "Coping with cravings after work; family and relationships.",
+    (N_("Evening process group"),
+     N_("Coping with cravings after work; family and relationships."),
      "evening", "river", 1, [0, 2], time(18), time(21)),
-    ("Evening group (online)", "Mindfulness, urge surfing and planning the week ahead.",
+    (N_("Evening group (online)"), N_("Mindfulness, urge surfing and planning the week ahead."),
      "evening", "telehealth", 0, [0, 2], time(18), time(21)),
 ]
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import rrulestr
 from sqlmodel import Session, col, select
 
-from companion import run_context
+from companion import i18n, run_context
 from companion.core.errors import NotFound
 from companion.core.timeutil import to_clinic
 from companion.models import GroupException, GroupSeries
@@ -225,6 +225,11 @@ def _clock(moment: datetime) -> str:
 
 
 def when(occ: Occurrence) -> str:
-    """"Mon Mar 1, 6 PM–7:30 PM" in the clinic's zone."""
+    """"Mon Mar 1, 6 PM–7:30 PM" in the clinic's zone; in Spanish "lun, 1 de mar, 6:00 p.m.–7:30
+    p.m." (Babel, this run's language)."""
     start, end = to_clinic(occ.starts_at), to_clinic(occ.ends_at)
+    if i18n.current() != i18n.DEFAULT:
+        return i18n._("{day}, {start}–{end}").format(
+            day=i18n.format_short_day(occ.starts_at), start=i18n.format_time(occ.starts_at),
+            end=i18n.format_time(occ.ends_at))
     return f"{start:%a %b %-d}, {_clock(start)}–{_clock(end)}"

@@ -18,7 +18,7 @@ from companion.ui.confirm import confirmed
 from companion.ui.downloads import download_button
 from companion.ui.forms import (clear_failure, errors_for, field_message, remember_failure,
                                 show_failure)
-from companion.i18n import _
+from companion.i18n import _, format_time, group_text, weekday_name
 from companion.ui.text import (label_text, markdown_text, number_text, option_text,
                                table_text)
 
@@ -29,17 +29,19 @@ def place(occ: groups.Occurrence) -> str:
 
 def headline_markdown(occ: groups.Occurrence) -> str:
     """"**Mon Nov 30, 9 AM–12 PM** · Morning process group · North site" (title escaped)."""
-    return (f"**{markdown_text(groups.when(occ))}** · {markdown_text(occ.title)} · "
+    return (f"**{markdown_text(groups.when(occ))}** · {markdown_text(group_text(occ.title))} · "
             f"{markdown_text(place(occ))}")
 
 
 def status_line(occ: groups.Occurrence) -> None:
     if occ.cancelled:
-        st.warning("Cancelled — " + markdown_text(occ.note), icon="🚫")
+        st.warning(_("Cancelled — {note}").format(note=markdown_text(occ.note)), icon="🚫")
     elif occ.status == groups.MOVED:
-        usual = to_clinic(occ.occurrence_at)
-        st.info("New time (usually " + markdown_text(f"{usual:%a %-I:%M %p}") + ") — "
-                + markdown_text(occ.note), icon="🔁")
+        usual = _("{weekday} {time}").format(
+            weekday=weekday_name(to_clinic(occ.occurrence_at).date(), width="abbreviated"),
+            time=format_time(occ.occurrence_at))
+        st.info(_("New time (usually {usual}) — {note}").format(
+            usual=markdown_text(usual), note=markdown_text(occ.note)), icon="🔁")
 
 
 def calendar_download(actor: Actor, label: str, key: str | None, discreet: bool,

@@ -7,7 +7,10 @@ else English.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+import streamlit.components.v1 as components
 
 from companion import i18n
 from companion.ui.text import label_text
@@ -44,6 +47,18 @@ def follow_account(language: str | None) -> str:
     """The gate let the person in: their account's language from now on."""
     st.session_state[ACCOUNT_KEY] = i18n.normalise(language) or i18n.DEFAULT
     return i18n.use(st.session_state[ACCOUNT_KEY])
+
+
+_PAGE_LANG = components.declare_component(
+    "page_lang", path=str(Path(__file__).resolve().parent / "static" / "page_lang"))
+
+
+def mark_document(slot) -> None:
+    """<html lang> for this run's language (an invisible packaged component in `slot`, one
+    key per language: the account's language replaces the sign-in page's in the same run)."""
+    code = i18n.current()
+    with slot:
+        _PAGE_LANG(lang=code, key=f"page-lang-{code}", default=None)
 
 
 def forget_account() -> None:

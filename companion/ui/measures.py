@@ -6,6 +6,7 @@ import streamlit as st
 from companion import instruments, measures
 from companion.actors import Actor
 from companion.core.db import session_scope
+from companion.i18n import _
 from companion.ui.charts import draw
 from companion.ui.text import markdown_text
 
@@ -19,11 +20,12 @@ def measure_trends(actor: Actor, client_id: int, about: str | None = None,
             frame = measures.history(session, actor, client_id, instrument.id, days)
         if frame.empty:
             continue
-        st.markdown(f"**{markdown_text(instrument.name)}**")
+        st.markdown(f"**{markdown_text(instrument.shown_name)}**")
         for scale in instrument.scales:
             rows = frame[frame["scale"] == scale.id][["day", "value", "missing"]]
-            bands = [(b.low, b.high, b.label) for b in scale.bands]
-            title = scale.label if len(instrument.scales) > 1 else f"{instrument.title} total"
+            bands = [(b.low, b.high, instrument.band_words(scale, b)[0]) for b in scale.bands]
+            title = (instrument.scale_label(scale) if len(instrument.scales) > 1
+                     else _("{instrument} total").format(instrument=instrument.title))
             draw("measure_trend", rows[["day", "value"]], bands, title, scale.higher_is_better)
             latest = rows["value"].iloc[-1] if not rows.empty else None
             value = None if latest is None or latest != latest else int(latest)

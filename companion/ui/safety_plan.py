@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from companion import safety
+from companion.i18n import _
 from companion.models import SafetyPlan
 from companion.ui.text import label_text, markdown_text
 
@@ -17,15 +18,16 @@ def call_buttons(contacts: list[safety.Contact], key: str = "") -> None:
             st.link_button(f"📞 {label_text(contact.name)} · {label_text(contact.phone)}",
                            contact.tel, width="stretch", wrap=True)
         else:
-            st.markdown(f"📞 {markdown_text(contact.name)} · {markdown_text(contact.phone)} — "
-                        "this number looks incomplete; you can fix it under “Edit my plan”.")
+            st.markdown(_("📞 {name} · {phone} — this number looks incomplete; you can fix it "
+                          "under “Edit my plan”.").format(name=markdown_text(contact.name),
+                                                          phone=markdown_text(contact.phone)))
 
 
 def show_plan(plan: SafetyPlan | None, key: str = "plan") -> None:
     if plan is None:
-        st.info("No safety plan yet. Building one takes about ten minutes, and it helps to "
-                "have it ready before a hard moment.")
-        st.page_link("pages/client/safety_plan.py", label="Make my safety plan", icon="🛟")
+        st.info(_("No safety plan yet. Building one takes about ten minutes, and it helps to "
+                  "have it ready before a hard moment."))
+        st.page_link("pages/client/safety_plan.py", label=_("Make my safety plan"), icon="🛟")
         return
     sections = plan.sections
     for step in safety.STEPS:

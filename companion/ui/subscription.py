@@ -13,19 +13,11 @@ from companion import calendar_feed
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.timeutil import utcnow
+from companion.i18n import _, ngettext
 from companion.models import Role
 from companion.ui.text import markdown_text, number_text
 
 JUST_MADE = "_calendar_feed_token"   # shown once: only in the browser session that made it
-
-IPHONE_STEPS = ("1. Tap **Add to my phone's calendar** above (or scan the code with the "
-                "camera).\n2. Tap **Subscribe**, then **Add**.\n3. Optional: Settings → "
-                "Calendar → Accounts → Subscribed Calendars → *Fetch* → every 15 minutes.")
-ANDROID_STEPS = ("**Google Calendar:** on a computer, open calendar.google.com → *Other "
-                 "calendars* **+** → *From URL*, paste the address, *Add calendar*. Google then "
-                 "fetches it for your phone (a few times a day).\n\n**Straight on the phone:** "
-                 "a subscription app such as ICSx⁵ (free) opens the *Add* link above, or paste "
-                 "the address into it.")
 
 
 def feed_urls(token: str, page_url: str | None = None) -> tuple[str, str]:
@@ -42,6 +34,20 @@ def feed_urls(token: str, page_url: str | None = None) -> tuple[str, str]:
     return url, "webcal://" + url.split("://", 1)[1]
 
 
+def iphone_steps_markdown() -> str:
+    return _("1. Tap **Add to my phone's calendar** above (or scan the code with the "
+             "camera).\n2. Tap **Subscribe**, then **Add**.\n3. Optional: Settings → "
+             "Calendar → Accounts → Subscribed Calendars → *Fetch* → every 15 minutes.")
+
+
+def android_steps_markdown() -> str:
+    return _("**Google Calendar:** on a computer, open calendar.google.com → *Other "
+             "calendars* **+** → *From URL*, paste the address, *Add calendar*. Google then "
+             "fetches it for your phone (a few times a day).\n\n**Straight on the phone:** "
+             "a subscription app such as ICSx⁵ (free) opens the *Add* link above, or paste "
+             "the address into it.")
+
+
 def qr_png(text: str) -> bytes:
     import segno
 
@@ -53,13 +59,13 @@ def qr_png(text: str) -> bytes:
 def ago(moment: datetime, now: datetime | None = None) -> str:
     minutes = int(((now or utcnow()) - moment).total_seconds() // 60)
     if minutes < 1:
-        return "just now"
+        return _("just now")
     if minutes < 60:
-        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+        return ngettext("{n} minute ago", "{n} minutes ago", minutes).format(n=minutes)
     hours = minutes // 60
     if hours < 48:
-        return f"{hours} hour{'s' if hours != 1 else ''} ago"
-    return f"{hours // 24} days ago"
+        return ngettext("{n} hour ago", "{n} hours ago", hours).format(n=hours)
+    return ngettext("{n} day ago", "{n} days ago", hours // 24).format(n=hours // 24)
 
 
 def _make(actor: Actor) -> None:
@@ -71,8 +77,8 @@ def _stop(actor: Actor) -> None:
     with session_scope() as session:
         calendar_feed.revoke(session, actor)
     st.session_state.pop(JUST_MADE, None)
-    st.session_state["_calendar_feed_note"] = ("Subscription stopped: your calendar gets no "
-                                               "more updates. You can remove it there.")
+    st.session_state["_calendar_feed_note"] = _("Subscription stopped: your calendar gets no "
+                                                 "more updates. You can remove it there.")
 
 
 def _save_choices(actor: Actor) -> None:
@@ -85,18 +91,20 @@ def _save_choices(actor: Actor) -> None:
 def _show_address(token: str) -> None:
     url, webcal = feed_urls(token)
     with st.container(border=True, key="calendar-feed-address"):
-        st.success("Your private calendar address is ready. It is shown only now: add it "
-                   "to your phone, then tap Done. Anyone with it can see your group times, "
-                   "so keep it to yourself (you can always make a new one).")
-        st.image(qr_png(url), caption="Scan with your phone's camera", width=220)
-        st.caption("Your address (tap the copy icon):")
+        st.success(_("Your private calendar address is ready. It is shown only now: add it "
+                     "to your phone, then tap Done. Anyone with it can see your group times, "
+                     "so keep it to yourself (you can always make a new one)."))
+        st.image(qr_png(url), caption=_("Scan with your phone's camera"), width=220,
+                 alt=_("QR code of your private calendar address"))
+        st.caption(_("Your address (tap the copy icon):"))
         st.code(url, language=None, wrap_lines=True)
-        st.link_button("Add to my phone's calendar", webcal, width="stretch", type="primary")
-        with st.expander("iPhone or iPad: how to"):
-            st.markdown(IPHONE_STEPS)
-        with st.expander("Android: how to"):
-            st.markdown(ANDROID_STEPS)
-        st.button("Done", key="feed-done", width="stretch",
+        st.link_button(_("Add to my phone's calendar"), webcal, width="stretch",
+                       type="primary")
+        with st.expander(_("iPhone or iPad: how to")):
+            st.markdown(iphone_steps_markdown())
+        with st.expander(_("Android: how to")):
+            st.markdown(android_steps_markdown())
+        st.button(_("Done"), key="feed-done", width="stretch",
                   on_click=lambda: st.session_state.pop(JUST_MADE, None))
 
 
@@ -110,28 +118,30 @@ def subscription_panel(actor: Actor) -> None:
     if token and status.active:
         _show_address(token)
     if not status.active:
-        st.caption("Subscribe once and your phone's calendar keeps itself up to date: "
-                   "every move, cancellation and answer you give here reaches it, with "
-                   "reminders the day before and an hour before. Titles just say "
-                   "“Appointment”.")
-        st.button("📅 Subscribe my phone's calendar", key="feed-make", type="primary",
+        st.caption(_("Subscribe once and your phone's calendar keeps itself up to date: "
+                     "every move, cancellation and answer you give here reaches it, with "
+                     "reminders the day before and an hour before. Titles just say "
+                     "“Appointment”."))
+        st.button(_("📅 Subscribe my phone's calendar"), key="feed-make", type="primary",
                   width="stretch", on_click=_make, args=(actor,))
         return
     if status.last_fetched_at is not None:
-        st.markdown("✅ Your calendar last updated "
-                    + markdown_text(ago(status.last_fetched_at)) + " ("
-                    + number_text(status.fetch_count) + " updates so far).")
+        st.markdown(ngettext("✅ Your calendar last updated {ago} ({count} update so far).",
+                             "✅ Your calendar last updated {ago} ({count} updates so far).",
+                             status.fetch_count).format(
+            ago=markdown_text(ago(status.last_fetched_at)),
+            count=number_text(status.fetch_count)))
     else:
-        st.caption("Your calendar hasn't picked up the address yet. Once it does, you'll "
-                   "see when it last updated here.")
+        st.caption(_("Your calendar hasn't picked up the address yet. Once it does, you'll "
+                     "see when it last updated here."))
     if actor.role == Role.CLIENT:
-        st.toggle("Show the site's name in my calendar", value=status.show_site,
+        st.toggle(_("Show the site's name in my calendar"), value=status.show_site,
                   key="feed-show-site", on_change=_save_choices, args=(actor,))
-        st.toggle("Leave out sessions I said I can't make", value=status.skip_not_going,
+        st.toggle(_("Leave out sessions I said I can't make"), value=status.skip_not_going,
                   key="feed-skip", on_change=_save_choices, args=(actor,),
-                  help="Otherwise they stay, marked “not going”, without reminders.")
+                  help=_("Otherwise they stay, marked “not going”, without reminders."))
     cols = st.columns(2)
-    cols[0].button("New address", key="feed-new", width="stretch", on_click=_make,
-                   args=(actor,), help="The old address stops working.")
-    cols[1].button("Stop subscription", key="feed-stop", width="stretch", on_click=_stop,
+    cols[0].button(_("New address"), key="feed-new", width="stretch", on_click=_make,
+                   args=(actor,), help=_("The old address stops working."))
+    cols[1].button(_("Stop subscription"), key="feed-stop", width="stretch", on_click=_stop,
                    args=(actor,))

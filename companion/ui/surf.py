@@ -15,14 +15,15 @@ from companion import cravings
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
+from companion.i18n import N_, _, gettext
 from companion.ui.text import label_text, markdown_text, number_text
 
 now = time.time  # the clock (tests replace it)
 
 MINUTES = (5, 10, 15, 20)  # the lengths a client may choose
 DEFAULT_MINUTES = 10
-BREATH = ((4, "Breathe in…"), (4, "Hold gently…"), (6, "Breathe out slowly…"))
-CYCLE = sum(seconds for seconds, _ in BREATH)
+BREATH = ((4, N_("Breathe in…")), (4, N_("Hold gently…")), (6, N_("Breathe out slowly…")))
+CYCLE = sum(seconds for seconds, _words in BREATH)
 
 STARTED, LENGTH = "surf_started", "surf_minutes"  # kept while the timer runs
 CHOICE = "surf-length"  # the length picker (a widget: gone while the timer runs)
@@ -41,7 +42,7 @@ def breathing_cue(elapsed: float) -> str:
     moment = int(elapsed) % CYCLE
     for seconds, words in BREATH:
         if moment < seconds:
-            return f"{words} {seconds - moment}"
+            return _("{cue} {count}").format(cue=gettext(words), count=seconds - moment)
         moment -= seconds
     raise AssertionError("unreachable: moment < CYCLE")
 
@@ -77,12 +78,13 @@ def surf_timer(actor: Actor, craving_id: int) -> None:
     ss = st.session_state
     if (done := ss.pop(DONE, None)) is not None:
         minutes, seconds = divmod(done, 60)
-        took = (f"{number_text(minutes)} min {number_text(seconds)} s" if minutes
-                else f"{number_text(seconds)} s")
-        st.success(f"You rode that wave for {took}, and it passed. Well done: you noticed the "
-                   "urge and let it rise and fall without acting on it. 🌊")
+        took = (_("{minutes} min {seconds} s").format(minutes=number_text(minutes),
+                                                      seconds=number_text(seconds)) if minutes
+                else _("{seconds} s").format(seconds=number_text(seconds)))
+        st.success(_("You rode that wave for {time}, and it passed. Well done: you noticed the "
+                     "urge and let it rise and fall without acting on it. 🌊").format(time=took))
     if ss.pop(STOPPED, False):
-        st.info("Timer stopped. That's okay: you can start it again whenever you like.")
+        st.info(_("Timer stopped. That's okay: you can start it again whenever you like."))
     if error := ss.pop(ERROR, None):
         st.error(markdown_text(error))
     if STARTED in ss:
@@ -92,9 +94,10 @@ def surf_timer(actor: Actor, craving_id: int) -> None:
         return  # the closing words alone, this once
     if CHOICE not in ss:
         ss[CHOICE] = ss.get(LENGTH, DEFAULT_MINUTES)  # the last length chosen, or 10
-    st.segmented_control("How long?", MINUTES, key=CHOICE, required=True, width="stretch",
-                         format_func=lambda m: label_text(f"{number_text(m)} min"))
-    st.button("🌊 Ride it out: start the urge-surfing timer", on_click=_start,
+    st.segmented_control(_("How long?"), MINUTES, key=CHOICE, required=True, width="stretch",
+                         format_func=lambda m: label_text(
+                             _("{minutes} min").format(minutes=number_text(m))))
+    st.button(_("🌊 Ride it out: start the urge-surfing timer"), on_click=_start,
               width="stretch")
 
 
@@ -108,14 +111,14 @@ def _running(actor: Actor, craving_id: int) -> None:
     with st.container(border=True):
         st.markdown(f"## {markdown_text(breathing_cue(elapsed))}")
         st.progress(min(1.0, elapsed / total),
-                    text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} — urges "
-                         "rise, peak and pass like a wave.")
+                    text=_("{left} — urges rise, peak and pass like a wave.").format(
+                        left=f"{number_text(left // 60)}:{number_text(left % 60, '02d')}"))
         if left:
-            st.caption("Notice where you feel it in your body. You don't have to act on it.")
+            st.caption(_("Notice where you feel it in your body. You don't have to act on it."))
         else:
-            st.caption("Time's up. If the urge has eased, tap “The wave passed”; if it is "
-                       "still there, keep breathing as long as you need.")
+            st.caption(_("Time's up. If the urge has eased, tap “The wave passed”; if it is "
+                         "still there, keep breathing as long as you need."))
         cols = st.columns(2)
-        cols[0].button("The wave passed", type="primary", on_click=_passed,
+        cols[0].button(_("The wave passed"), type="primary", on_click=_passed,
                        args=(actor, craving_id), width="stretch")
-        cols[1].button("Stop timer", on_click=_stop, width="stretch")
+        cols[1].button(_("Stop timer"), on_click=_stop, width="stretch")

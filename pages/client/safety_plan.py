@@ -5,7 +5,7 @@ import streamlit as st
 from companion import safety
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
-from companion.core.timeutil import show
+from companion.i18n import _, format_moment, gettext
 from companion.ui.downloads import download_button
 from companion.ui import drafts as typed_drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
@@ -17,9 +17,9 @@ from companion.ui.text import file_text, label_text, markdown_text, number_text
 
 FORM = "safety"
 actor = current_actor()
-st.title("My safety plan")
-st.caption("A plan for hard moments, in your own words: what you notice, what helps, and who "
-           "you can reach. Your therapist can see it, to help you with it.")
+st.title(_("My safety plan"))
+st.caption(_("A plan for hard moments, in your own words: what you notice, what helps, and who "
+             "you can reach. Your therapist can see it, to help you with it."))
 
 with session_scope() as session:
     plan = safety.current(session, actor, actor.id)
@@ -32,12 +32,13 @@ just_saved = st.session_state.pop("_safety_saved", None)
 editing_open = st.session_state.setdefault("_safety_editor_open", plan is None)
 
 if just_saved:
-    st.toast("Safety plan saved.", icon="✅")
+    st.toast(_("Safety plan saved."), icon="✅")
 show_plan(plan, key="view")
 if plan is not None:
-    st.caption(f"Last saved {show(plan.created_at)} (version {number_text(plan.version)}).")
-    download_button("Download a copy to print or keep", file_text(safety.as_text(plan)),
-                    file_name="my-safety-plan.txt", mime="text/plain", width="stretch")
+    st.caption(_("Last saved {when} (version {version}).").format(
+        when=markdown_text(format_moment(plan.created_at)), version=number_text(plan.version)))
+    download_button(_("Download a copy to print or keep"), file_text(safety.as_text(plan)),
+                    file_name=_("my-safety-plan.txt"), mime="text/plain", width="stretch")
 
 
 def step_form(step: str) -> str:
@@ -68,8 +69,8 @@ def save_step(step: safety.Step, key: str, loaded: int) -> None:
     ss["_safety_saved"] = step.key
 
 
-with st.expander("✏️ Edit my plan", expanded=editing_open):
-    st.caption("Each step is saved on its own: fill in one, save it, then the next.")
+with st.expander(_("✏️ Edit my plan"), expanded=editing_open):
+    st.caption(_("Each step is saved on its own: fill in one, save it, then the next."))
     for step in safety.STEPS:  # the plan's own order, numbered as it is shown
         form, title = step_form(step.key), safety.heading(step)
         since = saves[step.key]
@@ -81,7 +82,7 @@ with st.expander("✏️ Edit my plan", expanded=editing_open):
             st.markdown(f"**{markdown_text(title)}**")
             section_status(form, since.created_at if since else None)
             if step.kind == "text":
-                hint = safety.ENVIRONMENT_HINT if step.key == "environment" else None
+                hint = gettext(safety.ENVIRONMENT_HINT) if step.key == "environment" else None
                 st.text_area(label_text(title), value or "", key=key + "text", height=90,
                              help=markdown_text(hint) if hint else None, placeholder=hint,
                              label_visibility="collapsed")
@@ -90,17 +91,18 @@ with st.expander("✏️ Edit my plan", expanded=editing_open):
                 for n in range(safety.MAX_CONTACTS):
                     row = rows[n] if n < len(rows) else {"name": "", "phone": ""}
                     cols = st.columns([3, 2])
-                    cols[0].text_input(f"Name ({number_text(n + 1)})", row["name"],
-                                       key=f"{key}name-{n}")
-                    cols[1].text_input(f"Phone ({number_text(n + 1)})", row["phone"],
+                    cols[0].text_input(_("Name ({n})").format(n=number_text(n + 1)),
+                                       row["name"], key=f"{key}name-{n}")
+                    cols[1].text_input(_("Phone ({n})").format(n=number_text(n + 1)),
+                                       row["phone"],
                                        key=f"{key}phone-{n}")
                     field_message(form, f"{step.key}.{n}")  # this row's own message
                 if step.key == "professionals":
-                    st.caption("The clinic, 988 and 911 are always on your plan.")
+                    st.caption(_("The clinic, 988 and 911 are always on your plan."))
             field_message(form, step.key)
-            st.form_submit_button("Save this step", type="primary", width="stretch",
+            st.form_submit_button(_("Save this step"), type="primary", width="stretch",
                                   on_click=save_step, args=(step, key, version))
             failure_beside_button(form)
         if just_saved == step.key:
-            st.success("Saved. Earlier versions are kept.")
+            st.success(_("Saved. Earlier versions are kept."))
             into_view(f"{step.key}-{version}")  # the page may have moved it off-screen

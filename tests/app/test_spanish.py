@@ -1,9 +1,16 @@
 """Spanish on screen (issue #20): the sign-in page from ?lang=es, a Spanish client's Home,
 check-in and crisis help, the choice on My account; English clients see what they always did."""
+from datetime import time, timedelta
+
 import pytest
 from sqlmodel import select
 
-from companion.models import CheckIn, EntryTag, User
+from companion import groups, i18n, safety
+from companion.actors import Actor
+from companion.core.timeutil import clinic_today, to_clinic
+from companion.i18n import format_time, weekday_name
+from companion.models import (CheckIn, Craving, EntryTag, Flag, MeasureResponse, SafetyPlan,
+                              User)
 from tests.app.conftest import links, new_app, shown, sign_in, texts
 from tests.support.entries import fill_checkin
 
@@ -159,3 +166,176 @@ def test_an_admin_enrols_a_client_who_reads_spanish(app, users, session):
     next(b for b in at.button if b.label == "Create account").click().run()
     assert not at.exception
     assert session.exec(select(User).where(User.username == "lucia.e")).one().language == "es"
+
+
+# --- Questionnaires, cravings, safety plan, groups and the calendar feed (issue #20) ---------
+
+PHQ9_ES_ITEM9 = "Pensamientos de que estaría mejor muerto(a) o de lastimarse de alguna manera"
+
+
+def _spanish_measures(app, users, session):
+    _spanish_client(users, session)
+    sign_in(app, "lucia")
+    return app.switch_page("pages/client/measures.py").run()
+
+
+def _save_answers(at):
+    next(b for b in at.button if shown(b.label) == "Guardar respuestas").click().run()
+
+
+def test_a_spanish_client_answers_the_phq9_in_its_us_spanish_wording(app, users, session):
+    at = _spanish_measures(app, users, session)
+    assert shown(at.title[0].value) == "Cuestionarios"
+    picker = at.selectbox[0]
+    assert "Pendiente: Cuestionario de ánimo (PHQ-9)" in [shown(o) for o in picker.options]
+    picker.set_value("phq9:").run()
+    page = texts(at)
+    assert ("Durante las últimas 2 semanas, ¿qué tan seguido ha tenido molestias debido a los "
+            "siguientes problemas?") in page
+    labels = _labels(at.radio)
+    assert "1. Poco interés o placer en hacer cosas" in labels
+    assert f"9. {PHQ9_ES_ITEM9}" in labels
+    assert [shown(o) for o in at.radio[0].options] == [
+        "Ningún día", "Varios días", "Más de la mitad de los días", "Casi todos los días"]
+    for radio in at.radio:
+        if not shown(radio.label).startswith("10."):
+            radio.set_value("Varios días")
+    _save_answers(at)
+    page = texts(at)
+    # item 9 above 0: the support, in Spanish, with the crisis lines
+    assert "Gracias por contárnoslo." in page and "se comunicará contigo hoy" in page
+    assert "No tienes que cargar con esto solo(a)" in page or "Comunícate con alguien ahora" in page
+    assert {"tel:988", "tel:911"} <= set(links(at).values())
+    assert "Thank you for telling us" not in page
+    response = session.exec(select(MeasureResponse)).one()
+    assert response.scores == {"total": 9}  # the same scoring in any language
+    assert response.answers["9"] == 1
+    assert session.exec(select(Flag)).one().rule == "self_harm"
+
+
+def test_a_spanish_gad7_uses_the_publishers_wording_and_scores_the_same(app, users, session):
+    at = _spanish_measures(app, users, session)
+    at.selectbox[0].set_value("gad7:").run()
+    assert "3. Se ha preocupado demasiado por motivos diferentes" in _labels(at.radio)
+    next(r for r in at.radio if shown(r.label).startswith("1.")).set_value(
+        "Casi todos los días")
+    _save_answers(at)
+    response = session.exec(select(MeasureResponse)).one()
+    assert response.answers["1"] == 3 and response.scores == {"total": None}
+    assert ("No se pudo calcular tu total del GAD-7 porque seis preguntas quedaron en blanco, "
+            "y está bien.") in texts(at)
+
+
+def test_the_bam_stays_english_with_a_spanish_note(app, users, session):
+    at = _spanish_measures(app, users, session)
+    at.selectbox[0].set_value("bam:30").run()
+    page = texts(at)
+    assert "Este cuestionario se muestra en inglés: no existe una versión validada" in page
+    assert any(label.startswith("1. In the past 30 days") for label in _labels(at.radio))
+
+
+def test_a_spanish_client_logs_a_quick_craving(app, users, session):
+    _spanish_client(users, session)
+    sign_in(app, "lucia")
+    at = app.switch_page("pages/client/cravings.py").run()
+    assert shown(at.title[0].value) == "Ganas de consumir"
+    assert "Todavía no hay nada anotado." in texts(at)
+    at.pills(key="quick_level").set_value(7).run()
+    page = texts(at)
+    assert "Anotado. Notar las ganas ya es una habilidad." in page
+    assert "🌊 Déjalas pasar: empieza el temporizador para surfear las ganas" in _labels(at.button)
+    assert session.exec(select(Craving)).one().intensity == 7
+    row = session.exec(select(Craving)).one()
+    when = f"{weekday_name(to_clinic(row.at).date(), 'es', 'abbreviated')} {format_time(row.at, 'es')}"
+    assert f"7/10** · {when} · todavía no lo sé" in page
+
+
+def test_a_spanish_safety_plan_says_its_steps_and_errors_in_spanish(app, users, session):
+    _spanish_client(users, session)
+    sign_in(app, "lucia")
+    at = app.switch_page("pages/client/safety_plan.py").run()
+    page = texts(at)
+    assert shown(at.title[0].value) == "Mi plan de seguridad"
+    assert "Paso 4 · Personas a las que puedo pedir ayuda" in page
+    assert page.count("Todavía sin guardar") == len(safety.STEPS)
+    at.text_input(key="sp-help_people-0-name-0").input("Marta")
+    at.text_input(key="sp-help_people-0-phone-0").input("12")
+    at.button(key="FormSubmitter:sp-form-help_people-Guardar este paso").click().run()
+    assert "«12» no parece un número de teléfono" in texts(at)
+    assert session.exec(select(SafetyPlan)).first() is None
+    at.text_input(key="sp-help_people-0-phone-0").input("404-555-0142")
+    at.button(key="FormSubmitter:sp-form-help_people-Guardar este paso").click().run()
+    assert "Guardado. Las versiones anteriores se conservan." in texts(at)
+    plan = session.exec(select(SafetyPlan)).one()
+    # stored as it always was (the English titles), whatever the reader's language
+    assert plan.sections["help_people"] == [{"name": "Marta", "phone": "404-555-0142"}]
+
+
+def _spanish_group(session, users, name="lucia"):
+    client = _spanish_client(users, session, name)
+    admin = users.admin(name="boss")
+    lead = session.get(User, client.id)
+    from companion.models import Enrolment
+    therapist_id = session.get(Enrolment, client.id).therapist_id
+    groups.schedule_series(session, Actor.of(admin), groups.SeriesInput(
+        title="Morning process group", topic="Check-in round, then what came up this week.",
+        track="morning", location="north", facilitator_id=therapist_id, capacity=10,
+        first_day=clinic_today() + timedelta(days=1), start=time(10), end=time(11),
+        weekdays=list(range(7))))
+    session.commit()
+    return lead
+
+
+def test_a_spanish_client_answers_a_group_session(app, users, session):
+    client = _spanish_group(session, users)
+    sign_in(app, "lucia")
+    at = app.switch_page("pages/client/groups.py").run()
+    assert not at.exception
+    page = texts(at)
+    assert shown(at.title[0].value) == "Sesiones de grupo"
+    assert "Grupo de proceso de la mañana" in page  # the demo's titles are in the catalog
+    assert "Ronda de registro y luego lo que surgió esta semana." in page
+    upcoming = groups.upcoming_for_client(session, Actor.of(client))[0].occurrence
+    with i18n.speaking("es"):
+        assert groups.when(upcoming) in page  # 'mié, 4 de mar, 10:00 a.m.–11:00 a.m.'
+    assert "✅ Voy" in _labels(at.button) and "No puedo ir" in _labels(at.button)
+    at.button(key=f"go-{upcoming.key}").click().run()
+    assert "Nos vemos allí. 🌱" in texts(at)
+    at.time_input(key="reminder-at").set_value(time(7, 45))
+    at.button(key="reminder-save").click().run()
+    assert "Recordatorio diario a las 7:45" in texts(at)
+
+
+def test_the_calendar_feed_speaks_the_accounts_language(app, users, session):
+    from icalendar import Calendar
+
+    from companion import calendar_feed
+
+    client = _spanish_group(session, users)
+    groups.set_reminder(session, Actor.of(client), time(20, 0))
+    token = calendar_feed.subscribe(session, Actor.of(client))
+    session.commit()
+    feed = Calendar.from_ical(calendar_feed.fetch(session, token).body)
+    events = [c for c in feed.walk("VEVENT")]
+    summaries = {str(e["SUMMARY"]) for e in events}
+    assert summaries == {"Cita", "Registro diario"}  # discreet titles, in Spanish
+    alarms = {str(a["DESCRIPTION"]) for a in feed.walk("VALARM")}
+    assert {"Cita mañana", "Cita en 1 hora", "Es hora de tu registro diario"} <= alarms
+    assert str(feed["X-WR-CALNAME"]) == "Citas"
+    assert i18n.current() == "en"  # the caller's language is untouched
+    client.language = "en"
+    session.commit()
+    english = Calendar.from_ical(calendar_feed.fetch(session, token).body)
+    assert {str(e["SUMMARY"]) for e in english.walk("VEVENT")} == {"Appointment", "Check in"}
+
+
+def test_a_spanish_one_session_calendar_file_has_spanish_titles(users, session):
+    from icalendar import Calendar
+
+    client = _spanish_group(session, users)
+    occ = groups.upcoming_for_client(session, Actor.of(client))[0].occurrence
+    with i18n.speaking("es"):
+        body = groups.calendar_file(session, Actor.of(client), occ.key, discreet=False)
+    event = next(iter(Calendar.from_ical(body).walk("VEVENT")))
+    assert str(event["SUMMARY"]).startswith("Grupo de proceso de la mañana — ")
+    assert "Ronda de registro" in str(event["DESCRIPTION"])
