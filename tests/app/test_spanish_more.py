@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from companion import i18n
 from companion.models import SkillAnswer
 from tests.app.conftest import shown, sign_in, texts
 from tests.support.untranslated import untranslated
@@ -44,6 +45,16 @@ def _spanish_client(users, session, name="lucia"):
     client.language = "es"
     session.commit()
     return client
+
+
+@pytest.fixture(autouse=True)
+def spanish_test_thread():
+    """AppTest calls a widget's format_func from the test's own thread when it reads the
+    widget's value: that thread reads Spanish too (as the script's does), or a format_func
+    that translates would give English and the value would not be found among the options."""
+    i18n.use("es")
+    yield
+    i18n.use("en")
 
 
 @pytest.fixture
@@ -103,6 +114,7 @@ def test_the_check_finds_english_on_an_english_client_s_page(app, users, session
     users.client(users.therapist(name="thera"), name="robin")
     session.commit()
     sign_in(app, "robin")
+    i18n.use("en")
     at = app.switch_page(SKILLS).run()
     assert {"All modules", "I used a skill today"} <= set(untranslated(visible(at)))
 
@@ -205,8 +217,59 @@ def test_my_trends_in_spanish_and_the_charts_cached_per_language(app, lucia, use
     from tests.app.conftest import new_app
 
     english = new_app()
+    i18n.use("en")
     sign_in(english, "robin")
     at = english.switch_page("pages/client/trends.py").run()
     titles = [s.get("title") for s in _chart_specs(at)]
     assert "Common triggers" in titles and "Detonantes frecuentes" not in titles
     assert all("locale" not in s["config"] for s in _chart_specs(at))
+
+
+# --- My account, passwords, the privacy notice, the second factor, first run -----------
+
+def test_my_account_in_spanish(app, lucia):
+    at = app.switch_page("pages/common/account.py").run()
+    assert shown(at.title[0].value) == "Mi cuenta"
+    page = texts(at)
+    assert "**Cuenta:** Participante" in page and "**Terapeuta:**" in page
+    assert "Quién del personal vio mis registros" in page
+    assert "Llaves de acceso" in page and "Algo que esperar con ganas" in page
+    assert_spanish(at)
+
+
+def test_changing_the_password_in_spanish_says_what_is_wrong_in_spanish(app, lucia):
+    at = app.switch_page("pages/common/account.py").run()
+    at.text_input[0].input("wrong password")
+    at.text_input[1].input("corto")
+    at.text_input[2].input("corto")
+    next(b for b in at.button if shown(b.label) == "Guardar la contraseña nueva").click().run()
+    assert any("contraseña" in shown(e.value) for e in at.error)
+    assert untranslated(shown(e.value) for e in at.error) == []
+
+
+def test_choose_your_password_in_spanish(app, users, session):
+    client = _spanish_client(users, session)
+    client.must_change_password = True
+    session.commit()
+    sign_in(app, "lucia")
+    assert shown(app.title[0].value) == "Elige tu contraseña"
+    # (the run that signs in still holds the sign-in page's English clinic line in AppTest's
+    # tree; the next run, as a browser's, is all Spanish)
+    assert_spanish(app.run())
+
+
+def test_the_privacy_notice_and_two_step_sign_in_pages_in_spanish(app, users, session):
+    client = _spanish_client(users, session)
+    client.notice_acknowledged_at = None
+    session.commit()
+    sign_in(app, "lucia")
+    assert shown(app.title[0].value) == "Tu privacidad"
+    assert "Ya la leí" in [shown(b.label) for b in app.button]
+
+
+def test_the_first_run_page_in_spanish(app):
+    app.query_params["lang"] = "es"
+    app.run()
+    assert shown(app.title[0].value) == "Te damos la bienvenida a IOP Companion"
+    assert "Crear la cuenta de administración" in [shown(b.label) for b in app.button]
+    assert_spanish(app)
