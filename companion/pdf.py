@@ -131,8 +131,15 @@ def crisis_block(doc: _Doc) -> None:
                                                       detail=res.detail), 9.5)
 
 
-def aftercare_pdf(client_name: str, sections: dict, status: str, saved: str) -> bytes:
-    """The client's plan to print or keep, in this run's language (theirs)."""
+def aftercare_pdf(client_name: str, sections: dict, status: str, saved: str,
+                  language: str | None = None) -> bytes:
+    """The client's plan to print or keep, in `language` (theirs: a deferred download is made
+    outside the page's run, so the page passes the language it speaks; default: this run's)."""
+    with in_language(language):
+        return _aftercare_pdf(client_name, sections, status, saved)
+
+
+def _aftercare_pdf(client_name: str, sections: dict, status: str, saved: str) -> bytes:
     doc = _Doc(_("My aftercare plan"))
     doc.heading(_("My aftercare plan — {name}").format(name=client_name), 16)
     doc.para(_("{clinic} · {status} · saved {when}").format(

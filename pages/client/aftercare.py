@@ -2,7 +2,7 @@
 current."""
 import streamlit as st
 
-from companion import aftercare, pdf, trends
+from companion import aftercare, i18n, pdf, trends
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
 from companion.i18n import _, clinic_label, format_day, format_moment
@@ -81,9 +81,11 @@ def plan_controls(where: str) -> None:
                        args=(aftercare.withdraw, _("Withdrawn: you can edit it again."), where))
     if where == "top" and plan.version is not None:
         saved_at = format_moment(plan.version.created_at)
+        spoken = i18n.current()  # the download is made outside this run: in this language
 
         def _pdf() -> bytes:  # made only when tapped, from the plan already on screen
-            return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at)
+            return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at,
+                                     language=spoken)
 
         download_button(_("Download PDF"), _pdf, file_name="my-aftercare-plan.pdf",
                         mime="application/pdf", width="stretch", where=cols[1])

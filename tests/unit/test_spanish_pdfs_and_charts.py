@@ -90,3 +90,13 @@ def test_charts_in_spanish_and_unchanged_in_english(spanish):
     i18n.use("en")
     spec = charts.trigger_counts(frame).to_dict()
     assert spec["title"] == "Common triggers" and "locale" not in spec["config"]
+
+
+def test_a_deferred_download_is_made_in_the_language_the_page_passed():
+    """The PDF is made when the browser fetches it, outside the page's run (English there):
+    the page passes the language it spoke, and the caller's is back afterwards."""
+    assert i18n.current() == "en"
+    text, reader = _read(pdf.aftercare_pdf("Lucía", SECTIONS, "draft", "mar, 3 de mar",
+                                           language="es"))
+    assert reader.metadata.title == "Mi plan de continuidad" and "Borrador" in text
+    assert i18n.current() == "en"
