@@ -129,3 +129,16 @@ def test_a_field_without_spanish_falls_back_to_english_and_a_bad_one_is_refused(
     path.write_text(text.replace('title_es = "Límites"', 'title_es = "see www.x.com"'))
     with pytest.raises(skill_modules.SkillContentError, match=r"title_es: links"):
         parse(path, "es")
+
+
+def test_a_practised_skill_in_the_check_in_lists_reads_in_spanish():
+    """Practised skills join the check-in's and craving log's coping lists (stored by their
+    English names): clinic_label names them as their module does, in Spanish."""
+    i18n.use("es")
+    try:
+        assert i18n.clinic_label("Box breathing") == "Respiración cuadrada"
+        assert i18n.clinic_label("Stress at work") == "Estrés en el trabajo"
+        assert i18n.clinic_label("Mi propio detonante") == "Mi propio detonante"
+    finally:
+        i18n.use("en")
+    assert i18n.clinic_label("Box breathing") == "Box breathing"
