@@ -43,7 +43,8 @@ def _field(f: str, value: str, key: str, n: int | None = None) -> None:
         f" ({number_text(n + 1)})" if n is not None else "")  # rows stack on a phone
     if f == "level":  # stored as the English choice, shown in the reader's language
         options = ["", *aftercare.CARE_LEVELS]
-        st.selectbox(label, options, format_func=lambda o: option_text(gettext(o) if o else ""),
+        shown = {o: option_text(gettext(o) if o else "") for o in options}  # fixed now
+        st.selectbox(label, options, format_func=lambda o: shown.get(o, option_text(o)),
                      index=options.index(value) if value in options else 0, key=key)
     elif f in DATE_FIELDS and _is_date(value):
         st.date_input(label, _as_date(value), format=_("MM/DD/YYYY"), key=key)

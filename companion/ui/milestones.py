@@ -39,8 +39,10 @@ def milestone_settings(actor: Actor) -> None:
     with session_scope() as session:
         chosen = milestones.current(session, actor)
     kinds = list(CHOICES)
-    st.radio(_("Show on my Home page"), kinds,
-             format_func=lambda k: label_text(gettext(CHOICES[k])),
+    # The labels in this run's language, fixed now: a format_func called later (AppTest
+    # reads a widget's value outside the run) gives the same words the options were drawn in.
+    shown = {k: gettext(CHOICES[k]) for k in kinds}
+    st.radio(_("Show on my Home page"), kinds, format_func=lambda k: label_text(shown[k]),
              key="milestone-kind", width="stretch",
              index=kinds.index(chosen.kind) if chosen else 0)
     if st.session_state.get("milestone-kind") == "since":

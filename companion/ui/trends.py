@@ -17,15 +17,16 @@ WINDOWS = (7, 30, 90)  # days
 
 
 def _window_label(days: int) -> str:
-    return label_text(ngettext("{n} day", "{n} days", days).format(n=number_text(days)))
+    return ngettext("{n} day", "{n} days", days).format(n=number_text(days))
 
 
 def draw_trends(actor: Actor, client_id: int, key: str = "trends",
                 about: str | None = None) -> None:
     """The trends charts; `about`: the client's name on staff screens, which speak about the
     client ("What works for Avery"), never in the client's own voice."""
+    labels = {days: _window_label(days) for days in WINDOWS}  # in this run's language
     days = st.segmented_control(_("Window"), WINDOWS, default=30, key=f"{key}-win",
-                                format_func=_window_label,
+                                format_func=lambda d: label_text(labels[d]),
                                 label_visibility="collapsed") or 30
     today = clinic_today()
     with session_scope() as session:
