@@ -23,48 +23,71 @@ from companion.access import (Action, RecordKind, authorize, require_current,
 from companion.actors import Actor
 from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound, row_error
+from companion.i18n import N_, _, format_day, gettext
 from companion.models import (AftercareComment, AftercareCommentVersion, AftercareEvent,
                               AftercarePlan,
                               AftercareVersion, Enrolment, Role, Setting, User)
 from companion.core.timeutil import clinic_today, to_clinic, utcnow
 
 COORDINATOR_KEY = "alumni_coordinator_id"
-STATUS_LABELS = {"draft": "Draft", "submitted": "Waiting for review",
-                 "changes_requested": "Changes requested", "approved": "Approved",
-                 "updated": "Updated since approval"}
-CARE_LEVELS = ["Weekly outpatient", "Individual therapy", "Support group", "Other"]
+# Titles, labels and statuses are marked for the catalog here (English, as stored and
+# compared) and shown in the reader's language with `gettext()` (`title()`, `label()`,
+# `status_label()`). The care levels are stored as these English values.
+STATUS_LABELS = {"draft": N_("Draft"), "submitted": N_("Waiting for review"),
+                 "changes_requested": N_("Changes requested"), "approved": N_("Approved"),
+                 "updated": N_("Updated since approval")}
+CARE_LEVELS = [N_("Weekly outpatient"), N_("Individual therapy"), N_("Support group"),
+               N_("Other")]
 
 # section -> (title, kind, fields). kind: "text" (one box), "fields" (named fields),
 # "rows" (a short list of rows with these fields).
 SECTIONS: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    "next_care": ("Next level of care", "fields", ("level", "provider", "when")),
-    "supports": ("Recurring supports", "rows", ("what", "when", "where")),
-    "people": ("People to call", "rows", ("name", "relationship", "phone")),
-    "warning_signs": ("My warning signs", "text", ()),
-    "high_risk": ("High-risk situations and what I will do", "rows", ("situation", "plan")),
-    "coping": ("Coping strategies that work for me", "text", ()),
-    "routine": ("My daily routine", "text", ()),
-    "goals": ("Goals", "rows", ("goal", "target_date", "progress")),
-    "medication": ("Medication and MAT continuity", "fields",
+    "next_care": (N_("Next level of care"), "fields", ("level", "provider", "when")),
+    "supports": (N_("Recurring supports"), "rows", ("what", "when", "where")),
+    "people": (N_("People to call"), "rows", ("name", "relationship", "phone")),
+    "warning_signs": (N_("My warning signs"), "text", ()),
+    "high_risk": (N_("High-risk situations and what I will do"), "rows",
+                  ("situation", "plan")),
+    "coping": (N_("Coping strategies that work for me"), "text", ()),
+    "routine": (N_("My daily routine"), "text", ()),
+    "goals": (N_("Goals"), "rows", ("goal", "target_date", "progress")),
+    "medication": (N_("Medication and MAT continuity"), "fields",
                    ("prescriber", "pharmacy", "next_refill")),
-    "slip_plan": ("If I slip", "fields", ("who_i_tell", "first_24_hours")),
+    "slip_plan": (N_("If I slip"), "fields", ("who_i_tell", "first_24_hours")),
 }
-FIELD_LABELS = {"level": "Level of care", "provider": "Provider", "when": "Day and time",
-                "what": "What", "where": "Place or link", "name": "Name",
-                "relationship": "Relationship", "phone": "Phone", "situation": "Situation",
-                "plan": "What I will do", "goal": "Goal", "target_date": "Target date",
-                "progress": "Progress (%)", "prescriber": "Prescriber", "pharmacy": "Pharmacy",
-                "next_refill": "Next refill date", "who_i_tell": "Who I tell",
-                "first_24_hours": "What I do in the first 24 hours"}
+FIELD_LABELS = {"level": N_("Level of care"), "provider": N_("Provider"),
+                "when": N_("Day and time"), "what": N_("What"),
+                "where": N_("Place or link"), "name": N_("Name"),
+                "relationship": N_("Relationship"), "phone": N_("Phone"),
+                "situation": N_("Situation"), "plan": N_("What I will do"), "goal": N_("Goal"),
+                "target_date": N_("Target date"), "progress": N_("Progress (%)"),
+                "prescriber": N_("Prescriber"), "pharmacy": N_("Pharmacy"),
+                "next_refill": N_("Next refill date"), "who_i_tell": N_("Who I tell"),
+                "first_24_hours": N_("What I do in the first 24 hours")}
 MAX_ROWS, TEXT_MAX, FIELD_MAX = 6, 5000, 200  # a section is writing; a field is one line
 COMMENT_MAX, NOTE_MAX = 1000, 1000
 REVIEW_DAYS = (30, 60, 90)   # after discharge, then every 90 days
 REVIEW_EVERY = 90
 
 
+def title(section: str) -> str:
+    """A section's title in the reader's language."""
+    return gettext(SECTIONS[section][0])
+
+
+def label(field_name: str) -> str:
+    """A field's label in the reader's language."""
+    return gettext(FIELD_LABELS[field_name])
+
+
+def status_label(status: str) -> str:
+    """A plan's status (or a review event) in the reader's language."""
+    return gettext(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
 def empty_sections() -> dict:
     blank = {}
-    for key, (_, kind, fields) in SECTIONS.items():
+    for key, (_title, kind, fields) in SECTIONS.items():
         blank[key] = "" if kind == "text" else {f: "" for f in fields} if kind == "fields" else []
     return blank
 
@@ -79,7 +102,7 @@ def _clean(sections: dict) -> dict:
 
 def _clean_section(errors: dict[str, str], key: str, value) -> object:
     """One section as it is stored; what is wrong with it goes into `errors[key]`."""
-    _, kind, fields = SECTIONS[key]
+    _title, kind, fields = SECTIONS[key]
     if kind == "text":
         text = str(value or "").strip()
         textrules.check_length(errors, key, text, TEXT_MAX, subject="This section")
@@ -88,27 +111,27 @@ def _clean_section(errors: dict[str, str], key: str, value) -> object:
     if kind == "fields":
         clean = {f: str((value or {}).get(f) or "").strip() for f in fields}
         for f, text in clean.items():
-            textrules.check(errors, key, text, subject=FIELD_LABELS[f])
+            textrules.check(errors, key, text, subject=label(f))
         for f, text in clean.items():
             if key not in errors:
                 textrules.check_length(errors, key, text, FIELD_MAX,
-                                       subject=f"“{FIELD_LABELS[f]}”")
+                                       subject=f"“{label(f)}”")
         if key == "next_care" and clean["level"] and clean["level"] not in CARE_LEVELS:
-            errors[key] = "Choose a level of care from the list."
+            errors[key] = _("Choose a level of care from the list.")
         return clean
     rows = [{f: str(r.get(f) or "").strip() for f in fields} for r in value or []]
     for n, row in enumerate(rows, start=1):
         for f, text in row.items():
-            textrules.check(errors, key, text, subject=f"{FIELD_LABELS[f]} ({n})")
+            textrules.check(errors, key, text, subject=f"{label(f)} ({n})")
     _check_rows(errors, key, rows)
     rows = [r for r in rows if any(r.values())]
     if len(rows) > MAX_ROWS:
-        errors[key] = f"Up to {MAX_ROWS} rows here."
+        errors[key] = _("Up to {count} rows here.").format(count=MAX_ROWS)
     for n, row in enumerate(rows, start=1):
         for f, text in row.items():
             if key not in errors:
                 textrules.check_length(errors, key, text, FIELD_MAX,
-                                       subject=f"“{FIELD_LABELS[f]}” ({n})")
+                                       subject=f"“{label(f)}” ({n})")
     return rows
 
 
@@ -119,19 +142,21 @@ def _check_rows(errors: dict[str, str], key: str, rows: list[dict]) -> None:
         problem = None
         if key == "people":
             if (row["phone"] or row["relationship"]) and not row["name"]:
-                problem = "This person needs a name."
+                problem = _("This person needs a name.")
             elif row["phone"] and not phones.plausible(row["phone"]):
-                problem = f"“{row['phone']}” {phones.PROBLEM}."
+                problem = _("“{phone}” doesn't look like a phone number: use the 10 digits "
+                            "with the area code (like 555-555-0142), or 988, 911 or 211."
+                            ).format(phone=row["phone"])
         elif key == "goals":
             # isdecimal, not isdigit: "²" is a digit that int() refuses (it raised a ValueError)
             if row["progress"] and not (row["progress"].isdecimal()
                                         and 0 <= int(row["progress"]) <= 100):
-                problem = "Progress is a number from 0 to 100."
+                problem = _("Progress is a number from 0 to 100.")
             elif row["target_date"]:
                 try:
                     date.fromisoformat(row["target_date"])
                 except ValueError:
-                    problem = "Target dates look like 2027-03-31."
+                    problem = _("Target dates look like 2027-03-31.")
         if problem:
             row_error(errors, key, n, problem)
 
@@ -161,7 +186,7 @@ class PlanView:
 def _content(sections: dict) -> versions.Content:
     """A plan as it is stored, by section title."""
     blank = empty_sections()
-    return {title: sections.get(key, blank[key]) for key, (title, _, _) in SECTIONS.items()}
+    return {name: sections.get(key, blank[key]) for key, (name, _kind, _fields) in SECTIONS.items()}
 
 
 # No `is_current` here: the highest version is the current one (and the plan's
@@ -225,7 +250,7 @@ def save_section(session: Session, actor: Actor, section: str, value,
     the section as it is already stored writes nothing."""
     authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
     if section not in SECTIONS:
-        raise InvalidInput("Unknown section.")
+        raise InvalidInput(_("Unknown section."))
     errors: dict[str, str] = {}
     clean = _clean_section(errors, section, value)
     if errors:
@@ -244,7 +269,8 @@ def _write(session: Session, actor: Actor, plan: AftercarePlan | None, clean: di
         session.add(plan)
         session.flush()
     if plan.status == "submitted":
-        raise InvalidInput("Your plan is with your reviewer. Withdraw it first to make changes.")
+        raise InvalidInput(_("Your plan is with your reviewer. Withdraw it first to make "
+                             "changes."))
     saved = versions.save(
         session, VERSIONS, {"plan_id": plan.id}, _content(clean),
         expected_version=expected_version,
@@ -292,13 +318,13 @@ def submit(session: Session, actor: Actor) -> AftercarePlan:
     authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
     plan = _plan(session, actor.id)
     if plan is None or plan.current_version == 0:
-        raise InvalidInput("Save your plan before sending it for review.")
+        raise InvalidInput(_("Save your plan before sending it for review."))
     if plan.status not in ("draft", "changes_requested", "updated"):
-        raise InvalidInput(f"A plan that is “{STATUS_LABELS[plan.status].lower()}” can't be "
-                           "sent again.")
+        raise InvalidInput(_("A plan that is “{status}” can't be sent again.").format(
+            status=status_label(plan.status).lower()))
     reviewer = reviewer_for(session, actor.id)
     if reviewer is None:
-        raise InvalidInput("No reviewer is set for your plan yet. Please ask the clinic.")
+        raise InvalidInput(_("No reviewer is set for your plan yet. Please ask the clinic."))
     plan.status, plan.submitted_to, plan.updated_at = "submitted", reviewer, utcnow()
     _event(session, plan, actor, "submitted")
     session.add(plan)
@@ -309,7 +335,7 @@ def withdraw(session: Session, actor: Actor) -> AftercarePlan:
     authorize(session, actor, actor.id, RecordKind.AFTERCARE_PLAN, Action.WRITE)
     plan = _plan(session, actor.id)
     if plan is None or plan.status != "submitted":
-        raise InvalidInput("Only a plan waiting for review can be withdrawn.")
+        raise InvalidInput(_("Only a plan waiting for review can be withdrawn."))
     plan.status, plan.updated_at = "draft", utcnow()
     _event(session, plan, actor, "withdrawn")
     session.add(plan)
@@ -331,7 +357,7 @@ def comment(session: Session, actor: Actor, client_id: int, section: str,
             text: str) -> AftercareComment:
     plan = _reviewable(session, actor, client_id)
     if section not in SECTIONS:
-        raise InvalidInput("Unknown section.")
+        raise InvalidInput(_("Unknown section."))
     text = _clean_comment(text)
     note = AftercareComment(plan_id=plan.id, client_id=client_id, version=plan.current_version,
                             section=section, author_id=actor.id, text=text)
@@ -434,12 +460,13 @@ def events(session: Session, actor: Actor, client_id: int) -> list[AftercareEven
 
 def section_lines(sections: dict, key: str) -> list[str]:
     """A section as plain lines, for diffs, PDFs and reading."""
-    _, kind, fields = SECTIONS[key]
+    _title, kind, fields = SECTIONS[key]
     value = sections.get(key)
     if kind == "text":
         return [line for line in str(value or "").splitlines() if line.strip()]
     if kind == "fields":
-        return [f"{FIELD_LABELS[f]}: {value.get(f)}" for f in fields if (value or {}).get(f)]
+        return [_("{label}: {value}").format(label=label(f), value=_shown_value(f, value.get(f)))
+                for f in fields if (value or {}).get(f)]
     if key == "goals":
         return [" · ".join(filter(None, (r.get("goal"), _by(r.get("target_date")),
                                          f"{r['progress']}%" if r.get("progress") else "")))
@@ -447,25 +474,32 @@ def section_lines(sections: dict, key: str) -> list[str]:
     return [" · ".join(str(r.get(f)) for f in fields if r.get(f)) for r in value or []]
 
 
+def _shown_value(field_name: str, value: str) -> str:
+    """A stored field value as the reader reads it: a level of care (stored as the English
+    choice) in their language; anything typed as it was typed."""
+    return gettext(value) if field_name == "level" and value in CARE_LEVELS else value
+
+
 def _by(day: str | None) -> str:
-    """A goal's target date to read ("by Mar 31, 2027"), from the ISO date it is stored as."""
+    """A goal's target date to read ("by Mar 31, 2027" / "para el 31 mar 2027"), from the
+    ISO date it is stored as."""
     if not day:
         return ""
     try:
         found = date.fromisoformat(day)
     except ValueError:  # saved before dates were checked: as it was typed
-        return f"by {day}"
-    return f"by {found:%b} {found.day}, {found.year}"
+        return _("by {date}").format(date=day)
+    return _("by {date}").format(date=format_day(found, width="medium"))
 
 
 def diff(older: dict, newer: dict) -> list[tuple[str, list[str]]]:
     """Section by section, the changed lines ("- old", "+ new"); unchanged sections left out."""
     changes = []
-    for key, (title, _, _) in SECTIONS.items():
+    for key in SECTIONS:
         before, after = section_lines(older, key), section_lines(newer, key)
         if before != after:
             lines = [d for d in difflib.ndiff(before, after) if d[:1] in "-+"]
-            changes.append((title, lines))
+            changes.append((title(key), lines))
     return changes
 
 

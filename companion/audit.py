@@ -28,6 +28,7 @@ from companion.core.config import get_settings
 from companion.core.errors import AccessDenied, ConfigError, InvalidInput
 from companion.models import CLIENT_ROLES, AuditEvent, AuditSeal, Role, User
 from companion.core.timeutil import clinic_zone, show, utcnow
+from companion.i18n import N_, format_moment
 
 GENESIS = "0" * 64
 DIRTY = "audit_dirty"
@@ -391,13 +392,24 @@ def views_of_me(session: Session, actor: Actor, limit: int = 200) -> pd.DataFram
             .order_by(col(AuditEvent.id).desc()).limit(limit))
     frame = pd.DataFrame(session.exec(stmt).all(),
                          columns=["When", "Who", "Role", "Action", "What"])
-    frame["When"] = [show(at) for at in frame["When"]]
+    frame["When"] = [format_moment(at) for at in frame["When"]]
+    frame["Kind"] = frame["What"]  # the record kind, for a page to name in its language
     frame["What"] = frame["What"].str.replace("_", " ")
     frame["Action"] = frame["Action"].map({"read": "viewed", "write": "changed"})
     return frame
 
 
 NOTICE_DAYS = 90
+# A record kind as a client reads it (My account's "who viewed my records"), marked for the
+# catalog and shown with `gettext`.
+RECORD_NAMES = {"profile": N_("profile"), "checkin": N_("check-ins"),
+                "craving": N_("cravings"), "safety_plan": N_("safety plan"),
+                "measure": N_("questionnaires"), "aftercare_plan": N_("aftercare plan"),
+                "aftercare_review": N_("aftercare plan review"),
+                "skill_practice": N_("skills practice"),
+                "skill_assignment": N_("assigned skills"), "attendance": N_("attendance"),
+                "rsvp": N_("group replies"), "flag": N_("flags"),
+                "therapy_session": N_("sessions held")}
 
 
 def account_changes_by_others(session: Session, actor: Actor, limit: int = 5) -> list[str]:

@@ -7,14 +7,16 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core import textrules
 from companion.core.errors import FormErrors, NotFound
+from companion.i18n import N_, _
 from companion.models import ChainAnalysis, CheckIn
 
+# Marked for the catalog; shown with `gettext(question)` in the reader's language.
 QUESTIONS = {
-    "before": "What was happening before? (where, who, what set things off)",
-    "thoughts": "What was I thinking?",
-    "feelings": "What was I feeling, in my body and emotions?",
-    "actions": "What did I do?",
-    "next_time": "What could I try next time, earlier in the chain?",
+    "before": N_("What was happening before? (where, who, what set things off)"),
+    "thoughts": N_("What was I thinking?"),
+    "feelings": N_("What was I feeling, in my body and emotions?"),
+    "actions": N_("What did I do?"),
+    "next_time": N_("What could I try next time, earlier in the chain?"),
 }
 ANSWER_MAX = 5000  # writing is the point here: room for a full answer
 
@@ -29,13 +31,13 @@ def record(session: Session, actor: Actor, answers: dict[str, str],
     for key, answer in clean.items():
         textrules.check(errors, key, answer, multiline=True)
     if not any(clean.values()):
-        errors["before"] = "Write a few words in any box — or skip this; it's optional."
+        errors["before"] = _("Write a few words in any box — or skip this; it's optional.")
     if errors:
         raise FormErrors(errors)
     if checkin_id is not None:
         checkin = session.get(CheckIn, checkin_id)
         if checkin is None or checkin.client_id != actor.id:
-            raise NotFound("That check-in isn't yours or no longer exists.")
+            raise NotFound(_("That check-in isn't yours or no longer exists."))
     chain = ChainAnalysis(client_id=actor.id, checkin_id=checkin_id, answers=clean)
     session.add(chain)
     session.flush()

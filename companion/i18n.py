@@ -163,8 +163,18 @@ CLINIC_LIST = "clinic list"  # the msgctxt of a label from the clinic's file
 def clinic_label(label: str) -> str:
     """A label the clinic wrote in English (a substance, trigger, coping skill, track or
     location), in this run's language if the catalog has it; anything else (a client's own
-    trigger) as it was typed. Stored values stay the English labels, whatever the language."""
-    return pgettext(CLINIC_LIST, label)
+    trigger) as it was typed. Stored values stay the English labels, whatever the language.
+    A skill the client practised (offered in the same lists) is named as its module says it
+    in this language (data/skills)."""
+    shown = pgettext(CLINIC_LIST, label)
+    if shown == label and current() != DEFAULT:
+        from companion.skill_modules import SkillContentError, skill_label
+
+        try:
+            shown = skill_label(label)
+        except SkillContentError:  # broken content must not break a check-in
+            pass
+    return shown
 
 
 def extract_clinic_lists(fileobj, keywords, comment_tags, options):

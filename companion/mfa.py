@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, delete, select
 
+from companion.i18n import _
 from companion import audit, auth
 from companion.access import require_current, require_role
 from companion.actors import Actor
@@ -85,13 +86,13 @@ def confirm_enrolment(session: Session, actor: Actor, secret: str, code: str) ->
     require_current(session, actor)
     user = session.get(User, actor.id)
     if user.totp_secret is not None:
-        raise InvalidInput("Two-step sign-in is already set up for this account.")
+        raise InvalidInput(_("Two-step sign-in is already set up for this account."))
     user.totp_secret, user.totp_last_step = secret, 0
     step = _step_ok(user, code)
     if step is None:
         user.totp_secret = None
-        raise InvalidInput("That code didn't match. Check the time on your phone and try the "
-                           "newest code.")
+        raise InvalidInput(_("That code didn't match. Check the time on your phone and try "
+                             "the newest code."))
     user.totp_last_step = step
     codes = _recovery_codes()
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
@@ -166,11 +167,11 @@ def turn_off(session: Session, actor: Actor, code: str) -> None:
     require_current(session, actor, lock=False)  # `verify` commits: locked again below
     user = session.get(User, actor.id)
     if user.role in STAFF_ROLES:
-        raise InvalidInput("Staff accounts always use two-step sign-in.")
+        raise InvalidInput(_("Staff accounts always use two-step sign-in."))
     if user.totp_secret is None:
         return
     if verify(session, user.id, code).outcome is not auth.Outcome.OK:
-        raise InvalidInput("That code didn't match, so two-step sign-in stays on.")
+        raise InvalidInput(_("That code didn't match, so two-step sign-in stays on."))
     require_current(session, actor)
     user.totp_secret, user.totp_last_step = None, 0
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))

@@ -21,12 +21,14 @@ from companion import run_context
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core.errors import InvalidInput
+from companion.i18n import N_
 from companion.core.timeutil import clinic_today, utcnow
 from companion.models import CheckIn, HomeMilestone
 
 WINDOW_DAYS = 14
-KINDS = {"without_use": "Days without use in the last two weeks",
-         "since": "Days since a date I choose"}
+# Marked for the catalog; shown with `gettext` (My account).
+KINDS = {"without_use": N_("Days without use in the last two weeks"),
+         "since": N_("Days since a date I choose")}
 
 
 @dataclass(frozen=True)

@@ -24,19 +24,27 @@ def normalize(password: str) -> str:
 
 
 def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
-    """Why this password can't be used, in plain words; None if it is fine."""
+    """Why this password can't be used, in plain words (the reader's language); None if it
+    is fine."""
+    from companion import i18n
+    from companion.i18n import _
+
     pw = normalize(password)
     if len(pw) < MIN_CHARS:
-        return f"Use at least {MIN_CHARS} characters. A short sentence you'll remember works well."
+        return _("Use at least {count} characters. A short sentence you'll remember works "
+                 "well.").format(count=MIN_CHARS)
     if len(pw.encode("utf-8")) > BCRYPT_MAX_BYTES:
-        return (f"That password is too long to store safely (over {BCRYPT_MAX_BYTES} bytes; "
-                "emoji and accented letters count as several). Please use a shorter one.")
+        return _("That password is too long to store safely (over {count} bytes; emoji and "
+                 "accented letters count as several). Please use a shorter one.").format(
+            count=BCRYPT_MAX_BYTES)
     if pw.lower() in _COMMON:
-        return "That password is on a list of common passwords. Please choose another."
+        return _("That password is on a list of common passwords. Please choose another.")
     result = zxcvbn(pw, user_inputs=[u for u in user_inputs if u])
     if result["score"] < 3:
-        hint = result["feedback"].get("warning") or "It would be easy to guess."
-        return f"That password is too easy to guess. {hint}".strip()
+        # zxcvbn's own hint is English: other languages get the plain sentence
+        hint = (result["feedback"].get("warning") if i18n.current() == i18n.DEFAULT else "")
+        return _("That password is too easy to guess. {hint}").format(
+            hint=hint or _("It would be easy to guess.")).strip()
     return None
 
 

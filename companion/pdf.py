@@ -15,18 +15,24 @@ What is left out, plainly:
   lacks (Devanagari, Thai, …). A visible character none of the fonts has prints as U+FFFD
   (�), so the page shows something was there, rather than dropping it without a trace;
 - bold and italic are not used (only the regular weight ships).
+
+Languages (issue #20): a PDF is written in its reader's language (this run's: the client who
+downloads their own plan), its titles, headings, labels, dates and crisis lines alike, and
+says so in its metadata (`/Lang`), so a screen reader reads it in the right voice.
 """
 from __future__ import annotations
 
 import unicodedata
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.errors import FPDFException
 
-from companion import aftercare
+from companion import aftercare, i18n
 from companion.clinic import get_clinic
+from companion.i18n import _
 from companion.ui.text import REPLACEMENT, pdf_text
 
 FONT_DIR = Path(__file__).parent / "fonts"
@@ -67,6 +73,9 @@ class _Doc(FPDF):
             pass
         self.family = "body"
         self.doc_title = title
+        self.set_lang(i18n.current())
+        self.set_title(self.text_of(title))
+        self.set_creator("IOP Companion")
         self.add_page()
 
     def text_of(self, text: str) -> str:
@@ -91,30 +100,53 @@ class _Doc(FPDF):
         self.set_y(-12)
         self.set_font(self.family, size=8)
         self.set_text_color(120, 120, 120)
-        from companion.i18n import _
-
         self.cell(0, 5, self.text_of(_("{title} · page {page}").format(
             title=self.doc_title, page=self.page_no())), align="C")
         self.set_text_color(31, 42, 46)
 
 
+@contextmanager
+def in_language(language: str | None):
+    """Make a PDF in its reader's language (a welcome sheet in the new client's, whatever the
+    admin's), then go back to the run's own language."""
+    previous = i18n.current()
+    i18n.use(language or previous)
+    try:
+        yield
+    finally:
+        i18n.use(previous)
+
+
 def crisis_block(doc: _Doc) -> None:
-    doc.heading("If you need help now", 12)
-    for res in get_clinic().crisis_resources:
-        ways = " · ".join(w for w in (f"call {res.call}" if res.call else "",
-                                      f"text {res.text_body + ' to ' if res.text_body else ''}"
-                                      f"{res.text}" if res.text else "") if w)
-        doc.para(f"{res.name}: {ways}. {res.detail}", 9.5)
+    doc.heading(_("If you need help now"), 12)
+    for res in get_clinic().crisis_for(i18n.current()):
+        ways = []
+        if res.call:
+            ways.append(_("call {number}").format(number=res.call))
+        if res.text and res.text_body:
+            ways.append(_("text {word} to {number}").format(word=res.text_body, number=res.text))
+        elif res.text:
+            ways.append(_("text {number}").format(number=res.text))
+        doc.para(_("{line}: {ways}. {detail}").format(line=res.name, ways=" · ".join(ways),
+                                                      detail=res.detail), 9.5)
 
 
-def aftercare_pdf(client_name: str, sections: dict, status: str, saved: str) -> bytes:
-    doc = _Doc("My aftercare plan")
-    doc.heading(f"My aftercare plan — {client_name}", 16)
-    doc.para(f"{get_clinic().name} · {aftercare.STATUS_LABELS.get(status, status)} · "
-             f"saved {saved}", 9)
-    for key, (title, _, _) in aftercare.SECTIONS.items():
+def aftercare_pdf(client_name: str, sections: dict, status: str, saved: str,
+                  language: str | None = None) -> bytes:
+    """The client's plan to print or keep, in `language` (theirs: a deferred download is made
+    outside the page's run, so the page passes the language it speaks; default: this run's)."""
+    with in_language(language):
+        return _aftercare_pdf(client_name, sections, status, saved)
+
+
+def _aftercare_pdf(client_name: str, sections: dict, status: str, saved: str) -> bytes:
+    doc = _Doc(_("My aftercare plan"))
+    doc.heading(_("My aftercare plan — {name}").format(name=client_name), 16)
+    doc.para(_("{clinic} · {status} · saved {when}").format(
+        clinic=get_clinic().name, status=aftercare.status_label(status), when=saved), 9)
+    for key in aftercare.SECTIONS:
         lines = aftercare.section_lines(sections, key)
-        doc.heading(title, 12)
+        doc.heading(aftercare.title(key), 12)
         doc.para("\n".join(f"• {line}" for line in lines) if lines else "—")
     crisis_block(doc)
     return bytes(doc.output())

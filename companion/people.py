@@ -18,6 +18,7 @@ from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.i18n import _
 from companion.models import CLIENT_ROLES, Enrolment, LoginThrottle, Role, User
 from companion.core.timeutil import show, utcnow
+from companion.i18n import N_, _, format_day
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 
@@ -201,6 +202,12 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
     return temporary
 
 
+def language_of(session: Session, actor: Actor, user_id: int) -> str:
+    """The language an account reads (for an admin: the welcome sheet after a reset)."""
+    require_role(actor, Role.ADMIN)
+    return _user(session, user_id).language
+
+
 def set_active(session: Session, actor: Actor, user_id: int, active: bool,
                keep_calendar: bool = False) -> User:
     """Deactivate or reactivate; deactivating stops their calendar feed unless kept."""
@@ -225,12 +232,12 @@ def change_own_password(session: Session, actor: Actor, current: str, new: str,
     require_current(session, actor, lock=False)  # before bcrypt; locked again below
     user = _user(session, actor.id)
     if not passwords.verify_password(current, user.password_hash):
-        raise InvalidInput("Your current password isn't right. Nothing was changed.")
+        raise InvalidInput(_("Your current password isn't right. Nothing was changed."))
     if passwords.normalize(new) != passwords.normalize(repeat):
-        raise InvalidInput("The two new passwords don't match. Nothing was changed.")
+        raise InvalidInput(_("The two new passwords don't match. Nothing was changed."))
     pw = passwords.check_new_password(new, (user.username, user.display_name))
     if passwords.verify_password(pw, user.password_hash):
-        raise InvalidInput("Please choose a password different from your current one.")
+        raise InvalidInput(_("Please choose a password different from your current one."))
     hashed = passwords.hash_password(pw)
     require_current(session, actor)
     user.password_hash = hashed
@@ -277,22 +284,40 @@ def _end_sessions(user: User) -> None:
     user.updated_at = user.sessions_valid_after
 
 
+ROLE_LABELS = {Role.CLIENT: N_("Client"), Role.ALUMNI: N_("Alumni"),
+               Role.THERAPIST: N_("Therapist"), Role.ADMIN: N_("Admin")}
+
+
+def _day(moment) -> str:
+    """'Mar 3, 2026' / '3 mar 2026': a stored time's day in the clinic's zone."""
+    if moment is None:
+        return "—"
+    from companion import i18n
+    from companion.core.timeutil import to_clinic
+
+    if i18n.current() == i18n.DEFAULT:
+        return show(moment, "%b %-d, %Y")
+    return format_day(to_clinic(moment).date(), width="medium")
+
+
 def own_profile(session: Session, actor: Actor) -> dict:
     """What an account page shows a person about themself."""
     user = run_context.user(session, actor.id) or _user(session, actor.id)  # loaded this run
-    profile = {"Name": user.display_name, "Username": user.username,
-               "Account": user.role.capitalize()}
+    # Labels marked for the catalog (the page shows them with `gettext`); the values in the
+    # reader's language: the clinic's track and location, dates by Babel.
+    profile = {N_("Name"): user.display_name, N_("Username"): user.username,
+               N_("Account"): ROLE_LABELS.get(user.role, user.role.capitalize())}
     if user.role in CLIENT_ROLES:
         enrolment = run_context.enrolment(session, user.id)
         clinic = get_clinic()
         therapist = run_context.therapist_name(session, user.id, enrolment.therapist_id)
-        profile |= {"Therapist": therapist or "—",
-                    "Track": clinic.track_label(enrolment.track),
-                    "Location": clinic.location_label(enrolment.location),
-                    "In the program since": show(enrolment.enrolled_at, "%b %-d, %Y")}
+        profile |= {N_("Therapist"): therapist or "—",
+                    N_("Track"): clinic.track_label(enrolment.track),
+                    N_("Location"): clinic.location_label(enrolment.location),
+                    N_("In the program since"): _day(enrolment.enrolled_at)}
         if enrolment.discharged_at:
-            profile["Completed the program"] = show(enrolment.discharged_at, "%b %-d, %Y")
-        profile["Privacy notice read"] = show(user.notice_acknowledged_at, "%b %-d, %Y")
+            profile[N_("Completed the program")] = _day(enrolment.discharged_at)
+        profile[N_("Privacy notice read")] = _day(user.notice_acknowledged_at)
     return profile
 
 

@@ -4,6 +4,15 @@ Each file holds the module's id (its file name), title, summary, estimated minut
 skills it teaches, its lessons (a phone-length read each) and its exercises, whose typed
 fields say what the client's answers may be. Adding a module means adding a file;
 `parse` names the file and field at fault when one is wrong.
+
+Languages (issue #20): each text field has its Spanish beside it in the same table, named
+with the language's suffix (`title_es` beside `title`, `body_es` beside `body`, `options_es`
+beside `options`, `skills_es` beside `skills`, `cue_es` beside a timer phase's `cue`).
+`parse(path, language)` reads the module in that language, field by field, falling back to
+the English of a field that has no translation. What is stored stays language-free: ids,
+and for choice options and skill names the English value (`FieldSpec.options`,
+`Module.skills`), shown through `option_label` / `skill_label` in the reader's language, so
+an answer saved in one language reads right in the other.
 """
 from __future__ import annotations
 
@@ -14,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from companion import i18n
 from companion.core.config import ROOT
 
 FOLDER = ROOT / "data" / "skills"
@@ -27,6 +37,10 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,46}$")
 _FIELD_ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,46}$")
 # Content shows on client phones: nothing in it may load or link to another site.
 _UNSAFE = re.compile(r"<\s*[a-zA-Z/!]|\]\(|https?://|www\.", re.IGNORECASE)
+# The fields that have a translation beside them (`<name>_<language>`).
+TRANSLATED = ("title", "summary", "body", "intro", "caution", "label", "help", "low_label",
+              "high_label", "cue", "options", "skills")
+TRANSLATIONS = tuple(code for code in i18n.LANGUAGES if code != i18n.DEFAULT)
 
 
 class SkillContentError(ValueError):
@@ -46,10 +60,17 @@ class FieldSpec:
     low_label: str = ""
     high_label: str = ""
     max_chars: int = 0
+    option_labels: tuple[str, ...] = ()  # the options as shown, in the module's language
 
     @property
     def limit(self) -> int:
         return self.max_chars or TEXT_LIMITS.get(self.type, 0)
+
+    def option_label(self, option: str) -> str:
+        """A stored option (its English value) as this language shows it; anything else (an
+        option since removed) as it was saved."""
+        labels = dict(zip(self.options, self.option_labels))
+        return labels.get(option, option)
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,10 @@ class Module:
     exercises: tuple[Exercise, ...]
     order: int = 100
     icon: str = "🌱"
+    skill_labels: tuple[str, ...] = ()  # the skills as shown, in the module's language
+
+    def skill_label(self, skill: str) -> str:
+        return dict(zip(self.skills, self.skill_labels)).get(skill, skill)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         return next((x for x in self.lessons if x.id == lesson_id), None)
@@ -130,8 +155,9 @@ class Module:
 class _Checker:
     """Reads one file's raw tables, naming the file and field path in every complaint."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, language: str = i18n.DEFAULT):
         self.name = path.name
+        self.language = language
 
     def fail(self, where: str, problem: str):
         raise SkillContentError(f"{self.name}: {where}: {problem}")
@@ -142,13 +168,38 @@ class _Checker:
         for name in required:
             if name not in raw:
                 self.fail(where, f"missing field {name!r}")
-        unknown = sorted(set(raw) - set(required) - set(optional))
+        allowed = {*required, *optional}
+        allowed |= {f"{name}_{code}" for name in allowed if name in TRANSLATED
+                    for code in TRANSLATIONS}
+        unknown = sorted(set(raw) - allowed)
         if unknown:
             self.fail(f"{where}.{unknown[0]}", "unknown field (a typo?); allowed: "
                       + ", ".join((*required, *optional)))
 
     def text(self, raw: dict, where: str, name: str, limit: int) -> str:
+        """The field in this language (`<name>_<language>`), else its English; both are held
+        to the same rules."""
+        english = self.value_text(raw.get(name), f"{where}.{name}" if where else name, limit)
+        if self.language == i18n.DEFAULT or f"{name}_{self.language}" not in raw:
+            return english
+        name = f"{name}_{self.language}"
         return self.value_text(raw.get(name), f"{where}.{name}" if where else name, limit)
+
+    def translated_list(self, raw: dict, where: str, name: str, english: tuple[str, ...],
+                        limit: int) -> tuple[str, ...]:
+        """A list shown in this language (options, skills), one for one with `english`."""
+        key = f"{name}_{self.language}"
+        if self.language == i18n.DEFAULT or key not in raw:
+            return english
+        at = f"{where}.{key}" if where else key
+        value = raw[key]
+        if not isinstance(value, list) or len(value) != len(english):
+            self.fail(at, f"must list {len(english)} items, one for each of {name}")
+        shown = tuple(self.value_text(v, f"{at}[{n}]", limit).strip()
+                      for n, v in enumerate(value, start=1))
+        if len(set(shown)) != len(shown):
+            self.fail(at, "names an item twice")
+        return shown
 
     def value_text(self, value: object, at: str, limit: int) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -227,7 +278,8 @@ def _field(c: _Checker, raw: dict, where: str, seen_fields: set[str]) -> FieldSp
         max_chars = c.integer(raw, where, "max_chars", 20, MAX_CHARS_CAP)
     return FieldSpec(field_id, label, kind, c.optional_text(raw, where, "help", 400), required,
                      options, low, high, c.optional_text(raw, where, "low_label", 40),
-                     c.optional_text(raw, where, "high_label", 40), max_chars)
+                     c.optional_text(raw, where, "high_label", 40), max_chars,
+                     c.translated_list(raw, where, "options", options, 80) if options else ())
 
 
 def _timer(c: _Checker, raw: dict, where: str, field_ids: set[str]) -> Timer:
@@ -244,8 +296,10 @@ def _timer(c: _Checker, raw: dict, where: str, field_ids: set[str]) -> Timer:
     return Timer(seconds, tuple(phases), after)
 
 
-def parse(path: Path) -> Module:
-    c = _Checker(path)
+def parse(path: Path, language: str = i18n.DEFAULT) -> Module:
+    """One module file, its text in `language` (field by field, English where a field has
+    no translation)."""
+    c = _Checker(path, i18n.normalise(language) or i18n.DEFAULT)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -260,6 +314,7 @@ def parse(path: Path) -> Module:
         skills.append(c.value_text(name, f"skills[{n}]", SKILL_NAME_MAX))
     if len(set(skills)) != len(skills):
         c.fail("skills", "a skill is named twice")
+    skill_labels = c.translated_list(raw, "", "skills", tuple(skills), SKILL_NAME_MAX)
     seen: set[str] = set()
     lessons = []
     for n, lesson in enumerate(c.items(raw, "", "lessons"), start=1):
@@ -301,16 +356,17 @@ def parse(path: Path) -> Module:
     return Module(module_id, c.text(raw, "", "title", 60), c.text(raw, "", "summary", 300),
                   c.integer(raw, "", "estimated_minutes", 1, 240), tuple(skills),
                   tuple(lessons), tuple(exercises), c.integer(raw, "", "order", 0, 1000, 100),
-                  c.optional_text(raw, "", "icon", 8) or "🌱")
+                  c.optional_text(raw, "", "icon", 8) or "🌱", skill_labels)
 
 
-@lru_cache(maxsize=2)
-def load_all(folder: str = str(FOLDER)) -> dict[str, Module]:
-    """Every module, in their `order`; a skill name may belong to one module only."""
+@lru_cache(maxsize=8)
+def load_all(folder: str = str(FOLDER), language: str = i18n.DEFAULT) -> dict[str, Module]:
+    """Every module in `language`, in their `order`; a skill name may belong to one module
+    only."""
     found: dict[str, Module] = {}
     owner: dict[str, str] = {}
     for path in sorted(Path(folder).glob("*.toml")):
-        module = parse(path)
+        module = parse(path, language)
         for skill in module.skills:
             if skill in owner:
                 raise SkillContentError(f"{path.name}: skills: {skill!r} is also in "
@@ -321,11 +377,19 @@ def load_all(folder: str = str(FOLDER)) -> dict[str, Module]:
 
 
 def modules() -> list[Module]:
-    return list(load_all().values())
+    """Every module, in this run's language."""
+    return list(load_all(str(FOLDER), i18n.current()).values())
 
 
 def get(module_id: str) -> Module | None:
-    return load_all().get(module_id)
+    return load_all(str(FOLDER), i18n.current()).get(module_id)
+
+
+def skill_label(skill: str) -> str:
+    """A skill's stored (English) name as this run's language says it; a name no module
+    teaches any more as it was saved."""
+    owner = skill_owner(skill)
+    return owner.skill_label(skill) if owner else skill
 
 
 def skill_owner(skill: str) -> Module | None:

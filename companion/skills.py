@@ -20,6 +20,7 @@ from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.core import textrules, versions
 from companion.core.errors import FormErrors, InvalidInput, NotFound
+from companion.i18n import N_, _, gettext
 from companion.models import (SkillAnswer, SkillAssignment, SkillLessonRead, SkillPractice,
                               User)
 from companion.skill_modules import TEXT_LIMITS, Exercise, Module, SkillContentError
@@ -28,7 +29,7 @@ from companion.core.timeutil import to_clinic, utcnow
 TIMER_KEY = "timer_seconds"   # how long a timed exercise ran, kept with its answers
 NOTE_MAX = 280
 HELPED_WORDS = {0: "0 · not at all", 5: "5 · some", 10: "10 · a lot"}
-NEEDED = "Please answer this one to save."
+NEEDED = N_("Please answer this one to save.")
 
 
 # --- content ---------------------------------------------------------------------------
@@ -36,7 +37,7 @@ NEEDED = "Please answer this one to save."
 def module_or_404(module_id: str) -> Module:
     module = skill_modules.get(module_id)
     if module is None:
-        raise NotFound("That skills module isn't available.")
+        raise NotFound(_("That skills module isn't available."))
     return module
 
 
@@ -44,7 +45,7 @@ def exercise_or_404(module_id: str, exercise_id: str) -> tuple[Module, Exercise]
     module = module_or_404(module_id)
     exercise = module.exercise(exercise_id)
     if exercise is None:
-        raise NotFound("That exercise isn't available.")
+        raise NotFound(_("That exercise isn't available."))
     return module, exercise
 
 
@@ -62,7 +63,7 @@ def _empty(value: object) -> bool:
 def _clean_value(spec, value, errors: dict[str, str]):
     if spec.type in TEXT_LIMITS:
         if value is not None and not isinstance(value, str):
-            errors[spec.id] = "Please type some words here."
+            errors[spec.id] = _("Please type some words here.")
             return None
         value = (value or "").strip()
         textrules.check_length(errors, spec.id, value, spec.limit, subject="This answer")
@@ -72,22 +73,23 @@ def _clean_value(spec, value, errors: dict[str, str]):
         if _empty(value):
             return None
         if value not in spec.options:
-            errors[spec.id] = "Choose one of the answers."
+            errors[spec.id] = _("Choose one of the answers.")
         return value
     if spec.type == "choices":
         if not isinstance(value, (list, tuple)) and value is not None:
-            errors[spec.id] = "Choose from the list."
+            errors[spec.id] = _("Choose from the list.")
             return []
         value = list(dict.fromkeys(value or []))
         if any(v not in spec.options for v in value):
-            errors[spec.id] = "Choose from the list."
+            errors[spec.id] = _("Choose from the list.")
         return value
     if spec.type == "scale":
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int) \
                 or not spec.min <= value <= spec.max:
-            errors[spec.id] = f"Choose a number from {spec.min} to {spec.max}."
+            errors[spec.id] = _("Choose a number from {low} to {high}.").format(low=spec.min,
+                                                                             high=spec.max)
         return value
     # time of day, kept as "HH:MM"
     if _empty(value):
@@ -97,7 +99,7 @@ def _clean_value(spec, value, errors: dict[str, str]):
     try:
         return datetime.strptime(str(value), "%H:%M").strftime("%H:%M")
     except ValueError:
-        errors[spec.id] = "Choose a time of day."
+        errors[spec.id] = _("Choose a time of day.")
         return None
 
 
@@ -112,16 +114,16 @@ def clean_answers(exercise: Exercise, answers: dict) -> dict:
     for spec in exercise.fields:
         clean[spec.id] = _clean_value(spec, answers.get(spec.id), errors)
         if spec.required and _empty(clean[spec.id]) and spec.id not in errors:
-            errors[spec.id] = NEEDED
+            errors[spec.id] = gettext(NEEDED)
     seconds = answers.get(TIMER_KEY)
     if seconds is not None:
         if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 <= seconds <= 3600:
-            errors[TIMER_KEY] = "The timer ran for an impossible time."
+            errors[TIMER_KEY] = _("The timer ran for an impossible time.")
         clean[TIMER_KEY] = seconds
     if errors:
         raise FormErrors(errors)
     if all(_empty(v) for k, v in clean.items() if k != TIMER_KEY):
-        raise InvalidInput("There's nothing to save yet: answer at least one question.")
+        raise InvalidInput(_("There's nothing to save yet: answer at least one question."))
     return clean
 
 
@@ -204,7 +206,7 @@ def mark_lesson_read(session: Session, actor: Actor, module_id: str, lesson_id: 
     authorize(session, actor, actor.id, RecordKind.SKILL_PRACTICE, Action.WRITE)
     module = module_or_404(module_id)
     if module.lesson(lesson_id) is None:
-        raise NotFound("That lesson isn't available.")
+        raise NotFound(_("That lesson isn't available."))
     stmt = select(SkillLessonRead.id).where(SkillLessonRead.client_id == actor.id,
                                             SkillLessonRead.module_id == module_id,
                                             SkillLessonRead.lesson_id == lesson_id)
@@ -228,9 +230,9 @@ def log_practice(session: Session, actor: Actor, skill: str | None, helped: int 
     errors: dict[str, str] = {}
     module = skill_modules.skill_owner(skill) if skill else None
     if module is None:
-        errors["skill"] = "Choose the skill you used."
+        errors["skill"] = _("Choose the skill you used.")
     if isinstance(helped, bool) or not isinstance(helped, int) or not 0 <= helped <= 10:
-        errors["helped"] = "Choose a number from 0 to 10."
+        errors["helped"] = _("Choose a number from 0 to 10.")
     note = (note or "").strip()
     textrules.check_length(errors, "note", note, NOTE_MAX, subject="Your note")
     textrules.check(errors, "note", note)
@@ -398,9 +400,10 @@ class NextStep:
     reason: str
 
 
-ASSIGNED = "Assigned by your therapist"
-CONTINUE = "Pick up where you left off"
-NEW = "Something new to try"
+# A step's reason: marked here, translated where it is shown (`gettext(step.reason)`).
+ASSIGNED = N_("Assigned by your therapist")
+CONTINUE = N_("Pick up where you left off")
+NEW = N_("Something new to try")
 
 
 def _progress(session: Session, client_id: int) -> list[ModuleProgress]:

@@ -7,6 +7,7 @@ import streamlit as st
 from companion import audit
 from companion.actors import Actor
 from companion.core.db import session_scope
+from companion.i18n import _
 from companion.ui.text import markdown_text
 
 
@@ -14,5 +15,6 @@ def account_changes_notice(actor: Actor) -> None:
     with session_scope() as session:
         lines = audit.account_changes_by_others(session, actor)
     if lines:
-        st.warning("**Changes to your account by others.** If you did not ask for one, tell "
-                   "your clinic's privacy officer.  \n" + "  \n".join(markdown_text(x) for x in lines))
+        st.warning(_("**Changes to your account by others.** If you did not ask for one, "
+                     "tell your clinic's privacy officer.") + "  \n"
+                   + "  \n".join(markdown_text(x) for x in lines))

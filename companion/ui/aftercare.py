@@ -9,7 +9,7 @@ from companion import aftercare, phones
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.core.timeutil import show
+from companion.i18n import _, format_moment, gettext
 from companion.ui.text import label_text, markdown_text, number_text, option_text
 
 
@@ -39,14 +39,15 @@ def _is_date(text: str) -> bool:
 
 
 def _field(f: str, value: str, key: str, n: int | None = None) -> None:
-    label = label_text(aftercare.FIELD_LABELS[f]) + (
+    label = label_text(aftercare.label(f)) + (
         f" ({number_text(n + 1)})" if n is not None else "")  # rows stack on a phone
-    if f == "level":
+    if f == "level":  # stored as the English choice, shown in the reader's language
         options = ["", *aftercare.CARE_LEVELS]
-        st.selectbox(label, options, format_func=option_text,
+        shown = {o: option_text(gettext(o) if o else "") for o in options}  # fixed now
+        st.selectbox(label, options, format_func=lambda o: shown.get(o, option_text(o)),
                      index=options.index(value) if value in options else 0, key=key)
     elif f in DATE_FIELDS and _is_date(value):
-        st.date_input(label, _as_date(value), format="MM/DD/YYYY", key=key)
+        st.date_input(label, _as_date(value), format=_("MM/DD/YYYY"), key=key)
     elif f == "progress":
         number = int(value) if value.isdecimal() and int(value) <= 100 else 0
         options = sorted({*PROGRESS_STEPS, number})
@@ -60,9 +61,9 @@ def section_editor(section: str, value, key: str, row_message=None) -> None:
     """The boxes of one section, filled with `value` (as stored, or a draft kept from a
     refused save); `section_value` reads them back. `row_message(n)`, if given, draws row
     n's own message under it."""
-    title, kind, fields = aftercare.SECTIONS[section]
+    _title, kind, fields = aftercare.SECTIONS[section]
     if kind == "text":
-        st.text_area(label_text(title), value or "", key=key + "text", height=120,
+        st.text_area(label_text(aftercare.title(section)), value or "", key=key + "text", height=120,
                      label_visibility="collapsed")
     elif kind == "fields":
         for f in fields:
@@ -89,7 +90,7 @@ def _read(ss, key: str):
 
 def section_value(section: str, key: str):
     """What the boxes of one section hold now, as the service takes it."""
-    _, kind, fields = aftercare.SECTIONS[section]
+    _title, kind, fields = aftercare.SECTIONS[section]
     ss = st.session_state
     if kind == "text":
         return ss.get(key + "text", "")
@@ -110,7 +111,7 @@ def section_value(section: str, key: str):
 def show_section(sections: dict, key: str) -> None:
     lines = aftercare.section_lines(sections, key)
     if not lines:
-        st.caption("Not filled in yet.")
+        st.caption(_("Not filled in yet."))
     if key == "people":
         for row in sections.get("people", []):
             who = row["name"] + (f" ({row['relationship']})" if row["relationship"] else "")
@@ -131,38 +132,42 @@ def history_and_diff(actor: Actor, client_id: int, key: str) -> None:
         events = aftercare.events(session, actor, client_id)
     if len(versions) < 1:
         return
-    with st.expander(f"History ({number_text(len(versions))} versions)"):
+    with st.expander(_("History ({count} versions)").format(count=number_text(len(versions)))):
         for event in events[:10]:
-            label = aftercare.STATUS_LABELS.get(event.event, event.event.capitalize())
+            label = (aftercare.status_label(event.event) if event.event in aftercare.STATUS_LABELS
+                     else {"withdrawn": _("Withdrawn")}.get(event.event,
+                                                           event.event.capitalize()))
             note = f" — “{markdown_text(event.note)}”" if event.note else ""
-            st.markdown(f"{show(event.created_at)} · version {number_text(event.version)} · "
-                        f"**{markdown_text(label)}**{note}")
+            st.markdown(_("{when} · version {version} · **{event}**").format(
+                when=markdown_text(format_moment(event.created_at)),
+                version=number_text(event.version), event=markdown_text(label)) + note)
         if len(versions) >= 2:
             numbers = [v.version for v in versions]
             cols = st.columns(2)
-            old = cols[0].selectbox("Compare version", numbers[1:], key=f"{key}-old",
+            old = cols[0].selectbox(_("Compare version"), numbers[1:], key=f"{key}-old",
                                     format_func=number_text)
-            new = cols[1].selectbox("with version", numbers, key=f"{key}-new",
+            new = cols[1].selectbox(_("with version"), numbers, key=f"{key}-new",
                                     format_func=number_text)
             by_number = {v.version: v for v in versions}
             changes = aftercare.diff(by_number[old].sections, by_number[new].sections)
             if not changes:
-                st.caption("No differences.")
+                st.caption(_("No differences."))
             for title, lines in changes:
                 st.markdown(f"**{markdown_text(title)}**")
                 for line in lines:
                     sign, text = line[:1], line[2:]
-                    st.markdown(("🟢 added: " if sign == "+" else "🔴 removed: ")
-                                + markdown_text(text))
+                    st.markdown((_("🟢 added: {line}") if sign == "+"
+                                 else _("🔴 removed: {line}")).format(line=markdown_text(text)))
 
 
 def comment_byline_markdown(comment, authors: dict[int, str]) -> str:
     """Markdown: who wrote a comment and when ("edited" and when, if it was)."""
-    who = markdown_text(authors.get(comment.author_id, "Your reviewer"))
-    when = markdown_text(show(comment.created_at))
-    edited = (f" · edited {markdown_text(show(comment.edited_at))}" if comment.edited_at
-              else "")
-    return f"{who} · {when}{edited}"
+    who = markdown_text(authors.get(comment.author_id) or _("Your reviewer"))
+    when = markdown_text(format_moment(comment.created_at))
+    if comment.edited_at:
+        return _("{who} · {when} · edited {edited}").format(
+            who=who, when=when, edited=markdown_text(format_moment(comment.edited_at)))
+    return f"{who} · {when}"
 
 
 def comment_card(actor: Actor, comment, authors: dict[int, str], wordings: dict[int, int],
@@ -172,17 +177,18 @@ def comment_card(actor: Actor, comment, authors: dict[int, str], wordings: dict[
     st.info("💬 " + markdown_text(comment.text))
     st.caption(comment_byline_markdown(comment, authors))
     if comment.edited_at is not None:
-        with st.expander("Earlier wordings"):
+        with st.expander(_("Earlier wordings")):
             with session_scope() as session:
                 wordings_kept = aftercare.comment_history(session, actor, comment.id)
             for old in wordings_kept[1:]:
-                st.markdown(f"{markdown_text(show(old.created_at))}: " + markdown_text(old.text))
+                st.markdown(f"{markdown_text(format_moment(old.created_at))}: "
+                            + markdown_text(old.text))
     if comment.author_id != actor.id:
         return
-    with st.popover("Edit comment", width="stretch"):
+    with st.popover(_("Edit comment"), width="stretch"):
         field = f"{key}-edit-{comment.id}"
-        st.text_area("Comment", value=comment.text, key=field)
-        if st.button("Save comment", key=f"{field}-save", width="stretch"):
+        st.text_area(_("Comment"), value=comment.text, key=field)
+        if st.button(_("Save comment"), key=f"{field}-save", width="stretch"):
             try:
                 with session_scope() as session:
                     aftercare.edit_comment(session, actor, comment.id,

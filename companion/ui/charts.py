@@ -6,20 +6,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from companion import charts
+from companion import charts, i18n
 from companion.ui.text import markdown_text
 
 
 @st.cache_data(max_entries=1024, ttl=3600, show_spinner=False)
-def chart(name: str, *args) -> dict | None:
-    """The Vega-Lite spec of `charts.<name>(*args)` (data inline), cached on the (small,
-    aggregated) arguments themselves; None when there is nothing to draw."""
-    built = getattr(charts, name)(*args)
+def chart(name: str, language: str, *args) -> dict | None:
+    """The Vega-Lite spec of `charts.<name>(*args)` (data inline) in `language`, cached on
+    the (small, aggregated) arguments themselves and the language (a chart's titles, axes,
+    labels and time locale differ by language); None when there is nothing to draw."""
+    previous = i18n.current()
+    i18n.use(language)
+    try:
+        built = getattr(charts, name)(*args)
+    finally:
+        i18n.use(previous)
     return None if built is None else built.to_dict()
 
 
 def draw(name: str, *args, empty: str = "") -> None:
-    spec = chart(name, *args)
+    spec = chart(name, i18n.current(), *args)
     if spec is None:
         if empty:
             st.caption(markdown_text(empty))

@@ -20,8 +20,7 @@ from companion import i18n, passkeys
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
-from companion.core.timeutil import show
-from companion.i18n import _
+from companion.i18n import N_, _, format_moment, gettext
 from companion.ui.confirm import confirmed
 from companion.ui.scroll import same_tab_link
 from companion.ui.text import markdown_text
@@ -30,7 +29,7 @@ from companion.ui.text import markdown_text
 SIGN_IN_URL = "passkey/?do=sign-in&start=1"
 REGISTER_URL = "passkey/?do=register"
 SECOND_FACTOR_URL = "passkey/?do=second-factor&start=1"
-ADD_LABEL = "Sign in with this phone's fingerprint or face next time"
+ADD_LABEL = N_("Sign in with this phone's fingerprint or face next time")
 
 
 def here() -> str:
@@ -138,43 +137,50 @@ def second_factor_button(actor: Actor) -> bool:
     if has and not available_here():
         st.caption(markdown_text(_not_here()))
     elif has:
-        same_tab_link("Use my passkey instead", in_language(SECOND_FACTOR_URL), icon="🔑",
+        same_tab_link(_("Use my passkey instead"), in_language(SECOND_FACTOR_URL), icon="🔑",
                       key="passkey-second-factor", unavailable=_browser_cannot())
     return has
 
 
 def manage(actor: Actor) -> None:
     """The account's passkeys: add one on this phone, remove one, or remove all."""
-    st.header("Passkeys")
+    st.header(_("Passkeys"))
     with session_scope() as session:
         mine = passkeys.own_passkeys(session, actor)
     if actor.is_client_side:
-        st.caption("Sign in with your phone's fingerprint, face or screen lock instead of "
-                   "typing your password. Your password keeps working too.")
+        st.caption(_("Sign in with your phone's fingerprint, face or screen lock instead of "
+                     "typing your password. Your password keeps working too."))
     else:
-        st.caption("Use a passkey instead of a code from your authenticator app for the "
-                   "second step of signing in.")
+        st.caption(_("Use a passkey instead of a code from your authenticator app for the "
+                     "second step of signing in."))
     if available_here():
-        same_tab_link(ADD_LABEL if actor.is_client_side else "Add a passkey on this device",
+        same_tab_link(gettext(ADD_LABEL) if actor.is_client_side
+                      else _("Add a passkey on this device"),
                       in_language(REGISTER_URL), icon="➕", key="passkey-add",
                       unavailable=_browser_cannot())
     else:
         st.caption(markdown_text(_not_here()))
     if not mine:
-        st.caption("No passkeys yet.")
+        st.caption(_("No passkeys yet."))
         return
     for row in mine:
-        used = f"last used {show(row.last_used_at)}" if row.last_used_at else "not used yet"
-        st.markdown(f"🔑 **{markdown_text(row.label)}** — added {show(row.created_at)}, "
-                    f"{used}")
-        if confirmed(f"Remove “{row.label}”", f"remove-passkey-{row.id}",
-                     f"Remove the passkey “{row.label}”? It will not sign you in again.",
-                     yes="Yes, remove it"):
-            _act(lambda s, pid=row.id: passkeys.remove(s, actor, pid), "Passkey removed.")
-    if len(mine) > 1 and confirmed("Remove all passkeys", "remove-all-passkeys",
-                                   "Remove every passkey of your account? You will sign in "
-                                   "with your password.", yes="Yes, remove them all"):
-        _act(lambda s: passkeys.remove_all(s, actor), "All passkeys removed.")
+        added = markdown_text(format_moment(row.created_at))
+        line = (_("🔑 **{name}** — added {added}, last used {used}").format(
+                    name=markdown_text(row.label), added=added,
+                    used=markdown_text(format_moment(row.last_used_at)))
+                if row.last_used_at else
+                _("🔑 **{name}** — added {added}, not used yet").format(
+                    name=markdown_text(row.label), added=added))
+        st.markdown(line)
+        if confirmed(_("Remove “{name}”").format(name=row.label), f"remove-passkey-{row.id}",
+                     _("Remove the passkey “{name}”? It will not sign you in again.").format(
+                         name=row.label),
+                     yes=_("Yes, remove it")):
+            _act(lambda s, pid=row.id: passkeys.remove(s, actor, pid), _("Passkey removed."))
+    if len(mine) > 1 and confirmed(_("Remove all passkeys"), "remove-all-passkeys",
+                                   _("Remove every passkey of your account? You will sign in "
+                                     "with your password."), yes=_("Yes, remove them all")):
+        _act(lambda s: passkeys.remove_all(s, actor), _("All passkeys removed."))
 
 
 def _act(work, done: str) -> None:

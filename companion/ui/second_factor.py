@@ -7,6 +7,7 @@ from companion import mfa
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
+from companion.i18n import _
 from companion.models import User
 from companion.ui.text import markdown_text
 
@@ -15,11 +16,11 @@ def enrol(actor: Actor, user: User) -> bool:
     """Draw the QR code and the confirm box; True once the codes have been shown."""
     secret = st.session_state.setdefault("_totp_secret", mfa.new_secret())
     st.image(mfa.qr_png(mfa.provisioning_uri(user, secret)),
-             caption="Scan with your authenticator app", width=220)
-    with st.expander("Can't scan? Type this key instead"):
+             caption=_("Scan with your authenticator app"), width=220)
+    with st.expander(_("Can't scan? Type this key instead")):
         st.code(secret, language=None)
-    code = st.text_input("The 6-digit code your app shows", key="enrol-code")
-    if st.button("Turn on two-step sign-in", type="primary", width="stretch"):
+    code = st.text_input(_("The 6-digit code your app shows"), key="enrol-code")
+    if st.button(_("Turn on two-step sign-in"), type="primary", width="stretch"):
         try:
             with session_scope() as session:
                 codes = mfa.confirm_enrolment(session, actor, secret, code)
@@ -37,10 +38,10 @@ def show_recovery_codes() -> bool:
     codes = st.session_state.get("_recovery_codes")
     if not codes:
         return False
-    st.markdown("**Your recovery codes.** Each works once if you lose your phone. Write them "
-                "down or print them now — they won't be shown again.")
+    st.markdown(_("**Your recovery codes.** Each works once if you lose your phone. Write "
+                  "them down or print them now — they won't be shown again."))
     st.code("\n".join(codes), language=None)
-    if st.button("I've saved them — continue", type="primary", width="stretch"):
+    if st.button(_("I've saved them — continue"), type="primary", width="stretch"):
         st.session_state.pop("_recovery_codes")
         return True
     return False

@@ -12,9 +12,9 @@ from companion import skills
 from companion.actors import Actor
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
+from companion.i18n import _, format_moment
 from companion.models import SkillAnswer
 from companion.skill_modules import TEXT_LIMITS, Exercise, FieldSpec, Module, Timer
-from companion.core.timeutil import show
 from companion.ui import drafts
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                 remember_failure, show_failure)
@@ -44,12 +44,13 @@ def _widget(spec: FieldSpec, key: str, value) -> None:
     elif spec.type == "long_text":
         st.text_area(label, value or "", key=key, help=hint, height=110)
     elif spec.type == "choice":
-        st.radio(label, spec.options, key=key, help=hint, format_func=label_text,
+        st.radio(label, spec.options, key=key, help=hint,
+                 format_func=lambda o: label_text(spec.option_label(o)),
                  width="stretch",
                  index=spec.options.index(value) if value in spec.options else None)
     elif spec.type == "choices":
         st.pills(label, spec.options, selection_mode="multi", key=key, help=hint,
-                 format_func=label_text,
+                 format_func=lambda o: label_text(spec.option_label(o)),
                  default=[v for v in (value or []) if v in spec.options])
     elif spec.type == "scale" and spec.max - spec.min <= 10:
         st.pills(label, list(range(spec.min, spec.max + 1)), selection_mode="single",
@@ -109,15 +110,19 @@ def exercise_form(actor: Actor, module: Module, exercise: Exercise,
     saved = st.session_state.get(SAVED)
     if saved and saved[:2] == (module.id, exercise.id):
         st.session_state.pop(SAVED)
-        st.success("Saved. " + ("Well done for practising. 🌱" if saved[2] == 1 else
-                                "Your earlier answers are kept too."))
+        st.success(_("Saved. Well done for practising. 🌱") if saved[2] == 1 else
+                   _("Saved. Your earlier answers are kept too."))
     elif current is not None:
-        again = f" (version {number_text(current.version)})" if current.version > 1 else ""
-        st.caption(f"Last saved {show(current.created_at)}{again}. "
-                   "Change anything and save again; earlier versions are kept.")
+        when = markdown_text(format_moment(current.created_at))
+        st.caption(_("Last saved {when} (version {version}). Change anything and save again; "
+                     "earlier versions are kept.").format(when=when,
+                                                          version=number_text(current.version))
+                   if current.version > 1 else
+                   _("Last saved {when}. Change anything and save again; earlier versions "
+                     "are kept.").format(when=when))
     show_failure(form)
     if any(spec.required for spec in exercise.fields):
-        st.caption("Answers marked * are needed to save; the rest are up to you.")
+        st.caption(_("Answers marked * are needed to save; the rest are up to you."))
     # A timed exercise is not a form: its ratings must survive the timer's reruns.
     holder = st.container() if exercise.timer else st.form(form, border=False)
     with holder:
@@ -131,17 +136,19 @@ def exercise_form(actor: Actor, module: Module, exercise: Exercise,
                 breathing_timer(module, exercise)
         args = (actor, module, exercise, version, key, form)
         if exercise.timer:
-            st.button("Save", type="primary", width="stretch", on_click=_save, args=args,
+            st.button(_("Save"), type="primary", width="stretch", on_click=_save, args=args,
                       key=f"save-{form}")
         else:
-            st.form_submit_button("Save", type="primary", width="stretch", on_click=_save,
+            st.form_submit_button(_("Save"), type="primary", width="stretch", on_click=_save,
                                   args=args)
         failure_beside_button(form)
 
 
 def _value_text(spec: FieldSpec, value) -> str:
     if spec.type == "choices":
-        return ", ".join(str(v) for v in value)
+        return ", ".join(spec.option_label(str(v)) for v in value)
+    if spec.type == "choice":
+        return spec.option_label(str(value))
     if spec.type == "scale":
         return f"{value}/{spec.max}"
     return str(value)
@@ -159,9 +166,10 @@ def show_answers(exercise: Exercise, answers: dict) -> None:
         shown = True
     seconds = answers.get(skills.TIMER_KEY)
     if seconds:
-        st.caption(f"Timer: {number_text(seconds // 60)} min {number_text(seconds % 60)} s")
+        st.caption(_("Timer: {minutes} min {seconds} s").format(
+            minutes=number_text(seconds // 60), seconds=number_text(seconds % 60)))
     if not shown:
-        st.caption("No answers.")
+        st.caption(_("No answers."))
 
 
 def history(exercise: Exercise, versions: list[SkillAnswer], key: str) -> None:
@@ -169,10 +177,13 @@ def history(exercise: Exercise, versions: list[SkillAnswer], key: str) -> None:
     earlier = versions[1:]
     if not earlier:
         return
-    if st.toggle(f"Show earlier versions ({number_text(len(earlier))})", key=key):
+    if st.toggle(_("Show earlier versions ({count})").format(count=number_text(len(earlier))),
+                 key=key):
         for row in earlier:
             with st.container(border=True):
-                st.caption(f"Version {number_text(row.version)} · saved {show(row.created_at)}")
+                st.caption(_("Version {version} · saved {when}").format(
+                    version=number_text(row.version),
+                    when=markdown_text(format_moment(row.created_at))))
                 show_answers(exercise, row.answers)
 
 
@@ -200,14 +211,15 @@ def breathing_timer(module: Module, exercise: Exercise) -> None:
     started, done = _timer_keys(module, exercise)
     minutes = max(1, round(timer.seconds / 60))
     if (seconds := st.session_state.get(done)) is not None:
-        st.success(f"You breathed for {number_text(seconds // 60)} min "
-                   f"{number_text(seconds % 60)} s. Notice how you feel, then rate it below "
-                   "and save.")
-        st.button("Start the timer again", on_click=_start, args=(started, done),
+        st.success(_("You breathed for {minutes} min {seconds} s. Notice how you feel, then "
+                     "rate it below and save.").format(minutes=number_text(seconds // 60),
+                                                       seconds=number_text(seconds % 60)))
+        st.button(_("Start the timer again"), on_click=_start, args=(started, done),
                   width="stretch", key=f"again-{started}")
         return
     if started not in st.session_state:
-        st.button(f"▶️ Start the breathing timer ({number_text(minutes)} min)", type="primary",
+        st.button(_("▶️ Start the breathing timer ({minutes} min)").format(
+                      minutes=number_text(minutes)), type="primary",
                   on_click=_start, args=(started, done), width="stretch",
                   key=f"start-{started}")
         return
@@ -227,12 +239,13 @@ def _running(timer: Timer, started: str, done: str) -> None:
     with st.container(border=True):
         st.header(f"{markdown_text(cue)}… {number_text(count)}", anchor=False)
         st.progress(min(1.0, elapsed / timer.seconds),
-                    text=f"{number_text(left // 60)}:{number_text(left % 60, '02d')} left")
-        st.caption("Slow and comfortable. If you feel lightheaded, breathe normally for a "
-                   "while.")
+                    text=_("{minutes}:{seconds} left").format(
+                        minutes=number_text(left // 60), seconds=number_text(left % 60, "02d")))
+        st.caption(_("Slow and comfortable. If you feel lightheaded, breathe normally for a "
+                     "while."))
         cols = st.columns(2)
-        cols[0].button("I'm done", type="primary", on_click=_finish,
+        cols[0].button(_("I'm done"), type="primary", on_click=_finish,
                        args=(started, done, timer.seconds), width="stretch",
                        key=f"finish-{started}")
-        cols[1].button("Stop timer", on_click=_stop, args=(started,), width="stretch",
+        cols[1].button(_("Stop timer"), on_click=_stop, args=(started,), width="stretch",
                        key=f"stop-{started}")

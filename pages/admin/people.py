@@ -50,10 +50,12 @@ if st.session_state.pop("clear-create-form", False):  # set by a successful crea
 
 
 def keep_for_handover(name: str, username: str, role: str, temporary: str,
-                      reset: bool = False) -> None:
-    """The one-time password stays on screen (with its welcome sheet) until dismissed."""
+                      reset: bool = False, language: str = i18n.DEFAULT) -> None:
+    """The one-time password stays on screen (with its welcome sheet, in the account's
+    language) until dismissed."""
     st.session_state["handover"] = {"name": name, "username": username, "role": role,
-                                    "temporary": temporary, "reset": reset}
+                                    "temporary": temporary, "reset": reset,
+                                    "language": language}
 
 
 def show_handover() -> None:
@@ -75,7 +77,8 @@ def show_handover() -> None:
             _("Download the welcome sheet (PDF)"),
             lambda: welcome_sheet.welcome_sheet_pdf(
                 handover["name"], handover["username"], handover["temporary"], address,
-                handover["role"], reset=handover["reset"]),
+                handover["role"], reset=handover["reset"],
+                language=handover.get("language")),
             file_name=f"welcome-{handover['username']}.pdf", mime="application/pdf",
             width="stretch", key="welcome-sheet")
         if st.button(_("Done: I've handed it over"), width="stretch", key="handover-done"):
@@ -119,10 +122,11 @@ with st.expander(_("➕ Create an account"), expanded=frame.empty or len(frame) 
                     track=track if client else None, location=location if client else None,
                     language=language if client else i18n.DEFAULT)
                 created = (new.user.display_name, new.user.username, new.user.role.value)
+                spoken = new.user.language
         except CompanionError as exc:
             st.error(markdown_text(exc))  # what was typed stays in the form
         else:
-            keep_for_handover(*created, new.temporary_password)
+            keep_for_handover(*created, new.temporary_password, language=spoken)
             st.session_state["clear-create-form"] = True
             st.rerun()  # the list below now holds the new account
 
@@ -215,7 +219,9 @@ if chosen is not None:
         if reset:
             with session_scope() as session:
                 temporary = people.reset_password(session, actor, chosen)
-            keep_for_handover(row["Name"], row["Username"], row["Role"], temporary, reset=True)
+                spoken = people.language_of(session, actor, chosen)
+            keep_for_handover(row["Name"], row["Username"], row["Role"], temporary, reset=True,
+                              language=spoken)
             st.rerun()
         with cols[1]:
             toggled = confirmed(

@@ -2,10 +2,10 @@
 current."""
 import streamlit as st
 
-from companion import aftercare, pdf, trends
+from companion import aftercare, i18n, pdf, trends
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError, StaleEdit
-from companion.core.timeutil import show
+from companion.i18n import _, clinic_label, format_day, format_moment
 from companion.ui.aftercare import (comment_byline_markdown, history_and_diff, section_editor,
                                     section_value, show_section, widget_key)
 from companion.ui.downloads import download_button
@@ -19,10 +19,10 @@ from companion.ui.text import label_text, markdown_text, number_text
 FORM = "aftercare"            # the plan's own actions: send for review, withdraw
 SAVED = "_aftercare_saved"    # (section, n): the section just saved, its controls under it
 actor = current_actor()
-st.title("My aftercare plan")
-st.caption("What comes after the program: your next care, your supports, your people and your "
-           "plan for hard days. Fill it in a section at a time; your therapist reviews it "
-           "with you.")
+st.title(_("My aftercare plan"))
+st.caption(_("What comes after the program: your next care, your supports, your people and "
+             "your plan for hard days. Fill it in a section at a time; your therapist reviews "
+             "it with you."))
 
 with session_scope() as session:
     plan = aftercare.view(session, actor, actor.id)
@@ -59,31 +59,36 @@ message = st.session_state.pop("_aftercare_message", None)
 def plan_controls(where: str) -> None:
     """The plan's status and what to do with it: at the top, and again under the section
     just saved (where the thumb is)."""
-    label = aftercare.STATUS_LABELS[status] if plan.plan and version else "Not started"
-    st.markdown(f"**Status:** {markdown_text(label)}" + (
-        f" · version {number_text(version)}, saved {show(plan.version.created_at)}"
-        if plan.version else ""))
+    label = aftercare.status_label(status) if plan.plan and version else _("Not started")
+    if plan.version:
+        st.markdown(_("**Status:** {status} · version {version}, saved {when}").format(
+            status=markdown_text(label), version=number_text(version),
+            when=markdown_text(format_moment(plan.version.created_at))))
+    else:
+        st.markdown(_("**Status:** {status}").format(status=markdown_text(label)))
     if message and message[0] == where:
         st.success(markdown_text(message[1]))
     if where == "top":
         show_failure(FORM)
     cols = st.columns(2)
     if status in ("draft", "changes_requested", "updated") and version:
-        cols[0].button("Send for review", type="primary", width="stretch", on_click=_action,
-                       key=f"ac-send-{where}",
-                       args=(aftercare.submit, "Sent. Your reviewer will look at it soon.",
+        cols[0].button(_("Send for review"), type="primary", width="stretch",
+                       on_click=_action, key=f"ac-send-{where}",
+                       args=(aftercare.submit, _("Sent. Your reviewer will look at it soon."),
                              where))
     if status == "submitted":
-        cols[0].button("Withdraw to edit", width="stretch", on_click=_action,
+        cols[0].button(_("Withdraw to edit"), width="stretch", on_click=_action,
                        key=f"ac-withdraw-{where}",
-                       args=(aftercare.withdraw, "Withdrawn: you can edit it again.", where))
+                       args=(aftercare.withdraw, _("Withdrawn: you can edit it again."), where))
     if where == "top" and plan.version is not None:
-        saved_at = show(plan.version.created_at)
+        saved_at = format_moment(plan.version.created_at)
+        spoken = i18n.current()  # the download is made outside this run: in this language
 
         def _pdf() -> bytes:  # made only when tapped, from the plan already on screen
-            return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at)
+            return pdf.aftercare_pdf(actor.display_name, plan.sections, status, saved_at,
+                                     language=spoken)
 
-        download_button("Download PDF", _pdf, file_name="my-aftercare-plan.pdf",
+        download_button(_("Download PDF"), _pdf, file_name="my-aftercare-plan.pdf",
                         mime="application/pdf", width="stretch", where=cols[1])
     if where != "top":
         failure_beside_button(FORM)
@@ -109,21 +114,22 @@ def save_section(section: str, key: str, loaded: int) -> None:
 
 
 if due:
-    st.info("It's been a while since you looked at your plan (review date "
-            f"{markdown_text(due.strftime('%b %-d'))}). "
-            "Is it still right for you? Update it, or send it to the clinic to look over.")
+    st.info(_("It's been a while since you looked at your plan (review date {day}). Is it "
+              "still right for you? Update it, or send it to the clinic to look over.").format(
+        day=markdown_text(format_day(due, width="medium"))))
 plan_controls("top")
 if message:
-    st.toast("Your plan is updated.", icon="✅")
+    st.toast(_("Your plan is updated."), icon="✅")
 if st.session_state.pop("_aftercare_toast", False):
-    st.toast("Section saved.", icon="✅")
+    st.toast(_("Section saved."), icon="✅")
 if not editable:
-    st.caption("Your plan is with your reviewer. Withdraw it to make changes.")
+    st.caption(_("Your plan is with your reviewer. Withdraw it to make changes."))
 
 comments = {}
 for c in plan.comments:
     comments.setdefault(c.section, []).append(c)
-for section, (title, _, _) in aftercare.SECTIONS.items():
+for section in aftercare.SECTIONS:
+    title = aftercare.title(section)
     form = section_form(section)
     since = saves[section]
     key = widget_key(section, since.version if since else 0)
@@ -135,23 +141,24 @@ for section, (title, _, _) in aftercare.SECTIONS.items():
             st.info("💬 " + markdown_text(c.text))
             st.caption(comment_byline_markdown(c, plan.authors))
         if editable:
-            with st.expander(f"✏️ Edit · {label_text(title)}"):
+            with st.expander(_("✏️ Edit · {section}").format(section=label_text(title))):
                 if section == "coping" and not works.empty:
-                    st.caption("What has helped you most: "
-                               + markdown_text(", ".join(works["strategy"][:4])))
+                    st.caption(_("What has helped you most: {strategies}").format(
+                        strategies=markdown_text(", ".join(
+                            clinic_label(s) for s in works["strategy"][:4]))))
                 with st.form(f"ac-form-{section}", border=False):
                     typed_drafts.keep(form, key)  # what is typed survives a reload
                     section_editor(section, drafts.get(section, plan.sections.get(section)),
                                    key, row_message=lambda n, f=form, s=section:
                                    field_message(f, f"{s}.{n}"))
                     field_message(form, section)
-                    st.form_submit_button("Save this section", type="primary",
+                    st.form_submit_button(_("Save this section"), type="primary",
                                           width="stretch", on_click=save_section,
                                           args=(section, key, version))
                     failure_beside_button(form)
         if saved and saved[0] == section:
             if not (message and message[0] == section):
-                st.success("Saved. Earlier versions are kept.")
+                st.success(_("Saved. Earlier versions are kept."))
             plan_controls(section)
             into_view(f"{section}-{saved[1]}")
 

@@ -4,9 +4,10 @@ import logging
 
 import streamlit as st
 
-from companion import skills
+from companion import skill_modules, skills
 from companion.core.db import session_scope
 from companion.core.errors import CompanionError
+from companion.i18n import _, gettext, ngettext
 from companion.skill_modules import SkillContentError
 from companion.ui.forms import (clear_failure, failure_beside_button, field_message,
                                remember_failure, show_failure)
@@ -70,14 +71,17 @@ def assigned_note(progress: skills.ModuleProgress) -> None:
     if progress.assignment is None:
         return
     note = progress.assignment.note
-    st.info("📌 **Assigned by your therapist**" + (f": {markdown_text(note)}" if note else ""))
+    st.info(_("📌 **Assigned by your therapist**: {note}").format(note=markdown_text(note))
+            if note else _("📌 **Assigned by your therapist**"))
 
 
 def progress_markdown(p: skills.ModuleProgress) -> str:
     m = p.module
-    return (f"{number_text(p.lessons_done)} of {number_text(len(m.lessons))} lessons read · "
-            f"{number_text(p.exercises_done)} of {number_text(len(m.exercises))} exercises "
-            f"done · about {number_text(m.estimated_minutes)} min in all")
+    return _("{read} of {lessons} lessons read · {done} of {exercises} exercises done · "
+             "about {minutes} min in all").format(
+        read=number_text(p.lessons_done), lessons=number_text(len(m.lessons)),
+        done=number_text(p.exercises_done), exercises=number_text(len(m.exercises)),
+        minutes=number_text(m.estimated_minutes))
 
 
 try:
@@ -85,8 +89,8 @@ try:
         found = skills.progress(session, actor, actor.id)
 except SkillContentError:  # logged; a test names the file and field at fault
     logging.getLogger("companion").exception("data/skills content is broken")
-    st.error("The skills lessons can't be shown right now. Please let the program's staff "
-             "know. Everything you saved is safe.")
+    st.error(_("The skills lessons can't be shown right now. Please let the program's staff "
+               "know. Everything you saved is safe."))
     st.stop()
 by_id = {p.module.id: p for p in found}
 view = url_view()
@@ -97,66 +101,72 @@ if message := st.session_state.pop("_skill_error", None):
     st.error(markdown_text(message))
 
 if not view:
-    st.title("Skills")
-    st.caption("Short lessons and exercises to practise between sessions. Go at your own "
-               "pace; your answers are saved for you and your therapist.")
+    st.title(_("Skills"))
+    st.caption(_("Short lessons and exercises to practise between sessions. Go at your own "
+                 "pace; your answers are saved for you and your therapist."))
     steps = skills.next_steps(found)
     if steps:
-        st.header("What to try next")
+        st.header(_("What to try next"))
     for n, step in enumerate(steps):
         with st.container(border=True):
             if step.reason == skills.ASSIGNED:
-                st.markdown(f"📌 **{markdown_text(skills.ASSIGNED)}**")
+                st.markdown(f"📌 **{markdown_text(gettext(skills.ASSIGNED))}**")
                 note = by_id[step.module.id].assignment.note
                 if note:
                     st.markdown(markdown_text(note))
             else:
-                st.caption(markdown_text(step.reason))
-            verb = "Read" if step.kind == "lesson" else "Try"
-            st.button(f"{verb}: {label_text(step.title)} ({label_text(step.module.title)})",
+                st.caption(markdown_text(gettext(step.reason)))
+            label = (_("Read: {title} ({module})") if step.kind == "lesson"
+                     else _("Try: {title} ({module})"))
+            st.button(label.format(title=label_text(step.title),
+                                   module=label_text(step.module.title)),
                       key=f"next-{n}",
                       on_click=go, args=(step.module.id, step.kind, step.item_id),
                       width="stretch", type="primary" if n == 0 else "secondary")
 
-    st.header("I used a skill today")
+    st.header(_("I used a skill today"))
     if logged := st.session_state.pop("_skill_logged", None):
-        st.success(f"Logged: {markdown_text(logged)}. Every time you practise, it gets "
-                   "easier. 🌱")
+        st.success(_("Logged: {skill}. Every time you practise, it gets easier. 🌱").format(
+            skill=markdown_text(skill_modules.skill_label(logged))))
     show_failure(LOG)
     with st.form("skill-log-form", border=True):
         names = {skill: module for skill, module in skills.all_skills()}
-        st.selectbox("Which skill?", list(names), index=None, key="log-skill",
-                     format_func=lambda s: option_text(f"{names[s].icon} {s}"),
-                     placeholder="Choose a skill")
+        st.selectbox(_("Which skill?"), list(names), index=None, key="log-skill",
+                     format_func=lambda s: option_text(f"{names[s].icon} "
+                                                       f"{names[s].skill_label(s)}"),
+                     placeholder=_("Choose a skill"))
         field_message(LOG, "skill")
-        st.pills("How much did it help? (0 = not at all, 10 = a lot)", list(range(11)),
+        st.pills(_("How much did it help? (0 = not at all, 10 = a lot)"), list(range(11)),
                  key="log-helped")
         field_message(LOG, "helped")
-        st.text_input("A note (optional)", key="log-note")
+        st.text_input(_("A note (optional)"), key="log-note")
         field_message(LOG, "note")
-        st.form_submit_button("Log it", type="primary", width="stretch", on_click=log_practice)
+        st.form_submit_button(_("Log it"), type="primary", width="stretch", on_click=log_practice)
         failure_beside_button(LOG)
     with session_scope() as session:
         helped = skills.practice_summary(session, actor, actor.id)
     if helped:
-        with st.expander("What has helped me"):
+        with st.expander(_("What has helped me")):
             for use in helped[:8]:
-                st.markdown(f"**{markdown_text(use.skill)}** · helped "
-                            f"{number_text(use.average_helped, 'g')}/10 on average · "
-                            f"{number_text(use.times)} time{'s' if use.times != 1 else ''}")
+                st.markdown(ngettext(
+                    "**{skill}** · helped {average}/10 on average · {times} time",
+                    "**{skill}** · helped {average}/10 on average · {times} times",
+                    use.times).format(skill=markdown_text(skill_modules.skill_label(use.skill)),
+                                      average=number_text(use.average_helped, "g"),
+                                      times=number_text(use.times)))
 
-    st.header("All modules")
+    st.header(_("All modules"))
     for p in found:
         m = p.module
         with st.container(border=True):
             st.markdown(f"### {markdown_text(m.icon)} {markdown_text(m.title)}")
             if p.assignment is not None:
-                st.markdown("📌 **Assigned by your therapist**")
+                st.markdown(_("📌 **Assigned by your therapist**"))
             st.markdown(clinic_markdown(m.summary))
             total = len(m.lessons) + len(m.exercises)
             st.progress((p.lessons_done + p.exercises_done) / total)
             st.caption(progress_markdown(p))
-            st.button("Continue" if p.started else "Open", key=f"open-{m.id}", on_click=go,
+            st.button(_("Continue") if p.started else _("Open"), key=f"open-{m.id}", on_click=go,
                       args=(m.id,), width="stretch")
     st.stop()
 
@@ -164,23 +174,25 @@ p = by_id[view[0]]
 module = p.module
 
 if len(view) == 1:
-    st.button("← All skills", on_click=go, key="back-all")
+    st.button(_("← All skills"), on_click=go, key="back-all")
     st.title(f"{markdown_text(module.icon)} {markdown_text(module.title)}")
     assigned_note(p)
     st.markdown(clinic_markdown(module.summary))
     st.caption(progress_markdown(p))
-    st.header("Lessons")
+    st.header(_("Lessons"))
     for lesson in module.lessons:
         done = lesson.id in p.lessons_read
-        st.button(f"{'✅' if done else '📖'} {label_text(lesson.title)} · "
-                  f"{number_text(lesson.minutes)} min read",
+        st.button(_("{mark} {title} · {minutes} min read").format(
+                      mark="✅" if done else "📖", title=label_text(lesson.title),
+                      minutes=number_text(lesson.minutes)),
                   key=f"lesson-{lesson.id}", on_click=go,
                   args=(module.id, "lesson", lesson.id), width="stretch")
-    st.header("Exercises")
+    st.header(_("Exercises"))
     for exercise in module.exercises:
         done = exercise.id in p.done
-        st.button(f"{'✅' if done else '✏️'} {label_text(exercise.title)} · "
-                  f"{number_text(exercise.minutes)} min",
+        st.button(_("{mark} {title} · {minutes} min").format(
+                      mark="✅" if done else "✏️", title=label_text(exercise.title),
+                      minutes=number_text(exercise.minutes)),
                   key=f"exercise-{exercise.id}", on_click=go,
                   args=(module.id, "exercise", exercise.id), width="stretch")
     st.stop()
@@ -191,28 +203,30 @@ st.button(f"← {label_text(module.title)}", on_click=go, args=(module.id,), key
 if kind == "lesson":
     lesson = module.lesson(item_id)
     if lesson is None:
-        st.warning("That lesson isn't available any more.")
+        st.warning(_("That lesson isn't available any more."))
         st.stop()
     st.title(markdown_text(lesson.title))
-    st.caption(f"{markdown_text(module.title)} · about {number_text(lesson.minutes)} min read")
+    st.caption(_("{module} · about {minutes} min read").format(
+        module=markdown_text(module.title), minutes=number_text(lesson.minutes)))
     st.markdown(clinic_markdown(lesson.body))
     if item_id in p.lessons_read:
-        st.success("✅ You've read this one.")
+        st.success(_("✅ You've read this one."))
     else:
-        st.button("I've read this", type="primary", width="stretch", on_click=mark_read,
+        st.button(_("I've read this"), type="primary", width="stretch", on_click=mark_read,
                   args=(module.id, lesson.id), key="mark-read")
     upcoming = p.next_item()
     if upcoming is not None and upcoming[1] != item_id:
-        st.button(f"Next: {label_text(upcoming[2])}", on_click=go, args=(module.id, *upcoming[:2]),
+        st.button(_("Next: {title}").format(title=label_text(upcoming[2])), on_click=go, args=(module.id, *upcoming[:2]),
                   width="stretch", key="next-item")
     st.stop()
 
 exercise = module.exercise(item_id)
 if exercise is None:
-    st.warning("That exercise isn't available any more.")
+    st.warning(_("That exercise isn't available any more."))
     st.stop()
 st.title(markdown_text(exercise.title))
-st.caption(f"{markdown_text(module.title)} · about {number_text(exercise.minutes)} min")
+st.caption(_("{module} · about {minutes} min").format(module=markdown_text(module.title),
+                                                   minutes=number_text(exercise.minutes)))
 st.markdown(clinic_markdown(exercise.intro))
 if exercise.caution:
     st.warning(clinic_markdown(exercise.caution), icon="⚠️")

@@ -2,9 +2,10 @@
 what works for me, and the days I checked in. No streaks that reset."""
 import streamlit as st
 
+from companion.i18n import _
 from companion.ui.gate import current_actor
 from companion.ui.trends import draw_trends
 
 actor = current_actor()
-st.title("My trends")
+st.title(_("My trends"))
 draw_trends(actor, actor.id)

@@ -3,11 +3,12 @@ import streamlit as st
 
 from companion import notice
 from companion.core.db import session_scope
+from companion.i18n import _
 from companion.ui.gate import current_actor
 from companion.ui.text import clinic_markdown
 
 actor = current_actor()
-st.title("Your privacy")
+st.title(_("Your privacy"))
 st.markdown(clinic_markdown(notice.text()))
 
 
@@ -16,4 +17,4 @@ def agree() -> None:
         notice.acknowledge(session, actor)
 
 
-st.button("I've read this", type="primary", width="stretch", on_click=agree)
+st.button(_("I've read this"), type="primary", width="stretch", on_click=agree)

@@ -111,7 +111,8 @@ def test_a_lesson_too_long_for_a_phone_is_refused(tmp_path):
 
 def test_choice_fields_need_options(tmp_path):
     text = GOOD.replace('id = "if_pushed"\nlabel = "What I\'ll say if they push (my broken '
-                        'record)"\ntype = "short_text"',
+                        'record)"\nlabel_es = "Lo que voy a decir si insiste (mi disco rayado)"'
+                        '\ntype = "short_text"',
                         'id = "if_pushed"\nlabel = "If pushed"\ntype = "choice"')
     assert "boundaries.toml: exercises[1].fields[6].options: must be a non-empty list" in \
         _broken(tmp_path, text)
