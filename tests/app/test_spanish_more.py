@@ -139,7 +139,7 @@ def test_the_aftercare_plan_in_spanish_saves_and_sends(app, lucia, session):
     _fill(at, "ac-people-0-0-name", "Mi hermana")
     _fill(at, "ac-people-0-0-phone", "555-555-0142")
     at.button(key="FormSubmitter:ac-form-people-Guardar esta sección").click().run()
-    assert "Guardado. Las versiones anteriores se guardan." in texts(at)
+    assert "Guardado. Las versiones anteriores se conservan." in texts(at)
     assert any("Sección guardada." in shown(t.value) for t in at.toast)
     assert_spanish(at)
     at.button(key="ac-send-people").click().run()
@@ -168,7 +168,7 @@ def test_a_bad_phone_in_the_aftercare_plan_is_refused_in_spanish(app, lucia):
     _fill(at, "ac-people-0-0-name", "Sis")
     _fill(at, "ac-people-0-0-phone", "llámala")
     at.button(key="FormSubmitter:ac-form-people-Guardar esta sección").click().run()
-    assert "“llámala” no parece un número de teléfono" in texts(at)
+    assert "«llámala» no parece un número de teléfono" in texts(at)
 
 
 # --- look back, trends -------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_a_spanish_client_practises_a_skill_and_keeps_an_aftercare_plan(app, spa
     expect(box).to_be_visible()
     box.fill("Dejo de comer y me aíslo")
     app.act(editor.get_by_role("button", name="Guardar esta sección"))
-    expect(page.get_by_text("Guardado. Las versiones anteriores se guardan.")).to_be_visible()
+    expect(page.get_by_text("Guardado. Las versiones anteriores se conservan.")).to_be_visible()
     expect(page.get_by_text("Dejo de comer y me aíslo").first).to_be_visible()
     assert english_left(page) == []
     app.screenshot("phone-es-aftercare-saved")

@@ -57,7 +57,9 @@ def _catalog_ids() -> tuple[frozenset[str], tuple[re.Pattern, ...], tuple[str, .
                 exact.add(shown)
                 if len(shown.split()) >= LONG:
                     inside.append(shown)
-            elif sum(c.isalpha() for c in "".join(pieces)) >= 2:  # not "{a} · {b}"
+            elif len(" ".join(pieces).split()) >= 2 or sum(
+                    c.isalpha() for c in "".join(pieces)) >= 8:
+                # not "{a} · {b}", nor "{instrument} total", whose one word ends Spanish too
                 patterns.append(re.compile(
                     "^" + ".+?".join(re.escape(p) for p in pieces) + "$", re.DOTALL))
                 inside.extend(p.strip() for p in pieces if len(p.split()) >= LONG)
