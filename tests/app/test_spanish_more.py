@@ -10,7 +10,7 @@ from sqlmodel import select
 from companion import i18n
 from companion.models import SkillAnswer
 from tests.app.conftest import shown, sign_in, texts
-from tests.support.untranslated_text import untranslated
+from tests.support.untranslated import untranslated
 
 WIDGETS = ("button", "radio", "selectbox", "multiselect", "text_input", "text_area",
            "expander", "toggle", "checkbox", "date_input", "time_input", "number_input",

@@ -18,7 +18,7 @@ from companion.core.timeutil import clinic_today, utcnow
 from companion.models import Flag
 from tests.app.conftest import shown, sign_in, texts
 from tests.support.entries import answered
-from tests.support.untranslated_staff import untranslated
+from tests.support.untranslated import untranslated
 
 NOTE = "Lo llamé; revisamos el plan"  # typed by the therapist: Spanish, so never a finding
 

@@ -14,7 +14,7 @@ from io import BytesIO
 import pytest
 
 from tests.browser.conftest import DEMO_PASSWORD, HELP_PANEL
-from tests.support.untranslated_text import untranslated
+from tests.support.untranslated import untranslated
 
 try:
     from playwright.sync_api import expect

@@ -1,26 +1,26 @@
-"""Untranslated text on a page (issue #20): any visible text that is an English message of the
-catalog which has a translation is text that slipped past `_()` (or was translated for another
-language than the page speaks). Used by the Spanish browser journeys: call
-`assert_translated(page, "en route to groups")` on each page the journey shows.
+"""Untranslated text on a Spanish screen (issue #20): English catalog strings that slipped past
+`_()`. `untranslated(texts)` takes what a screen shows (AppTest texts, or a Playwright page's
+visible texts through `assert_translated(page, where)`) and returns the lines that are, or
+hold, an English msgid the Spanish catalog translates.
 
-What counts: the catalog's message ids (`companion/locale/<lang>/LC_MESSAGES/companion.po`,
-plural forms and the clinic lists' context entries included) whose translation differs from
-them ("Total", "{level}/10" and "No" read the same in Spanish and are left out). A message
-with placeholders matches any text that fills them ("Saved your {instrument}. Thank you." →
-"Saved your PHQ-9. Thank you."). Markdown markers and backslash escapes are taken out of the
-ids, as the page shows them. Each visible element's own text and each of its text lines is
-compared whole, so a sentence that merely contains an English word does not count.
+A msgid counts only when its Spanish differs from it ("PHQ-9", "No", "Plan" never count).
+A visible line counts when, emphasis, escapes and extra spaces taken away, it is a msgid,
+matches a msgid with placeholders ("Saved your {instrument}. Thank you." matches "Saved your
+PHQ-9. Thank you."), or holds a msgid of three words or more inside it. What people typed is
+theirs: the tests type Spanish, or words that are in no msgid.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from babel.messages.pofile import read_po
+
+from companion import i18n
 
 # Every visible element's text, and its lines: block elements (a paragraph, a button, a label,
-# an option) whole, and text nodes alone.
+# an option) whole, and text nodes alone, with aria-label, placeholder and title.
 VISIBLE_TEXTS = r"""() => {
   const out = new Set();
   const add = t => { t = (t || '').replace(/\s+/g, ' ').trim(); if (t) out.add(t); };
@@ -39,63 +39,91 @@ VISIBLE_TEXTS = r"""() => {
   return [...out];
 }"""
 
-_MARKUP = re.compile(r"\*\*|__|(?<!\w)\*(?!\s)|(?<!\s)\*(?!\w)|`")
-_PLACEHOLDER = re.compile(r"\\\{(\w+)\\\}")
+_EMPHASIS = re.compile(r"\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:![rsa])?(?::[^{}]*)?\}")
+_SPACES = re.compile(r"\s+")
+LONG = 3  # words in a msgid that is looked for inside longer text
 
 
-def _plain(message: str) -> str:
-    text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", message)
-    text = _MARKUP.sub("", text)
-    return " ".join(text.split())
+def normalise(text: str) -> str:
+    """What a reader sees: no markdown emphasis or backslash escapes, no word joiners, one
+    space between words, typographic quotes as typed."""
+    text = str(text).replace("\u2060", "").replace("\u00a0", " ")
+    text = _ESCAPE.sub(r"\1", _EMPHASIS.sub("", text))
+    return _SPACES.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=4)
-def english_messages(language: str = "es") -> tuple[list[str], list[re.Pattern]]:
-    """(plain messages, patterns for those with placeholders) that `language` translates."""
-    from babel.messages.pofile import read_po
-
-    path = ROOT / "companion" / "locale" / language / "LC_MESSAGES" / "companion.po"
-    with open(path, "rb") as fh:
-        catalog = read_po(fh, locale=language)
-    plain, patterns = set(), []
+@lru_cache(maxsize=1)
+def _catalog_ids() -> tuple[frozenset[str], tuple[re.Pattern, ...], tuple[str, ...]]:
+    with open(i18n.po_file("es"), "rb") as fh:
+        catalog = read_po(fh, locale="es")
+    exact: set[str] = set()
+    patterns: list[re.Pattern] = []
+    inside: list[str] = []
     for message in catalog:
-        if not message.id or message.fuzzy:
+        if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if not any(strings) or set(strings) <= set(ids):
-            continue
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = (message.string if isinstance(message.string, (list, tuple))
+                   else (message.string,))
         for msgid in ids:
-            text = _plain(msgid)
-            if len(text) < 2 or not re.search(r"[A-Za-z]{2}", text):
-                continue
-            if "{" in text:
-                body = _PLACEHOLDER.sub(r".+?", re.escape(text))
-                if re.fullmatch(r"(\.\+\?|\W)*", body):
-                    continue  # nothing but placeholders
-                patterns.append(re.compile(body))
-            else:
-                plain.add(text)
-    return sorted(plain), patterns
+            shown = normalise(msgid)
+            if not shown or all(normalise(s) == shown for s in strings if s):
+                continue  # the same in both languages (or no Spanish): never a finding
+            pieces = _PLACEHOLDER.split(shown)
+            if len(pieces) == 1:
+                exact.add(shown)
+                if len(shown.split()) >= LONG:
+                    inside.append(shown)
+            elif _english_enough(pieces):
+                patterns.append(re.compile(
+                    "^" + ".+?".join(re.escape(p) for p in pieces) + "$", re.DOTALL))
+                inside.extend(p.strip() for p in pieces if len(p.split()) >= LONG)
+    return frozenset(exact), tuple(patterns), tuple(sorted(set(inside), key=len, reverse=True))
 
 
-def untranslated_texts(texts, language: str = "es") -> list[str]:
-    """The texts (as shown) that are English catalog messages `language` translates."""
-    plain, patterns = english_messages(language)
-    plain_set = set(plain)
-    found = []
+def _english_enough(pieces: list[str]) -> bool:
+    """Whether a msgid with placeholders has words enough to tell English text: two words,
+    eight letters, or a word it opens with ("Hi, {name}"); not "{a} · {b}", nor "{a} by {b}:
+    {c}" (any citation) or "{instrument} total" (a Spanish line ending "… en total")."""
+    words = [w for w in " ".join(pieces).split() if any(c.isalpha() for c in w)]
+    return (len(words) >= 2 or sum(len(w) for w in words) >= 8
+            or any(c.isalpha() for c in pieces[0]))
+
+
+def untranslated(texts: Iterable[str]) -> list[str]:
+    """The visible strings among `texts` (each line on its own) that are English catalog
+    strings with a Spanish translation: an empty list on a fully Spanish screen."""
+    exact, patterns, inside = _catalog_ids()
+    found: list[str] = []
     for text in texts:
-        shown = " ".join(text.split())
-        if shown in plain_set or any(p.fullmatch(shown) for p in patterns):
-            found.append(shown)
-    return sorted(set(found))
+        for line in str(text).splitlines() or [""]:
+            shown = normalise(line)
+            if not shown:
+                continue
+            if (shown in exact or any(p.match(shown) for p in patterns)
+                    or any(_word_bounded(piece, shown) for piece in inside)):
+                found.append(shown)
+    return list(dict.fromkeys(found))
 
 
-def untranslated(page, language: str = "es") -> list[str]:
-    """What `page` (Playwright) shows now that should have been in `language`."""
-    return untranslated_texts(page.evaluate(VISIBLE_TEXTS), language)
+def _word_bounded(piece: str, text: str) -> bool:
+    at = text.find(piece)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        after = text[at + len(piece)] if at + len(piece) < len(text) else " "
+        if not (before.isalnum() or after.isalnum()):
+            return True
+        at = text.find(piece, at + 1)
+    return False
 
 
-def assert_translated(page, where: str, language: str = "es") -> None:
-    found = untranslated(page, language)
-    assert not found, f"{where}: English text that the {language} catalog translates: {found}"
+def visible_texts(page) -> list[str]:
+    """What a Playwright `page` shows now, element by element and line by line."""
+    return page.evaluate(VISIBLE_TEXTS)
+
+
+def assert_translated(page, where: str) -> None:
+    found = untranslated(visible_texts(page))
+    assert not found, f"{where}: English text that the Spanish catalog translates: {found}"

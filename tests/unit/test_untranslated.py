@@ -1,5 +1,5 @@
 """The helper that finds English catalog strings left on a Spanish screen (tests/support)."""
-from tests.support.untranslated_text import normalise, untranslated
+from tests.support.untranslated import normalise, untranslated
 
 
 def test_a_msgid_with_spanish_is_found_and_spanish_text_is_not():
