@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from functools import lru_cache
 
 import bcrypt
@@ -47,9 +48,27 @@ def check_new_password(password: str, user_inputs: tuple[str, ...] = ()) -> str:
     return normalize(password)
 
 
+@lru_cache(maxsize=1)
+def _bcrypt_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(get_settings().bcrypt_parallel)
+
+
+def _hashpw(raw: bytes, salt: bytes) -> bytes:
+    """bcrypt, at most `bcrypt_parallel` at once in this process: bcrypt releases the GIL, so
+    unbounded, twenty sign-ins would hash on every core and starve the thread that holds it
+    (every other session's page run). Waiting for a slot costs every path the same."""
+    with _bcrypt_slots():
+        return bcrypt.hashpw(raw, salt)
+
+
+def _checkpw(raw: bytes, hashed: bytes) -> bool:
+    with _bcrypt_slots():
+        return bcrypt.checkpw(raw, hashed)
+
+
 def hash_password(password: str) -> str:
     rounds = get_settings().bcrypt_rounds
-    return bcrypt.hashpw(normalize(password).encode(), bcrypt.gensalt(rounds)).decode()
+    return _hashpw(normalize(password).encode(), bcrypt.gensalt(rounds)).decode()
 
 
 def verify_password(password: str, hashed: str) -> bool:
@@ -58,14 +77,14 @@ def verify_password(password: str, hashed: str) -> bool:
         raw = raw[:BCRYPT_MAX_BYTES]  # still costs a full check; such a hash can never match
         hashed = dummy_hash()
     try:
-        return bcrypt.checkpw(raw, hashed.encode())
+        return _checkpw(raw, hashed.encode())
     except ValueError:
         return False
 
 
 @lru_cache(maxsize=4)
 def _dummy_hash(rounds: int) -> str:
-    return bcrypt.hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(rounds)).decode()
+    return _hashpw(secrets.token_bytes(16).hex().encode(), bcrypt.gensalt(rounds)).decode()
 
 
 def dummy_hash() -> str:

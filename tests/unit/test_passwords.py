@@ -52,3 +52,51 @@ def test_temporary_passwords_are_strong_and_different():
 def test_check_new_password_raises_a_clear_error():
     with pytest.raises(InvalidInput, match="at least 15"):
         passwords.check_new_password("tiny")
+
+
+def test_password_checks_take_a_bounded_number_of_slots(monkeypatch):
+    """bcrypt releases the GIL: unbounded, twenty sign-ins at once would hash on every core
+    and starve every other session's page run (issue 16). Each check and hash holds one of
+    `bcrypt_parallel` slots while it runs, and gives it back after, whatever it returns."""
+    import bcrypt
+
+    slots = passwords._bcrypt_slots()
+    free_inside = []
+
+    def watching(real):
+        def call(*args):
+            free_inside.append(slots.acquire(blocking=False))
+            if free_inside[-1]:
+                slots.release()
+            return real(*args)
+        return call
+
+    monkeypatch.setattr(bcrypt, "checkpw", watching(bcrypt.checkpw))
+    monkeypatch.setattr(bcrypt, "hashpw", watching(bcrypt.hashpw))
+    taken = [slots.acquire(blocking=False) for _ in range(passwords.get_settings()
+                                                          .bcrypt_parallel - 1)]
+    try:  # all but one slot held elsewhere: inside bcrypt, none is left
+        hashed = passwords.hash_password("a quiet harbor at dawn 42")
+        assert passwords.verify_password("a quiet harbor at dawn 42", hashed)
+        assert not passwords.verify_password("another quiet harbor 42", hashed)
+        passwords._dummy_hash.cache_clear()
+        passwords.dummy_hash()
+    finally:
+        for _ in filter(None, taken):
+            slots.release()
+    assert free_inside == [False, False, False, False]
+    assert slots.acquire(blocking=False)  # given back
+    slots.release()
+
+
+def test_parallel_password_checks_leave_a_core_for_page_runs(monkeypatch):
+    from companion.core import config
+
+    for cores, expected in ((1, 1), (2, 1), (8, 7), (None, 1)):
+        monkeypatch.setattr(config.os, "cpu_count", lambda: cores)
+        config.get_settings.cache_clear()
+        assert config.get_settings().bcrypt_parallel == expected
+    monkeypatch.setenv("BCRYPT_PARALLEL", "3")
+    config.get_settings.cache_clear()
+    assert config.get_settings().bcrypt_parallel == 3
+    config.get_settings.cache_clear()
