@@ -210,3 +210,27 @@ def test_empty_inputs_give_none():
     assert charts.checkin_calendar({dt.date(2025, 5, 1)}, D0) is None  # other month only
     assert charts.what_works(pd.DataFrame(columns=["strategy", "uses", "avg_drop"])) is None
     assert charts.sparkline(nan_days, "mood") is None
+
+
+def test_the_page_cache_keys_frames_by_their_bytes_not_streamlits_frame_hashing(monkeypatch):
+    """Streamlit's own hashing of a DataFrame cost more than the rest of a chart's cache hit
+    on every home rerun (issue 16): the cache is keyed on the pickled frame's digest. Equal
+    data finds the same spec; a changed value, or another column, builds a new one."""
+    from companion.ui import charts as ui_charts
+
+    hashed = []
+    real = pd.util.hash_pandas_object
+    monkeypatch.setattr(pd.util, "hash_pandas_object",
+                        lambda *a, **kw: hashed.append(1) or real(*a, **kw))
+    ui_charts._spec.clear()
+    first = ui_charts.chart("sparkline", trends_frame(), "craving")
+    assert ui_charts.chart("sparkline", trends_frame(), "craving") == first
+    assert hashed == []
+    changed = trends_frame()
+    changed.loc[3, "craving"] = 9.0
+    assert values(ui_charts.chart("sparkline", changed, "craving")) != values(first)
+    assert ui_charts.chart("sparkline", trends_frame(), "mood")["encoding"]["y"][
+        "field"] == "mood"
+    assert ui_charts.data_key(trends_frame()) == ui_charts.data_key(trends_frame())
+    assert ui_charts.data_key(changed) != ui_charts.data_key(trends_frame())
+    assert ui_charts.chart("sparkline", trends_frame().iloc[0:0], "mood") is None
