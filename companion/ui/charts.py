@@ -33,7 +33,52 @@ def _spec(name: str, key: tuple, _args: tuple) -> dict | None:
     arguments' `data_key`s; `_args` itself is not hashed); None when there is nothing to
     draw."""
     built = getattr(charts, name)(*_args)
-    return None if built is None else built.to_dict()
+    return None if built is None else inline_data(built.to_dict())
+
+
+_VIEW_KEYS = ("data", "mark", "encoding", "transform", "params", "projection")
+
+
+def inline_data(spec: dict) -> dict:
+    """The spec with its rows written into its views (`data.values` of each layer) rather than
+    in top-level `datasets`: Streamlit turns every top-level dataset into Arrow on each draw
+    (a pandas frame, then Arrow bytes: more than the rest of a home rerun's chart), while rows
+    inside a layer go to the browser as the JSON they already are, for Vega-Lite to read.
+    A chart of another shape (concatenated, faceted) is left as it is."""
+    datasets = spec.get("datasets")
+    if not datasets or any(k in spec for k in ("concat", "hconcat", "vconcat", "facet",
+                                               "repeat", "spec")):
+        return spec
+
+    def values(data: dict | None) -> dict | None:
+        if data and set(data) == {"name"} and data["name"] in datasets:
+            return {"values": datasets[data["name"]]}
+        return data
+
+    out = {k: v for k, v in spec.items() if k != "datasets"}
+    if "layer" in out and "transform" in out:
+        return spec  # a transform over the layers' shared data: as it is
+    if "layer" in out:
+        top = out.pop("data", None)
+        layers = []
+        for layer in out["layer"]:
+            if not isinstance(layer, dict) or "layer" in layer:
+                return spec  # nested layers: as it is
+            layer = dict(layer)
+            layer["data"] = values(layer.get("data", top))
+            if layer["data"] is None:
+                layer.pop("data")
+            layers.append(layer)
+        out["layer"] = layers
+    elif "mark" in out:
+        view = {k: out.pop(k) for k in _VIEW_KEYS if k in out}
+        view["data"] = values(view.get("data"))
+        out["layer"] = [view]
+    else:
+        return spec
+    if "name" in str([layer.get("data") for layer in out["layer"]]):
+        return spec  # a dataset it names is not one of ours: as it is
+    return out
 
 
 def chart(name: str, *args) -> dict | None:

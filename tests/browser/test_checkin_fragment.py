@@ -72,6 +72,8 @@ def test_a_checkin_save_reruns_only_the_form_and_says_saved(app):
     expect(page.get_by_text("Saved — thank you for checking in.", exact=True)).to_be_visible()
     # A whole-page run afterwards (another page and back) shows the saved version.
     app.navigate("Home")
+    charts = page.get_by_test_id("stVegaLiteChart")  # the week's sparklines, rows inline
+    expect(charts.first.locator("canvas, svg").first).to_be_visible()
     app.navigate("Check-in")
     expect(page.get_by_text(re.compile(r"^Saved .*changed"))).to_be_visible()
     expect(note).to_have_value("a fragment's save, changed")
