@@ -9,6 +9,7 @@ column) cost 15x the pickle, and it ran on every home rerun (issue 16)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import pickle
 
 import pandas as pd
@@ -44,8 +45,13 @@ def inline_data(spec: dict) -> dict:
     in top-level `datasets`: Streamlit turns every top-level dataset into Arrow on each draw
     (a pandas frame, then Arrow bytes: more than the rest of a home rerun's chart), while rows
     inside a layer go to the browser as the JSON they already are, for Vega-Lite to read.
-    A chart of another shape (concatenated, faceted) is left as it is."""
+    A chart of another shape (concatenated, faceted), or rows JSON can't carry, is left as it
+    is."""
     datasets = spec.get("datasets")
+    try:  # rows with values JSON can't carry (dates): left to Streamlit's Arrow, as they are
+        json.dumps(datasets)
+    except (TypeError, ValueError):
+        return spec
     if not datasets or any(k in spec for k in ("concat", "hconcat", "vconcat", "facet",
                                                "repeat", "spec")):
         return spec

@@ -257,3 +257,11 @@ def test_rows_go_inside_the_views_so_streamlit_sends_them_as_json(name):
     assert {k: v for k, v in after.items() if k != "layer"} == {
         k: v for k, v in before.items() if k not in ("datasets", "data", "layer", "mark",
                                                      "encoding")}
+
+
+def test_rows_json_cannot_carry_stay_where_streamlit_converts_them():
+    """A measure's trend holds `date` values: inlined, the page would fail drawing it."""
+    from companion.ui.charts import inline_data
+
+    d = {"data": {"name": "d1"}, "mark": "line", "datasets": {"d1": [{"day": D0, "v": 1}]}}
+    assert inline_data(dict(d)) == d
