@@ -131,7 +131,7 @@ def bare_script(at) -> tuple[str, list[str]]:
     return "\n".join(lines) + "\n", skipped
 
 
-def profile(rerun, runs: int, top: int = 30) -> None:
+def profile(rerun, runs: int, top: int = 30, dump: str = "") -> None:
     """cProfile over `runs` reruns: the app's own functions (and the libraries they call
     most) by cumulative time, so a ratio above target says where to look."""
     import cProfile
@@ -156,6 +156,8 @@ def profile(rerun, runs: int, top: int = 30) -> None:
     finally:
         script_runner.ScriptRunner._run_script = original
     stats = pstats.Stats(prof)
+    if dump:  # for `python -m pstats FILE` (callers, callees, Streamlit's own functions)
+        stats.dump_stats(dump)
     print(f"\nprofile of {runs} home reruns, by cumulative time (ms per rerun):")
     rows = []
     for (path, line, name), (_, calls, _, cumulative, _) in stats.stats.items():
@@ -174,6 +176,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=int, default=3, help="untimed reruns of each first")
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="then profile N more home reruns and print where their time goes")
+    ap.add_argument("--profile-dump", default="", metavar="FILE",
+                    help="with --profile: also write the whole profile to FILE (pstats)")
     args = ap.parse_args()
     return c.in_fresh_env("companion-bench-rerun-", 4, lambda tmp: run(args, tmp))
 
@@ -209,15 +213,19 @@ def run(args, tmp: Path) -> int:
     # SQL statements per home rerun.
     statements: list[str] = []
 
+    home_cpu, bare_cpu = [], []  # this process's CPU time (all threads) per rerun
+
     def rerun_home() -> float:
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         with c.quiet():
             home.run()
+        home_cpu.append(time.process_time() - cpu0)
         return time.perf_counter() - t0
 
     def rerun_bare() -> float:
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         bare.run()
+        bare_cpu.append(time.process_time() - cpu0)
         return time.perf_counter() - t0
 
     home_s, bare_s, per_run_sql = [], [], []
@@ -227,6 +235,8 @@ def run(args, tmp: Path) -> int:
             rerun_home()
             rerun_bare()
         c.DEPRECATIONS.clear()
+        home_cpu.clear()
+        bare_cpu.clear()
         for i in range(args.runs):  # interleaved, so drift hits both alike
             statements.clear()
             home_s.append(rerun_home())
@@ -235,8 +245,9 @@ def run(args, tmp: Path) -> int:
                 one_run_sql = list(statements)
             bare_s.append(rerun_bare())
     deprecations = dict(c.DEPRECATIONS)
+    home_cpu, bare_cpu = list(home_cpu), list(bare_cpu)  # the timed runs' only
     if args.profile:
-        profile(rerun_home, args.profile)
+        profile(rerun_home, args.profile, dump=args.profile_dump)
 
     still_home = c.home_title(home) is not None and not home.exception
     total = sum(home_kinds.values())
@@ -258,6 +269,10 @@ def run(args, tmp: Path) -> int:
     print(f"ratio home/bare: mean {hs['mean'] / bs['mean']:.2f}x  "
           f"median {hs['median'] / bs['median']:.2f}x  p95 {hs['p95'] / bs['p95']:.2f}x  "
           f"min {hs['min'] / bs['min']:.2f}x (least disturbed by other load)")
+    hc, bc = c.stats_ms(home_cpu), c.stats_ms(bare_cpu)
+    print(f"CPU time per rerun (this process, steadier when other work shares the machine): "
+          f"home median {hc['median']:.2f} ms, bare {bc['median']:.2f} ms, ratio "
+          f"{hc['median'] / bc['median']:.2f}x")
     print()
     most = max(per_run_sql)
     ratio = hs["median"] / bs["median"]
@@ -265,7 +280,8 @@ def run(args, tmp: Path) -> int:
           f"{bs['median']:.2f} ms, 0 statements (medians)")
     print(f"VERDICT home: {most} statements per rerun {'<=' if most <= 10 else '>'} 10: "
           f"{'met' if most <= 10 else 'NOT met'}; home/bare {ratio:.2f}x "
-          f"{'<=' if ratio <= 2 else '>'} 2x: {'met' if ratio <= 2 else 'NOT met'} (median)")
+          f"{'<=' if ratio <= 2 else '>'} 2x: {'met' if ratio <= 2 else 'NOT met'} (median; "
+          f"CPU time {hc['median'] / bc['median']:.2f}x)")
     sql = Counter(per_run_sql)
     print("SQL statements per home rerun: "
           + ", ".join(f"{n} (in {k} of {len(per_run_sql)} runs)" for n, k in sorted(sql.items())))

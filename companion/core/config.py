@@ -50,6 +50,10 @@ class Settings:
     idle_timeout_minutes: float = 15.0
     clinic_timezone: str = "America/New_York"
     bcrypt_rounds: int = 12
+    # Password checks one process runs at once (bcrypt leaves Python's lock while it hashes).
+    # More than the cores minus one would take the core the other sessions' page runs need:
+    # at 20 sign-ins at once, saves waited behind them for CPU (issue 16).
+    bcrypt_parallel: int = 1
     max_failed_logins: int = 5
     lockout_minutes: float = 15.0
     login_throttle_max_rows: int = 10_000  # rows without an active pause kept at most
@@ -107,6 +111,8 @@ def get_settings() -> Settings:
         idle_timeout_minutes=float(_get("idle_timeout_minutes", values, 15)),
         clinic_timezone=_get("clinic_timezone", values, "America/New_York"),
         bcrypt_rounds=int(_get("bcrypt_rounds", values, 12)),
+        bcrypt_parallel=max(1, int(_get("bcrypt_parallel", values,
+                                        max(1, (os.cpu_count() or 2) - 1)))),
         login_throttle_max_rows=max(1, int(_get("login_throttle_max_rows", values, 10_000))),
         second_factor_trust_hours=float(_get("second_factor_trust_hours", values, 12)),
         passkey_rp_id=str(_get("passkey_rp_id", values, "localhost")).strip().lower(),

@@ -68,15 +68,18 @@ def forget_all() -> None:
     st.session_state[FORGET] = True
 
 
-def _reported() -> None:
-    value = st.session_state.get(COMPONENT) or {}
+def _reported(key: str = COMPONENT) -> None:
+    value = st.session_state.get(key) or {}
     back = value.get("restored") or []
     st.session_state[RESTORED] = set(st.session_state.get(RESTORED, ())) | set(back)
 
 
-def draw(owner_id: int | None) -> None:
+def draw(owner_id: int | None, key: str = COMPONENT) -> None:
     """The component, once a run, after the page: with the signed-in person (None when
-    signed out), the forms this run's page named, and the forms saved since last time."""
+    signed out), the forms this run's page named, and the forms saved since last time.
+    A fragment that saves a form draws its own (its `key`): its run skips the page's, so
+    that one would drop the saved draft, and keep the form's next version, only at the next
+    page's run (a reload before then found the saved draft still in the tab)."""
     ss = st.session_state
     if owner_id is not None:
         ss.pop(FORGET, None)
@@ -85,5 +88,5 @@ def draw(owner_id: int | None) -> None:
     forms = ss.get(FORMS, {}) if owner_id is not None else {}
     ss[RESTORED] = set(ss.get(RESTORED, ())) & set(forms)  # left the page: said no more
     _DRAFTS(owner=str(owner_id) if owner_id is not None else "", forms=forms,
-            clear=ss.pop(CLEAR, []), forget=bool(ss.get(FORGET)), key=COMPONENT,
-            default=None, on_change=_reported)
+            clear=ss.pop(CLEAR, []), forget=bool(ss.get(FORGET)), key=key,
+            default=None, on_change=_reported, args=(key,))

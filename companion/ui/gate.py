@@ -23,7 +23,7 @@ from companion.actors import Actor
 from companion.core.config import get_settings
 from companion.core.db import session_scope
 from companion.i18n import _
-from companion.models import User
+from companion.models import User, UserSession
 from companion.ui import drafts, language
 
 AUTH_KEY = "_authenticator"
@@ -35,6 +35,7 @@ NOTICE = "_auth_notice"
 SIGNED_OUT_WHY = "_signed_out_why"  # shown on the sign-in page until someone signs in again
 DRAFT = "_idle_draft"  # (username, {widget key: value}) kept across an idle sign-out
 RESTORED = "_draft_restored"
+RECHECK = "_recheck_signed_in"  # a change was refused as the session had ended: gate again
 # Widget keys whose values are never kept in a draft (passwords, codes).
 _SECRET_WORDS = ("password", "code", "secret", "totp", "recovery")
 
@@ -245,6 +246,7 @@ def restore_draft(username: str) -> bool:
 
 def gate() -> tuple[Actor | None, User | None]:
     """Sign in from the cookie if it stands, then check the session still holds."""
+    st.session_state.pop(RECHECK, None)  # this is the gate a refused change asked for
     build_authenticator().login(location="unrendered")
     if not signed_in():
         return None, None
@@ -281,6 +283,54 @@ def gate() -> tuple[Actor | None, User | None]:
     st.session_state["actor"] = actor
     language.follow_account(user.language)  # this run speaks the account's language
     return actor, user
+
+
+def in_fragment_run() -> bool:
+    """Whether this run reruns only a fragment (`st.fragment`): router.py and its gate did
+    not run, the page's fragment alone did."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def fragment_gate() -> None:
+    """First in a fragment that saves: a fragment's own run skips the gate, so when the gate
+    would not let this run through (signed out, past the idle limit, whose Save callbacks are
+    skipped; or a change this run was refused because the session ended), rerun the whole
+    page instead: the gate signs out as on any page, keeping what was typed after idle."""
+    if not in_fragment_run():
+        return
+    recheck = st.session_state.pop(RECHECK, False)
+    if recheck or not signed_in() or _idle_too_long(st.session_state.get(LAST_ACTIVITY)):
+        st.rerun()
+
+
+def recheck_after(exc: Exception) -> None:
+    """A change was refused: if because the session ended, the next run must go through the
+    gate (`fragment_gate`)."""
+    from companion.core.errors import AccessDenied
+
+    if isinstance(exc, AccessDenied):
+        st.session_state[RECHECK] = True
+
+
+def note_activity(session) -> None:
+    """In the transaction of a change made from a fragment's run: what the gate's run notes
+    (this tab active now, in the session and in the database, at most once a minute there).
+    The change itself was checked by `access.require_current`, which loaded both rows."""
+    actor = st.session_state.get("actor")
+    if actor is None:
+        return
+    now = time.time()
+    user = session.get(User, actor.id)
+    row = session.get(UserSession, actor.session_id) if actor.session_id else None
+    if user is not None:
+        auth.mark_seen(session, user)
+    if row is not None:
+        auth.touch_session(session, row)
+    st.session_state[LAST_ACTIVITY] = now
+    st.session_state["actor"] = replace(actor, active_at=now)
 
 
 def restart_session_after_password_change() -> None:

@@ -210,3 +210,58 @@ def test_empty_inputs_give_none():
     assert charts.checkin_calendar({dt.date(2025, 5, 1)}, D0) is None  # other month only
     assert charts.what_works(pd.DataFrame(columns=["strategy", "uses", "avg_drop"])) is None
     assert charts.sparkline(nan_days, "mood") is None
+
+
+def test_the_page_cache_keys_frames_by_their_bytes_not_streamlits_frame_hashing(monkeypatch):
+    """Streamlit's own hashing of a DataFrame cost more than the rest of a chart's cache hit
+    on every home rerun (issue 16): the cache is keyed on the pickled frame's digest. Equal
+    data finds the same spec; a changed value, or another column, builds a new one."""
+    from companion.ui import charts as ui_charts
+
+    hashed = []
+    real = pd.util.hash_pandas_object
+    monkeypatch.setattr(pd.util, "hash_pandas_object",
+                        lambda *a, **kw: hashed.append(1) or real(*a, **kw))
+    ui_charts._spec.clear()
+    first = ui_charts.chart("sparkline", trends_frame(), "craving")
+    assert ui_charts.chart("sparkline", trends_frame(), "craving") == first
+    assert hashed == []
+    changed = trends_frame()
+    changed.loc[3, "craving"] = 9.0
+    rows = lambda d: d["layer"][0]["data"]["values"]  # noqa: E731 (inline_data's place)
+    assert rows(ui_charts.chart("sparkline", changed, "craving")) != rows(first)
+    assert ui_charts.chart("sparkline", trends_frame(), "mood")["layer"][0]["encoding"]["y"][
+        "field"] == "mood"
+    assert ui_charts.data_key(trends_frame()) == ui_charts.data_key(trends_frame())
+    assert ui_charts.data_key(changed) != ui_charts.data_key(trends_frame())
+    assert ui_charts.chart("sparkline", trends_frame().iloc[0:0], "mood") is None
+
+
+@pytest.mark.parametrize("name", list(sample_charts()))
+def test_rows_go_inside_the_views_so_streamlit_sends_them_as_json(name):
+    """Streamlit converts each top-level dataset to Arrow on every draw (issue 16: the home's
+    two sparklines, every rerun); rows inside a layer's `data.values` go as JSON, for
+    Vega-Lite to read. Same rows, same marks and encodings; other shapes stay as they are."""
+    from companion.ui.charts import inline_data
+
+    before = spec(sample_charts()[name])
+    after = inline_data(json.loads(json.dumps(before)))
+    if "datasets" in after:
+        assert after == before
+        return
+    (rows,) = before["datasets"].values()
+    views = after["layer"]
+    assert all(view["data"] == {"values": rows} for view in views)
+    assert [v.get("mark") for v in views] == [v.get("mark") for v in layers(before)]
+    assert [v.get("encoding") for v in views] == [v.get("encoding") for v in layers(before)]
+    assert {k: v for k, v in after.items() if k != "layer"} == {
+        k: v for k, v in before.items() if k not in ("datasets", "data", "layer", "mark",
+                                                     "encoding")}
+
+
+def test_rows_json_cannot_carry_stay_where_streamlit_converts_them():
+    """A measure's trend holds `date` values: inlined, the page would fail drawing it."""
+    from companion.ui.charts import inline_data
+
+    d = {"data": {"name": "d1"}, "mark": "line", "datasets": {"d1": [{"day": D0, "v": 1}]}}
+    assert inline_data(dict(d)) == d

@@ -52,3 +52,49 @@ def test_temporary_passwords_are_strong_and_different():
 def test_check_new_password_raises_a_clear_error():
     with pytest.raises(InvalidInput, match="at least 15"):
         passwords.check_new_password("tiny")
+
+
+def test_password_checks_run_on_a_few_low_priority_threads(monkeypatch):
+    """bcrypt releases the GIL: run in each page's thread, twenty sign-ins at once would hash
+    on every core and starve every other session's page run (issue 16). Each check and hash
+    runs on one of `bcrypt_parallel` threads, niced below page runs (on Linux)."""
+    import os
+    import threading
+
+    import bcrypt
+
+    seen = []
+
+    def watching(real):
+        def call(*args):
+            seen.append((threading.current_thread().name,
+                         os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+            return real(*args)
+        return call
+
+    monkeypatch.setattr(bcrypt, "checkpw", watching(bcrypt.checkpw))
+    monkeypatch.setattr(bcrypt, "hashpw", watching(bcrypt.hashpw))
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    hashed = passwords.hash_password("a quiet harbor at dawn 42")
+    assert passwords.verify_password("a quiet harbor at dawn 42", hashed)
+    assert not passwords.verify_password("another quiet harbor 42", hashed)
+    passwords._dummy_hash.cache_clear()
+    passwords.dummy_hash()
+    assert len(seen) == 4
+    assert all(name.startswith("bcrypt") for name, _ in seen)
+    assert all(nice >= min(19, own + passwords.BCRYPT_NICENESS) for _, nice in seen)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own  # caller's kept
+    assert passwords._bcrypt_threads()._max_workers == passwords.get_settings().bcrypt_parallel
+
+
+def test_parallel_password_checks_leave_a_core_for_page_runs(monkeypatch):
+    from companion.core import config
+
+    for cores, expected in ((1, 1), (2, 1), (8, 7), (None, 1)):
+        monkeypatch.setattr(config.os, "cpu_count", lambda: cores)
+        config.get_settings.cache_clear()
+        assert config.get_settings().bcrypt_parallel == expected
+    monkeypatch.setenv("BCRYPT_PARALLEL", "3")
+    config.get_settings.cache_clear()
+    assert config.get_settings().bcrypt_parallel == 3
+    config.get_settings.cache_clear()
