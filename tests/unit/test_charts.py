@@ -223,18 +223,18 @@ def test_the_page_cache_keys_frames_by_their_bytes_not_streamlits_frame_hashing(
     monkeypatch.setattr(pd.util, "hash_pandas_object",
                         lambda *a, **kw: hashed.append(1) or real(*a, **kw))
     ui_charts._spec.clear()
-    first = ui_charts.chart("sparkline", trends_frame(), "craving")
-    assert ui_charts.chart("sparkline", trends_frame(), "craving") == first
+    first = ui_charts.chart("sparkline", "en", trends_frame(), "craving")
+    assert ui_charts.chart("sparkline", "en", trends_frame(), "craving") == first
     assert hashed == []
     changed = trends_frame()
     changed.loc[3, "craving"] = 9.0
     rows = lambda d: d["layer"][0]["data"]["values"]  # noqa: E731 (inline_data's place)
-    assert rows(ui_charts.chart("sparkline", changed, "craving")) != rows(first)
-    assert ui_charts.chart("sparkline", trends_frame(), "mood")["layer"][0]["encoding"]["y"][
+    assert rows(ui_charts.chart("sparkline", "en", changed, "craving")) != rows(first)
+    assert ui_charts.chart("sparkline", "en", trends_frame(), "mood")["layer"][0]["encoding"]["y"][
         "field"] == "mood"
     assert ui_charts.data_key(trends_frame()) == ui_charts.data_key(trends_frame())
     assert ui_charts.data_key(changed) != ui_charts.data_key(trends_frame())
-    assert ui_charts.chart("sparkline", trends_frame().iloc[0:0], "mood") is None
+    assert ui_charts.chart("sparkline", "en", trends_frame().iloc[0:0], "mood") is None
 
 
 @pytest.mark.parametrize("name", list(sample_charts()))
