@@ -20,7 +20,8 @@ from babel.messages.pofile import read_po
 from companion import i18n
 
 # Every visible element's text, and its lines: block elements (a paragraph, a button, a label,
-# an option) whole, and text nodes alone, with aria-label, placeholder and title.
+# an option) whole, and text nodes alone, with aria-label, placeholder and title (not the
+# aria-label Streamlit gives its own dropdown toggles: the framework's English, README).
 VISIBLE_TEXTS = r"""() => {
   const out = new Set();
   const add = t => { t = (t || '').replace(/\s+/g, ' ').trim(); if (t) out.add(t); };
@@ -33,7 +34,11 @@ VISIBLE_TEXTS = r"""() => {
       add(text);
       for (const line of text.split('\n')) add(line);
     }
-    for (const attr of ['aria-label', 'placeholder', 'title']) add(el.getAttribute(attr));
+    for (const attr of ['aria-label', 'placeholder', 'title']) {
+      // Streamlit's own dropdown toggle (aria-label "Open") is the framework's word, not ours
+      if (attr === 'aria-label' && el.hasAttribute('aria-haspopup')) continue;
+      add(el.getAttribute(attr));
+    }
     for (const node of el.childNodes) if (node.nodeType === 3) add(node.textContent);
   }
   return [...out];
