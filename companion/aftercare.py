@@ -105,7 +105,7 @@ def _clean_section(errors: dict[str, str], key: str, value) -> object:
     _title, kind, fields = SECTIONS[key]
     if kind == "text":
         text = str(value or "").strip()
-        textrules.check_length(errors, key, text, TEXT_MAX, subject="This section")
+        textrules.check_length(errors, key, text, TEXT_MAX, subject=_("This section"))
         textrules.check(errors, key, text, multiline=True)
         return text
     if kind == "fields":
@@ -375,8 +375,8 @@ def _clean_comment(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise InvalidInput(f"A comment is 1–{COMMENT_MAX} characters: please write it first.")
-    textrules.require_length(text, COMMENT_MAX, subject="The comment")
-    textrules.require(text, subject="The comment")
+    textrules.require_length(text, COMMENT_MAX, subject=_("The comment"))
+    textrules.require(text, subject=_("The comment"))
     return text
 
 
@@ -429,8 +429,8 @@ def decide(session: Session, actor: Actor, client_id: int, approve: bool,
            note: str = "") -> AftercarePlan:
     plan = _reviewable(session, actor, client_id)
     note = (note or "").strip()
-    textrules.require_length(note, NOTE_MAX, subject="The note")
-    textrules.require(note, multiline=True, subject="The note")
+    textrules.require_length(note, NOTE_MAX, subject=_("The note"))
+    textrules.require(note, multiline=True, subject=_("The note"))
     if not approve and not note and not session.exec(
             select(AftercareComment.id).where(AftercareComment.plan_id == plan.id,
                                               AftercareComment.version == plan.current_version)

@@ -105,12 +105,12 @@ def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEn
         textrules.check(errors, name, getattr(entry, name), multiline=multiline)
     entry.new_trigger = " ".join(entry.new_trigger.split())
     textrules.check_length(errors, "use_details", entry.use_details, DETAILS_MAX,
-                           subject="Your details of what you used")
-    textrules.check_length(errors, "note", entry.note, NOTE_MAX, subject="Your note")
+                           subject=_("Your details of what you used"))
+    textrules.check_length(errors, "note", entry.note, NOTE_MAX, subject=_("Your note"))
     textrules.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX,
-                           subject="What you want to bring to group")
+                           subject=_("What you want to bring to group"))
     textrules.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL,
-                           subject="The trigger in your words")
+                           subject=_("The trigger in your words"))
     if entry.used != "yes":
         entry.substances, entry.use_details = [], ""
     tags.check_labels(errors, "substances", entry.substances, list(get_clinic().substances))
