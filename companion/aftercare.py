@@ -193,8 +193,8 @@ def _content(sections: dict) -> versions.Content:
 # `current_version`); the unique (plan_id, version) refuses a parallel save.
 VERSIONS = versions.Versioned(
     AftercareVersion, lambda session, row: _content(row.sections),
-    stale="Your plan was saved from another screen since you opened it{changed}. What you "
-          "typed is still here: check the latest, then save again.",
+    stale=N_("Your plan was saved from another screen since you opened it{changed}. What you "
+             "typed is still here: check the latest, then save again."),
     flag=None, blank=_content(empty_sections()), quote=True)
 
 
@@ -366,9 +366,9 @@ def comment(session: Session, actor: Actor, client_id: int, section: str,
 
 
 COMMENT_VERSIONS = versions.Versioned(
-    AftercareCommentVersion, lambda session, row: {"Comment": row.text},
-    stale="This comment was edited from another screen since you opened it. What you "
-          "typed is still here: check the latest, then save again.", flag=None)
+    AftercareCommentVersion, lambda session, row: {N_("Comment"): row.text},
+    stale=N_("This comment was edited from another screen since you opened it. What you "
+             "typed is still here: check the latest, then save again."), flag=None)
 
 
 def _clean_comment(text: str) -> str:

@@ -152,19 +152,21 @@ def entry_of(session: Session, checkin: CheckIn) -> CheckInEntry:
 
 def _content(entry: CheckInEntry) -> versions.Content:
     """A check-in as it is stored, by the names a stale-edit message uses."""
-    return {"Mood": entry.mood, "Craving": entry.craving, "Stress": entry.stress,
-            "Hours of sleep": float(entry.sleep_hours), "Sleep quality": entry.sleep_quality,
-            "Use": entry.used, "What was used": sorted(set(entry.substances)),
-            "Use details": entry.use_details, "Triggers": sorted(set(entry.triggers)),
-            "Skills": sorted(set(entry.skills)), "Medication": entry.medication,
-            "Note": entry.note, "Bring to group": entry.bring_to_group}
+    return {N_("Mood"): entry.mood, N_("Craving"): entry.craving, N_("Stress"): entry.stress,
+            N_("Hours of sleep"): float(entry.sleep_hours),
+            N_("Sleep quality"): entry.sleep_quality, N_("Use"): entry.used,
+            N_("What was used"): sorted(set(entry.substances)),
+            N_("Use details"): entry.use_details, N_("Triggers"): sorted(set(entry.triggers)),
+            N_("Skills"): sorted(set(entry.skills)), N_("Medication"): entry.medication,
+            N_("Note"): entry.note, N_("Bring to group"): entry.bring_to_group}
 
 
-_KEEP = "Your answers are still here: review the latest, then save again."
 VERSIONS = versions.Versioned(
     CheckIn, lambda session, row: _content(entry_of(session, row)),
-    stale="This check-in was saved from another screen since you opened it{changed}. " + _KEEP,
-    parallel="This check-in was just saved from another screen{changed}. " + _KEEP,
+    stale=N_("This check-in was saved from another screen since you opened it{changed}. Your "
+             "answers are still here: review the latest, then save again."),
+    parallel=N_("This check-in was just saved from another screen{changed}. Your answers are "
+                "still here: review the latest, then save again."),
     blank=_content(CheckInEntry()))  # a first save elsewhere: what it set, against a blank form
 
 

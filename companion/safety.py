@@ -117,8 +117,8 @@ def _content(sections: dict) -> versions.Content:
 
 VERSIONS = versions.Versioned(
     SafetyPlan, lambda session, row: _content(row.sections),
-    stale="Your safety plan was saved from another screen since you opened it{changed}. "
-          "What you typed is still here: check the latest, then save again.",
+    stale=N_("Your safety plan was saved from another screen since you opened it{changed}. "
+             "What you typed is still here: check the latest, then save again."),
     blank=_content(empty_sections()), quote=True)
 
 

@@ -132,7 +132,7 @@ def _content(exercise: Exercise, answers: dict) -> versions.Content:
     found = {spec.label: None if _empty(answers.get(spec.id)) else answers.get(spec.id)
              for spec in exercise.fields}
     if TIMER_KEY in answers:
-        found["Timer"] = answers[TIMER_KEY]
+        found[N_("Timer")] = answers[TIMER_KEY]
     return found
 
 
@@ -140,12 +140,12 @@ def _stored_content(session: Session, row: SkillAnswer) -> versions.Content:
     return _content(exercise_or_404(row.module_id, row.exercise_id)[1], row.answers)
 
 
-_KEEP = "What you typed is still here: look at the latest, then save again."
 VERSIONS = versions.Versioned(
     SkillAnswer, _stored_content,
-    stale="These answers were saved from another screen since you opened them{changed}. "
-          + _KEEP,
-    parallel="These answers were just saved from another screen{changed}. " + _KEEP,
+    stale=N_("These answers were saved from another screen since you opened them{changed}. "
+             "What you typed is still here: look at the latest, then save again."),
+    parallel=N_("These answers were just saved from another screen{changed}. What you typed "
+                "is still here: look at the latest, then save again."),
     blank={}, quote=True)
 
 
