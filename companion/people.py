@@ -204,7 +204,7 @@ def reset_password(session: Session, actor: Actor, user_id: int) -> str:
 
 def language_of(session: Session, actor: Actor, user_id: int) -> str:
     """The language an account reads (for an admin: the welcome sheet after a reset)."""
-    require_role(actor, Role.ADMIN)
+    require_role(session, actor, Role.ADMIN)
     return _user(session, user_id).language
 
 
