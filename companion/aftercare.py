@@ -105,7 +105,7 @@ def _clean_section(errors: dict[str, str], key: str, value) -> object:
     _title, kind, fields = SECTIONS[key]
     if kind == "text":
         text = str(value or "").strip()
-        textrules.check_length(errors, key, text, TEXT_MAX, subject="This section")
+        textrules.check_length(errors, key, text, TEXT_MAX, subject=_("This section"))
         textrules.check(errors, key, text, multiline=True)
         return text
     if kind == "fields":
@@ -193,8 +193,8 @@ def _content(sections: dict) -> versions.Content:
 # `current_version`); the unique (plan_id, version) refuses a parallel save.
 VERSIONS = versions.Versioned(
     AftercareVersion, lambda session, row: _content(row.sections),
-    stale="Your plan was saved from another screen since you opened it{changed}. What you "
-          "typed is still here: check the latest, then save again.",
+    stale=N_("Your plan was saved from another screen since you opened it{changed}. What you "
+             "typed is still here: check the latest, then save again."),
     flag=None, blank=_content(empty_sections()), quote=True)
 
 
@@ -366,17 +366,17 @@ def comment(session: Session, actor: Actor, client_id: int, section: str,
 
 
 COMMENT_VERSIONS = versions.Versioned(
-    AftercareCommentVersion, lambda session, row: {"Comment": row.text},
-    stale="This comment was edited from another screen since you opened it. What you "
-          "typed is still here: check the latest, then save again.", flag=None)
+    AftercareCommentVersion, lambda session, row: {N_("Comment"): row.text},
+    stale=N_("This comment was edited from another screen since you opened it. What you "
+             "typed is still here: check the latest, then save again."), flag=None)
 
 
 def _clean_comment(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise InvalidInput(f"A comment is 1–{COMMENT_MAX} characters: please write it first.")
-    textrules.require_length(text, COMMENT_MAX, subject="The comment")
-    textrules.require(text, subject="The comment")
+    textrules.require_length(text, COMMENT_MAX, subject=_("The comment"))
+    textrules.require(text, subject=_("The comment"))
     return text
 
 
@@ -429,8 +429,8 @@ def decide(session: Session, actor: Actor, client_id: int, approve: bool,
            note: str = "") -> AftercarePlan:
     plan = _reviewable(session, actor, client_id)
     note = (note or "").strip()
-    textrules.require_length(note, NOTE_MAX, subject="The note")
-    textrules.require(note, multiline=True, subject="The note")
+    textrules.require_length(note, NOTE_MAX, subject=_("The note"))
+    textrules.require(note, multiline=True, subject=_("The note"))
     if not approve and not note and not session.exec(
             select(AftercareComment.id).where(AftercareComment.plan_id == plan.id,
                                               AftercareComment.version == plan.current_version)

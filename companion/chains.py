@@ -27,7 +27,7 @@ def record(session: Session, actor: Actor, answers: dict[str, str],
     clean = {k: (answers.get(k) or "").strip() for k in QUESTIONS}
     errors: dict[str, str] = {}
     for key, answer in clean.items():
-        textrules.check_length(errors, key, answer, ANSWER_MAX, subject="This answer")
+        textrules.check_length(errors, key, answer, ANSWER_MAX, subject=_("This answer"))
     for key, answer in clean.items():
         textrules.check(errors, key, answer, multiline=True)
     if not any(clean.values()):

@@ -105,12 +105,12 @@ def validate(session: Session, client_id: int, entry: CheckInEntry) -> CheckInEn
         textrules.check(errors, name, getattr(entry, name), multiline=multiline)
     entry.new_trigger = " ".join(entry.new_trigger.split())
     textrules.check_length(errors, "use_details", entry.use_details, DETAILS_MAX,
-                           subject="Your details of what you used")
-    textrules.check_length(errors, "note", entry.note, NOTE_MAX, subject="Your note")
+                           subject=_("Your details of what you used"))
+    textrules.check_length(errors, "note", entry.note, NOTE_MAX, subject=_("Your note"))
     textrules.check_length(errors, "bring_to_group", entry.bring_to_group, BRING_MAX,
-                           subject="What you want to bring to group")
+                           subject=_("What you want to bring to group"))
     textrules.check_length(errors, "new_trigger", entry.new_trigger, tags.MAX_LABEL,
-                           subject="The trigger in your words")
+                           subject=_("The trigger in your words"))
     if entry.used != "yes":
         entry.substances, entry.use_details = [], ""
     tags.check_labels(errors, "substances", entry.substances, list(get_clinic().substances))
@@ -152,19 +152,21 @@ def entry_of(session: Session, checkin: CheckIn) -> CheckInEntry:
 
 def _content(entry: CheckInEntry) -> versions.Content:
     """A check-in as it is stored, by the names a stale-edit message uses."""
-    return {"Mood": entry.mood, "Craving": entry.craving, "Stress": entry.stress,
-            "Hours of sleep": float(entry.sleep_hours), "Sleep quality": entry.sleep_quality,
-            "Use": entry.used, "What was used": sorted(set(entry.substances)),
-            "Use details": entry.use_details, "Triggers": sorted(set(entry.triggers)),
-            "Skills": sorted(set(entry.skills)), "Medication": entry.medication,
-            "Note": entry.note, "Bring to group": entry.bring_to_group}
+    return {N_("Mood"): entry.mood, N_("Craving"): entry.craving, N_("Stress"): entry.stress,
+            N_("Hours of sleep"): float(entry.sleep_hours),
+            N_("Sleep quality"): entry.sleep_quality, N_("Use"): entry.used,
+            N_("What was used"): sorted(set(entry.substances)),
+            N_("Use details"): entry.use_details, N_("Triggers"): sorted(set(entry.triggers)),
+            N_("Skills"): sorted(set(entry.skills)), N_("Medication"): entry.medication,
+            N_("Note"): entry.note, N_("Bring to group"): entry.bring_to_group}
 
 
-_KEEP = "Your answers are still here: review the latest, then save again."
 VERSIONS = versions.Versioned(
     CheckIn, lambda session, row: _content(entry_of(session, row)),
-    stale="This check-in was saved from another screen since you opened it{changed}. " + _KEEP,
-    parallel="This check-in was just saved from another screen{changed}. " + _KEEP,
+    stale=N_("This check-in was saved from another screen since you opened it{changed}. Your "
+             "answers are still here: review the latest, then save again."),
+    parallel=N_("This check-in was just saved from another screen{changed}. Your answers are "
+                "still here: review the latest, then save again."),
     blank=_content(CheckInEntry()))  # a first save elsewhere: what it set, against a blank form
 
 

@@ -60,10 +60,10 @@ def validate(session: Session, client_id: int, entry: CravingEntry) -> CravingEn
     if entry.surf_seconds is not None and not (
             isinstance(entry.surf_seconds, int) and 0 <= entry.surf_seconds <= 6 * 3600):
         errors["surf_seconds"] = _("The timer ran for an impossible time.")
-    for name, limit, subject in (("where", WHERE_MAX, "Where you were"),
-                                 ("with_whom", WITH_MAX, "Who you were with"),
-                                 ("note", NOTE_MAX, "Your note"),
-                                 ("new_trigger", tags.MAX_LABEL, "The trigger in your words")):
+    for name, limit, subject in (("where", WHERE_MAX, _("Where you were")),
+                                 ("with_whom", WITH_MAX, _("Who you were with")),
+                                 ("note", NOTE_MAX, _("Your note")),
+                                 ("new_trigger", tags.MAX_LABEL, _("The trigger in your words"))):
         setattr(entry, name, textrules.clean(getattr(entry, name)))
         textrules.check_length(errors, name, getattr(entry, name), limit, subject=subject)
         textrules.check(errors, name, getattr(entry, name), multiline=name == "note")

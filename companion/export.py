@@ -20,13 +20,13 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from companion import aftercare, auth, chains, checkins, cravings, instruments, pdf, safety
-from companion import milestones, skill_modules
+from companion import i18n, milestones, skill_modules
 from companion.access import Action, RecordKind, authorize
 from companion.actors import Actor
 from companion.clinic import get_clinic
 from companion.core.config import get_settings
 from companion.core.errors import AccessDenied
-from companion.i18n import N_, gettext
+from companion.i18n import N_, _, gettext, ngettext, pgettext
 from companion.models import (AftercareComment, AftercareEvent, AftercarePlan,
                               AftercareVersion, ChainAnalysis, CheckIn, CheckInReminder,
                               Craving, Enrolment, EntryTag, GroupAttendance, GroupRsvp,
@@ -90,7 +90,9 @@ class Table:
     def csv_bytes(self) -> bytes:
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(self.columns)
+        # The column names in the reader's language (English: as they are); the cells hold
+        # the values as stored.
+        writer.writerow([gettext(name) for name in self.columns])
         writer.writerows([[_cell(v) for v in row] for row in self.rows])
         # A byte-order mark, so spreadsheet programs read accents and emoji correctly.
         return out.getvalue().encode("utf-8-sig")
@@ -138,10 +140,11 @@ def _profile(session: Session, me: int) -> Table:
     user = session.get(User, me)
     enrolment = session.get(Enrolment, me)
     clinic = get_clinic()
-    table = Table("profile.csv", "Your account and your place in the program.",
-                  ["Name", "Username", "Account", "Track", "Location", "In the program since",
-                   "Completed the program", "Account created",
-                   "Confidentiality notice acknowledged at"])
+    table = Table("profile.csv", N_("Your account and your place in the program."),
+                  [N_("Name"), N_("Username"), N_("Account"), N_("Track"), N_("Location"),
+                   N_("In the program since"),
+                   N_("Completed the program"), N_("Account created"),
+                   N_("Confidentiality notice acknowledged at")])
     table.rows.append([
         user.display_name, user.username, user.role.capitalize(),
         clinic.track_label(enrolment.track) if enrolment else "",
@@ -165,13 +168,16 @@ def _tags(session: Session, me: int) -> dict[tuple[str, int], dict[str, list[str
 
 def _checkins(session: Session, me: int, tags: dict) -> Table:
     table = Table("checkins.csv",
-                  "Every daily check-in, including each earlier version when you changed "
-                  "one (\"Current version\" says which one counts).",
-                  ["Date", "Version", "Current version", "Saved at", "Mood (1-10)",
-                   "Craving (0-10)", "Anxiety or stress (0-10)", "Sleep (hours)",
-                   "Sleep quality (1-5)", "Did I use", "What I used", "Use details",
-                   "Triggers", "Skills I used", "Took my medication as prescribed", "Note",
-                   "Something to bring to group"])
+                  N_("Every daily check-in, including each earlier version when you changed "
+                  "one (\"Current version\" says which one counts)."),
+                  [N_("Date"), N_("Version"), N_("Current version"), N_("Saved at"),
+                   N_("Mood (1-10)"),
+                   N_("Craving (0-10)"), N_("Anxiety or stress (0-10)"), N_("Sleep (hours)"),
+                   N_("Sleep quality (1-5)"), N_("Did I use"), N_("What I used"),
+                   N_("Use details"),
+                   N_("Triggers"), N_("Skills I used"), N_("Took my medication as prescribed"),
+                   N_("Note"),
+                   N_("Something to bring to group")])
     stmt = (select(CheckIn).where(CheckIn.client_id == me)
             .order_by(col(CheckIn.day), col(CheckIn.version)))
     for c in session.exec(stmt):
@@ -188,10 +194,10 @@ def _checkins(session: Session, me: int, tags: dict) -> Table:
 
 def _tag_table(session: Session, me: int) -> Table:
     table = Table("tags.csv",
-                  "The triggers, skills, substances and coping strategies you picked, one "
+                  N_("The triggers, skills, substances and coping strategies you picked, one "
                   "per line, with the entry they belong to (the same labels also appear in "
-                  "checkins.csv and cravings.csv).",
-                  ["Date", "Entry", "Check-in version", "Type", "Label"])
+                  "checkins.csv and cravings.csv)."),
+                  [N_("Date"), N_("Entry"), N_("Check-in version"), N_("Type"), N_("Label")])
     versions = dict(session.exec(select(CheckIn.id, CheckIn.version)
                                  .where(CheckIn.client_id == me)).all())
     stmt = select(EntryTag).where(EntryTag.client_id == me).order_by(
@@ -204,8 +210,8 @@ def _tag_table(session: Session, me: int) -> Table:
 
 
 def _personal_triggers(session: Session, me: int) -> Table:
-    table = Table("personal-triggers.csv", "Triggers you named in your own words.",
-                  ["Trigger", "Added at"])
+    table = Table("personal-triggers.csv", N_("Triggers you named in your own words."),
+                  [N_("Trigger"), N_("Added at")])
     stmt = (select(PersonalTrigger).where(PersonalTrigger.client_id == me)
             .order_by(col(PersonalTrigger.created_at)))
     table.rows = [[t.label, t.created_at] for t in session.exec(stmt)]
@@ -213,8 +219,8 @@ def _personal_triggers(session: Session, me: int) -> Table:
 
 
 def _lookbacks(session: Session, me: int) -> Table:
-    table = Table("look-backs.csv", "Your look-backs after a use (chain analyses).",
-                  ["Written at", "Check-in date", *chains.QUESTIONS.values()])
+    table = Table("look-backs.csv", N_("Your look-backs after a use (chain analyses)."),
+                  [N_("Written at"), N_("Check-in date"), *chains.QUESTIONS.values()])
     days = dict(session.exec(select(CheckIn.id, CheckIn.day)
                              .where(CheckIn.client_id == me)).all())
     stmt = (select(ChainAnalysis).where(ChainAnalysis.client_id == me)
@@ -227,8 +233,8 @@ def _lookbacks(session: Session, me: int) -> Table:
 
 def _reminder(session: Session, me: int) -> Table:
     table = Table("checkin-reminder.csv",
-                  "The daily check-in reminder time you chose, if you set one.",
-                  ["Reminder time", "Set at", "Last changed"])
+                  N_("The daily check-in reminder time you chose, if you set one."),
+                  [N_("Reminder time"), N_("Set at"), N_("Last changed")])
     row = session.get(CheckInReminder, me)
     if row is not None:
         hours, minutes = divmod(row.minute_of_day, 60)
@@ -237,8 +243,8 @@ def _reminder(session: Session, me: int) -> Table:
 
 
 def _home_line(session: Session, me: int) -> Table:
-    table = Table("home-line.csv", "The line you chose for your Home page, if you turned it "
-                  "on.", ["Kind", "Since", "Last changed"])
+    table = Table("home-line.csv", N_("The line you chose for your Home page, if you turned it "
+                  "on."), [N_("Kind"), N_("Since"), N_("Last changed")])
     row = session.get(HomeMilestone, me)
     if row is not None:
         table.rows.append([milestones.KINDS.get(row.kind, row.kind), row.since_day or "",
@@ -249,11 +255,12 @@ def _home_line(session: Session, me: int) -> Table:
 # --- cravings --------------------------------------------------------------------------------
 
 def _cravings(session: Session, me: int, tags: dict) -> Table:
-    table = Table("cravings.csv", "Every craving you logged.",
-                  ["Logged at", "Date", "Intensity (0-10)", "Triggers", "Where", "Who I was with",
-                   "What I did", "How it ended", "How long it lasted (minutes)",
-                   "Urge-surfing timer (seconds)", "Note", "How strong later (0-10)",
-                   "Asked later at", "Last changed"])
+    table = Table("cravings.csv", N_("Every craving you logged."),
+                  [N_("Logged at"), N_("Date"), N_("Intensity (0-10)"), N_("Triggers"),
+                   N_("Where"), N_("Who I was with"),
+                   N_("What I did"), N_("How it ended"), N_("How long it lasted (minutes)"),
+                   N_("Urge-surfing timer (seconds)"), N_("Note"), N_("How strong later (0-10)"),
+                   N_("Asked later at"), N_("Last changed")])
     stmt = select(Craving).where(Craving.client_id == me).order_by(col(Craving.at))
     for c in session.exec(stmt):
         found = tags.get(("craving", c.id), {})
@@ -285,17 +292,20 @@ def _form_label(instrument, form: str) -> str:
 
 def _measures(session: Session, me: int) -> list[Table]:
     responses = Table("measures.csv",
-                      "Each questionnaire you completed (PHQ-9, GAD-7, BAM…) with its scores.",
-                      ["Completed at", "Date", "Questionnaire", "Version of the questionnaire",
-                       "Scores"])
-    answers = Table("measure-answers.csv", "Your answer to every question of every "
-                    "questionnaire (\"Skipped\" where you left one out).",
-                    ["Completed at", "Questionnaire", "Version of the questionnaire",
-                     "Question number", "Question", "My answer", "Points"])
-    scores = Table("measure-scores.csv", "Each questionnaire's scores, one per line, with "
-                   "what the score range means.",
-                   ["Completed at", "Questionnaire", "Version of the questionnaire", "Scale",
-                    "Score", "Lowest possible", "Highest possible", "Level"])
+                      N_("Each questionnaire you completed (PHQ-9, GAD-7, BAM…) with its "
+                         "scores."),
+                      [N_("Completed at"), N_("Date"), N_("Questionnaire"),
+                       N_("Version of the questionnaire"),
+                       N_("Scores")])
+    answers = Table("measure-answers.csv", N_("Your answer to every question of every "
+                    "questionnaire (\"Skipped\" where you left one out)."),
+                    [N_("Completed at"), N_("Questionnaire"), N_("Version of the questionnaire"),
+                     N_("Question number"), N_("Question"), N_("My answer"), N_("Points")])
+    scores = Table("measure-scores.csv", N_("Each questionnaire's scores, one per line, with "
+                   "what the score range means."),
+                   [N_("Completed at"), N_("Questionnaire"), N_("Version of the questionnaire"),
+                    N_("Scale"),
+                    N_("Score"), N_("Lowest possible"), N_("Highest possible"), N_("Level")])
     stmt = (select(MeasureResponse).where(MeasureResponse.client_id == me)
             .order_by(col(MeasureResponse.completed_at)))
     for r in session.exec(stmt):
@@ -332,14 +342,15 @@ def _measures(session: Session, me: int) -> list[Table]:
 
 def _safety(session: Session, me: int) -> Table:
     sections = [(step.key, safety.heading(step)) for step in safety.STEPS]
-    table = Table("safety-plan.csv", "Every version of your safety plan, one per line "
-                  "(\"Current version\" is the one in use).",
-                  ["Version", "Current version", "Saved at", *[t for _, t in sections]])
+    table = Table("safety-plan.csv", N_("Every version of your safety plan, one per line "
+                  "(\"Current version\" is the one in use)."),
+                  [N_("Version"), N_("Current version"), N_("Saved at"),
+                   *[t for _key, t in sections]])
     stmt = (select(SafetyPlan).where(SafetyPlan.client_id == me)
             .order_by(col(SafetyPlan.version)))
     for plan in session.exec(stmt):
         values = []
-        for key, _ in sections:
+        for key, _title in sections:
             value = (plan.sections or {}).get(key)
             if isinstance(value, list):
                 value = _lines(f"{r.get('name', '')}: {r.get('phone', '')}".rstrip(": ")
@@ -352,7 +363,7 @@ def _safety(session: Session, me: int) -> Table:
 # --- aftercare plan --------------------------------------------------------------------------
 
 def _aftercare_section(sections: dict, key: str) -> str:
-    _, kind, fields = aftercare.SECTIONS[key]
+    _title, kind, fields = aftercare.SECTIONS[key]
     value = sections.get(key)
     if kind == "text":
         return str(value or "")
@@ -364,9 +375,9 @@ def _aftercare_section(sections: dict, key: str) -> str:
 
 def _aftercare(session: Session, me: int, plan: AftercarePlan | None) -> Table:
     table = Table("aftercare-plan.csv",
-                  "Every saved version of your aftercare plan, one per line.",
-                  ["Version", "Saved at", "Current version", "Approved version",
-                   *[title for title, _, _ in aftercare.SECTIONS.values()]])
+                  N_("Every saved version of your aftercare plan, one per line."),
+                  [N_("Version"), N_("Saved at"), N_("Current version"), N_("Approved version"),
+                   *[title for title, _kind, _fields in aftercare.SECTIONS.values()]])
     stmt = (select(AftercareVersion).where(AftercareVersion.client_id == me)
             .order_by(col(AftercareVersion.version)))
     for v in session.exec(stmt):
@@ -379,8 +390,9 @@ def _aftercare(session: Session, me: int, plan: AftercarePlan | None) -> Table:
 
 def _aftercare_events(session: Session, me: int) -> Table:
     table = Table("aftercare-review.csv",
-                  "Your aftercare plan's review history: sent, withdrawn, changes asked, "
-                  "approved.", ["When", "Plan version", "What happened", "By", "Note"])
+                  N_("Your aftercare plan's review history: sent, withdrawn, changes asked, "
+                  "approved."),
+                  [N_("When"), N_("Plan version"), N_("What happened"), N_("By"), N_("Note")])
     stmt = (select(AftercareEvent).where(AftercareEvent.client_id == me)
             .order_by(col(AftercareEvent.created_at), col(AftercareEvent.id)))
     for e in session.exec(stmt):
@@ -391,8 +403,9 @@ def _aftercare_events(session: Session, me: int) -> Table:
 
 def _aftercare_comments(session: Session, me: int) -> Table:
     table = Table("aftercare-comments.csv",
-                  "Comments your therapist or reviewer wrote on sections of your aftercare "
-                  "plan.", ["When", "Plan version", "Section", "From", "Comment"])
+                  N_("Comments your therapist or reviewer wrote on sections of your aftercare "
+                  "plan."),
+                  [N_("When"), N_("Plan version"), N_("Section"), N_("From"), N_("Comment")])
     stmt = (select(AftercareComment, User.display_name)
             .join(User, User.id == AftercareComment.author_id, isouter=True)
             .where(AftercareComment.client_id == me)
@@ -423,9 +436,10 @@ def _module_title(module_id: str) -> str:
 
 
 def _skill_answers(session: Session, me: int) -> Table:
-    table = Table("skill-answers.csv", "Your answers to skills exercises, every saved "
-                  "version (\"Current version\" is the newest).",
-                  ["Module", "Exercise", "Version", "Current version", "Saved at", "Answers"])
+    table = Table("skill-answers.csv", N_("Your answers to skills exercises, every saved "
+                  "version (\"Current version\" is the newest)."),
+                  [N_("Module"), N_("Exercise"), N_("Version"), N_("Current version"),
+                   N_("Saved at"), N_("Answers")])
     stmt = (select(SkillAnswer).where(SkillAnswer.client_id == me)
             .order_by(col(SkillAnswer.module_id), col(SkillAnswer.exercise_id),
                       col(SkillAnswer.version)))
@@ -449,8 +463,9 @@ def _skill_answers(session: Session, me: int) -> Table:
 
 
 def _skill_practice(session: Session, me: int) -> Table:
-    table = Table("skill-practice.csv", "Your skills practice log.",
-                  ["When", "Date", "Module", "Skill", "How much it helped (0-10)", "Note"])
+    table = Table("skill-practice.csv", N_("Your skills practice log."),
+                  [N_("When"), N_("Date"), N_("Module"), N_("Skill"),
+                   N_("How much it helped (0-10)"), N_("Note")])
     stmt = (select(SkillPractice).where(SkillPractice.client_id == me)
             .order_by(col(SkillPractice.at)))
     table.rows = [[p.at, p.local_day, _module_title(p.module_id), p.skill, p.helped, p.note]
@@ -459,8 +474,8 @@ def _skill_practice(session: Session, me: int) -> Table:
 
 
 def _lessons_read(session: Session, me: int) -> Table:
-    table = Table("skill-lessons-read.csv", "Skills lessons you marked as read.",
-                  ["Module", "Lesson", "Read at"])
+    table = Table("skill-lessons-read.csv", N_("Skills lessons you marked as read."),
+                  [N_("Module"), N_("Lesson"), N_("Read at")])
     stmt = (select(SkillLessonRead).where(SkillLessonRead.client_id == me)
             .order_by(col(SkillLessonRead.read_at)))
     for row in session.exec(stmt):
@@ -472,9 +487,10 @@ def _lessons_read(session: Session, me: int) -> Table:
 
 
 def _assignments(session: Session, me: int) -> Table:
-    table = Table("skill-assignments.csv", "Skills modules your therapist asked you to work "
-                  "on, including ones since taken off your list.",
-                  ["Module", "Assigned at", "Taken off the list at", "From", "Note"])
+    table = Table("skill-assignments.csv", N_("Skills modules your therapist asked you to work "
+                  "on, including ones since taken off your list."),
+                  [N_("Module"), N_("Assigned at"), N_("Taken off the list at"), N_("From"),
+                   N_("Note")])
     stmt = (select(SkillAssignment).where(SkillAssignment.client_id == me)
             .order_by(col(SkillAssignment.assigned_at)))
     table.rows = [[_module_title(a.module_id), a.assigned_at, a.withdrawn_at,
@@ -483,8 +499,8 @@ def _assignments(session: Session, me: int) -> Table:
 
 
 def _sessions(session: Session, me: int) -> Table:
-    table = Table("sessions.csv", "Sessions your therapist recorded as held with you, and the "
-                  "next step you agreed.", ["Day", "Kind", "Agreed next step"])
+    table = Table("sessions.csv", N_("Sessions your therapist recorded as held with you, and the "
+                  "next step you agreed."), [N_("Day"), N_("Kind"), N_("Agreed next step")])
     stmt = (select(TherapySession).where(TherapySession.client_id == me)
             .order_by(col(TherapySession.day), col(TherapySession.id)))
     table.rows = [[s.day, s.kind.title(), s.next_step] for s in session.exec(stmt)]
@@ -502,9 +518,10 @@ def _series_titles(session: Session, ids) -> dict[int, str]:
 
 
 def _rsvps(session: Session, me: int) -> Table:
-    table = Table("group-rsvps.csv", "Your answers to \"Are you coming?\" for group sessions.",
-                  ["Group", "Session (usual start)", "My answer", "Reason", "First answered at",
-                   "Last changed"])
+    table = Table("group-rsvps.csv", N_("Your answers to \"Are you coming?\" for group sessions."),
+                  [pgettext("export column", "Group"), N_("Session (usual start)"),
+                   N_("My answer"), N_("Reason"), N_("First answered at"),
+                   N_("Last changed")])
     rows = _rows_of(session, select(GroupRsvp).where(GroupRsvp.client_id == me)
                     .order_by(col(GroupRsvp.occurrence_at)))
     titles = _series_titles(session, (r.series_id for r in rows))
@@ -515,10 +532,11 @@ def _rsvps(session: Session, me: int) -> Table:
 
 
 def _attendance(session: Session, me: int) -> Table:
-    table = Table("group-attendance.csv", "Your attendance at group sessions, including "
+    table = Table("group-attendance.csv", N_("Your attendance at group sessions, including "
                   "earlier marks that were corrected (\"Current version\" is the one that "
-                  "counts).", ["Group", "Session start", "Minutes", "Attendance", "Version",
-                               "Current version", "Recorded at"])
+                  "counts)."),
+                  [pgettext("export column", "Group"), N_("Session start"), N_("Minutes"),
+                   N_("Attendance"), N_("Version"), N_("Current version"), N_("Recorded at")])
     rows = _rows_of(session, select(GroupAttendance).where(GroupAttendance.client_id == me)
                     .order_by(col(GroupAttendance.starts_at), col(GroupAttendance.version)))
     titles = _series_titles(session, (r.series_id for r in rows))
@@ -531,58 +549,68 @@ def _attendance(session: Session, me: int) -> Table:
 # --- the ZIP ---------------------------------------------------------------------------------
 
 def _readme(name: str, tables: list[Table], has_pdf: bool, plan: AftercarePlan | None) -> str:
+    """The README in the reader's language: each paragraph one catalog message, its lines
+    broken where the English breaks them."""
     zone = get_settings().clinic_timezone
     lines = [
-        f"{get_clinic().name} — IOP Companion: all my data",
+        _("{clinic} — IOP Companion: all my data").format(clinic=get_clinic().name),
         "",
-        f"For: {name}",
-        f"Made: {show(utcnow(), WHEN)} ({zone})",
+        _("For: {name}").format(name=name),
+        _("Made: {when} ({zone})").format(when=show(utcnow(), WHEN), zone=zone),
         "",
-        "This is your own copy of everything the app holds about you. Anyone who opens these",
-        "files can read them, so keep them somewhere private. Downloading them changed",
-        "nothing in the app.",
+        _("This is your own copy of everything the app holds about you. Anyone who opens these\n"
+          "files can read them, so keep them somewhere private. Downloading them changed\n"
+          "nothing in the app."),
         "",
-        "HOW TO READ THESE FILES",
-        "- Each .csv file opens in a spreadsheet program (Excel, Numbers, LibreOffice,",
-        "  Google Sheets) or a text editor. The first line names the columns.",
-        f"- Every date and time is in the clinic's time zone ({zone}),",
-        "  written like 2027-03-01 18:30 (24-hour clock).",
-        "- Where one cell holds several things (for example the sections of a plan), they",
-        "  are on separate lines inside that cell.",
-        "- When you changed a check-in or a plan, every earlier version is kept and listed;",
-        "  the \"Current version\" column says which one counts.",
-        "- A file with only its first line means you have no records of that kind.",
-        "- Text that would start like a spreadsheet formula (with = + - or @) has a ' put",
-        "  in front, so that spreadsheet programs show it as plain text.",
+        _("HOW TO READ THESE FILES"),
+        _("- Each .csv file opens in a spreadsheet program (Excel, Numbers, LibreOffice,\n"
+          "  Google Sheets) or a text editor. The first line names the columns."),
+        _("- Every date and time is in the clinic's time zone ({zone}),\n"
+          "  written like 2027-03-01 18:30 (24-hour clock).").format(zone=zone),
+        _("- Where one cell holds several things (for example the sections of a plan), they\n"
+          "  are on separate lines inside that cell."),
+        _("- When you changed a check-in or a plan, every earlier version is kept and listed;\n"
+          "  the \"Current version\" column says which one counts."),
+        _("- A file with only its first line means you have no records of that kind."),
+        _("- Text that would start like a spreadsheet formula (with = + - or @) has a ' put\n"
+          "  in front, so that spreadsheet programs show it as plain text."),
         "",
-        "THE FILES",
+        _("THE FILES"),
     ]
     for table in tables:
         count = len(table.rows)
-        lines += [f"{table.name} ({count} {'line' if count == 1 else 'lines'})",
-                  f"    {table.about}"]
+        lines += [ngettext("{file} ({count} line)", "{file} ({count} lines)", count).format(
+                      file=table.name, count=count),
+                  f"    {gettext(table.about)}"]
     if has_pdf:
-        status = aftercare.STATUS_LABELS.get(plan.status, plan.status)
-        lines += [f"{PDF_NAME}", f"    Your current aftercare plan, ready to print "
-                  f"(version {plan.current_version}, status: {status})."]
+        status = gettext(aftercare.STATUS_LABELS.get(plan.status, plan.status))
+        lines += [f"{PDF_NAME}", "    " + _(
+            "Your current aftercare plan, ready to print (version {version}, status: "
+            "{status}).").format(version=plan.current_version, status=status)]
     lines += [
         "README.txt",
-        "    This file.",
+        "    " + _("This file."),
         "",
-        "NOT IN THIS DOWNLOAD",
-        "- Your sign-in secrets: your password (stored only as a one-way hash that can't be",
-        "  read back) and, if you set one up, your second-factor key and recovery codes.",
-        "- The clinic's working notes for staff, such as reminders for your therapist to",
-        "  follow up. Ask the clinic for a copy of your full record if you need it.",
-        "- The list of staff who opened your records: it is on the My account page.",
+        _("NOT IN THIS DOWNLOAD"),
+        _("- Your sign-in secrets: your password (stored only as a one-way hash that can't be\n"
+          "  read back) and, if you set one up, your second-factor key and recovery codes."),
+        _("- The clinic's working notes for staff, such as reminders for your therapist to\n"
+          "  follow up. Ask the clinic for a copy of your full record if you need it."),
+        _("- The list of staff who opened your records: it is on the My account page."),
         "",
-        "IF YOU NEED HELP NOW",
+        _("IF YOU NEED HELP NOW"),
     ]
-    for res in get_clinic().crisis_resources:
-        ways = [f"call {res.call}" if res.call else "",
-                f"text {res.text_body + ' to ' if res.text_body else ''}{res.text}"
-                if res.text else ""]
-        lines.append(f"- {res.name}: {' or '.join(w for w in ways if w)}")
+    for res in get_clinic().crisis_for(i18n.current()):
+        ways = []
+        if res.call:
+            ways.append(_("call {number}").format(number=res.call))
+        if res.text and res.text_body:
+            ways.append(_("text {word} to {number}").format(word=res.text_body, number=res.text))
+        elif res.text:
+            ways.append(_("text {number}").format(number=res.text))
+        joined = ways[0] if len(ways) == 1 else _("{first} or {second}").format(
+            first=ways[0], second=ways[1]) if ways else ""
+        lines.append(_("- {line}: {ways}").format(line=res.name, ways=joined))
     return "\n".join(lines) + "\n"
 
 

@@ -42,7 +42,7 @@ from functools import lru_cache
 from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
-from companion.i18n import N_, gettext
+from companion.i18n import N_, _, gettext
 from companion.models import CheckIn, Craving, Flag
 
 CRAVING_HIGH = 8          # craving intensity at or above this raises a flag
@@ -553,8 +553,8 @@ def acknowledge(session: Session, actor, flag_id: int, note: str) -> Flag:
     note = (note or "").strip()
     if not note:
         raise InvalidInput("Please add a short note on what you did or plan to do.")
-    textrules.require_length(note, ACK_NOTE_MAX, subject="The note")
-    textrules.require(note, subject="The note")
+    textrules.require_length(note, ACK_NOTE_MAX, subject=_("The note"))
+    textrules.require(note, subject=_("The note"))
     if flag.acknowledged_at is not None:
         raise InvalidInput("This flag was already acknowledged.")
     flag.acknowledged_by, flag.acknowledged_at, flag.ack_note = actor.id, utcnow(), note

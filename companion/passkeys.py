@@ -58,7 +58,7 @@ from companion.actors import Actor
 from companion.core.config import Settings, get_settings
 from companion.core.errors import AccessDenied, InvalidInput, NotFound
 from companion.core.timeutil import utcnow
-from companion.i18n import N_
+from companion.i18n import N_, ngettext
 from companion.models import (CLIENT_ROLES, STAFF_ROLES, PasskeyCredential, Role, Setting,
                               User, WebAuthnChallenge)
 
@@ -187,7 +187,9 @@ def begin_registration(session: Session, actor: Actor, *, rp: RelyingParty | Non
     user = session.get(User, actor.id)
     existing = _active(session, user.id)
     if len(existing) >= MAX_PASSKEYS:
-        raise InvalidInput(f"You have {MAX_PASSKEYS} passkeys already: remove one first.")
+        raise InvalidInput(ngettext("You have {count} passkey already: remove it first.",
+                                    "You have {count} passkeys already: remove one first.",
+                                    MAX_PASSKEYS).format(count=MAX_PASSKEYS))
     challenge, user_handle = secrets.token_bytes(32), _user_handle(session, user)
     options = generate_registration_options(
         rp_id=rp.id, rp_name=rp.name, user_name=user.username,

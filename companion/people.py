@@ -38,7 +38,7 @@ def clean_username(username: str) -> str:
 
 
 def _clean_name(display_name: str) -> str:
-    name = " ".join(textrules.require((display_name or "").strip(), subject="The name").split())
+    name = " ".join(textrules.require((display_name or "").strip(), subject=_("The name")).split())
     if not 1 <= len(name) <= 120:
         raise InvalidInput(_("Please give a name of 1–120 characters."))
     return name

@@ -84,19 +84,20 @@ def _clean_step(errors: dict[str, str], key: str, value) -> object:
     """One step as it is stored; what is wrong with it goes into `errors[key]`."""
     if key in TEXT_SECTIONS:
         text = (value or "").strip()
-        textrules.check_length(errors, key, text, TEXT_MAX, subject="This step")
+        textrules.check_length(errors, key, text, TEXT_MAX, subject=_("This step"))
         textrules.check(errors, key, text, multiline=True)
         return text
     rows = [(str(r.get("name") or "").strip(), str(r.get("phone") or "").strip())
             for r in value or []]
     for n, (name, _phone) in enumerate(rows, start=1):
-        textrules.check(errors, key, name, subject=f"Name ({n})")
+        textrules.check(errors, key, name, subject=_("Name ({n})").format(n=n))
     for n, (name, phone) in enumerate(rows):  # n: the row as the form shows it
         if not (name or phone):
             continue
         if not name:
             row_error(errors, key, n, _("This phone number needs a name beside it."))
-        elif found := textrules.too_long(name, NAME_MAX, subject=f"The name “{name[:20]}…”"):
+        elif found := textrules.too_long(
+                name, NAME_MAX, subject=_("The name “{name}…”").format(name=name[:20])):
             row_error(errors, key, n, found)
         elif phone and not phones.plausible(phone):
             row_error(errors, key, n, _("“{phone}” doesn't look like a phone number: use the 10 "
@@ -116,8 +117,8 @@ def _content(sections: dict) -> versions.Content:
 
 VERSIONS = versions.Versioned(
     SafetyPlan, lambda session, row: _content(row.sections),
-    stale="Your safety plan was saved from another screen since you opened it{changed}. "
-          "What you typed is still here: check the latest, then save again.",
+    stale=N_("Your safety plan was saved from another screen since you opened it{changed}. "
+             "What you typed is still here: check the latest, then save again."),
     blank=_content(empty_sections()), quote=True)
 
 

@@ -66,7 +66,7 @@ def _clean_value(spec, value, errors: dict[str, str]):
             errors[spec.id] = _("Please type some words here.")
             return None
         value = (value or "").strip()
-        textrules.check_length(errors, spec.id, value, spec.limit, subject="This answer")
+        textrules.check_length(errors, spec.id, value, spec.limit, subject=_("This answer"))
         textrules.check(errors, spec.id, value, multiline=spec.type == "long_text")
         return value
     if spec.type == "choice":
@@ -132,7 +132,7 @@ def _content(exercise: Exercise, answers: dict) -> versions.Content:
     found = {spec.label: None if _empty(answers.get(spec.id)) else answers.get(spec.id)
              for spec in exercise.fields}
     if TIMER_KEY in answers:
-        found["Timer"] = answers[TIMER_KEY]
+        found[N_("Timer")] = answers[TIMER_KEY]
     return found
 
 
@@ -140,12 +140,12 @@ def _stored_content(session: Session, row: SkillAnswer) -> versions.Content:
     return _content(exercise_or_404(row.module_id, row.exercise_id)[1], row.answers)
 
 
-_KEEP = "What you typed is still here: look at the latest, then save again."
 VERSIONS = versions.Versioned(
     SkillAnswer, _stored_content,
-    stale="These answers were saved from another screen since you opened them{changed}. "
-          + _KEEP,
-    parallel="These answers were just saved from another screen{changed}. " + _KEEP,
+    stale=N_("These answers were saved from another screen since you opened them{changed}. "
+             "What you typed is still here: look at the latest, then save again."),
+    parallel=N_("These answers were just saved from another screen{changed}. What you typed "
+                "is still here: look at the latest, then save again."),
     blank={}, quote=True)
 
 
@@ -234,7 +234,7 @@ def log_practice(session: Session, actor: Actor, skill: str | None, helped: int 
     if isinstance(helped, bool) or not isinstance(helped, int) or not 0 <= helped <= 10:
         errors["helped"] = _("Choose a number from 0 to 10.")
     note = (note or "").strip()
-    textrules.check_length(errors, "note", note, NOTE_MAX, subject="Your note")
+    textrules.check_length(errors, "note", note, NOTE_MAX, subject=_("Your note"))
     textrules.check(errors, "note", note)
     if errors:
         raise FormErrors(errors)
@@ -318,7 +318,7 @@ def assign_module(session: Session, actor: Actor, client_id: int, module_id: str
               f"assigned skills module {module_id}")
     module_or_404(module_id)
     note = (note or "").strip()
-    if found := textrules.too_long(note, NOTE_MAX, subject="The note"):
+    if found := textrules.too_long(note, NOTE_MAX, subject=_("The note")):
         raise FormErrors({"note": found})
     if found := textrules.problem(note):
         raise FormErrors({"note": found})

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col, select
 
 from companion.core.errors import StaleEdit
+from companion.i18n import format_list, gettext, ngettext
 
 R = TypeVar("R", bound=SQLModel)
 Content = dict[str, Any]
@@ -36,9 +37,10 @@ MAX_NAMED = 5             # a stale-edit message names this many changes, then c
 class Versioned(Generic[R]):
     """How one kind of record keeps its versions.
 
-    `content` reads a saved version's content by readable name. The messages hold
-    "{changed}" where ": Mood and Note changed there" goes (or nothing, when that is not
-    known). `flag` is the boolean column marking the current version, or None where the
+    `content` reads a saved version's content by readable name (English, marked with `N_`,
+    shown in the reader's language). The messages (English, marked with `N_`, translated
+    when raised) hold "{changed}" where ": Mood and Note changed there" goes (or nothing,
+    when that is not known). `flag` is the boolean column marking the current version, or None where the
     highest version is the current one. `blank` is the content of "nothing saved yet", to
     say what a first save from another screen filled in (None: don't say).
     """
@@ -123,17 +125,23 @@ def _stale(session: Session, kind: Versioned[R], key: Key, loaded_version: int,
     loaded = version(session, kind, key, loaded_version) if loaded_version else None
     before = kind.content(session, loaded) if loaded is not None else kind.blank
     names = [] if now is None or before is None else changed(before, kind.content(session, now))
-    return StaleEdit(message.format(changed=_changed_there(names, kind.quote)), names)
+    return StaleEdit(gettext(message).format(changed=_changed_there(names, kind.quote)), names)
 
 
 def _changed_there(names: list[str], quote: bool) -> str:
+    """': Mood and Note changed there', in the reader's language (the names too)."""
     if not names:
         return ""
-    shown = [f"“{n}”" if quote else n for n in names[:MAX_NAMED]]
+    shown = [gettext(n) for n in names[:MAX_NAMED]]
+    shown = [f"“{n}”" if quote else n for n in shown]
     if len(names) > MAX_NAMED:
-        shown.append(f"{len(names) - MAX_NAMED} more")
-    listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
-    return f": {listed} changed there"
+        more = len(names) - MAX_NAMED
+        shown.append(ngettext("{count} more", "{count} more", more).format(count=more))
+    # Translators: goes after "…since you opened it" (or "…just saved from another screen"),
+    # before the full stop; {names} lists what changed ("Mood and Note"); the form is for
+    # how many things changed.
+    return ngettext(": {names} changed there", ": {names} changed there",
+                    len(names)).format(names=format_list(shown))
 
 
 def since(rows: list[R], part: Callable[[R], Any], blank: Any = None) -> R | None:

@@ -19,6 +19,7 @@ from companion.core.errors import AccessDenied, FormErrors, InvalidInput, NotFou
 from companion.core.timeutil import utcnow
 from companion.groups.attendance import _enrolled_here
 from companion.groups.recurrence import Occurrence, get_occurrence, occurrences
+from companion.i18n import _
 from companion.models import Enrolment, GroupRsvp, Role, User
 
 UPCOMING_DAYS = 14          # what a client sees ahead
@@ -94,10 +95,10 @@ def rsvp(session: Session, actor: Actor, series_id: int, occurrence_at: datetime
     """Going, or can't make it (an optional reason, for the therapist). A full session
     takes no more "going"."""
     access.authorize(session, actor, actor.id, RecordKind.RSVP, Action.WRITE)
-    if found := textrules.problem((reason or "").strip(), subject="The reason"):
+    if found := textrules.problem((reason or "").strip(), subject=_("The reason")):
         raise FormErrors({"reason": found})
     reason = " ".join((reason or "").split())
-    if found := textrules.too_long(reason, REASON_MAX, subject="The reason"):
+    if found := textrules.too_long(reason, REASON_MAX, subject=_("The reason")):
         raise FormErrors({"reason": found})
     occ = get_occurrence(session, series_id, occurrence_at)
     if actor.role != Role.CLIENT or not _enrolled_here(session, occ, actor.id):

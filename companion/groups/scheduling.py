@@ -33,6 +33,7 @@ from companion.groups.recurrence import (CANCELLED, MOVED, WEEKDAY_NAMES, Occurr
                                          get_occurrence, occurrences, rule_text, rule_until,
                                          when)
 from companion.groups.rsvps import GOING, UPCOMING_DAYS
+from companion.i18n import _
 from companion.models import (GroupAttendance, GroupException, GroupRsvp, GroupSeries, Role,
                               User)
 
@@ -157,8 +158,8 @@ def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) 
     data.link = (data.link or "").strip()
     if not data.title:
         errors["title"] = f"Please give the group a title (up to {TITLE_MAX} characters)."
-    textrules.check_length(errors, "title", data.title, TITLE_MAX, subject="The title")
-    textrules.check_length(errors, "topic", data.topic, TOPIC_MAX, subject="The topic")
+    textrules.check_length(errors, "title", data.title, TITLE_MAX, subject=_("The title"))
+    textrules.check_length(errors, "topic", data.topic, TOPIC_MAX, subject=_("The topic"))
     if data.track not in {t.key for t in clinic.tracks}:
         errors["track"] = "Choose a track."
     if data.location not in {loc.key for loc in clinic.locations}:
@@ -167,7 +168,7 @@ def _check_details(session: Session, data: SeriesInput, errors: dict[str, str]) 
         if not data.link.startswith("https://") or " " in data.link:
             errors["link"] = ("A telehealth group needs its join link, starting with https:// "
                               f"(up to {LINK_MAX} characters).")
-        textrules.check_length(errors, "link", data.link, LINK_MAX, subject="The link")
+        textrules.check_length(errors, "link", data.link, LINK_MAX, subject=_("The link"))
     else:
         data.link = ""
     therapist = session.get(User, data.facilitator_id) if data.facilitator_id else None
@@ -342,7 +343,7 @@ def _clean_note(note: str, required: bool = True) -> str:
     if required and not note:
         raise FormErrors({"note": "Please add a short note for clients (it shows with the "
                                   "session), e.g. “Clinic closed for training”."})
-    if found := textrules.too_long(note, NOTE_MAX, subject="The note"):
+    if found := textrules.too_long(note, NOTE_MAX, subject=_("The note")):
         raise FormErrors({"note": found})
     return note
 

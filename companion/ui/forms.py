@@ -40,7 +40,10 @@ def show_failure(form: str) -> None:
 
 
 def failure_toast(message: object) -> None:
-    st.toast("Not saved yet: " + markdown_text(message), icon="⚠️", duration="long")
+    from companion.i18n import _
+
+    st.toast(_("Not saved yet: {message}").format(message=markdown_text(message)), icon="⚠️",
+             duration="long")
 
 
 def failure_beside_button(form: str) -> None:

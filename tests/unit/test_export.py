@@ -22,6 +22,7 @@ from companion.models import AuditEvent, Enrolment, User
 from companion.core.timeutil import utcnow
 from tests.conftest import actor
 from tests.support.entries import answered
+from tests.support.untranslated import untranslated
 
 NY = ZoneInfo("America/New_York")
 OTHER_NOTE = "zebra-canary other client's private note"
@@ -293,3 +294,28 @@ def test_group_answers_and_attendance_with_corrections(session, users):
     assert marks[0]["Session start"] == "2027-03-01 18:00" and marks[0]["Minutes"] == "90"
     text = every_text(archive)
     assert OTHER_NOTE not in text and "Test Therapist" not in text
+
+
+def test_a_spanish_readers_export_has_its_readme_and_column_names_in_spanish(session, cast):
+    """The README and the column names in the account's language; the cells hold the values
+    as stored (the note as typed); the file names stay the same in every language."""
+    from companion import i18n
+
+    _seed_me(session, cast)
+    english = open_zip(export.export_zip(session, cast["me"]))
+    with i18n.speaking("es"):
+        archive = open_zip(export.export_zip(session, cast["me"]))
+    assert archive.namelist() == english.namelist()
+    readme = archive.read("README.txt").decode()
+    assert "CÓMO LEER ESTOS ARCHIVOS" in readme and "HOW TO READ" not in readme
+    assert "checkins.csv (2 líneas)" in readme and "profile.csv (1 línea)" in readme
+    assert "SI NECESITAS AYUDA AHORA" in readme and "envía AYUDA al 741741" in readme
+    assert header(archive, "checkins.csv")[:5] == [
+        "Fecha", "Versión", "Versión actual", "Guardado el", "Ánimo (1-10)"]
+    assert table(archive, "checkins.csv")[-1]["Nota"] == MY_NOTE
+    assert header(archive, "look-backs.csv")[2].startswith("¿Qué estaba pasando antes?")
+    assert header(archive, "group-rsvps.csv")[0] == "Grupo"
+    for name in archive.namelist():
+        if name.endswith(".csv"):
+            assert len(header(archive, name)) == len(header(english, name))
+            assert untranslated(header(archive, name)) == [], name

@@ -221,6 +221,20 @@ def test_several_passkeys_and_remove_all(session, users):
         auth.Outcome.WRONG)
 
 
+def test_the_most_passkeys_an_account_keeps_is_said_in_its_language(session, users, monkeypatch):
+    from companion import i18n
+
+    client = users.client()
+    monkeypatch.setattr(passkeys, "MAX_PASSKEYS", 2)
+    _register(session, client)
+    _register(session, client, label="Tablet")
+    with pytest.raises(InvalidInput, match="^You have 2 passkeys already: remove one first.$"):
+        passkeys.begin_registration(session, actor(client), rp=RP)
+    with i18n.speaking("es"), pytest.raises(InvalidInput) as err:
+        passkeys.begin_registration(session, actor(client), rp=RP)
+    assert str(err.value) == "Ya tienes 2 llaves de acceso: quita una primero."
+
+
 @pytest.mark.parametrize("how", ["deactivate", "password reset", "second factor reset"])
 def test_admin_actions_revoke_the_accounts_passkeys(session, users, how):
     admin, client = users.admin(), users.client()
