@@ -19,6 +19,7 @@ The component is drawn once per run, at the end (`draw`, from router.py)."""
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import Path
 
 import streamlit as st
@@ -89,4 +90,5 @@ def draw(owner_id: int | None, key: str = COMPONENT) -> None:
     ss[RESTORED] = set(ss.get(RESTORED, ())) & set(forms)  # left the page: said no more
     _DRAFTS(owner=str(owner_id) if owner_id is not None else "", forms=forms,
             clear=ss.pop(CLEAR, []), forget=bool(ss.get(FORGET)), key=key,
-            default=None, on_change=_reported, args=(key,))
+            default=None, on_change=partial(_reported, key))  # (a component's own args=
+            # would be sent to its script, not to the callback)
