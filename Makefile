@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 PORT ?= 8501
 # pytest-xdist workers for `make test` (each browser worker runs its own app server).
-TEST_JOBS ?= 2
+TEST_JOBS ?= 3
 
 .PHONY: install messages axe migrate run demo test test-postgres test-fast bench bench-load check clean \
 	docs-screenshots
